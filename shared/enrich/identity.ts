@@ -1,0 +1,44 @@
+/**
+ * Kubernetes identity of an IP address, as published by agents in identity snapshots
+ * (CONTRACTS §2, `retina.sh/identities/v1`).
+ */
+
+/** What kind of Kubernetes object owns an address. */
+export type EndpointKind = 'pod' | 'service' | 'node';
+
+/** One endpoint of an identity snapshot. */
+export interface Endpoint {
+  /** Address in canonical text form. */
+  ip: string;
+  kind: EndpointKind;
+  /** Namespace of a pod or service; absent for nodes. */
+  namespace?: string;
+  /** Pod, service or node name. */
+  name: string;
+  labels?: Record<string, string>;
+  /** Labels of the endpoint's namespace (for namespaceSelector matching). */
+  namespaceLabels?: Record<string, string>;
+  /** Node a pod runs on. */
+  nodeName?: string;
+  /** Owning workload, e.g. `{kind: 'Deployment', name: 'web'}`. */
+  workload?: { kind: string; name: string };
+  /** Services selecting this pod (or the service's own name). */
+  serviceNames?: string[];
+}
+
+/** An identity snapshot body. */
+export interface IdentitySnapshot {
+  cluster: string;
+  node?: string;
+  /** ISO 8601 time the agent generated the snapshot. */
+  generatedAt: string;
+  /** True: replaces the cluster's whole table. False: a delta merged into it. */
+  complete: boolean;
+  endpoints: Endpoint[];
+}
+
+/** Looks an address up. Implementations are built once per batch and must be fast and total. */
+export interface IdentityLookup {
+  /** The endpoint owning `ip` (4 or 16 address bytes), or undefined. */
+  lookup(ip: Uint8Array): Endpoint | undefined;
+}

@@ -1,0 +1,91 @@
+/**
+ * The output of layer 2–4 decoding: one flat object per packet, holding views into the original
+ * frame instead of copies so the hot path allocates as little as possible.
+ */
+
+/** Where in the Kubernetes data path a packet was observed (CONTRACTS §1, §2). */
+export type TracePoint = 'PodToNode' | 'NodeToPod' | 'NodeToNetwork' | 'NetworkToNode';
+
+/** All trace points, in canonical order. */
+export const TRACE_POINTS: readonly TracePoint[] = ['PodToNode', 'NodeToPod', 'NodeToNetwork', 'NetworkToNode'];
+
+/** Packet direction from pcapng `epb_flags` bits 0–1. */
+export type CaptureDirection = 'inbound' | 'outbound' | 'unknown';
+
+/** The layer at which decoding stopped because the bytes were not what the headers promised. */
+export type MalformedLayer = 'link' | 'network' | 'transport';
+
+/** Why a packet could not be fully decoded. Decoding never throws; it returns this instead. */
+export interface Malformation {
+  layer: MalformedLayer;
+  /** Human-readable reason, e.g. `IPv4 header length 4 is below the minimum of 5`. */
+  reason: string;
+}
+
+/** IP protocol numbers the decoder knows by name. */
+export const IpProtocol = {
+  ICMP: 1,
+  TCP: 6,
+  UDP: 17,
+  ICMPv6: 58,
+  SCTP: 132,
+} as const;
+
+/** TCP flag bits as in the TCP header's flags byte (plus NS in bit 8). */
+export const TcpFlag = {
+  FIN: 0x01,
+  SYN: 0x02,
+  RST: 0x04,
+  PSH: 0x08,
+  ACK: 0x10,
+  URG: 0x20,
+  ECE: 0x40,
+  CWR: 0x80,
+  NS: 0x100,
+} as const;
+
+/** A decoded packet. Fields are absent when the packet did not carry that layer. */
+export interface DecodedPacket {
+  /** 1-based frame number within its capture or batch. */
+  frame: number;
+  /** Timestamp: whole seconds since the epoch. */
+  timestampSec: number;
+  /** Timestamp: nanoseconds within the second (0–999 999 999). */
+  timestampNsec: number;
+  /** Capture interface name (pcapng `if_name`), when known. */
+  interfaceName?: string;
+  /** Observation point parsed from an interface named `<TracePoint>/<ifname>`. */
+  tracePoint?: TracePoint;
+  direction: CaptureDirection;
+  /** Length of the packet on the wire. */
+  originalLength: number;
+  /** The captured bytes (may be shorter than `originalLength`). */
+  data: Uint8Array;
+  /** 4 or 6 when an IP header was decoded. */
+  ipVersion?: 4 | 6;
+  /** Source address bytes (a view into `data`, 4 or 16 bytes). */
+  sourceIp?: Uint8Array;
+  /** Destination address bytes (a view into `data`, 4 or 16 bytes). */
+  destinationIp?: Uint8Array;
+  /** Final IP protocol number after skipping IPv6 extension headers. */
+  protocol?: number;
+  /** IP time-to-live / hop limit. */
+  ttl?: number;
+  /** True for a fragment that is not the first one, or not yet reassembled. */
+  fragment?: boolean;
+  sourcePort?: number;
+  destinationPort?: number;
+  /** TCP flag bits, see {@link TcpFlag}. */
+  tcpFlags?: number;
+  tcpSeq?: number;
+  tcpAck?: number;
+  tcpWindow?: number;
+  icmpType?: number;
+  icmpCode?: number;
+  /** Layer 4 payload (a view into `data`, or into a reassembled buffer). */
+  payload?: Uint8Array;
+  /** Layer 4 payload length according to the headers (may exceed `payload.length` when truncated). */
+  payloadLength?: number;
+  /** Set when decoding stopped early. */
+  malformed?: Malformation;
+}
