@@ -65,7 +65,8 @@ export async function runCli(argv: readonly string[], commands: readonly Command
 }
 
 function isParseArgsError(caught: unknown): boolean {
-  return caught instanceof Error && typeof (caught as { code?: unknown }).code === 'string' && String((caught as { code: string }).code).startsWith('ERR_PARSE_ARGS');
+  const code = caught instanceof Error ? (caught as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
 /** `node:util` parseArgs with strict checking; unknown options and stray positionals become usage errors. */
