@@ -1,0 +1,123 @@
+import { gunzipSync } from 'node:zlib';
+import type { EventMetadata } from './eventMetadata';
+import { errorMessage } from '../errors';
+
+/** `trace-schema` of a packet batch (CONTRACTS §2). */
+export const TRACE_BATCH_SCHEMA = 'retina.sh/trace-batch/v1';
+/** `trace-schema` of an identity snapshot (CONTRACTS §2). */
+export const IDENTITIES_SCHEMA = 'retina.sh/identities/v1';
+/** Largest body we inflate from one event: 1 MB compressed Event Hubs events rarely exceed 20 MB raw. */
+export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+
+/** A packet batch from one node. */
+export interface TraceBatchEvent {
+  kind: 'traces';
+  /** Index of the event within the invocation. */
+  index: number;
+  cluster: string;
+  node: string;
+  /** Optional `namespace/name` hint from the agent; matching always uses every configuration. */
+  configurationHint?: string;
+  /** The capture bytes (pcapng or pcap), already inflated. */
+  capture: Uint8Array;
+  metadata: EventMetadata;
+}
+
+/** An identity snapshot; the body is parsed JSON, validated by the enrichment schema. */
+export interface IdentitiesEvent {
+  kind: 'identities';
+  index: number;
+  body: unknown;
+  metadata: EventMetadata;
+}
+
+/** An event that cannot be processed, with why. It goes to the dead-letter path untouched. */
+export interface RejectedEvent {
+  kind: 'rejected';
+  index: number;
+  /** Stable code, e.g. `EVENT_SCHEMA_UNKNOWN`. */
+  code: string;
+  /** What was wrong, naming the event index and property. */
+  reason: string;
+  /** The original body, as received (for dead-lettering and replay). */
+  body: Uint8Array;
+  metadata: EventMetadata;
+}
+
+/** One classified event of an invocation. */
+export type TraceEvent = TraceBatchEvent | IdentitiesEvent | RejectedEvent;
+
+function bodyBytes(body: unknown): Uint8Array | undefined {
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  return undefined;
+}
+
+function property(metadata: EventMetadata, name: string): string | undefined {
+  const value = metadata.properties[name];
+  if (typeof value === 'string') return value.trim();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8').trim();
+  return undefined;
+}
+
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/**
+ * Classifies one Event Hubs event body by its `trace-schema` property and inflates gzip bodies.
+ * Never throws: anything unusable becomes a {@link RejectedEvent} naming the event and the reason.
+ */
+export function classifyEvent(body: unknown, metadata: EventMetadata, index: number): TraceEvent {
+  const where = `event ${index}`;
+  const raw = bodyBytes(body);
+  const reject = (code: string, reason: string): RejectedEvent => ({
+    kind: 'rejected',
+    index,
+    code,
+    reason: `${where}: ${reason}`,
+    body: raw ?? Buffer.from(typeof body === 'string' ? body : JSON.stringify(body) ?? ''),
+    metadata,
+  });
+  if (raw === undefined) {
+    return reject(
+      'EVENT_BODY_NOT_BINARY',
+      `body is ${body === null ? 'null' : typeof body}, expected bytes (is the trigger registered with dataType 'binary'?)`,
+    );
+  }
+  const schema = property(metadata, 'trace-schema');
+  if (schema === undefined) return reject('EVENT_SCHEMA_MISSING', "application property 'trace-schema' is missing");
+  if (schema !== TRACE_BATCH_SCHEMA && schema !== IDENTITIES_SCHEMA) {
+    return reject(
+      'EVENT_SCHEMA_UNKNOWN',
+      `application property 'trace-schema' is '${schema}', expected '${TRACE_BATCH_SCHEMA}' or '${IDENTITIES_SCHEMA}'`,
+    );
+  }
+  const encoding = property(metadata, 'content-encoding')?.toLowerCase();
+  if (encoding !== undefined && encoding !== '' && encoding !== 'gzip' && encoding !== 'identity') {
+    return reject('EVENT_ENCODING_UNSUPPORTED', `application property 'content-encoding' is '${encoding}', expected 'gzip' or absent`);
+  }
+  let content = raw;
+  if (encoding === 'gzip' || isGzip(raw)) {
+    try {
+      content = gunzipSync(raw, { maxOutputLength: MAX_INFLATED_BYTES });
+    } catch (caught) {
+      return reject('EVENT_BODY_UNDECODABLE', `gzip body could not be inflated: ${errorMessage(caught)}`);
+    }
+  }
+  if (schema === IDENTITIES_SCHEMA) {
+    try {
+      return { kind: 'identities', index, body: JSON.parse(Buffer.from(content).toString('utf8')) as unknown, metadata };
+    } catch (caught) {
+      return reject('EVENT_BODY_UNDECODABLE', `identity snapshot is not JSON: ${errorMessage(caught)}`);
+    }
+  }
+  const cluster = property(metadata, 'cluster');
+  const node = property(metadata, 'node');
+  if (cluster === undefined || cluster === '') return reject('EVENT_PROPERTY_MISSING', "application property 'cluster' is missing or empty");
+  if (node === undefined || node === '') return reject('EVENT_PROPERTY_MISSING', "application property 'node' is missing or empty");
+  const event: TraceBatchEvent = { kind: 'traces', index, cluster, node, capture: content, metadata };
+  const hint = property(metadata, 'trace-configuration');
+  if (hint !== undefined && hint !== '') event.configurationHint = hint;
+  return event;
+}
