@@ -1,0 +1,58 @@
+import { AppSettingsError, parseAppSettings } from '../../shared/settings/appSettings';
+
+describe('parseAppSettings', () => {
+  it('applies defaults and falls back to AzureWebJobsStorage', () => {
+    const settings = parseAppSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' });
+    expect(settings).toEqual({
+      traceHubName: 'retina-traces',
+      traceConsumerGroup: '$Default',
+      configStore: { connectionString: 'UseDevelopmentStorage=true', tableName: 'TraceConfigurations' },
+      identityStore: { connectionString: 'UseDevelopmentStorage=true', tableName: 'TraceIdentities' },
+      deadLetter: { connectionString: 'UseDevelopmentStorage=true', containerName: 'trace-deadletter' },
+      configRefreshIntervalInMs: 10_000,
+      maxRequestBodyBytes: 262_144,
+      maxTrackedFlows: 1_000_000,
+    });
+  });
+
+  it('reads identity-based locations and explicit values', () => {
+    const settings = parseAppSettings({
+      TRACE_HUB_NAME: 'traces',
+      TRACE_CONSUMER_GROUP: 'retina-backend',
+      CONFIG_STORE__tableServiceUri: 'https://acct.table.core.windows.net',
+      CONFIG_STORE__clientId: '00000000-0000-0000-0000-000000000001',
+      CONFIG_STORE__tableName: 'Configs',
+      IDENTITY_STORE__tableServiceUri: 'https://acct.table.core.windows.net',
+      DEADLETTER__blobServiceUri: 'https://acct.blob.core.windows.net',
+      DEADLETTER__containerName: 'dead-letters',
+      CONFIG_REFRESH_INTERVAL_MS: '2500',
+    });
+    expect(settings.configStore).toEqual({
+      serviceUri: 'https://acct.table.core.windows.net',
+      clientId: '00000000-0000-0000-0000-000000000001',
+      tableName: 'Configs',
+    });
+    expect(settings.deadLetter).toEqual({ serviceUri: 'https://acct.blob.core.windows.net', containerName: 'dead-letters' });
+    expect(settings.traceConsumerGroup).toBe('retina-backend');
+    expect(settings.configRefreshIntervalInMs).toBe(2500);
+  });
+
+  it.each([
+    [{}, ['CONFIG_STORE__tableServiceUri', 'IDENTITY_STORE__tableServiceUri', 'DEADLETTER__blobServiceUri']],
+    [{ AzureWebJobsStorage: 'x', CONFIG_REFRESH_INTERVAL_MS: 'soon' }, ['CONFIG_REFRESH_INTERVAL_MS: must be a whole number']],
+    [{ AzureWebJobsStorage: 'x', MAX_TRACKED_FLOWS: '0' }, ['MAX_TRACKED_FLOWS']],
+    [{ AzureWebJobsStorage: 'x', CONFIG_STORE__tableName: 'bad-name' }, ['CONFIG_STORE__tableName: must be a valid Azure table name']],
+    [{ AzureWebJobsStorage: 'x', DEADLETTER__containerName: 'Upper' }, ['DEADLETTER__containerName']],
+    [{ AzureWebJobsStorage: 'x', TRACE_HUB_NAME: '  ' }, ['TRACE_HUB_NAME']],
+    [{ CONFIG_STORE__tableServiceUri: 'acct.table', AzureWebJobsStorage: 'x' }, ["CONFIG_STORE__tableServiceUri: must be an http(s) URL, got 'acct.table'"]],
+  ])('fails fast on %j naming every bad setting', (env, fragments) => {
+    let caught: unknown;
+    try {
+      parseAppSettings(env);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(AppSettingsError);
+    for (const fragment of fragments) expect((caught as Error).message).toContain(fragment);
+  });
+});
