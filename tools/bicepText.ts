@@ -46,7 +46,10 @@ export function maskBicep(text: string): string {
     if (text.startsWith("'''", i)) {
       const end = text.indexOf("'''", i + 3);
       const stop = end === -1 ? text.length : end + 3;
-      out += "'''" + text.slice(i + 3, Math.max(i + 3, stop - 3)).replace(/[^\n]/g, '_') + (end === -1 ? '' : "'''");
+      out +=
+        "'''" +
+        text.slice(i + 3, Math.max(i + 3, stop - 3)).replace(/[^\n]/g, '_') +
+        (end === -1 ? '' : "'''");
       i = stop;
     } else if (ch === "'") {
       let j = i + 1;
@@ -91,10 +94,15 @@ export function bracketIssues(text: string): BracketIssue[] {
     if (ch === '{' || ch === '[' || ch === '(') stack.push({ ch, offset: i });
     else if (ch in pairs) {
       const open = stack.pop();
-      if (open?.ch !== pairs[ch]) issues.push({ line: lineAt(masked, i), message: `'${ch}' does not close '${open?.ch ?? 'nothing'}'` });
+      if (open?.ch !== pairs[ch])
+        issues.push({
+          line: lineAt(masked, i),
+          message: `'${ch}' does not close '${open?.ch ?? 'nothing'}'`,
+        });
     }
   }
-  for (const open of stack) issues.push({ line: lineAt(masked, open.offset), message: `'${open.ch}' is never closed` });
+  for (const open of stack)
+    issues.push({ line: lineAt(masked, open.offset), message: `'${open.ch}' is never closed` });
   return issues;
 }
 
@@ -130,7 +138,7 @@ function keyAt(text: string, masked: string, offset: number): string | undefined
   const maskedLine = masked.slice(offset, eol === -1 ? masked.length : eol);
   if (!KEY.test(maskedLine)) return undefined;
   const key = KEY.exec(text.slice(offset, eol === -1 ? text.length : eol));
-  return key === null ? undefined : ((key[2] ?? key[1]) as string);
+  return key === null ? undefined : (key[2] ?? key[1]);
 }
 
 /**
@@ -163,7 +171,8 @@ export function bicepModules(text: string): BicepModule[] {
     const modulePath = text.slice(start, text.indexOf("'", start));
     const body = masked.indexOf('{', start);
     const paramsAt = /params:\s*\{/.exec(masked.slice(body));
-    const params = paramsAt === null ? [] : objectKeys(text, masked, body + paramsAt.index + paramsAt[0].length - 1);
+    const params =
+      paramsAt === null ? [] : objectKeys(text, masked, body + paramsAt.index + paramsAt[0].length - 1);
     modules.push({ symbol: m[1] as string, path: modulePath, params });
   }
   return modules;

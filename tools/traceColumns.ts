@@ -10,7 +10,8 @@ import { TRACE_RECORD_COLUMNS, type ColumnType } from '../shared/record/traceRec
 export type DcrColumnType = 'string' | 'int' | 'long' | 'real' | 'boolean' | 'datetime' | 'dynamic';
 
 /** Column types a Log Analytics table schema accepts (`Microsoft.OperationalInsights/workspaces/tables`). */
-export type TableColumnType = 'string' | 'int' | 'long' | 'real' | 'boolean' | 'dateTime' | 'dynamic' | 'guid';
+export type TableColumnType =
+  'string' | 'int' | 'long' | 'real' | 'boolean' | 'dateTime' | 'dynamic' | 'guid';
 
 /** One column declaration as Bicep expects it. */
 export interface ColumnDeclaration<T extends string> {

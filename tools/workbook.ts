@@ -44,7 +44,10 @@ export function parseQueryHeader(file: QueryFile): QueryHeader {
   }
   const missing = ['Title', 'Question', 'Time range'].filter((field) => !fields.has(field));
   if (missing.length > 0) {
-    throw new TraceError('QUERY_HEADER_INVALID', `${file.fileName}: header lacks ${missing.map((m) => `'// ${m}:'`).join(', ')}`);
+    throw new TraceError(
+      'QUERY_HEADER_INVALID',
+      `${file.fileName}: header lacks ${missing.map((m) => `'// ${m}:'`).join(', ')}`,
+    );
   }
   return {
     title: fields.get('Title') as string,
@@ -61,7 +64,11 @@ function querySteps(file: QueryFile): unknown[] {
     ? { timeContextFromParameter: TIME_RANGE_PARAMETER }
     : { timeContext: { durationMs: 30 * DAY_MS } };
   return [
-    { type: 1, content: { json: `### ${header.title}\n${header.question} (\`queries/${file.fileName}\`)` }, name: `text - ${stem}` },
+    {
+      type: 1,
+      content: { json: `### ${header.title}\n${header.question} (\`queries/${file.fileName}\`)` },
+      name: `text - ${stem}`,
+    },
     {
       type: 3,
       content: {
@@ -106,9 +113,14 @@ export function buildWorkbook(files: readonly QueryFile[]): Record<string, unkno
               isRequired: true,
               value: { durationMs: DAY_MS },
               typeSettings: {
-                selectableValues: [3_600_000, 4 * 3_600_000, 12 * 3_600_000, DAY_MS, 3 * DAY_MS, 7 * DAY_MS].map(
-                  (durationMs) => ({ durationMs }),
-                ),
+                selectableValues: [
+                  3_600_000,
+                  4 * 3_600_000,
+                  12 * 3_600_000,
+                  DAY_MS,
+                  3 * DAY_MS,
+                  7 * DAY_MS,
+                ].map((durationMs) => ({ durationMs })),
                 allowCustom: true,
               },
             },

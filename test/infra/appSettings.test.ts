@@ -41,22 +41,35 @@ describe('app settings: Bicep and shared/settings/appSettingNames.ts agree', () 
     expect(bicepSettings).not.toContain(name);
   });
 
-  it.each(['EventHubConnection', 'AzureWebJobsStorage', 'TRACES_AZURETABLE', 'TRACES_LOGANALYTICS', 'CONFIG_STORE', 'IDENTITY_STORE', 'DEADLETTER'])(
-    '%s connects with the managed identity (has __clientId, no connection string)',
-    (prefix) => {
-      expect(bicepSettings).toContain(`${prefix}__clientId`);
-      expect(bicepSettings).not.toContain(`${prefix}__connectionString`);
-      expect(bicepSettings).not.toContain(prefix);
-    },
-  );
+  it.each([
+    'EventHubConnection',
+    'AzureWebJobsStorage',
+    'TRACES_AZURETABLE',
+    'TRACES_LOGANALYTICS',
+    'CONFIG_STORE',
+    'IDENTITY_STORE',
+    'DEADLETTER',
+  ])('%s connects with the managed identity (has __clientId, no connection string)', (prefix) => {
+    expect(bicepSettings).toContain(`${prefix}__clientId`);
+    expect(bicepSettings).not.toContain(`${prefix}__connectionString`);
+    expect(bicepSettings).not.toContain(prefix);
+  });
 });
 
 describe('keysBetweenMarkers', () => {
   it.each<[string, string, string[] | undefined]>([
     ['no markers', 'var x = {\n  A: 1\n}\n', undefined],
     ['empty block', '// s:begin\n// s:end\n', []],
-    ['plain and quoted keys', "// s:begin\nvar x = {\n  A__b: 'v'\n  'C-d': y\n}\n// s:end\n", ['A__b', 'C-d']],
-    ['ignores keys in comments and strings', "// s:begin\n// Z: no\nvar x = {\n  A: 'B: c'\n}\n// s:end\n", ['A']],
+    [
+      'plain and quoted keys',
+      "// s:begin\nvar x = {\n  A__b: 'v'\n  'C-d': y\n}\n// s:end\n",
+      ['A__b', 'C-d'],
+    ],
+    [
+      'ignores keys in comments and strings',
+      "// s:begin\n// Z: no\nvar x = {\n  A: 'B: c'\n}\n// s:end\n",
+      ['A'],
+    ],
     ['markers reversed', '// s:end\n// s:begin\n', undefined],
   ])('%s', (_name, text, expected) => {
     expect(keysBetweenMarkers(text, 's')).toEqual(expected);

@@ -30,7 +30,9 @@ const API_VERSIONS: Record<string, string> = {
 };
 
 const files = bicepFiles();
-const resources = files.flatMap((file) => bicepResources(readRepoFile(file)).map((resource) => ({ file, ...resource })));
+const resources = files.flatMap((file) =>
+  bicepResources(readRepoFile(file)).map((resource) => ({ file, ...resource })),
+);
 
 describe('Bicep files are well formed', () => {
   it.each(files.map((file) => [file]))('%s has balanced brackets and closed strings', (file) => {
@@ -40,8 +42,13 @@ describe('Bicep files are well formed', () => {
   it.each(files.map((file) => [file]))('%s describes every param', (file) => {
     const text = readRepoFile(file);
     for (const param of bicepParams(text)) {
-      const declaration = new RegExp(`@description\\([^\\n]*\\)\\n(?:@[^\\n]*\\n|  [^\\n]*\\n|\\]\\)\\n)*param ${param.name}\\b`);
-      expect({ param: param.name, described: declaration.test(text) }).toEqual({ param: param.name, described: true });
+      const declaration = new RegExp(
+        `@description\\([^\\n]*\\)\\n(?:@[^\\n]*\\n|  [^\\n]*\\n|\\]\\)\\n)*param ${param.name}\\b`,
+      );
+      expect({ param: param.name, described: declaration.test(text) }).toEqual({
+        param: param.name,
+        described: true,
+      });
     }
   });
 });
@@ -60,7 +67,9 @@ describe('resource types and API versions', () => {
 });
 
 describe('modules are wired correctly', () => {
-  const modules = files.flatMap((file) => bicepModules(readRepoFile(file)).map((module) => ({ file, ...module })));
+  const modules = files.flatMap((file) =>
+    bicepModules(readRepoFile(file)).map((module) => ({ file, ...module })),
+  );
 
   it('main.bicep declares the modules', () => {
     expect(modules.map((module) => module.symbol).sort()).toEqual(
@@ -82,7 +91,9 @@ describe('modules are wired correctly', () => {
   );
 
   it('main.parameters.json only sets params main.bicep declares', () => {
-    const parameters = JSON.parse(readRepoFile('infra', 'main.parameters.json')) as { parameters: Record<string, unknown> };
+    const parameters = JSON.parse(readRepoFile('infra', 'main.parameters.json')) as {
+      parameters: Record<string, unknown>;
+    };
     const declared = bicepParams(readRepoFile('infra', 'main.bicep')).map((param) => param.name);
     expect(Object.keys(parameters.parameters).filter((name) => !declared.includes(name))).toEqual([]);
   });
@@ -103,10 +114,22 @@ describe('secure defaults', () => {
     ['event hubs: TLS 1.2', 'infra/modules/eventHubs.bicep', /minimumTlsVersion: '1\.2'/],
     ['app insights: local auth off', 'infra/modules/monitoring.bicep', /DisableLocalAuth: true/],
     ['function: HTTPS only', 'infra/modules/functionApp.bicep', /httpsOnly: true/],
-    ['function: Flex Consumption FC1', 'infra/modules/functionApp.bicep', /tier: 'FlexConsumption'\n\s+name: 'FC1'/],
+    [
+      'function: Flex Consumption FC1',
+      'infra/modules/functionApp.bicep',
+      /tier: 'FlexConsumption'\n\s+name: 'FC1'/,
+    ],
     ['function: Node 22', 'infra/modules/functionApp.bicep', /name: 'node'\n\s+version: '22'/],
-    ['function: deploys with its identity', 'infra/modules/functionApp.bicep', /type: 'UserAssignedIdentity'/],
-    ['function: basic publishing credentials off', 'infra/modules/functionApp.bicep', /name: 'scm'\n\s+properties: \{\n\s+allow: false/],
+    [
+      'function: deploys with its identity',
+      'infra/modules/functionApp.bicep',
+      /type: 'UserAssignedIdentity'/,
+    ],
+    [
+      'function: basic publishing credentials off',
+      'infra/modules/functionApp.bicep',
+      /name: 'scm'\n\s+properties: \{\n\s+allow: false/,
+    ],
   ])('%s', (_what, file, pattern) => {
     expect(readRepoFile(file)).toMatch(pattern);
   });

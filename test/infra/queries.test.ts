@@ -7,7 +7,11 @@ import { ROOT } from './repoFiles';
 
 /** Standard columns every Log Analytics table has, beside the record's. */
 const STANDARD_COLUMNS = ['_BilledSize', '_IsBillable', 'Type', 'TenantId'];
-const KNOWN = new Set<string>(['RetinaTraces_CL', ...STANDARD_COLUMNS, ...TRACE_RECORD_COLUMNS.map(([name]) => name)]);
+const KNOWN = new Set<string>([
+  'RetinaTraces_CL',
+  ...STANDARD_COLUMNS,
+  ...TRACE_RECORD_COLUMNS.map(([name]) => name),
+]);
 const queries = readQueryFiles(path.join(ROOT, 'queries'));
 
 describe('queries/*.kql', () => {
@@ -26,11 +30,14 @@ describe('queries/*.kql', () => {
     },
   );
 
-  it.each(queries.map((query) => [query.fileName, query]))('%s has a header saying what it answers', (_file, query) => {
-    const header = parseQueryHeader(query);
-    expect(header.title.length).toBeGreaterThan(3);
-    expect(header.question).toMatch(/\?$/);
-  });
+  it.each(queries.map((query) => [query.fileName, query]))(
+    '%s has a header saying what it answers',
+    (_file, query) => {
+      const header = parseQueryHeader(query);
+      expect(header.title.length).toBeGreaterThan(3);
+      expect(header.question).toMatch(/\?$/);
+    },
+  );
 });
 
 describe('the column check catches mistakes', () => {
@@ -40,8 +47,16 @@ describe('the column check catches mistakes', () => {
     ['an unknown column inside a function', 'RetinaTraces_CL | summarize dcount(DestPort)', ['DestPort']],
     ['an unknown function', 'RetinaTraces_CL | extend X = frobnicate(SourceIp)', ['frobnicate']],
     ['a defined name is fine', 'RetinaTraces_CL | extend Pod = SourcePodName | where Pod != ""', []],
-    ['strings, comments and member access are ignored', '// Bogus\nRetinaTraces_CL | extend B = bag_pack("Bogus", 1) | where B.Bogus == 1', []],
-    ['timespans and numbers are not identifiers', 'RetinaTraces_CL | where TimeGenerated > ago(1d) and PacketBytes > 1e3', []],
+    [
+      'strings, comments and member access are ignored',
+      '// Bogus\nRetinaTraces_CL | extend B = bag_pack("Bogus", 1) | where B.Bogus == 1',
+      [],
+    ],
+    [
+      'timespans and numbers are not identifiers',
+      'RetinaTraces_CL | where TimeGenerated > ago(1d) and PacketBytes > 1e3',
+      [],
+    ],
     ['empty query', '', []],
   ])('%s', (_name, text, expected) => {
     expect(unknownKqlReferences(text, KNOWN).map((reference) => reference.name)).toEqual(expected);

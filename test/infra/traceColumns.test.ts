@@ -35,10 +35,15 @@ describe('infra/modules/traceColumns.json', () => {
     expect(document.tableColumns.find((column) => column.name === 'TimeGenerated')?.type).toBe('dateTime');
   });
 
-  it.each(document.tableColumns.map((column) => [column.name]))('%s is a valid Log Analytics column name', (name) => {
-    expect(name).toMatch(/^[A-Za-z][A-Za-z0-9_]{0,44}$/);
-    expect(['_ResourceId', 'id', '_SubscriptionId', 'TenantId', 'Type', 'UniqueId', 'Title']).not.toContain(name);
-  });
+  it.each(document.tableColumns.map((column) => [column.name]))(
+    '%s is a valid Log Analytics column name',
+    (name) => {
+      expect(name).toMatch(/^[A-Za-z][A-Za-z0-9_]{0,44}$/);
+      expect(['_ResourceId', 'id', '_SubscriptionId', 'TenantId', 'Type', 'UniqueId', 'Title']).not.toContain(
+        name,
+      );
+    },
+  );
 });
 
 describe('infra/modules/monitoring.bicep uses the generated columns', () => {

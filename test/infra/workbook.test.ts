@@ -12,10 +12,18 @@ interface WorkbookItem {
 }
 
 const committed = readRepoFile('infra', 'workbook', 'retina-traces.workbook.json');
-const workbook = JSON.parse(committed) as { version: string; items: WorkbookItem[]; fallbackResourceIds: string[] };
+const workbook = JSON.parse(committed) as {
+  version: string;
+  items: WorkbookItem[];
+  fallbackResourceIds: string[];
+};
 const queries = readQueryFiles(path.join(ROOT, 'queries'));
 const queryItems = workbook.items.filter((item) => item.type === 3);
-const known = new Set<string>(['RetinaTraces_CL', '_BilledSize', ...TRACE_RECORD_COLUMNS.map(([name]) => name)]);
+const known = new Set<string>([
+  'RetinaTraces_CL',
+  '_BilledSize',
+  ...TRACE_RECORD_COLUMNS.map(([name]) => name),
+]);
 
 describe('infra/workbook/retina-traces.workbook.json', () => {
   it('equals the output of tools/generateWorkbook.ts (run it after changing a query)', () => {
@@ -32,11 +40,14 @@ describe('infra/workbook/retina-traces.workbook.json', () => {
     expect(queryItems).toHaveLength(queries.length);
   });
 
-  it.each(queryItems.map((item) => [item.name, item]))('%s is a query file verbatim, over valid columns', (_name, item) => {
-    expect(queries.map((query) => query.text)).toContain(item.content.query);
-    expect(unknownKqlReferences(item.content.query ?? '', known)).toEqual([]);
-    expect(item.content.resourceType).toBe('microsoft.operationalinsights/workspaces');
-  });
+  it.each(queryItems.map((item) => [item.name, item]))(
+    '%s is a query file verbatim, over valid columns',
+    (_name, item) => {
+      expect(queries.map((query) => query.text)).toContain(item.content.query);
+      expect(unknownKqlReferences(item.content.query ?? '', known)).toEqual([]);
+      expect(item.content.resourceType).toBe('microsoft.operationalinsights/workspaces');
+    },
+  );
 
   it('fits in loadTextContent (131,072 characters)', () => {
     expect(committed.length).toBeLessThan(131_072);

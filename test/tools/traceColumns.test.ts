@@ -1,5 +1,10 @@
 import type { ColumnType } from '../../shared/record/traceRecord';
-import { buildTraceColumns, dcrColumnType, renderTraceColumns, tableColumnType } from '../../tools/traceColumns';
+import {
+  buildTraceColumns,
+  dcrColumnType,
+  renderTraceColumns,
+  tableColumnType,
+} from '../../tools/traceColumns';
 
 describe('column type mapping', () => {
   it.each<[ColumnType, string, string]>([
@@ -19,7 +24,15 @@ describe('buildTraceColumns', () => {
   it.each<[string, ReadonlyArray<readonly [string, ColumnType]>, number]>([
     ['no columns', [], 0],
     ['one column', [['TimeGenerated', 'datetime']], 1],
-    ['mixed', [['A', 'bool'], ['B', 'long'], ['C', 'dynamic']], 3],
+    [
+      'mixed',
+      [
+        ['A', 'bool'],
+        ['B', 'long'],
+        ['C', 'dynamic'],
+      ],
+      3,
+    ],
   ])('%s', (_name, columns, count) => {
     const document = buildTraceColumns(columns);
     expect(document.streamColumns).toHaveLength(count);

@@ -9,7 +9,11 @@ describe('parseQueryHeader', () => {
     ['caller time range', header('set by the caller.'), true],
     ['own window', header('fixed by the query (8 days)'), false],
   ])('%s', (_name, text, callerTimeRange) => {
-    expect(parseQueryHeader({ fileName: 'q.kql', text })).toEqual({ title: 'T', question: 'Q?', callerTimeRange });
+    expect(parseQueryHeader({ fileName: 'q.kql', text })).toEqual({
+      title: 'T',
+      question: 'Q?',
+      callerTimeRange,
+    });
   });
 
   it.each<[string, string, string]>([
@@ -30,7 +34,11 @@ describe('buildWorkbook', () => {
   ];
 
   it('orders steps by file name and keeps query text verbatim', () => {
-    const items = buildWorkbook(files).items as { type: number; name: string; content: Record<string, unknown> }[];
+    const items = buildWorkbook(files).items as {
+      type: number;
+      name: string;
+      content: Record<string, unknown>;
+    }[];
     const queries = items.filter((item) => item.type === 3);
     expect(queries.map((item) => item.name)).toEqual(['query - a', 'query - b']);
     expect(queries[0]?.content.query).toBe(files[1]?.text);
