@@ -1,0 +1,270 @@
+// retina-trace-backend on Azure: agents publish packet-trace batches to Event Hubs; a Function
+// App on Flex Consumption decodes, matches and enriches them and writes trace records to Azure
+// Table and Log Analytics (RetinaTraces_CL). Identity-based access only: no keys anywhere.
+// Deploy: `azd up`, or `az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json`
+// (docs/deploy.md).
+targetScope = 'resourceGroup'
+
+@description('Environment name (azd AZURE_ENV_NAME); seeds resource names and tags.')
+@minLength(1)
+@maxLength(32)
+param environmentName string
+
+@description('Azure region for every resource.')
+param location string = resourceGroup().location
+
+@description('Principal id of the deploying user (azd AZURE_PRINCIPAL_ID); grants read access for `tracectl query`. Empty to skip.')
+param principalId string = ''
+
+@description('Principal ids of the agents (e.g. the AKS workload identity) allowed to send trace batches.')
+param agentPrincipalIds array = []
+
+@description('Principal type of agentPrincipalIds.')
+@allowed([
+  'ServicePrincipal'
+  'User'
+  'Group'
+])
+param agentPrincipalType string = 'ServicePrincipal'
+
+@description('Event Hubs tier.')
+@allowed([
+  'Standard'
+  'Premium'
+])
+param eventHubsSku string = 'Standard'
+
+@description('Event Hubs throughput units (Standard) or processing units (Premium).')
+@minValue(1)
+@maxValue(40)
+param eventHubsCapacity int = 1
+
+@description('Standard only: enable auto-inflate of throughput units.')
+param eventHubsAutoInflate bool = true
+
+@description('Standard only: auto-inflate ceiling.')
+@minValue(1)
+@maxValue(40)
+param eventHubsMaximumThroughputUnits int = 4
+
+@description('Partitions of the traces hub (upper bound of parallel ingest instances). See docs/operations.md.')
+@minValue(1)
+@maxValue(32)
+param partitionCount int = 8
+
+@description('Hours events stay in the hub (the replay window). Standard: at most 168.')
+@minValue(1)
+@maxValue(168)
+param eventRetentionInHours int = 24
+
+@description('Flex Consumption maximum instance count.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@description('Flex Consumption instance memory in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Always-ready instances for the ingest function (0 = scale to zero).')
+@minValue(0)
+param alwaysReadyInstances int = 0
+
+@description('Plan of the RetinaTraces_CL table.')
+@allowed([
+  'Analytics'
+  'Basic'
+])
+param tablePlan string = 'Analytics'
+
+@description('Interactive retention of RetinaTraces_CL in days (Analytics plan).')
+@minValue(4)
+@maxValue(730)
+param tableRetentionInDays int = 30
+
+@description('Total retention of RetinaTraces_CL in days.')
+@minValue(4)
+@maxValue(2556)
+param tableTotalRetentionInDays int = 90
+
+@description('OTLP/HTTP endpoint for the default opentelemetry destination; empty for none.')
+param openTelemetryEndpoint string = ''
+
+@description('Public network access for Event Hubs and Storage. Disable only with private endpoints and Flex VNet integration in place.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string = 'Enabled'
+
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var tags = {
+  'azd-env-name': environmentName
+  application: 'retina-trace-backend'
+}
+var names = {
+  identity: 'id-retina-${resourceToken}'
+  storage: 'stretina${resourceToken}'
+  eventHubs: 'evhns-retina-${resourceToken}'
+  workspace: 'log-retina-${resourceToken}'
+  appInsights: 'appi-retina-${resourceToken}'
+  dataCollectionRule: 'dcr-retina-${resourceToken}'
+  plan: 'plan-retina-${resourceToken}'
+  functionApp: 'func-retina-${resourceToken}'
+}
+var traceHubName = 'retina-traces'
+var consumerGroupName = 'retina-trace-backend'
+var tracesTableName = 'RetinaTraces'
+var configTableName = 'TraceConfigurations'
+var identityTableName = 'TraceIdentities'
+var deadLetterContainerName = 'trace-deadletter'
+var deploymentContainerName = 'app-package-${resourceToken}'
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: names.storage
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    deadLetterContainerName: deadLetterContainerName
+    tableNames: [
+      tracesTableName
+      configTableName
+      identityTableName
+    ]
+    publicNetworkAccess: publicNetworkAccess
+  }
+}
+
+module eventHubs 'modules/eventHubs.bicep' = {
+  name: 'eventHubs'
+  params: {
+    name: names.eventHubs
+    location: location
+    tags: tags
+    sku: eventHubsSku
+    capacity: eventHubsCapacity
+    autoInflate: eventHubsAutoInflate
+    maximumThroughputUnits: eventHubsMaximumThroughputUnits
+    hubName: traceHubName
+    partitionCount: partitionCount
+    retentionInHours: eventRetentionInHours
+    consumerGroupName: consumerGroupName
+    publicNetworkAccess: publicNetworkAccess
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    location: location
+    tags: tags
+    workspaceName: names.workspace
+    appInsightsName: names.appInsights
+    dataCollectionRuleName: names.dataCollectionRule
+    tablePlan: tablePlan
+    tableRetentionInDays: tableRetentionInDays
+    tableTotalRetentionInDays: tableTotalRetentionInDays
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  params: {
+    functionPrincipalId: identity.outputs.principalId
+    agentPrincipalIds: agentPrincipalIds
+    agentPrincipalType: agentPrincipalType
+    userPrincipalId: principalId
+    eventHubNamespaceName: eventHubs.outputs.namespaceName
+    hubName: eventHubs.outputs.hubName
+    storageAccountName: storage.outputs.name
+    dataCollectionRuleName: monitoring.outputs.dataCollectionRuleName
+    appInsightsName: monitoring.outputs.appInsightsName
+  }
+}
+
+module functionApp 'modules/functionApp.bicep' = {
+  name: 'functionApp'
+  params: {
+    name: names.functionApp
+    planName: names.plan
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    blobEndpoint: storage.outputs.blobEndpoint
+    tableEndpoint: storage.outputs.tableEndpoint
+    deploymentContainerName: deploymentContainerName
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    alwaysReadyInstances: alwaysReadyInstances
+    eventHubFullyQualifiedNamespace: eventHubs.outputs.fullyQualifiedNamespace
+    traceHubName: eventHubs.outputs.hubName
+    traceConsumerGroup: eventHubs.outputs.consumerGroupName
+    tracesTableName: tracesTableName
+    configTableName: configTableName
+    identityTableName: identityTableName
+    deadLetterContainerName: deadLetterContainerName
+    logsIngestionEndpoint: monitoring.outputs.logsIngestionEndpoint
+    dataCollectionRuleImmutableId: monitoring.outputs.dataCollectionRuleImmutableId
+    logsIngestionStreamName: monitoring.outputs.streamName
+    openTelemetryEndpoint: openTelemetryEndpoint
+    appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
+  }
+  // The host starts as soon as the app exists; grant its roles first so the first trigger
+  // listener does not fail with 401/403 while assignments propagate.
+  dependsOn: [
+    roles
+  ]
+}
+
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  params: {
+    location: location
+    tags: tags
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+@description('Resource group (azd).')
+output AZURE_RESOURCE_GROUP string = resourceGroup().name
+
+@description('Function App name (`func azure functionapp publish <name>`).')
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+
+@description('Base URL of the TraceConfiguration HTTP API.')
+output TRACE_API_URL string = 'https://${functionApp.outputs.defaultHostName}/api'
+
+@description('Event Hubs namespace agents publish to (no keys: agents need Azure Event Hubs Data Sender).')
+output EVENTHUB_FULLY_QUALIFIED_NAMESPACE string = eventHubs.outputs.fullyQualifiedNamespace
+
+@description('Traces hub name.')
+output TRACE_HUB_NAME string = eventHubs.outputs.hubName
+
+@description('Table endpoint holding RetinaTraces (read by `tracectl query`).')
+output TRACES_AZURETABLE_TABLE_SERVICE_URI string = storage.outputs.tableEndpoint
+
+@description('Logs ingestion endpoint of the Data Collection Rule.')
+output TRACES_LOGANALYTICS_ENDPOINT string = monitoring.outputs.logsIngestionEndpoint
+
+@description('Immutable id of the Data Collection Rule.')
+output TRACES_LOGANALYTICS_RULE_ID string = monitoring.outputs.dataCollectionRuleImmutableId
+
+@description('Log Analytics workspace holding RetinaTraces_CL.')
+output LOG_ANALYTICS_WORKSPACE_ID string = monitoring.outputs.workspaceId

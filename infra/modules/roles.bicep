@@ -1,0 +1,152 @@
+// Least-privilege role assignments, each at the narrowest scope that works:
+//   function identity: Event Hubs Data Receiver (traces hub), Storage Blob Data Owner (host
+//   storage: checkpoints, leases, deployment package, dead letters), Storage Table Data
+//   Contributor (trace, configuration and identity tables), Monitoring Metrics Publisher (the
+//   DCR for Logs Ingestion; Application Insights for Entra-authenticated telemetry).
+//   agents' identities: Event Hubs Data Sender (traces hub) only.
+//   deploying user (optional): Table Data Reader and Blob Data Reader, for `tracectl query`.
+
+@description('Principal id of the Function App identity.')
+param functionPrincipalId string
+
+@description('Principal ids of the agents publishing trace batches (e.g. the AKS kubelet or workload identity).')
+param agentPrincipalIds array = []
+
+@description('Principal type of the agent identities.')
+@allowed([
+  'ServicePrincipal'
+  'User'
+  'Group'
+])
+param agentPrincipalType string = 'ServicePrincipal'
+
+@description('Principal id of the deploying user; empty to skip the read roles for `tracectl query`.')
+param userPrincipalId string = ''
+
+@description('Event Hubs namespace name.')
+param eventHubNamespaceName string
+
+@description('Traces hub name.')
+param hubName string
+
+@description('Storage account name.')
+param storageAccountName string
+
+@description('Data Collection Rule name.')
+param dataCollectionRuleName string
+
+@description('Application Insights name.')
+param appInsightsName string
+
+var roles = {
+  eventHubsDataReceiver: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde'
+  eventHubsDataSender: '2b629674-e913-4c01-ae53-ef4638d8f975'
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+}
+
+resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' existing = {
+  name: eventHubNamespaceName
+}
+
+resource hub 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' existing = {
+  parent: namespace
+  name: hubName
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource dataCollectionRule 'Microsoft.Insights/dataCollectionRules@2023-03-11' existing = {
+  name: dataCollectionRuleName
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+resource functionReceivesEvents 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: hub
+  name: guid(hub.id, functionPrincipalId, roles.eventHubsDataReceiver)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.eventHubsDataReceiver)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource functionOwnsBlobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: storage
+  name: guid(storage.id, functionPrincipalId, roles.storageBlobDataOwner)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource functionWritesTables 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: storage
+  name: guid(storage.id, functionPrincipalId, roles.storageTableDataContributor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource functionPublishesLogs 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: dataCollectionRule
+  name: guid(dataCollectionRule.id, functionPrincipalId, roles.monitoringMetricsPublisher)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource functionPublishesTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: appInsights
+  name: guid(appInsights.id, functionPrincipalId, roles.monitoringMetricsPublisher)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource agentsSendEvents 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for agentPrincipalId in agentPrincipalIds: {
+    scope: hub
+    name: guid(hub.id, agentPrincipalId, roles.eventHubsDataSender)
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.eventHubsDataSender)
+      principalId: agentPrincipalId
+      principalType: agentPrincipalType
+    }
+  }
+]
+
+resource userReadsTables 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(userPrincipalId)) {
+  scope: storage
+  name: guid(storage.id, userPrincipalId, roles.storageTableDataReader)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataReader)
+    principalId: userPrincipalId
+    principalType: 'User'
+  }
+}
+
+resource userReadsBlobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(userPrincipalId)) {
+  scope: storage
+  name: guid(storage.id, userPrincipalId, roles.storageBlobDataReader)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+    principalId: userPrincipalId
+    principalType: 'User'
+  }
+}
