@@ -16,7 +16,10 @@ export class LocalTokenCredential implements TokenCredential {
 
   async getToken(scopes: string | string[], _options?: GetTokenOptions): Promise<AccessToken> {
     this.requestedScopes.push(...(Array.isArray(scopes) ? scopes : [scopes]));
-    return { token: LOCAL_TOKEN_PREFIX + randomBytes(16).toString('hex'), expiresOnTimestamp: Date.now() + 3_600_000 };
+    return {
+      token: LOCAL_TOKEN_PREFIX + randomBytes(16).toString('hex'),
+      expiresOnTimestamp: Date.now() + 3_600_000,
+    };
   }
 }
 
@@ -24,5 +27,9 @@ export class LocalTokenCredential implements TokenCredential {
 export function isLocalBearer(authorization: string | undefined): boolean {
   if (authorization === undefined) return false;
   const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(authorization.trim());
-  return match !== null && (match[1] ?? '').startsWith(LOCAL_TOKEN_PREFIX) && (match[1] ?? '').length > LOCAL_TOKEN_PREFIX.length;
+  return (
+    match !== null &&
+    (match[1] ?? '').startsWith(LOCAL_TOKEN_PREFIX) &&
+    (match[1] ?? '').length > LOCAL_TOKEN_PREFIX.length
+  );
 }

@@ -103,19 +103,32 @@ export class LogsIngestionServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const seen: SeenRequest = { status: 0, wireBytes: 0, gzip: req.headers['content-encoding'] === 'gzip', rows: 0 };
-    const reply = (status: number, code?: string, message?: string, headers: Record<string, string> = {}): void => {
+    const seen: SeenRequest = {
+      status: 0,
+      wireBytes: 0,
+      gzip: req.headers['content-encoding'] === 'gzip',
+      rows: 0,
+    };
+    const reply = (
+      status: number,
+      code?: string,
+      message?: string,
+      headers: Record<string, string> = {},
+    ): void => {
       seen.status = status;
       this.requests.push(seen);
       if (code === undefined) {
         res.writeHead(status, headers).end();
         return;
       }
-      res.writeHead(status, { ...headers, 'content-type': 'application/json' }).end(JSON.stringify({ error: { code, message } }));
+      res
+        .writeHead(status, { ...headers, 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code, message } }));
     };
     const url = new URL(req.url ?? '/', 'https://localhost');
     const route = ROUTE.exec(url.pathname);
-    if (req.method !== 'POST' || route === null) return reply(404, 'NotFound', `no route for ${req.method ?? '?'} ${url.pathname}`);
+    if (req.method !== 'POST' || route === null)
+      return reply(404, 'NotFound', `no route for ${req.method ?? '?'} ${url.pathname}`);
     const ruleId = decodeURIComponent(route[1] ?? '');
     const stream = decodeURIComponent(route[2] ?? '');
     if (url.searchParams.get('api-version') !== LOGS_INGESTION_API_VERSION) {
@@ -129,20 +142,28 @@ export class LogsIngestionServer {
       await new Promise((resolve) => setTimeout(resolve, fault.ms));
       if (res.destroyed) return;
     } else if (fault?.kind === 'status') {
-      const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
+      const headers: Record<string, string> =
+        fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
       req.resume();
       return reply(fault.status, 'InjectedFault', fault.message ?? `injected ${fault.status}`, headers);
     }
     const validRule = this.options.ruleIds?.includes(ruleId) ?? /^dcr-[0-9a-f]{32}$/i.test(ruleId);
-    if (!validRule) return reply(404, 'InvalidDataCollectionRule', `data collection rule '${ruleId}' not found`);
+    if (!validRule)
+      return reply(404, 'InvalidDataCollectionRule', `data collection rule '${ruleId}' not found`);
     const columns = this.streams[stream];
-    if (columns === undefined) return reply(404, 'InvalidStream', `stream '${stream}' is not declared in rule '${ruleId}'`);
+    if (columns === undefined)
+      return reply(404, 'InvalidStream', `stream '${stream}' is not declared in rule '${ruleId}'`);
     if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
       req.resume();
       return reply(415, 'UnsupportedMediaType', 'Content-Type must be application/json');
     }
     const body = await readBody(req, this.maxBodyBytes);
-    if (!body.ok) return reply(body.status, body.status === 413 ? 'ContentLengthLimitExceeded' : 'InvalidContent', body.message);
+    if (!body.ok)
+      return reply(
+        body.status,
+        body.status === 413 ? 'ContentLengthLimitExceeded' : 'InvalidContent',
+        body.message,
+      );
     seen.wireBytes = body.wireBytes;
     const rows = validateRows(body.body.toString('utf8'), columns);
     if (!rows.ok) return reply(400, 'InvalidContent', rows.message);

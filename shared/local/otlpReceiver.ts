@@ -44,15 +44,20 @@ export function parseExportLogsRequest(text: string): Parsed {
   const logs: ReceivedLog[] = [];
   for (const [i, rl] of (resourceLogs as unknown[]).entries()) {
     const scopeLogs = (rl as { scopeLogs?: unknown })?.scopeLogs;
-    if (!Array.isArray(scopeLogs)) return { ok: false, message: `resourceLogs[${i}].scopeLogs must be an array` };
+    if (!Array.isArray(scopeLogs))
+      return { ok: false, message: `resourceLogs[${i}].scopeLogs must be an array` };
     const resource = ((rl as { resource?: unknown }).resource ?? {}) as Record<string, unknown>;
     for (const [j, sl] of (scopeLogs as unknown[]).entries()) {
       const records = (sl as { logRecords?: unknown })?.logRecords;
-      if (!Array.isArray(records)) return { ok: false, message: `resourceLogs[${i}].scopeLogs[${j}].logRecords must be an array` };
+      if (!Array.isArray(records))
+        return { ok: false, message: `resourceLogs[${i}].scopeLogs[${j}].logRecords must be an array` };
       const scope = ((sl as { scope?: unknown }).scope ?? {}) as Record<string, unknown>;
       for (const [k, record] of (records as unknown[]).entries()) {
         if (typeof record !== 'object' || record === null) {
-          return { ok: false, message: `resourceLogs[${i}].scopeLogs[${j}].logRecords[${k}] must be an object` };
+          return {
+            ok: false,
+            message: `resourceLogs[${i}].scopeLogs[${j}].logRecords[${k}] must be an object`,
+          };
         }
         logs.push({ resource, scope, logRecord: record as Record<string, unknown> });
       }
@@ -107,7 +112,8 @@ export class OtlpReceiver {
       req.resume();
       reply(status, { code: status, message }, headers);
     };
-    if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== '/v1/logs') return fail(404, `no route for ${req.method ?? '?'} ${req.url ?? ''}`);
+    if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== '/v1/logs')
+      return fail(404, `no route for ${req.method ?? '?'} ${req.url ?? ''}`);
     for (const [name, value] of Object.entries(this.options.requiredHeaders ?? {})) {
       if (req.headers[name.toLowerCase()] !== value) return fail(401, `header ${name} missing or wrong`);
     }
@@ -116,10 +122,15 @@ export class OtlpReceiver {
       await new Promise((resolve) => setTimeout(resolve, fault.ms));
       if (res.destroyed) return;
     } else if (fault?.kind === 'status') {
-      return fail(fault.status, fault.message ?? `injected ${fault.status}`, fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) });
+      return fail(
+        fault.status,
+        fault.message ?? `injected ${fault.status}`,
+        fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) },
+      );
     }
     const type = (req.headers['content-type'] ?? '').toLowerCase();
-    if (type.startsWith('application/x-protobuf')) return fail(415, 'protobuf is not supported by this receiver; send application/json');
+    if (type.startsWith('application/x-protobuf'))
+      return fail(415, 'protobuf is not supported by this receiver; send application/json');
     if (!type.startsWith('application/json')) return fail(415, `unsupported Content-Type '${type}'`);
     const body = await readBody(req, this.options.maxBodyBytes ?? 20 * 1024 * 1024);
     if (!body.ok) return reply(body.status, { code: body.status, message: body.message });
@@ -127,7 +138,10 @@ export class OtlpReceiver {
     if (!parsed.ok) return reply(400, { code: 400, message: parsed.message });
     this.received.push(...parsed.logs);
     if (this.options.outputDir !== undefined && parsed.logs.length > 0) {
-      await appendFile(path.join(this.options.outputDir, 'otlp-logs.ndjson'), parsed.logs.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      await appendFile(
+        path.join(this.options.outputDir, 'otlp-logs.ndjson'),
+        parsed.logs.map((l) => JSON.stringify(l)).join('\n') + '\n',
+      );
     }
     reply(200, {});
   }

@@ -15,9 +15,14 @@ function matches(type: ColumnType, value: unknown): boolean {
     case 'string':
       return typeof value === 'string';
     case 'int':
-      return typeof value === 'number' && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647;
+      return (
+        typeof value === 'number' && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647
+      );
     case 'long':
-      return (typeof value === 'number' && Number.isInteger(value)) || (typeof value === 'string' && /^-?\d{1,19}$/.test(value));
+      return (
+        (typeof value === 'number' && Number.isInteger(value)) ||
+        (typeof value === 'string' && /^-?\d{1,19}$/.test(value))
+      );
     case 'bool':
       return typeof value === 'boolean';
     case 'datetime':
@@ -40,11 +45,17 @@ export function validateRows(text: string, columns: StreamColumns): RowsResult {
   const rows = parsed as unknown[];
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
-    if (typeof row !== 'object' || row === null || Array.isArray(row)) return { ok: false, message: `[${i}]: must be an object` };
+    if (typeof row !== 'object' || row === null || Array.isArray(row))
+      return { ok: false, message: `[${i}]: must be an object` };
     for (const [name, value] of Object.entries(row)) {
       const type = types.get(name);
-      if (type === undefined) return { ok: false, message: `[${i}].${name}: column is not declared in the stream` };
-      if (value !== null && !matches(type, value)) return { ok: false, message: `[${i}].${name}: expected ${type}, got ${JSON.stringify(value)?.slice(0, 40)}` };
+      if (type === undefined)
+        return { ok: false, message: `[${i}].${name}: column is not declared in the stream` };
+      if (value !== null && !matches(type, value))
+        return {
+          ok: false,
+          message: `[${i}].${name}: expected ${type}, got ${JSON.stringify(value)?.slice(0, 40)}`,
+        };
     }
   }
   return { ok: true, rows: rows as Array<Record<string, unknown>> };

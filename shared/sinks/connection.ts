@@ -56,7 +56,8 @@ export interface OpenTelemetryConnection {
 }
 
 /** Resolved settings of any destination. */
-export type ConnectionSettings = StdoutConnection | AzureTableConnection | LogAnalyticsConnection | OpenTelemetryConnection;
+export type ConnectionSettings =
+  StdoutConnection | AzureTableConnection | LogAnalyticsConnection | OpenTelemetryConnection;
 
 /** The connection name a configuration's output resolves to. */
 export function connectionName(destination: Destination, configured: string | undefined): string {
@@ -87,7 +88,10 @@ const schemas = {
   loganalytics: z.object({
     endpoint: httpsUrl,
     ruleId: z.string().regex(/^dcr-[0-9a-fA-F]{32}$/, 'must be a DCR immutable id (dcr-<32 hex digits>)'),
-    streamName: z.string().regex(/^Custom-\w+$/, 'must be a custom stream name (Custom-...)').default(DEFAULT_STREAM_NAME),
+    streamName: z
+      .string()
+      .regex(/^Custom-\w+$/, 'must be a custom stream name (Custom-...)')
+      .default(DEFAULT_STREAM_NAME),
     clientId: optional,
   }),
   opentelemetry: z.object({ endpoint: httpsUrl, headersSecretName: optional }),
@@ -120,7 +124,10 @@ export function resolveConnection(
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const property = issue.path.map(String).join('.');
-      const message = issue.code === 'invalid_type' && raw[property] === undefined ? 'required app setting is missing' : issue.message;
+      const message =
+        issue.code === 'invalid_type' && raw[property] === undefined
+          ? 'required app setting is missing'
+          : issue.message;
       return `${name}__${property}: ${message}`;
     });
     throw new TraceError('CONNECTION_INVALID', `${destination} connection '${name}': ${problems.join('; ')}`);
@@ -134,7 +141,12 @@ export function resolveConnection(
       return { destination, name, ...(parsed.data as z.infer<(typeof schemas)['loganalytics']>) };
     case 'opentelemetry': {
       const data = parsed.data as z.infer<(typeof schemas)['opentelemetry']>;
-      return { destination, name, endpoint: data.endpoint, headers: resolveHeaders(name, data.headersSecretName, env) };
+      return {
+        destination,
+        name,
+        endpoint: data.endpoint,
+        headers: resolveHeaders(name, data.headersSecretName, env),
+      };
     }
   }
 }
@@ -163,7 +175,10 @@ export function parseHeaderList(text: string, where: string): Record<string, str
     const eq = part.indexOf('=');
     const key = eq > 0 ? part.slice(0, eq).trim() : '';
     if (key === '' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) {
-      throw new TraceError('CONNECTION_INVALID', `${where}: header entry '${part.split('=')[0]}' is not a valid header name (expected k=v,k2=v2)`);
+      throw new TraceError(
+        'CONNECTION_INVALID',
+        `${where}: header entry '${part.split('=')[0]}' is not a valid header name (expected k=v,k2=v2)`,
+      );
     }
     headers[key.toLowerCase()] = decodeURIComponent(part.slice(eq + 1).trim());
   }

@@ -22,18 +22,26 @@ export interface CreateSinkOptions {
 /** The sink for `connection`. Credentials are only created for destinations that need them. */
 export function createSink(connection: ConnectionSettings, options: CreateSinkOptions = {}): Sink {
   const credential = (clientId: string | undefined): TokenCredential =>
-    options.credential ?? new DefaultAzureCredential(clientId === undefined ? {} : { managedIdentityClientId: clientId });
+    options.credential ??
+    new DefaultAzureCredential(clientId === undefined ? {} : { managedIdentityClientId: clientId });
   switch (connection.destination) {
     case 'stdout':
       return new StdoutSink(options.stdoutWriter) as Sink;
     case 'azuretable':
       return new AzureTableSink(
-        createTableClient(connection, connection.connectionString === undefined ? credential(connection.clientId) : undefined),
+        createTableClient(
+          connection,
+          connection.connectionString === undefined ? credential(connection.clientId) : undefined,
+        ),
         connection.name,
       ) as Sink;
     case 'loganalytics':
       return new LogAnalyticsSink(
-        createLogsIngestionClient(connection, credential(connection.clientId), options.logsIngestionClientOptions),
+        createLogsIngestionClient(
+          connection,
+          credential(connection.clientId),
+          options.logsIngestionClientOptions,
+        ),
         connection,
       ) as Sink;
     case 'opentelemetry':

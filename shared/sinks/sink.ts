@@ -28,8 +28,7 @@ export interface EncodedRecord<P> {
 
 /** Result of encoding one record: tagged, never thrown. */
 export type EncodeResult<P> =
-  | { ok: true; value: EncodedRecord<P> }
-  | { ok: false; code: string; reason: string };
+  { ok: true; value: EncodedRecord<P> } | { ok: false; code: string; reason: string };
 
 /** Options of one push attempt. */
 export interface PushOptions {
@@ -42,8 +41,7 @@ export interface PushOptions {
  * that delivered some records and not others returns the failed ones with their failure.
  */
 export type PushResult<P> =
-  | { ok: true }
-  | { ok: false; failed: ReadonlyArray<EncodedRecord<P>>; failure: SendFailure };
+  { ok: true } | { ok: false; failed: ReadonlyArray<EncodedRecord<P>>; failure: SendFailure };
 
 /** A destination: pure encoding plus one network call per batch. */
 export interface Sink<P = unknown> {

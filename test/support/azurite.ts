@@ -12,7 +12,8 @@ import path from 'node:path';
 /** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
 export const AZURITE_ACCOUNT_NAME = 'devstoreaccount1';
 /** Azurite's well-known development account key. */
-export const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const AZURITE_ACCOUNT_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 /** Ports of the three Azurite services; omit a service to leave it out of the connection string. */
 export interface AzuritePorts {
@@ -26,10 +27,17 @@ export interface AzuritePorts {
 /** Connection string for the well-known account at the given ports (explicit endpoints, http). */
 export function azuriteConnectionString(ports: AzuritePorts): string {
   const host = ports.host ?? '127.0.0.1';
-  const parts = ['DefaultEndpointsProtocol=http', `AccountName=${AZURITE_ACCOUNT_NAME}`, `AccountKey=${AZURITE_ACCOUNT_KEY}`];
-  if (ports.blobPort !== undefined) parts.push(`BlobEndpoint=http://${host}:${ports.blobPort}/${AZURITE_ACCOUNT_NAME}`);
-  if (ports.queuePort !== undefined) parts.push(`QueueEndpoint=http://${host}:${ports.queuePort}/${AZURITE_ACCOUNT_NAME}`);
-  if (ports.tablePort !== undefined) parts.push(`TableEndpoint=http://${host}:${ports.tablePort}/${AZURITE_ACCOUNT_NAME}`);
+  const parts = [
+    'DefaultEndpointsProtocol=http',
+    `AccountName=${AZURITE_ACCOUNT_NAME}`,
+    `AccountKey=${AZURITE_ACCOUNT_KEY}`,
+  ];
+  if (ports.blobPort !== undefined)
+    parts.push(`BlobEndpoint=http://${host}:${ports.blobPort}/${AZURITE_ACCOUNT_NAME}`);
+  if (ports.queuePort !== undefined)
+    parts.push(`QueueEndpoint=http://${host}:${ports.queuePort}/${AZURITE_ACCOUNT_NAME}`);
+  if (ports.tablePort !== undefined)
+    parts.push(`TableEndpoint=http://${host}:${ports.tablePort}/${AZURITE_ACCOUNT_NAME}`);
   return `${parts.join(';')};`;
 }
 
@@ -86,8 +94,6 @@ export async function startAzurite(timeoutMs = 30_000): Promise<AzuriteInstance>
       '--skipApiVersionCheck',
       '--loose',
       '--disableTelemetry',
-      '--location',
-      location,
       '--blobPort',
       String(blobPort),
       '--queuePort',
@@ -95,13 +101,16 @@ export async function startAzurite(timeoutMs = 30_000): Promise<AzuriteInstance>
       '--tablePort',
       String(tablePort),
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // In-memory mode refuses --location; the temporary cwd catches anything it still writes.
+    { stdio: ['ignore', 'ignore', 'pipe'], cwd: location },
   );
   live.add(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   let exited = child.exitCode !== null;
-  const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), live.delete(child), resolve())));
+  const exitedPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => ((exited = true), live.delete(child), resolve())),
+  );
   const stop = async (): Promise<void> => {
     if (!exited) {
       child.kill('SIGTERM');
@@ -121,7 +130,9 @@ export async function startAzurite(timeoutMs = 30_000): Promise<AzuriteInstance>
     if (up.every(Boolean)) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`azurite did not listen on ${blobPort}/${queuePort}/${tablePort} within ${timeoutMs} ms: ${stderr.trim()}`);
+      throw new Error(
+        `azurite did not listen on ${blobPort}/${queuePort}/${tablePort} within ${timeoutMs} ms: ${stderr.trim()}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -147,7 +158,8 @@ export function useAzurite(): () => AzuriteInstance {
     await instance?.stop();
   });
   return () => {
-    if (instance === undefined) throw new Error('Azurite is not running (useAzurite() must be called at describe level)');
+    if (instance === undefined)
+      throw new Error('Azurite is not running (useAzurite() must be called at describe level)');
     return instance;
   };
 }

@@ -23,9 +23,14 @@ export const deadletterListCommand: Command = {
   summary: 'List dead-lettered record batches and input events',
   help: HELP,
   async run(args, io) {
-    const { values } = parseCommandArgs(args, { prefix: { type: 'string' }, output: { type: 'string', short: 'o', default: 'text' } }, false);
+    const { values } = parseCommandArgs(
+      args,
+      { prefix: { type: 'string' }, output: { type: 'string', short: 'o', default: 'text' } },
+      false,
+    );
     const output = values.output;
-    if (output !== 'text' && output !== 'json') throw new UsageError(`--output must be text or json, not '${String(output)}'`);
+    if (output !== 'text' && output !== 'json')
+      throw new UsageError(`--output must be text or json, not '${String(output)}'`);
     const store = resolveDeadLetterStore(io.env);
     const blobs = await store.list(values.prefix);
     if (output === 'json') {
@@ -37,8 +42,11 @@ export const deadletterListCommand: Command = {
       return 0;
     }
     for (const blob of blobs) {
-      const failed = blob.lastReplayError === undefined ? '' : `  last replay failed: ${blob.lastReplayError}`;
-      io.stdout(`${blob.name}  ${blob.count} entries  ${blob.size} bytes  batch ${blob.batchRef || '-'}${failed}\n`);
+      const failed =
+        blob.lastReplayError === undefined ? '' : `  last replay failed: ${blob.lastReplayError}`;
+      io.stdout(
+        `${blob.name}  ${blob.count} entries  ${blob.size} bytes  batch ${blob.batchRef || '-'}${failed}\n`,
+      );
     }
     io.stdout(`${blobs.length} blob(s), ${blobs.reduce((n, b) => n + b.count, 0)} entries.\n`);
     return 0;

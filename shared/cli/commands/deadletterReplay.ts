@@ -38,23 +38,31 @@ export const deadletterReplayCommand: Command = {
       true,
     );
     const output = values.output;
-    if (output !== 'text' && output !== 'json') throw new UsageError(`--output must be text or json, not '${String(output)}'`);
+    if (output !== 'text' && output !== 'json')
+      throw new UsageError(`--output must be text or json, not '${String(output)}'`);
     const timeout = Number(values['attempt-timeout']);
-    if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError('--attempt-timeout must be a positive number of milliseconds');
+    if (!Number.isInteger(timeout) || timeout <= 0)
+      throw new UsageError('--attempt-timeout must be a positive number of milliseconds');
     const store = resolveDeadLetterStore(io.env);
     const sinks = new Map<string, Sink>();
     const sinkFor = (destination: Destination, connection: string): Sink => {
       const key = `${destination}|${connection}`;
       let sink = sinks.get(key);
       if (sink === undefined) {
-        sink = createSink(resolveConnection(destination, connection, io.env), { stdoutWriter: async (text) => io.stdout(text) });
+        sink = createSink(resolveConnection(destination, connection, io.env), {
+          stdoutWriter: async (text) => io.stdout(text),
+        });
         sinks.set(key, sink);
       }
       return sink;
     };
     const options = { store, sinkFor, deliverOptions: { attemptTimeoutMs: timeout } };
     const results = await replayDeadLetters(
-      positionals.length > 0 ? { ...options, names: positionals } : values.prefix === undefined ? options : { ...options, prefix: values.prefix },
+      positionals.length > 0
+        ? { ...options, names: positionals }
+        : values.prefix === undefined
+          ? options
+          : { ...options, prefix: values.prefix },
     );
     await Promise.all([...sinks.values()].map((sink) => sink.close()));
     if (output === 'json') io.stdout(`${JSON.stringify(results, null, 2)}\n`);
@@ -64,7 +72,9 @@ export const deadletterReplayCommand: Command = {
           `${r.outcome}: ${r.blob} (${r.destination}, ${r.delivered}/${r.records} delivered)${r.reason === undefined ? '' : `: ${r.reason}`}\n`,
         );
       }
-      io.stdout(`${results.filter((r) => r.outcome === 'replayed').length} of ${results.length} blob(s) replayed.\n`);
+      io.stdout(
+        `${results.filter((r) => r.outcome === 'replayed').length} of ${results.length} blob(s) replayed.\n`,
+      );
     }
     return results.some((r) => r.outcome === 'failed') ? 1 : 0;
   },

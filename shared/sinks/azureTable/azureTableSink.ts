@@ -16,18 +16,24 @@ export interface AzureTableSinkOptions {
 }
 
 /** Creates the TableClient of a connection; the SDK's own retries are off (one retry layer: send/). */
-export function createTableClient(connection: AzureTableConnection, credential?: TokenCredential): TableClient {
+export function createTableClient(
+  connection: AzureTableConnection,
+  credential?: TokenCredential,
+): TableClient {
   const options = { retryOptions: { maxRetries: 0 } };
   if (connection.connectionString !== undefined) {
     return TableClient.fromConnectionString(connection.connectionString, connection.tableName, {
       ...options,
-      allowInsecureConnection: /^https?:\/\/(127\.0\.0\.1|localhost)[:/]|UseDevelopmentStorage=true|=http:/i.test(
-        connection.connectionString,
-      ),
+      allowInsecureConnection:
+        /^https?:\/\/(127\.0\.0\.1|localhost)[:/]|UseDevelopmentStorage=true|=http:/i.test(
+          connection.connectionString,
+        ),
     });
   }
   if (connection.tableServiceUri === undefined || credential === undefined) {
-    throw new Error(`azuretable connection '${connection.name}' needs a credential for ${String(connection.tableServiceUri)}`);
+    throw new Error(
+      `azuretable connection '${connection.name}' needs a credential for ${String(connection.tableServiceUri)}`,
+    );
   }
   return new TableClient(connection.tableServiceUri, connection.tableName, credential, options);
 }
@@ -36,7 +42,10 @@ export function createTableClient(connection: AzureTableConnection, credential?:
 export class AzureTableSink implements Sink<TraceEntity> {
   readonly destination = 'azuretable' as const;
   readonly connection: string;
-  readonly limits = { maxRecords: TABLE_LIMITS.maxTransactionEntities, maxBytes: TABLE_LIMITS.maxTransactionBytes };
+  readonly limits = {
+    maxRecords: TABLE_LIMITS.maxTransactionEntities,
+    maxBytes: TABLE_LIMITS.maxTransactionBytes,
+  };
   private tableReady: Promise<void> | undefined;
   private readonly shards: number;
 
@@ -53,7 +62,10 @@ export class AzureTableSink implements Sink<TraceEntity> {
     return encodeEntity(record, this.shards);
   }
 
-  async push(batch: ReadonlyArray<EncodedRecord<TraceEntity>>, options: PushOptions): Promise<PushResult<TraceEntity>> {
+  async push(
+    batch: ReadonlyArray<EncodedRecord<TraceEntity>>,
+    options: PushOptions,
+  ): Promise<PushResult<TraceEntity>> {
     if (batch.length === 0) return { ok: true };
     // Tables are created on first use; createTable treats "already exists" as success.
     this.tableReady ??= this.client.createTable({ abortSignal: options.abortSignal });

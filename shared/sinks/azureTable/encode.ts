@@ -4,7 +4,11 @@
  * Table's 32K-character limit are truncated with a marker, never rejected. An entity still above
  * 1 MiB, or with too many properties, is an encode error (dead-lettered), never a silent drop.
  */
-import { TRACE_RECORD_COLUMNS, TRACE_RECORD_SCHEMA_VERSION, type TraceRecord } from '../../record/traceRecord';
+import {
+  TRACE_RECORD_COLUMNS,
+  TRACE_RECORD_SCHEMA_VERSION,
+  type TraceRecord,
+} from '../../record/traceRecord';
 import type { EncodeResult } from '../sink';
 import { truncateText } from '../truncate';
 import { DEFAULT_PARTITION_SHARDS, partitionKeyOf, rowKeyOf } from './partitionKey';
@@ -37,7 +41,10 @@ const BATCH_OVERHEAD_BYTES = 600;
  * Encodes a record as an entity; `bytes` estimates its share of a transaction request body.
  * `shards`: partitions per configuration-hour (see partitionKey.ts).
  */
-export function encodeEntity(record: TraceRecord, shards: number = DEFAULT_PARTITION_SHARDS): EncodeResult<TraceEntity> {
+export function encodeEntity(
+  record: TraceRecord,
+  shards: number = DEFAULT_PARTITION_SHARDS,
+): EncodeResult<TraceEntity> {
   const entity: TraceEntity = { partitionKey: partitionKeyOf(record, shards), rowKey: rowKeyOf(record) };
   let size = 4 + (entity.partitionKey.length + entity.rowKey.length) * 2;
   let properties = 0;
@@ -65,7 +72,8 @@ export function encodeEntity(record: TraceRecord, shards: number = DEFAULT_PARTI
         if (typeof value === 'number' && Number.isFinite(value)) add(column, value, 4);
         break;
       case 'long':
-        if (typeof value === 'number' && Number.isInteger(value)) add(column, { value: String(value), type: 'Int64' }, 8);
+        if (typeof value === 'number' && Number.isInteger(value))
+          add(column, { value: String(value), type: 'Int64' }, 8);
         break;
       case 'bool':
         add(column, value === true, 1);
@@ -78,10 +86,18 @@ export function encodeEntity(record: TraceRecord, shards: number = DEFAULT_PARTI
     }
   }
   if (properties > TABLE_LIMITS.maxProperties) {
-    return { ok: false, code: 'ENTITY_TOO_MANY_PROPERTIES', reason: `entity has ${properties} properties; Azure Table allows ${TABLE_LIMITS.maxProperties}` };
+    return {
+      ok: false,
+      code: 'ENTITY_TOO_MANY_PROPERTIES',
+      reason: `entity has ${properties} properties; Azure Table allows ${TABLE_LIMITS.maxProperties}`,
+    };
   }
   if (size > TABLE_LIMITS.maxEntityBytes) {
-    return { ok: false, code: 'ENTITY_TOO_LARGE', reason: `entity is ${size} bytes after truncating strings; Azure Table allows ${TABLE_LIMITS.maxEntityBytes}` };
+    return {
+      ok: false,
+      code: 'ENTITY_TOO_LARGE',
+      reason: `entity is ${size} bytes after truncating strings; Azure Table allows ${TABLE_LIMITS.maxEntityBytes}`,
+    };
   }
   const bytes = Buffer.byteLength(JSON.stringify(entity)) + BATCH_OVERHEAD_BYTES;
   return { ok: true, value: { record, payload: entity, bytes, group: entity.partitionKey } };

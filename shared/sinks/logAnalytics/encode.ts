@@ -25,7 +25,10 @@ export function encodeLogsRow(record: TraceRecord): EncodeResult<LogsRow> {
   for (const [column, type] of TRACE_RECORD_COLUMNS) {
     const value = record[column];
     if (value === undefined || value === null) continue;
-    row[column] = type === 'string' && typeof value === 'string' ? truncateText(value, LOGS_INGESTION_LIMITS.maxStringChars) : value;
+    row[column] =
+      type === 'string' && typeof value === 'string'
+        ? truncateText(value, LOGS_INGESTION_LIMITS.maxStringChars)
+        : value;
   }
   const bytes = Buffer.byteLength(JSON.stringify(row)) + 1;
   return { ok: true, value: { record, payload: row, bytes } };

@@ -1,5 +1,9 @@
 /** The Log Analytics destination: Logs Ingestion API through the real `LogsIngestionClient`. */
-import { LogsIngestionClient, isAggregateLogsUploadError, type LogsIngestionClientOptions } from '@azure/monitor-ingestion';
+import {
+  LogsIngestionClient,
+  isAggregateLogsUploadError,
+  type LogsIngestionClientOptions,
+} from '@azure/monitor-ingestion';
 import type { TokenCredential } from '@azure/core-auth';
 import type { TraceRecord } from '../../record/traceRecord';
 import type { LogAnalyticsConnection } from '../connection';
@@ -16,7 +20,10 @@ export function createLogsIngestionClient(
   credential: TokenCredential,
   clientOptions: LogsIngestionClientOptions = {},
 ): LogsIngestionClient {
-  return new LogsIngestionClient(connection.endpoint, credential, { retryOptions: { maxRetries: 0 }, ...clientOptions });
+  return new LogsIngestionClient(connection.endpoint, credential, {
+    retryOptions: { maxRetries: 0 },
+    ...clientOptions,
+  });
 }
 
 /**
@@ -40,7 +47,10 @@ export class LogAnalyticsSink implements Sink<LogsRow> {
     return encodeLogsRow(record);
   }
 
-  async push(batch: ReadonlyArray<EncodedRecord<LogsRow>>, options: PushOptions): Promise<PushResult<LogsRow>> {
+  async push(
+    batch: ReadonlyArray<EncodedRecord<LogsRow>>,
+    options: PushOptions,
+  ): Promise<PushResult<LogsRow>> {
     if (batch.length === 0) return { ok: true };
     const byRow = new Map<LogsRow, EncodedRecord<LogsRow>>(batch.map((item) => [item.payload, item]));
     try {
@@ -51,7 +61,9 @@ export class LogAnalyticsSink implements Sink<LogsRow> {
       return { ok: true };
     } catch (caught) {
       if (!isAggregateLogsUploadError(caught)) throw caught;
-      const failed = caught.errors.flatMap((e) => e.failedLogs.map((row) => byRow.get(row))).filter((x) => x !== undefined);
+      const failed = caught.errors
+        .flatMap((e) => e.failedLogs.map((row) => byRow.get(row)))
+        .filter((x) => x !== undefined);
       const first = caught.errors[0]?.cause;
       // Everything failed: rethrow the cause so it is classified like any whole-push failure.
       if (failed.length === batch.length) throw first ?? caught;

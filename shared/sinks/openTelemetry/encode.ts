@@ -46,7 +46,8 @@ const labels = (map: Record<string, string>): AnyValue => ({
 /** Resource attributes of the records of one cluster and node. */
 export function resourceAttributes(record: TraceRecord): KeyValue[] {
   const attributes: KeyValue[] = [{ key: 'service.name', value: str(OTLP_SERVICE_NAME) }];
-  if (record.ClusterName !== undefined) attributes.push({ key: 'k8s.cluster.name', value: str(record.ClusterName) });
+  if (record.ClusterName !== undefined)
+    attributes.push({ key: 'k8s.cluster.name', value: str(record.ClusterName) });
   if (record.NodeName !== undefined) attributes.push({ key: 'k8s.node.name', value: str(record.NodeName) });
   return attributes;
 }
@@ -69,7 +70,8 @@ export function summary(record: TraceRecord): string {
   if (record.TcpFlags !== undefined) parts.push(record.TcpFlags);
   if (record.HttpMethod !== undefined) parts.push(`${record.HttpMethod} ${record.HttpPath ?? ''}`.trim());
   if (record.HttpStatusCode !== undefined) parts.push(String(record.HttpStatusCode));
-  if (record.DnsQuery !== undefined) parts.push(`DNS ${record.DnsQueryType ?? ''} ${record.DnsQuery}`.replace('  ', ' '));
+  if (record.DnsQuery !== undefined)
+    parts.push(`DNS ${record.DnsQueryType ?? ''} ${record.DnsQuery}`.replace('  ', ' '));
   if (record.TlsServerName !== undefined) parts.push(`SNI ${record.TlsServerName}`);
   return parts.join(' ');
 }
@@ -137,7 +139,13 @@ export function logAttributes(r: TraceRecord): KeyValue[] {
       : {
           arrayValue: {
             values: r.DnsAnswers.map((a) => ({
-              kvlistValue: { values: [{ key: 'type', value: str(a.type) }, { key: 'value', value: str(a.value) }, { key: 'ttl', value: int(a.ttl) }] },
+              kvlistValue: {
+                values: [
+                  { key: 'type', value: str(a.type) },
+                  { key: 'value', value: str(a.value) },
+                  { key: 'ttl', value: int(a.ttl) },
+                ],
+              },
             })),
           },
         },
@@ -148,7 +156,10 @@ export function logAttributes(r: TraceRecord): KeyValue[] {
     put('tls.protocol.version', str(r.TlsVersion.replace(/^[A-Za-z]+/, '')));
   }
   put('tls.server.name', s(r.TlsServerName));
-  put('retina.tls.alpn', r.TlsAlpn === undefined ? undefined : { arrayValue: { values: r.TlsAlpn.map(str) } });
+  put(
+    'retina.tls.alpn',
+    r.TlsAlpn === undefined ? undefined : { arrayValue: { values: r.TlsAlpn.map(str) } },
+  );
   put('tls.cipher', s(r.TlsCipherSuite));
   put('tls.client.ja3', s(r.Ja3));
   put('tls.client.ja4', s(r.Ja4));
@@ -160,7 +171,11 @@ export function logAttributes(r: TraceRecord): KeyValue[] {
 /** Encodes a record; records of one cluster and node share a group (one OTLP resource). */
 export function encodeOtlpLogRecord(record: TraceRecord): EncodeResult<OtlpLogRecord> {
   if (!/^\d{1,20}$/.test(record.TimestampNs)) {
-    return { ok: false, code: 'RECORD_INVALID', reason: `TimestampNs '${record.TimestampNs}' is not epoch nanoseconds` };
+    return {
+      ok: false,
+      code: 'RECORD_INVALID',
+      reason: `TimestampNs '${record.TimestampNs}' is not epoch nanoseconds`,
+    };
   }
   const payload: OtlpLogRecord = {
     timeUnixNano: record.TimestampNs,
@@ -171,6 +186,11 @@ export function encodeOtlpLogRecord(record: TraceRecord): EncodeResult<OtlpLogRe
   };
   return {
     ok: true,
-    value: { record, payload, bytes: Buffer.byteLength(JSON.stringify(payload)) + 1, group: `${record.ClusterName ?? ''}\u0000${record.NodeName ?? ''}` },
+    value: {
+      record,
+      payload,
+      bytes: Buffer.byteLength(JSON.stringify(payload)) + 1,
+      group: `${record.ClusterName ?? ''}\u0000${record.NodeName ?? ''}`,
+    },
   };
 }

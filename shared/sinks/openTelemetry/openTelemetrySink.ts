@@ -47,7 +47,10 @@ export class OpenTelemetrySink implements Sink<OtlpLogRecord> {
     return encodeOtlpLogRecord(record);
   }
 
-  async push(batch: ReadonlyArray<EncodedRecord<OtlpLogRecord>>, options: PushOptions): Promise<PushResult<OtlpLogRecord>> {
+  async push(
+    batch: ReadonlyArray<EncodedRecord<OtlpLogRecord>>,
+    options: PushOptions,
+  ): Promise<PushResult<OtlpLogRecord>> {
     if (batch.length === 0) return { ok: true };
     const body = gzipSync(JSON.stringify(exportRequest(batch)));
     const response = await fetch(this.url, {
@@ -60,7 +63,11 @@ export class OpenTelemetrySink implements Sink<OtlpLogRecord> {
     if (!response.ok) {
       const headers: Record<string, string> = {};
       response.headers.forEach((value, key) => (headers[key] = value));
-      throw new HttpStatusError(response.status, `OTLP ${this.url} answered ${response.status}: ${text.slice(0, 300)}`, headers);
+      throw new HttpStatusError(
+        response.status,
+        `OTLP ${this.url} answered ${response.status}: ${text.slice(0, 300)}`,
+        headers,
+      );
     }
     this.rejectedRecords += rejectedCount(text);
     return { ok: true };

@@ -12,7 +12,10 @@ export interface Batches<P> {
  * Greedily packs encoded records into batches that respect `limits` (count and summed bytes),
  * never mixing groups (Azure Table transactions need one PartitionKey). Pure.
  */
-export function splitIntoBatches<P>(records: ReadonlyArray<EncodedRecord<P>>, limits: BatchLimits): Batches<P> {
+export function splitIntoBatches<P>(
+  records: ReadonlyArray<EncodedRecord<P>>,
+  limits: BatchLimits,
+): Batches<P> {
   const open = new Map<string, { items: Array<EncodedRecord<P>>; bytes: number }>();
   const batches: Array<Array<EncodedRecord<P>>> = [];
   const oversized: Array<EncodedRecord<P>> = [];
@@ -23,7 +26,10 @@ export function splitIntoBatches<P>(records: ReadonlyArray<EncodedRecord<P>>, li
     }
     const key = record.group ?? '';
     let current = open.get(key);
-    if (current !== undefined && (current.items.length >= limits.maxRecords || current.bytes + record.bytes > limits.maxBytes)) {
+    if (
+      current !== undefined &&
+      (current.items.length >= limits.maxRecords || current.bytes + record.bytes > limits.maxBytes)
+    ) {
       batches.push(current.items);
       current = undefined;
     }

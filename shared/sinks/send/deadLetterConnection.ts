@@ -19,7 +19,10 @@ const schema = z
     connectionString: z.string().min(1).optional(),
     containerName: z
       .string()
-      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid container name (3-63 lower-case letters, digits, dashes)')
+      .regex(
+        /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+        'must be a valid container name (3-63 lower-case letters, digits, dashes)',
+      )
       .default(DEAD_LETTER_CONTAINER),
     clientId: z.string().min(1).optional(),
   })
@@ -40,7 +43,9 @@ export function resolveDeadLetterStore(
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${DEAD_LETTER_CONNECTION}__${i.path.map(String).join('.')}: ${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i) => `${DEAD_LETTER_CONNECTION}__${i.path.map(String).join('.')}: ${i.message}`,
+    );
     throw new TraceError('CONNECTION_INVALID', `dead-letter store: ${problems.join('; ')}`);
   }
   const settings = parsed.data;
@@ -50,7 +55,10 @@ export function resolveDeadLetterStore(
       ? BlobServiceClient.fromConnectionString(settings.connectionString, options)
       : new BlobServiceClient(
           settings.blobServiceUri ?? '',
-          credential ?? new DefaultAzureCredential(settings.clientId === undefined ? {} : { managedIdentityClientId: settings.clientId }),
+          credential ??
+            new DefaultAzureCredential(
+              settings.clientId === undefined ? {} : { managedIdentityClientId: settings.clientId },
+            ),
           options,
         );
   return new BlobDeadLetterStore(service.getContainerClient(settings.containerName));

@@ -70,7 +70,13 @@ export async function deliver<P>(
   const dead: DeadLetterRecordEntry[] = [];
   const bury = (items: ReadonlyArray<EncodedRecord<P>>, failure: SendFailure, attempts: number): void => {
     for (const item of items) {
-      dead.push({ kind: 'record', code: failure.code, reason: failure.reason, attempts, record: item.record });
+      dead.push({
+        kind: 'record',
+        code: failure.code,
+        reason: failure.reason,
+        attempts,
+        record: item.record,
+      });
     }
   };
 
@@ -115,10 +121,9 @@ export async function deliver<P>(
         pending = result.failed;
         failure = result.failure;
       } catch (caught) {
-        failure =
-          cancelled()
-            ? { kind: 'permanent', code: 'ABORTED', reason: 'delivery was cancelled' }
-            : classify(caught);
+        failure = cancelled()
+          ? { kind: 'permanent', code: 'ABORTED', reason: 'delivery was cancelled' }
+          : classify(caught);
       }
       if (failure.kind === 'permanent' || attempt >= maxAttempts) {
         bury(pending, failure, attempt);
@@ -126,7 +131,11 @@ export async function deliver<P>(
       }
       const delay = backoffDelay(attempt, options, failure.retryAfterMs, options.random);
       if (options.deadlineMs !== undefined && now() + delay >= options.deadlineMs) {
-        bury(pending, { ...failure, reason: `${failure.reason} (retry would pass the invocation deadline)` }, attempt);
+        bury(
+          pending,
+          { ...failure, reason: `${failure.reason} (retry would pass the invocation deadline)` },
+          attempt,
+        );
         return;
       }
       try {
@@ -139,9 +148,12 @@ export async function deliver<P>(
   };
 
   const queue = [...batches];
-  const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, queue.length)) }, async () => {
-    for (let batch = queue.shift(); batch !== undefined; batch = queue.shift()) await sendBatch(batch);
-  });
+  const workers = Array.from(
+    { length: Math.max(1, Math.min(options.concurrency ?? 4, queue.length)) },
+    async () => {
+      for (let batch = queue.shift(); batch !== undefined; batch = queue.shift()) await sendBatch(batch);
+    },
+  );
   await Promise.all(workers);
 
   const report: DeliveryReport = {

@@ -73,11 +73,18 @@ export function classifyError(error: unknown, nowMs: number = Date.now()): SendF
   if (error instanceof HttpStatusError) {
     return classifyStatus(error.statusCode, reason, (name) => error.headers[name], nowMs);
   }
-  const fields = error as { statusCode?: unknown; code?: unknown; name?: unknown; response?: unknown; cause?: unknown };
+  const fields = error as {
+    statusCode?: unknown;
+    code?: unknown;
+    name?: unknown;
+    response?: unknown;
+    cause?: unknown;
+  };
   if (typeof error === 'object' && error !== null) {
     if (typeof fields.statusCode === 'number') {
-      const headers = (fields.response as { headers?: { get?: (name: string) => string | undefined } } | undefined)
-        ?.headers;
+      const headers = (
+        fields.response as { headers?: { get?: (name: string) => string | undefined } } | undefined
+      )?.headers;
       const header = (name: string): string | undefined =>
         typeof headers?.get === 'function' ? headers.get(name) : undefined;
       return classifyStatus(fields.statusCode, reason, header, nowMs);

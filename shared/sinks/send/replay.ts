@@ -58,7 +58,9 @@ async function replayOne(name: string, options: ReplayOptions): Promise<ReplayRe
   try {
     const parsed = await options.store.read(name);
     destination = parsed.destination;
-    const records: TraceRecord[] = parsed.entries.flatMap((entry) => (entry.kind === 'record' ? [entry.record] : []));
+    const records: TraceRecord[] = parsed.entries.flatMap((entry) =>
+      entry.kind === 'record' ? [entry.record] : [],
+    );
     if (parsed.destination === 'input' || records.length === 0) {
       return {
         blob: name,
@@ -78,12 +80,32 @@ async function replayOne(name: string, options: ReplayOptions): Promise<ReplayRe
     });
     if (report.deadLettered === 0) {
       await options.store.delete(name);
-      return { blob: name, destination, records: records.length, delivered: report.delivered, outcome: 'replayed' };
+      return {
+        blob: name,
+        destination,
+        records: records.length,
+        delivered: report.delivered,
+        outcome: 'replayed',
+      };
     }
     const reason = report.failures.map((f) => `${f.count}× ${f.code}: ${f.reason}`).join('; ');
     await options.store.markReplayFailed(name, reason);
-    return { blob: name, destination, records: records.length, delivered: report.delivered, outcome: 'failed', reason };
+    return {
+      blob: name,
+      destination,
+      records: records.length,
+      delivered: report.delivered,
+      outcome: 'failed',
+      reason,
+    };
   } catch (caught) {
-    return { blob: name, destination, records: 0, delivered: 0, outcome: 'failed', reason: errorMessage(caught) };
+    return {
+      blob: name,
+      destination,
+      records: 0,
+      delivered: 0,
+      outcome: 'failed',
+      reason: errorMessage(caught),
+    };
   }
 }

@@ -3,7 +3,11 @@
  * Accepts a non-negative number in `unit` milliseconds (`Retry-After: 2` with unit 1000,
  * `retry-after-ms: 250` with unit 1) or an HTTP date. Returns undefined for absent or invalid values.
  */
-export function parseRetryAfter(value: string | undefined, nowMs: number, unitMs: number): number | undefined {
+export function parseRetryAfter(
+  value: string | undefined,
+  nowMs: number,
+  unitMs: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
   if (text === '') return undefined;
