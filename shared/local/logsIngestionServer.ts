@@ -47,7 +47,10 @@ export interface AcceptedRow {
 /** A request as the server saw it (for assertions). */
 export interface SeenRequest {
   status: number;
+  /** Body bytes as sent (compressed when gzip). */
   wireBytes: number;
+  /** Body bytes after decompression. */
+  bodyBytes: number;
   gzip: boolean;
   rows: number;
 }
@@ -139,7 +142,7 @@ export class LogsIngestionServer {
     }
     const fault = this.faults.take();
     if (fault?.kind === 'hang') {
-      await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      await new Promise((resolve) => setTimeout(resolve, fault.ms).unref());
       if (res.destroyed) return;
     } else if (fault?.kind === 'status') {
       const headers: Record<string, string> =
@@ -165,6 +168,7 @@ export class LogsIngestionServer {
         body.message,
       );
     seen.wireBytes = body.wireBytes;
+    seen.bodyBytes = body.body.length;
     const rows = validateRows(body.body.toString('utf8'), columns);
     if (!rows.ok) return reply(400, 'InvalidContent', rows.message);
     seen.rows = rows.rows.length;

@@ -119,7 +119,7 @@ export class OtlpReceiver {
     }
     const fault = this.faults.take();
     if (fault?.kind === 'hang') {
-      await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      await new Promise((resolve) => setTimeout(resolve, fault.ms).unref());
       if (res.destroyed) return;
     } else if (fault?.kind === 'status') {
       return fail(

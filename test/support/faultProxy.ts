@@ -53,7 +53,7 @@ export class FaultProxy {
         upstream.on('error', () => res.destroy());
         req.pipe(upstream);
       };
-      if (fault?.kind === 'hang') setTimeout(() => (res.destroyed ? undefined : forward()), fault.ms);
+      if (fault?.kind === 'hang') setTimeout(() => (res.destroyed ? undefined : forward()), fault.ms).unref();
       else forward();
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
