@@ -109,6 +109,7 @@ export class LogsIngestionServer {
     const seen: SeenRequest = {
       status: 0,
       wireBytes: 0,
+      bodyBytes: 0,
       gzip: req.headers['content-encoding'] === 'gzip',
       rows: 0,
     };
