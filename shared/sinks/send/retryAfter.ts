@@ -12,7 +12,8 @@ export function parseRetryAfter(
   const text = value.trim();
   if (text === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * unitMs);
-  if (unitMs !== 1000) return undefined;
+  // Only an HTTP date (which has a weekday and month name) may follow; `-1` is not a date.
+  if (unitMs !== 1000 || !/[A-Za-z]/.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);
