@@ -82,7 +82,7 @@ const schemas = {
       clientId: optional,
     })
     .refine((v) => v.tableServiceUri !== undefined || v.connectionString !== undefined, {
-      message: 'is required (or set connectionString)',
+      message: 'required app setting is missing (or set connectionString)',
       path: ['tableServiceUri'],
     }),
   loganalytics: z.object({
