@@ -9,13 +9,24 @@ beforeAll(async () => {
 afterAll(() => receiver.stop());
 
 const BODY = JSON.stringify({
-  resourceLogs: [{ resource: { attributes: [] }, scopeLogs: [{ scope: { name: 's' }, logRecords: [{ timeUnixNano: '1' }, { timeUnixNano: '2' }] }] }],
+  resourceLogs: [
+    {
+      resource: { attributes: [] },
+      scopeLogs: [{ scope: { name: 's' }, logRecords: [{ timeUnixNano: '1' }, { timeUnixNano: '2' }] }],
+    },
+  ],
 });
 
 describe('OtlpReceiver', () => {
   it.each([
     ['JSON', '/v1/logs', { 'content-type': 'application/json' }, BODY, 200],
-    ['gzip JSON', '/v1/logs', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, gzipSync(BODY), 200],
+    [
+      'gzip JSON',
+      '/v1/logs',
+      { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      gzipSync(BODY),
+      200,
+    ],
     ['protobuf is not implemented', '/v1/logs', { 'content-type': 'application/x-protobuf' }, 'x', 415],
     ['other content types', '/v1/logs', { 'content-type': 'text/plain' }, BODY, 415],
     ['wrong path', '/v1/traces', { 'content-type': 'application/json' }, BODY, 404],

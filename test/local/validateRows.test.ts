@@ -12,7 +12,11 @@ const COLUMNS: StreamColumns = [
 describe('validateRows', () => {
   it.each([
     ['empty array', '[]', 0],
-    ['typed row', '[{"TimeGenerated":"2026-01-01T00:00:00.123456789Z","Name":"a","Port":80,"Seq":4294967296,"Flag":true,"Labels":{"a":"b"}}]', 1],
+    [
+      'typed row',
+      '[{"TimeGenerated":"2026-01-01T00:00:00.123456789Z","Name":"a","Port":80,"Seq":4294967296,"Flag":true,"Labels":{"a":"b"}}]',
+      1,
+    ],
     ['long as string', '[{"Seq":"9007199254740993"}]', 1],
     ['nulls allowed', '[{"Name":null}]', 1],
   ])('accepts %s', (_name, text, rows) => {

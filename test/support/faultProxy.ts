@@ -27,13 +27,11 @@ export class FaultProxy {
         req.resume();
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
-        res
-          .writeHead(fault.status, headers)
-          .end(
-            JSON.stringify({
-              'odata.error': { code: 'InjectedFault', message: { value: `injected ${fault.status}` } },
-            }),
-          );
+        res.writeHead(fault.status, headers).end(
+          JSON.stringify({
+            'odata.error': { code: 'InjectedFault', message: { value: `injected ${fault.status}` } },
+          }),
+        );
         return;
       }
       const forward = (): void => {

@@ -22,12 +22,22 @@ describe('encodeEntity', () => {
   });
 
   it.each([
-    ['omits absent values', makeRecord(1, { HttpPath: undefined }), (e: Record<string, unknown>) => !('HttpPath' in e)],
-    ['skips an unparsable TimeGenerated', makeRecord(1, { TimeGenerated: 'nope' }), (e: Record<string, unknown>) => !('TimeGenerated' in e)],
+    [
+      'omits absent values',
+      makeRecord(1, { HttpPath: undefined }),
+      (e: Record<string, unknown>) => !('HttpPath' in e),
+    ],
+    [
+      'skips an unparsable TimeGenerated',
+      makeRecord(1, { TimeGenerated: 'nope' }),
+      (e: Record<string, unknown>) => !('TimeGenerated' in e),
+    ],
     [
       'truncates long strings with the marker',
       makeRecord(1, { HttpUserAgent: 'u'.repeat(100_000) }),
-      (e: Record<string, unknown>) => String(e.HttpUserAgent).length === TABLE_LIMITS.maxStringChars && String(e.HttpUserAgent).endsWith(TRUNCATION_MARKER),
+      (e: Record<string, unknown>) =>
+        String(e.HttpUserAgent).length === TABLE_LIMITS.maxStringChars &&
+        String(e.HttpUserAgent).endsWith(TRUNCATION_MARKER),
     ],
   ])('%s', (_name, record, check) => {
     const result = encodeEntity(record);
@@ -37,8 +47,22 @@ describe('encodeEntity', () => {
   it('rejects an entity above 1 MiB even after truncation', () => {
     const big = 'z'.repeat(40_000);
     const record = makeRecord(1, {
-      HttpPath: big, HttpHost: big, HttpVersion: big, HttpUserAgent: big, HttpContentType: big, DnsQuery: big, DnsQueryType: big,
-      DnsResponseCode: big, TlsVersion: big, TlsServerName: big, TlsCipherSuite: big, Ja3: big, Ja4: big, Ja3s: big, FlowId: big, TcpFlags: big,
+      HttpPath: big,
+      HttpHost: big,
+      HttpVersion: big,
+      HttpUserAgent: big,
+      HttpContentType: big,
+      DnsQuery: big,
+      DnsQueryType: big,
+      DnsResponseCode: big,
+      TlsVersion: big,
+      TlsServerName: big,
+      TlsCipherSuite: big,
+      Ja3: big,
+      Ja4: big,
+      Ja3s: big,
+      FlowId: big,
+      TcpFlags: big,
     });
     expect(encodeEntity(record)).toMatchObject({ ok: false, code: 'ENTITY_TOO_LARGE' });
   });

@@ -1,4 +1,10 @@
-import { configurationPrefix, hourBucket, partitionKeyOf, rowKeyOf, sanitizeKey } from '../../../shared/sinks/azureTable/partitionKey';
+import {
+  configurationPrefix,
+  hourBucket,
+  partitionKeyOf,
+  rowKeyOf,
+  sanitizeKey,
+} from '../../../shared/sinks/azureTable/partitionKey';
 import { makeRecord } from '../../support/traceRecords';
 
 describe('Azure Table keys', () => {
@@ -29,7 +35,9 @@ describe('Azure Table keys', () => {
   });
 
   it('is <cluster>|<namespace>.<name>|<yyyyMMddHH>|<shard>, stable per RecordId, spread over shards', () => {
-    const records = Array.from({ length: 200 }, (_, i) => makeRecord(i, { TimeGenerated: '2026-11-25T09:10:00Z' }));
+    const records = Array.from({ length: 200 }, (_, i) =>
+      makeRecord(i, { TimeGenerated: '2026-11-25T09:10:00Z' }),
+    );
     const keys = records.map((r) => partitionKeyOf(r, 4));
     expect(keys.every((k) => /^aks-test\|default\.web-trace\|2026112509\|0[0-3]$/.test(k))).toBe(true);
     expect(new Set(keys).size).toBe(4);

@@ -6,14 +6,33 @@ import { makeRecord } from '../../support/traceRecords';
 
 describe('encodeLogsRow', () => {
   it.each([
-    ['an L3/L4 record', makeRecord(1, { L7Protocol: undefined, HttpMethod: undefined, HttpPath: undefined, HttpHost: undefined, HttpVersion: undefined, HttpUserAgent: undefined })],
+    [
+      'an L3/L4 record',
+      makeRecord(1, {
+        L7Protocol: undefined,
+        HttpMethod: undefined,
+        HttpPath: undefined,
+        HttpHost: undefined,
+        HttpVersion: undefined,
+        HttpUserAgent: undefined,
+      }),
+    ],
     ['an HTTP record', makeRecord(2)],
-    ['a DNS record', makeRecord(3, { L7Protocol: 'DNS', DnsAnswers: [{ type: 'A', value: '1.2.3.4', ttl: 30 }], DnsIsResponse: true })],
+    [
+      'a DNS record',
+      makeRecord(3, {
+        L7Protocol: 'DNS',
+        DnsAnswers: [{ type: 'A', value: '1.2.3.4', ttl: 30 }],
+        DnsIsResponse: true,
+      }),
+    ],
     ['a minimal record', { TimeGenerated: '2026-01-01T00:00:00Z', TimestampNs: '1', RecordId: 'x' }],
   ])('encodes %s as a row the stream declaration accepts', (_name, record) => {
     const result = encodeLogsRow(record);
     if (!result.ok) throw new Error(result.reason);
-    expect(validateRows(JSON.stringify([result.value.payload]), TRACE_RECORD_COLUMNS)).toMatchObject({ ok: true });
+    expect(validateRows(JSON.stringify([result.value.payload]), TRACE_RECORD_COLUMNS)).toMatchObject({
+      ok: true,
+    });
     expect(result.value.bytes).toBe(Buffer.byteLength(JSON.stringify(result.value.payload)) + 1);
   });
 

@@ -1,5 +1,14 @@
-import { encodeOtlpLogRecord, logAttributes, resourceAttributes, summary } from '../../../shared/sinks/openTelemetry/encode';
-import { exportRequest, otlpLogsUrl, rejectedCount } from '../../../shared/sinks/openTelemetry/openTelemetrySink';
+import {
+  encodeOtlpLogRecord,
+  logAttributes,
+  resourceAttributes,
+  summary,
+} from '../../../shared/sinks/openTelemetry/encode';
+import {
+  exportRequest,
+  otlpLogsUrl,
+  rejectedCount,
+} from '../../../shared/sinks/openTelemetry/openTelemetrySink';
 import type { TraceRecord } from '../../../shared/record/traceRecord';
 import { makeRecord } from '../../support/traceRecords';
 
@@ -7,7 +16,15 @@ const attrs = (record: TraceRecord) => Object.fromEntries(logAttributes(record).
 
 describe('OTLP encoding', () => {
   it('names attributes by OpenTelemetry semantic conventions', () => {
-    const a = attrs(makeRecord(5, { HttpStatusCode: 200, TlsServerName: 'api.example', Ja3: 'abc', Ja4: 't13d', DnsQuery: 'example.com' }));
+    const a = attrs(
+      makeRecord(5, {
+        HttpStatusCode: 200,
+        TlsServerName: 'api.example',
+        Ja3: 'abc',
+        Ja4: 't13d',
+        DnsQuery: 'example.com',
+      }),
+    );
     expect(a).toMatchObject({
       'log.record.uid': { stringValue: 'rec00000005' },
       'source.address': { stringValue: '10.0.5.1' },
@@ -28,7 +45,14 @@ describe('OTLP encoding', () => {
       'tls.server.name': { stringValue: 'api.example' },
       'tls.client.ja3': { stringValue: 'abc' },
       'tls.client.ja4': { stringValue: 't13d' },
-      'retina.destination.labels': { kvlistValue: { values: [{ key: 'app', value: { stringValue: 'api' } }, { key: 'tier', value: { stringValue: 'backend' } }] } },
+      'retina.destination.labels': {
+        kvlistValue: {
+          values: [
+            { key: 'app', value: { stringValue: 'api' } },
+            { key: 'tier', value: { stringValue: 'backend' } },
+          ],
+        },
+      },
     });
     expect(a['k8s.cluster.name']).toBeUndefined();
   });
@@ -48,7 +72,10 @@ describe('OTLP encoding', () => {
     ['TLS1.2', 'tls', '1.2'],
   ])('maps TlsVersion %s to tls.protocol.name/version', (version, name, v) => {
     const a = attrs(makeRecord(1, { TlsVersion: version }));
-    expect([a['tls.protocol.name'], a['tls.protocol.version']]).toEqual([{ stringValue: name }, { stringValue: v }]);
+    expect([a['tls.protocol.name'], a['tls.protocol.version']]).toEqual([
+      { stringValue: name },
+      { stringValue: v },
+    ]);
   });
 
   it('puts cluster, node and service on the resource', () => {
@@ -70,15 +97,25 @@ describe('OTLP encoding', () => {
   });
 
   it('summarises a record in the body', () => {
-    expect(summary(makeRecord(2, { HttpStatusCode: 404 }))).toBe('TCP 10.0.2.1:40002 -> 10.244.1.17:8080 PSH,ACK GET /v1/items/2?q=1 404');
+    expect(summary(makeRecord(2, { HttpStatusCode: 404 }))).toBe(
+      'TCP 10.0.2.1:40002 -> 10.244.1.17:8080 PSH,ACK GET /v1/items/2?q=1 404',
+    );
   });
 
   it('builds one resource per request and reads partial success', () => {
-    const encoded = [makeRecord(1), makeRecord(3)].map(encodeOtlpLogRecord).flatMap((r) => (r.ok ? [r.value] : []));
-    const request = exportRequest(encoded) as { resourceLogs: Array<{ scopeLogs: Array<{ logRecords: unknown[] }> }> };
+    const encoded = [makeRecord(1), makeRecord(3)]
+      .map(encodeOtlpLogRecord)
+      .flatMap((r) => (r.ok ? [r.value] : []));
+    const request = exportRequest(encoded) as {
+      resourceLogs: Array<{ scopeLogs: Array<{ logRecords: unknown[] }> }>;
+    };
     expect(request.resourceLogs).toHaveLength(1);
     expect(request.resourceLogs[0]?.scopeLogs[0]?.logRecords).toHaveLength(2);
-    expect(exportRequest([])).toEqual({ resourceLogs: [{ resource: { attributes: [] }, scopeLogs: [{ scope: expect.anything(), logRecords: [] }] }] });
+    expect(exportRequest([])).toEqual({
+      resourceLogs: [
+        { resource: { attributes: [] }, scopeLogs: [{ scope: expect.anything(), logRecords: [] }] },
+      ],
+    });
   });
 
   it.each([

@@ -13,7 +13,9 @@ describe('backoffDelay', () => {
     [3, 1, 10, 400],
     [0, 0, undefined, 50],
   ])('retry %i random %d retry-after %j → %i ms', (retry, random, retryAfter, expected) => {
-    expect(backoffDelay(retry, { baseDelayMs: 100, maxDelayMs: 1000 }, retryAfter, () => random)).toBe(expected);
+    expect(backoffDelay(retry, { baseDelayMs: 100, maxDelayMs: 1000 }, retryAfter, () => random)).toBe(
+      expected,
+    );
   });
 });
 
