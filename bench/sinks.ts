@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       streamName: 'Custom-RetinaTraces_CL',
     };
     const sinks = (): Array<[string, Sink]> => [
-      ['stdout', new StdoutSink(streamWriter(devNull)) as Sink],
+      ['stdout', new StdoutSink(streamWriter(devNull))],
       [
         'azuretable',
         new AzureTableSink(
@@ -110,16 +110,16 @@ async function main(): Promise<void> {
             connectionString: azurite.connectionString,
           }),
           'T',
-        ) as Sink,
+        ),
       ],
       [
         'loganalytics',
         new LogAnalyticsSink(
           createLogsIngestionClient(conn, new LocalTokenCredential(), { tlsOptions: { ca: la.certificate } }),
           conn,
-        ) as Sink,
+        ),
       ],
-      ['opentelemetry', new OpenTelemetrySink({ name: 'O', endpoint: otlp.endpoint, headers: {} }) as Sink],
+      ['opentelemetry', new OpenTelemetrySink({ name: 'O', endpoint: otlp.endpoint, headers: {} })],
     ];
     for (const [label, records] of [
       ['L3/L4 only', l4],

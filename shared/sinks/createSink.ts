@@ -26,7 +26,7 @@ export function createSink(connection: ConnectionSettings, options: CreateSinkOp
     new DefaultAzureCredential(clientId === undefined ? {} : { managedIdentityClientId: clientId });
   switch (connection.destination) {
     case 'stdout':
-      return new StdoutSink(options.stdoutWriter) as Sink;
+      return new StdoutSink(options.stdoutWriter);
     case 'azuretable':
       return new AzureTableSink(
         createTableClient(
@@ -34,7 +34,7 @@ export function createSink(connection: ConnectionSettings, options: CreateSinkOp
           connection.connectionString === undefined ? credential(connection.clientId) : undefined,
         ),
         connection.name,
-      ) as Sink;
+      );
     case 'loganalytics':
       return new LogAnalyticsSink(
         createLogsIngestionClient(
@@ -43,8 +43,8 @@ export function createSink(connection: ConnectionSettings, options: CreateSinkOp
           options.logsIngestionClientOptions,
         ),
         connection,
-      ) as Sink;
+      );
     case 'opentelemetry':
-      return new OpenTelemetrySink(connection) as Sink;
+      return new OpenTelemetrySink(connection);
   }
 }

@@ -59,7 +59,10 @@ export function encodeEntity(
     if (value === undefined || value === null) continue;
     switch (type) {
       case 'string': {
-        const text = truncateText(String(value), TABLE_LIMITS.maxStringChars);
+        const text = truncateText(
+          typeof value === 'string' ? value : JSON.stringify(value),
+          TABLE_LIMITS.maxStringChars,
+        );
         add(column, text, 4 + text.length * 2);
         break;
       }
@@ -79,8 +82,8 @@ export function encodeEntity(
         add(column, value === true, 1);
         break;
       case 'datetime': {
-        const date = new Date(String(value));
-        if (!Number.isNaN(date.getTime())) add(column, date, 8);
+        const date = typeof value === 'string' ? new Date(value) : undefined;
+        if (date !== undefined && !Number.isNaN(date.getTime())) add(column, date, 8);
         break;
       }
     }

@@ -17,6 +17,8 @@ import type { TraceRecord } from '../../record/traceRecord';
 /** Default shard count per configuration-hour. */
 export const DEFAULT_PARTITION_SHARDS = 4;
 
+// Control characters are exactly what Table forbids, so the regex must name them.
+// eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[/\\#?\u0000-\u001f\u007f-\u009f]/g;
 
 /** Replaces characters Azure Table forbids in PartitionKey/RowKey. */

@@ -128,7 +128,7 @@ export function parseDeadLetter(text: string, where: string): ParsedDeadLetter {
         `${where} line ${i + 2}: bad entry${issue ? ` at ${issue.path.join('.') || '(root)'}: ${issue.message}` : ''}`,
       );
     }
-    return entry.data as DeadLetterEntry;
+    return entry.data;
   });
   const { destination, connection, batchRef, deadLetteredAt } = header.data;
   return { destination, connection, batchRef, deadLetteredAt, entries };

@@ -54,7 +54,9 @@ sinkContract('azuretable', {
         entities.push(entity);
       }
       expect(entities.length).toBeGreaterThan(0);
-      const sample = entities.find((e) => e.HttpPath !== undefined && String(e.HttpPath).length < 100)!;
+      const sample = entities.find(
+        (e) => e.HttpPath !== undefined && typeof e.HttpPath === 'string' && e.HttpPath.length < 100,
+      )!;
       expect(typeof sample.SourcePort).toBe('number');
       expect(typeof sample.TcpSeq).toBe('bigint');
       expect(sample.TimeGenerated).toBeInstanceOf(Date);
