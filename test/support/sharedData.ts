@@ -6,8 +6,7 @@ import path from 'node:path';
  * oracle dumps, JA4 reference outputs, Hubble samples. Present on developer machines and in CI,
  * absent for a user who only cloned the project. Override with `RETINA_SHARED_DIR`.
  */
-export const SHARED_DIR =
-  process.env.RETINA_SHARED_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared');
+export const SHARED_DIR = process.env.RETINA_SHARED_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared');
 
 /** True when `../shared/<relative>` exists. */
 export function hasSharedData(relative = 'captures'): boolean {
