@@ -1,7 +1,9 @@
 import type { Command } from '../command';
 import { applyCommand } from './apply';
+import { deadletterListCommand } from './deadletterList';
+import { deadletterReplayCommand } from './deadletterReplay';
 import { deleteCommand } from './delete';
 import { getCommand } from './get';
 
 /** Every `tracectl` command, in `--help` order. Add new commands here. */
-export const COMMANDS: readonly Command[] = [applyCommand, getCommand, deleteCommand];
+export const COMMANDS: readonly Command[] = [applyCommand, getCommand, deleteCommand, deadletterListCommand, deadletterReplayCommand];

@@ -1,0 +1,81 @@
+import type { Destination } from '../../config/model';
+import type { Command } from '../command';
+import { UsageError } from '../command';
+import { parseCommandArgs } from '../run';
+import { resolveConnection } from '../../sinks/connection';
+import { createSink } from '../../sinks/createSink';
+import type { Sink } from '../../sinks/sink';
+import { resolveDeadLetterStore } from '../../sinks/send/deadLetterConnection';
+import { replayDeadLetters } from '../../sinks/send/replay';
+
+const HELP = `Usage: tracectl deadletter replay [BLOB ...] [--prefix PREFIX] [--attempt-timeout MS] [-o text|json]
+
+Re-sends dead-lettered records to the destination and connection written in each blob, with the
+usual retries. A blob is deleted only after all of its records were delivered; otherwise it is
+kept and marked with the failure. Replays are at-least-once: Azure Table upserts by RecordId, and
+Log Analytics rows carry RecordId for deduplication. Blobs of undecodable input events are
+skipped (re-publish those with \`tracectl replay\`).
+
+Without BLOB names every blob (under --prefix) is replayed. Destination connections are resolved
+from app settings as the backend does (<NAME>__property, CONTRACTS §4).
+
+Exit status: 0 all replayed (or nothing to do), 1 some blob failed, 2 usage or settings error.
+`;
+
+/** `tracectl deadletter replay`. */
+export const deadletterReplayCommand: Command = {
+  name: 'deadletter replay',
+  summary: 'Re-send dead-lettered records to their destination',
+  help: HELP,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      {
+        prefix: { type: 'string' },
+        'attempt-timeout': { type: 'string', default: '10000' },
+        output: { type: 'string', short: 'o', default: 'text' },
+      },
+      true,
+    );
+    const output = values.output;
+    if (output !== 'text' && output !== 'json')
+      throw new UsageError(`--output must be text or json, not '${String(output)}'`);
+    const timeout = Number(values['attempt-timeout']);
+    if (!Number.isInteger(timeout) || timeout <= 0)
+      throw new UsageError('--attempt-timeout must be a positive number of milliseconds');
+    const store = resolveDeadLetterStore(io.env);
+    const sinks = new Map<string, Sink>();
+    const sinkFor = (destination: Destination, connection: string): Sink => {
+      const key = `${destination}|${connection}`;
+      let sink = sinks.get(key);
+      if (sink === undefined) {
+        sink = createSink(resolveConnection(destination, connection, io.env), {
+          stdoutWriter: async (text) => io.stdout(text),
+        });
+        sinks.set(key, sink);
+      }
+      return sink;
+    };
+    const options = { store, sinkFor, deliverOptions: { attemptTimeoutMs: timeout } };
+    const results = await replayDeadLetters(
+      positionals.length > 0
+        ? { ...options, names: positionals }
+        : values.prefix === undefined
+          ? options
+          : { ...options, prefix: values.prefix },
+    );
+    await Promise.all([...sinks.values()].map((sink) => sink.close()));
+    if (output === 'json') io.stdout(`${JSON.stringify(results, null, 2)}\n`);
+    else {
+      for (const r of results) {
+        io[r.outcome === 'failed' ? 'stderr' : 'stdout'](
+          `${r.outcome}: ${r.blob} (${r.destination}, ${r.delivered}/${r.records} delivered)${r.reason === undefined ? '' : `: ${r.reason}`}\n`,
+        );
+      }
+      io.stdout(
+        `${results.filter((r) => r.outcome === 'replayed').length} of ${results.length} blob(s) replayed.\n`,
+      );
+    }
+    return results.some((r) => r.outcome === 'failed') ? 1 : 0;
+  },
+};

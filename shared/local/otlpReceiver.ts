@@ -1,0 +1,148 @@
+/**
+ * A local OTLP/HTTP logs receiver for tests and the local runner: `POST /v1/logs` with JSON
+ * (`application/json`, gzip accepted) is decoded and kept; protobuf (`application/x-protobuf`) is
+ * answered 415 (not implemented: our sink sends JSON). Shares the fault injection of the Logs
+ * Ingestion server. Plain HTTP on 127.0.0.1, as collectors listen on :4318.
+ */
+import { appendFile, mkdir } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { FaultPlan } from './faults';
+import { readBody } from './httpBody';
+
+/** A log record as received, with its resource and scope. */
+export interface ReceivedLog {
+  resource: Record<string, unknown>;
+  scope: Record<string, unknown>;
+  logRecord: Record<string, unknown>;
+}
+
+/** Options of {@link OtlpReceiver}. */
+export interface OtlpReceiverOptions {
+  port?: number;
+  /** Request limit, on the wire and decompressed. Default 20 MiB (the Collector's default). */
+  maxBodyBytes?: number;
+  /** Header that must be present with this value (e.g. `{ authorization: 'Bearer x' }`); 401 otherwise. */
+  requiredHeaders?: Readonly<Record<string, string>>;
+  /** When set, received log records are appended to `<dir>/otlp-logs.ndjson`. */
+  outputDir?: string;
+}
+
+type Parsed = { ok: true; logs: ReceivedLog[] } | { ok: false; message: string };
+
+/** Flattens an ExportLogsServiceRequest (JSON) into log records; the message names the bad path. */
+export function parseExportLogsRequest(text: string): Parsed {
+  let request: unknown;
+  try {
+    request = JSON.parse(text);
+  } catch {
+    return { ok: false, message: 'body is not valid JSON' };
+  }
+  const resourceLogs = (request as { resourceLogs?: unknown } | null)?.resourceLogs;
+  if (!Array.isArray(resourceLogs)) return { ok: false, message: 'resourceLogs must be an array' };
+  const logs: ReceivedLog[] = [];
+  for (const [i, rl] of (resourceLogs as unknown[]).entries()) {
+    const scopeLogs = (rl as { scopeLogs?: unknown })?.scopeLogs;
+    if (!Array.isArray(scopeLogs))
+      return { ok: false, message: `resourceLogs[${i}].scopeLogs must be an array` };
+    const resource = ((rl as { resource?: unknown }).resource ?? {}) as Record<string, unknown>;
+    for (const [j, sl] of (scopeLogs as unknown[]).entries()) {
+      const records = (sl as { logRecords?: unknown })?.logRecords;
+      if (!Array.isArray(records))
+        return { ok: false, message: `resourceLogs[${i}].scopeLogs[${j}].logRecords must be an array` };
+      const scope = ((sl as { scope?: unknown }).scope ?? {}) as Record<string, unknown>;
+      for (const [k, record] of (records as unknown[]).entries()) {
+        if (typeof record !== 'object' || record === null) {
+          return {
+            ok: false,
+            message: `resourceLogs[${i}].scopeLogs[${j}].logRecords[${k}] must be an object`,
+          };
+        }
+        logs.push({ resource, scope, logRecord: record as Record<string, unknown> });
+      }
+    }
+  }
+  return { ok: true, logs };
+}
+
+/** The local OTLP/HTTP receiver. */
+export class OtlpReceiver {
+  readonly faults = new FaultPlan();
+  /** Log records received so far. */
+  readonly received: ReceivedLog[] = [];
+  /** Status of every request answered, in order. */
+  readonly statuses: number[] = [];
+  private server: Server | undefined;
+
+  constructor(private readonly options: OtlpReceiverOptions = {}) {}
+
+  /** `http://127.0.0.1:<port>` (the sink appends `/v1/logs`). */
+  get endpoint(): string {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    if (address == null) throw new Error('OtlpReceiver is not started');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.options.outputDir !== undefined) await mkdir(this.options.outputDir, { recursive: true });
+    const server = createServer((req, res) => void this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+  }
+
+  /** Idempotent. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server === undefined) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+      this.statuses.push(status);
+      res.writeHead(status, { ...headers, 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    const fail = (status: number, message: string, headers?: Record<string, string>): void => {
+      req.resume();
+      reply(status, { code: status, message }, headers);
+    };
+    if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== '/v1/logs')
+      return fail(404, `no route for ${req.method ?? '?'} ${req.url ?? ''}`);
+    for (const [name, value] of Object.entries(this.options.requiredHeaders ?? {})) {
+      if (req.headers[name.toLowerCase()] !== value) return fail(401, `header ${name} missing or wrong`);
+    }
+    const fault = this.faults.take();
+    if (fault?.kind === 'hang') {
+      await new Promise((resolve) => setTimeout(resolve, fault.ms).unref());
+      if (res.destroyed) return;
+    } else if (fault?.kind === 'status') {
+      return fail(
+        fault.status,
+        fault.message ?? `injected ${fault.status}`,
+        fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) },
+      );
+    }
+    const type = (req.headers['content-type'] ?? '').toLowerCase();
+    if (type.startsWith('application/x-protobuf'))
+      return fail(415, 'protobuf is not supported by this receiver; send application/json');
+    if (!type.startsWith('application/json')) return fail(415, `unsupported Content-Type '${type}'`);
+    const body = await readBody(req, this.options.maxBodyBytes ?? 20 * 1024 * 1024);
+    if (!body.ok) return reply(body.status, { code: body.status, message: body.message });
+    const parsed = parseExportLogsRequest(body.body.toString('utf8'));
+    if (!parsed.ok) return reply(400, { code: 400, message: parsed.message });
+    this.received.push(...parsed.logs);
+    if (this.options.outputDir !== undefined && parsed.logs.length > 0) {
+      await appendFile(
+        path.join(this.options.outputDir, 'otlp-logs.ndjson'),
+        parsed.logs.map((l) => JSON.stringify(l)).join('\n') + '\n',
+      );
+    }
+    reply(200, {});
+  }
+}

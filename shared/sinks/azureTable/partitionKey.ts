@@ -1,0 +1,61 @@
+/**
+ * Azure Table key design. PartitionKey = `<cluster>|<namespace>.<name>|<yyyyMMddHH>|<shard>`,
+ * RowKey = RecordId.
+ *
+ * - Queries are "records of configuration X in cluster C between t1 and t2": the key prefix makes
+ *   that one PartitionKey range scan (`PartitionKey ge 'C|ns.name|2026112509' and PartitionKey lt
+ *   'C|ns.name|2026112512'`), covering every shard of every hour in the range.
+ * - The hour bucket bounds a partition's size; the shard (RecordId hash mod shard count) spreads
+ *   one busy configuration-hour over several partitions, because one partition serves at most
+ *   2,000 entities/s.
+ * - RowKey = RecordId makes writes idempotent: a redelivered or replayed batch upserts the same
+ *   entities instead of duplicating them.
+ * Characters Table forbids in keys (`/ \ # ?` and control characters) are replaced by `_`.
+ */
+import type { TraceRecord } from '../../record/traceRecord';
+
+/** Default shard count per configuration-hour. */
+export const DEFAULT_PARTITION_SHARDS = 4;
+
+// Control characters are exactly what Table forbids, so the regex must name them.
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN = /[/\\#?\u0000-\u001f\u007f-\u009f]/g;
+
+/** Replaces characters Azure Table forbids in PartitionKey/RowKey. */
+export function sanitizeKey(text: string): string {
+  return text.replace(FORBIDDEN, '_');
+}
+
+/** 32-bit FNV-1a of a string (shard choice only; not security relevant). */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** `yyyyMMddHH` (UTC) of an ISO timestamp; `0000000000` when unparsable. */
+export function hourBucket(timeGenerated: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})/.exec(timeGenerated);
+  return match === null ? '0000000000' : `${match[1]}${match[2]}${match[3]}${match[4]}`;
+}
+
+/** The PartitionKey prefix of one configuration (for range queries): `<cluster>|<namespace>.<name>|`. */
+export function configurationPrefix(cluster: string | undefined, configuration: string | undefined): string {
+  const config = (configuration ?? '_').replace('/', '.');
+  return sanitizeKey(`${cluster ?? '_'}|${config}|`);
+}
+
+/** PartitionKey of a record. */
+export function partitionKeyOf(record: TraceRecord, shards: number = DEFAULT_PARTITION_SHARDS): string {
+  const shard = shards <= 1 ? 0 : fnv1a(record.RecordId) % shards;
+  const prefix = configurationPrefix(record.ClusterName, record.TraceConfiguration);
+  return `${prefix}${hourBucket(record.TimeGenerated)}|${shard.toString().padStart(2, '0')}`;
+}
+
+/** RowKey of a record. */
+export function rowKeyOf(record: TraceRecord): string {
+  return sanitizeKey(record.RecordId);
+}

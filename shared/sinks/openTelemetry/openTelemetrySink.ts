@@ -1,0 +1,87 @@
+/** The OpenTelemetry destination: OTLP/HTTP logs, JSON encoding, gzip. */
+import { gzipSync } from 'node:zlib';
+import type { TraceRecord } from '../../record/traceRecord';
+import type { OpenTelemetryConnection } from '../connection';
+import { HttpStatusError } from '../send/failure';
+import type { EncodeResult, EncodedRecord, PushOptions, PushResult, Sink } from '../sink';
+import { encodeOtlpLogRecord, resourceAttributes, type OtlpLogRecord } from './encode';
+
+/** Instrumentation scope of our log records. */
+export const OTLP_SCOPE = { name: 'retina-trace-backend/sinks', version: '1' } as const;
+
+/** Resolves the logs URL: `<endpoint>/v1/logs` unless the endpoint already ends with it. */
+export function otlpLogsUrl(endpoint: string): string {
+  const base = endpoint.replace(/\/+$/, '');
+  return base.endsWith('/v1/logs') ? base : `${base}/v1/logs`;
+}
+
+/** Builds an ExportLogsServiceRequest for one group (one resource). */
+export function exportRequest(batch: ReadonlyArray<EncodedRecord<OtlpLogRecord>>): unknown {
+  const first = batch[0];
+  return {
+    resourceLogs: [
+      {
+        resource: { attributes: first === undefined ? [] : resourceAttributes(first.record) },
+        scopeLogs: [{ scope: OTLP_SCOPE, logRecords: batch.map((item) => item.payload) }],
+      },
+    ],
+  };
+}
+
+/** Sink posting OTLP/HTTP JSON. Pushes never mix resources (cluster, node). */
+export class OpenTelemetrySink implements Sink<OtlpLogRecord> {
+  readonly destination = 'opentelemetry' as const;
+  readonly connection: string;
+  // Collectors default to a 20 MiB request limit; smaller requests keep retries cheap.
+  readonly limits = { maxRecords: 2000, maxBytes: 4_000_000 };
+  /** Log records the receiver reported as rejected (OTLP partial success: which ones is not said). */
+  rejectedRecords = 0;
+  private readonly url: string;
+
+  constructor(private readonly settings: Pick<OpenTelemetryConnection, 'name' | 'endpoint' | 'headers'>) {
+    this.connection = settings.name;
+    this.url = otlpLogsUrl(settings.endpoint);
+  }
+
+  encode(record: TraceRecord): EncodeResult<OtlpLogRecord> {
+    return encodeOtlpLogRecord(record);
+  }
+
+  async push(
+    batch: ReadonlyArray<EncodedRecord<OtlpLogRecord>>,
+    options: PushOptions,
+  ): Promise<PushResult<OtlpLogRecord>> {
+    if (batch.length === 0) return { ok: true };
+    const body = gzipSync(JSON.stringify(exportRequest(batch)));
+    const response = await fetch(this.url, {
+      method: 'POST',
+      headers: { ...this.settings.headers, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body,
+      signal: options.abortSignal,
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      const headers: Record<string, string> = {};
+      response.headers.forEach((value, key) => (headers[key] = value));
+      throw new HttpStatusError(
+        response.status,
+        `OTLP ${this.url} answered ${response.status}: ${text.slice(0, 300)}`,
+        headers,
+      );
+    }
+    this.rejectedRecords += rejectedCount(text);
+    return { ok: true };
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** `partialSuccess.rejectedLogRecords` of an ExportLogsServiceResponse (0 when absent or unparsable). */
+export function rejectedCount(responseText: string): number {
+  try {
+    const parsed = JSON.parse(responseText) as { partialSuccess?: { rejectedLogRecords?: unknown } };
+    return Number(parsed.partialSuccess?.rejectedLogRecords ?? 0) || 0;
+  } catch {
+    return 0;
+  }
+}

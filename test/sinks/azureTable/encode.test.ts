@@ -1,0 +1,69 @@
+import { encodeEntity, TABLE_LIMITS } from '../../../shared/sinks/azureTable/encode';
+import { TRUNCATION_MARKER } from '../../../shared/sinks/truncate';
+import { makeRecord } from '../../support/traceRecords';
+
+describe('encodeEntity', () => {
+  it('types columns: Int32 numbers, Int64 for long, Date for TimeGenerated, JSON strings for dynamic', () => {
+    const result = encodeEntity(makeRecord(3, { DnsIsResponse: false, TlsAlpn: ['h2'] }));
+    if (!result.ok) throw new Error(result.reason);
+    const e = result.value.payload;
+    expect(e).toMatchObject({
+      SchemaVersion: 'v1',
+      SourcePort: 40003,
+      TcpSeq: { value: '3000000003', type: 'Int64' },
+      DestinationLabels: '{"app":"api","tier":"backend"}',
+      TlsAlpn: '["h2"]',
+      DnsIsResponse: false,
+      RecordId: 'rec00000003',
+    });
+    expect(e.TimeGenerated).toBeInstanceOf(Date);
+    expect(result.value.group).toBe(e.partitionKey);
+    expect(e.CaptureFrame).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'omits absent values',
+      makeRecord(1, { HttpPath: undefined }),
+      (e: Record<string, unknown>) => !('HttpPath' in e),
+    ],
+    [
+      'skips an unparsable TimeGenerated',
+      makeRecord(1, { TimeGenerated: 'nope' }),
+      (e: Record<string, unknown>) => !('TimeGenerated' in e),
+    ],
+    [
+      'truncates long strings with the marker',
+      makeRecord(1, { HttpUserAgent: 'u'.repeat(100_000) }),
+      (e: Record<string, unknown>) =>
+        String(e.HttpUserAgent).length === TABLE_LIMITS.maxStringChars &&
+        String(e.HttpUserAgent).endsWith(TRUNCATION_MARKER),
+    ],
+  ])('%s', (_name, record, check) => {
+    const result = encodeEntity(record);
+    expect(result.ok && check(result.value.payload)).toBe(true);
+  });
+
+  it('rejects an entity above 1 MiB even after truncation', () => {
+    const big = 'z'.repeat(40_000);
+    const record = makeRecord(1, {
+      HttpPath: big,
+      HttpHost: big,
+      HttpVersion: big,
+      HttpUserAgent: big,
+      HttpContentType: big,
+      DnsQuery: big,
+      DnsQueryType: big,
+      DnsResponseCode: big,
+      TlsVersion: big,
+      TlsServerName: big,
+      TlsCipherSuite: big,
+      Ja3: big,
+      Ja4: big,
+      Ja3s: big,
+      FlowId: big,
+      TcpFlags: big,
+    });
+    expect(encodeEntity(record)).toMatchObject({ ok: false, code: 'ENTITY_TOO_LARGE' });
+  });
+});

@@ -1,0 +1,51 @@
+import {
+  configurationPrefix,
+  hourBucket,
+  partitionKeyOf,
+  rowKeyOf,
+  sanitizeKey,
+} from '../../../shared/sinks/azureTable/partitionKey';
+import { makeRecord } from '../../support/traceRecords';
+
+describe('Azure Table keys', () => {
+  it.each([
+    ['', ''],
+    ['plain', 'plain'],
+    ['a/b\\c#d?e', 'a_b_c_d_e'],
+    ['tab\there\u0085', 'tab_here_'],
+  ])('sanitizeKey(%j) → %j', (text, expected) => {
+    expect(sanitizeKey(text)).toBe(expected);
+  });
+
+  it.each([
+    ['2026-11-25T09:59:59.999999999Z', '2026112509'],
+    ['2026-01-01T00:00:00Z', '2026010100'],
+    ['', '0000000000'],
+    ['yesterday', '0000000000'],
+  ])('hourBucket(%j) → %s', (time, expected) => {
+    expect(hourBucket(time)).toBe(expected);
+  });
+
+  it.each([
+    ['aks', 'default/web', 'aks|default.web|'],
+    [undefined, undefined, '_|_|'],
+    ['c#1', 'ns/a.b', 'c_1|ns.a.b|'],
+  ])('configurationPrefix(%j, %j) → %j', (cluster, config, expected) => {
+    expect(configurationPrefix(cluster, config)).toBe(expected);
+  });
+
+  it('is <cluster>|<namespace>.<name>|<yyyyMMddHH>|<shard>, stable per RecordId, spread over shards', () => {
+    const records = Array.from({ length: 200 }, (_, i) =>
+      makeRecord(i, { TimeGenerated: '2026-11-25T09:10:00Z' }),
+    );
+    const keys = records.map((r) => partitionKeyOf(r, 4));
+    expect(keys.every((k) => /^aks-test\|default\.web-trace\|2026112509\|0[0-3]$/.test(k))).toBe(true);
+    expect(new Set(keys).size).toBe(4);
+    expect(records.map((r) => partitionKeyOf(r, 4))).toEqual(keys);
+    expect(partitionKeyOf(records[0]!, 1)).toBe('aks-test|default.web-trace|2026112509|00');
+  });
+
+  it('uses the RecordId as RowKey', () => {
+    expect(rowKeyOf(makeRecord(1, { RecordId: 'ab/c' }))).toBe('ab_c');
+  });
+});

@@ -1,0 +1,137 @@
+import {
+  encodeOtlpLogRecord,
+  logAttributes,
+  resourceAttributes,
+  summary,
+} from '../../../shared/sinks/openTelemetry/encode';
+import {
+  exportRequest,
+  otlpLogsUrl,
+  rejectedCount,
+} from '../../../shared/sinks/openTelemetry/openTelemetrySink';
+import type { TraceRecord } from '../../../shared/record/traceRecord';
+import { makeRecord } from '../../support/traceRecords';
+
+const attrs = (record: TraceRecord) => Object.fromEntries(logAttributes(record).map((a) => [a.key, a.value]));
+
+describe('OTLP encoding', () => {
+  it('names attributes by OpenTelemetry semantic conventions', () => {
+    const a = attrs(
+      makeRecord(5, {
+        HttpStatusCode: 200,
+        TlsServerName: 'api.example',
+        Ja3: 'abc',
+        Ja4: 't13d',
+        DnsQuery: 'example.com',
+      }),
+    );
+    expect(a).toMatchObject({
+      'log.record.uid': { stringValue: 'rec00000005' },
+      'source.address': { stringValue: '10.0.5.1' },
+      'source.port': { intValue: '40005' },
+      'destination.address': { stringValue: '10.244.1.17' },
+      'destination.port': { intValue: '8080' },
+      'network.transport': { stringValue: 'tcp' },
+      'network.type': { stringValue: 'ipv4' },
+      'http.request.method': { stringValue: 'GET' },
+      'url.path': { stringValue: '/v1/items/5' },
+      'url.query': { stringValue: 'q=1' },
+      'server.address': { stringValue: 'api.default.svc' },
+      'server.port': { intValue: '8080' },
+      'network.protocol.version': { stringValue: '1.1' },
+      'user_agent.original': { stringValue: 'curl/8.5.0' },
+      'http.response.status_code': { intValue: '200' },
+      'dns.question.name': { stringValue: 'example.com' },
+      'tls.server.name': { stringValue: 'api.example' },
+      'tls.client.ja3': { stringValue: 'abc' },
+      'tls.client.ja4': { stringValue: 't13d' },
+      'retina.destination.labels': {
+        kvlistValue: {
+          values: [
+            { key: 'app', value: { stringValue: 'api' } },
+            { key: 'tier', value: { stringValue: 'backend' } },
+          ],
+        },
+      },
+    });
+    expect(a['k8s.cluster.name']).toBeUndefined();
+  });
+
+  it.each([
+    ['[::1]:443', '::1', '443'],
+    ['example.com', 'example.com', undefined],
+    ['[2001:db8::1]', '2001:db8::1', undefined],
+  ])('splits HttpHost %j into server.address/port', (host, address, port) => {
+    const a = attrs(makeRecord(1, { HttpHost: host }));
+    expect(a['server.address']).toEqual({ stringValue: address });
+    expect(a['server.port']).toEqual(port === undefined ? undefined : { intValue: port });
+  });
+
+  it.each([
+    ['TLS1.3', 'tls', '1.3'],
+    ['TLS1.2', 'tls', '1.2'],
+  ])('maps TlsVersion %s to tls.protocol.name/version', (version, name, v) => {
+    const a = attrs(makeRecord(1, { TlsVersion: version }));
+    expect([a['tls.protocol.name'], a['tls.protocol.version']]).toEqual([
+      { stringValue: name },
+      { stringValue: v },
+    ]);
+  });
+
+  it('puts cluster, node and service on the resource', () => {
+    expect(resourceAttributes(makeRecord(1))).toEqual([
+      { key: 'service.name', value: { stringValue: 'retina-trace-backend' } },
+      { key: 'k8s.cluster.name', value: { stringValue: 'aks-test' } },
+      { key: 'k8s.node.name', value: { stringValue: 'node-1' } },
+    ]);
+  });
+
+  it.each([
+    ['timestamp from TimestampNs', makeRecord(1), true],
+    ['bad TimestampNs', makeRecord(1, { TimestampNs: '12.5' }), false],
+    ['empty TimestampNs', makeRecord(1, { TimestampNs: '' }), false],
+  ])('%s', (_name, record, ok) => {
+    const result = encodeOtlpLogRecord(record);
+    expect(result.ok).toBe(ok);
+    if (result.ok) expect(result.value.payload.timeUnixNano).toBe(record.TimestampNs);
+  });
+
+  it('summarises a record in the body', () => {
+    expect(summary(makeRecord(2, { HttpStatusCode: 404 }))).toBe(
+      'TCP 10.0.2.1:40002 -> 10.244.1.17:8080 PSH,ACK GET /v1/items/2?q=1 404',
+    );
+  });
+
+  it('builds one resource per request and reads partial success', () => {
+    const encoded = [makeRecord(1), makeRecord(3)]
+      .map(encodeOtlpLogRecord)
+      .flatMap((r) => (r.ok ? [r.value] : []));
+    const request = exportRequest(encoded) as {
+      resourceLogs: Array<{ scopeLogs: Array<{ logRecords: unknown[] }> }>;
+    };
+    expect(request.resourceLogs).toHaveLength(1);
+    expect(request.resourceLogs[0]?.scopeLogs[0]?.logRecords).toHaveLength(2);
+    expect(exportRequest([])).toEqual({
+      resourceLogs: [
+        { resource: { attributes: [] }, scopeLogs: [{ scope: expect.anything(), logRecords: [] }] },
+      ],
+    });
+  });
+
+  it.each([
+    ['{}', 0],
+    ['', 0],
+    ['{"partialSuccess":{"rejectedLogRecords":"3","errorMessage":"x"}}', 3],
+    ['not json', 0],
+  ])('rejectedCount(%j) = %i', (text, expected) => {
+    expect(rejectedCount(text)).toBe(expected);
+  });
+
+  it.each([
+    ['http://c:4318', 'http://c:4318/v1/logs'],
+    ['http://c:4318/', 'http://c:4318/v1/logs'],
+    ['https://c/otlp/v1/logs', 'https://c/otlp/v1/logs'],
+  ])('otlpLogsUrl(%s)', (endpoint, expected) => {
+    expect(otlpLogsUrl(endpoint)).toBe(expected);
+  });
+});

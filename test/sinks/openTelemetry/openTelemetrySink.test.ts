@@ -1,0 +1,56 @@
+import { OtlpReceiver } from '../../../shared/local/otlpReceiver';
+import { OpenTelemetrySink } from '../../../shared/sinks/openTelemetry/openTelemetrySink';
+import { deliver } from '../../../shared/sinks/send/deliver';
+import { makeRecords } from '../../support/traceRecords';
+import { sinkContract } from '../sinkContract';
+
+let receiver: OtlpReceiver;
+const newSink = (headers: Record<string, string> = { authorization: 'Bearer otlp-test' }) =>
+  new OpenTelemetrySink({ name: 'TRACES_OPENTELEMETRY', endpoint: receiver.endpoint, headers });
+const uid = (log: { logRecord: Record<string, unknown> }): string => {
+  const attributes = log.logRecord.attributes as Array<{ key: string; value: { stringValue?: string } }>;
+  return attributes.find((a) => a.key === 'log.record.uid')?.value.stringValue ?? '';
+};
+
+sinkContract('opentelemetry', {
+  manyCount: 4500,
+  idempotent: false,
+  async start() {
+    receiver = new OtlpReceiver({ requiredHeaders: { authorization: 'Bearer otlp-test' } });
+    await receiver.start();
+  },
+  stop: () => receiver.stop(),
+  createSink: () => newSink(),
+  faults: () => receiver.faults,
+  async stored() {
+    const out = new Map<string, string[]>();
+    for (const log of receiver.received)
+      out.set(uid(log), [...(out.get(uid(log)) ?? []), JSON.stringify(log.logRecord)]);
+    return out;
+  },
+  extraTests() {
+    it('puts cluster and node on the resource and one node per request', async () => {
+      const before = receiver.received.length;
+      await deliver(newSink(), makeRecords(4, 700_000), {
+        deadLetter: { write: () => Promise.reject(new Error('none')) },
+        batchRef: 'x',
+      });
+      const logs = receiver.received.slice(before);
+      expect(logs).toHaveLength(4);
+      const resources = logs.map((l) => JSON.stringify(l.resource));
+      expect(new Set(resources).size).toBe(2);
+      expect(resources[0]).toContain('k8s.cluster.name');
+      expect(logs[0]?.logRecord.timeUnixNano).toMatch(/^\d{19}$/);
+    });
+
+    it('sends the configured headers (401 without them is permanent)', async () => {
+      const written: string[] = [];
+      const report = await deliver(newSink({}), makeRecords(1, 800_000), {
+        deadLetter: { write: async (b) => (written.push(b.entries[0]?.code ?? ''), 'blob') },
+        batchRef: 'x',
+      });
+      expect(report).toMatchObject({ attempts: 1, deadLettered: 1 });
+      expect(written).toEqual(['HTTP_401']);
+    });
+  },
+});

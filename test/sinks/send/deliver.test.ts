@@ -1,0 +1,133 @@
+import type { TraceRecord } from '../../../shared/record/traceRecord';
+import type { DeadLetterBatch } from '../../../shared/sinks/send/deadLetter';
+import { deliver } from '../../../shared/sinks/send/deliver';
+import type { SendFailure } from '../../../shared/sinks/send/failure';
+import type { EncodeResult, EncodedRecord, PushResult, Sink } from '../../../shared/sinks/sink';
+import { makeRecords } from '../../support/traceRecords';
+
+/**
+ * The send stack's own logic (partial failures, deadlines, encode errors, dead-letter failure),
+ * driven by a scripted in-memory sink; every real sink is covered by the contract suites.
+ */
+class ScriptedSink implements Sink<string> {
+  readonly destination = 'stdout' as const;
+  readonly connection = 'X';
+  readonly limits = { maxRecords: 4, maxBytes: 1000 };
+  readonly delivered: string[] = [];
+  pushes = 0;
+  constructor(
+    private readonly script: Array<
+      (batch: ReadonlyArray<EncodedRecord<string>>) => PushResult<string> | Error
+    >,
+  ) {}
+  encode(record: TraceRecord): EncodeResult<string> {
+    if (record.RecordId.endsWith('bad')) return { ok: false, code: 'RECORD_INVALID', reason: 'bad record' };
+    return { ok: true, value: { record, payload: record.RecordId, bytes: 10 } };
+  }
+  async push(batch: ReadonlyArray<EncodedRecord<string>>): Promise<PushResult<string>> {
+    const step = this.script[this.pushes++];
+    const result = step === undefined ? { ok: true as const } : step(batch);
+    if (result instanceof Error) throw result;
+    const failed = new Set(result.ok ? [] : result.failed);
+    this.delivered.push(...batch.filter((b) => !failed.has(b)).map((b) => b.payload));
+    return result;
+  }
+  async close(): Promise<void> {}
+}
+
+const retryable: SendFailure = { kind: 'retryable', code: 'HTTP_503', reason: 'busy' };
+const permanent: SendFailure = { kind: 'permanent', code: 'HTTP_400', reason: 'bad' };
+const collect = () => {
+  const written: DeadLetterBatch[] = [];
+  return {
+    written,
+    deadLetter: { write: async (b: DeadLetterBatch) => (written.push(b), `blob${written.length}`) },
+  };
+};
+const ids = (b: DeadLetterBatch | undefined) =>
+  b?.entries.map((e) => (e.kind === 'record' ? e.record.RecordId : ''));
+
+describe('deliver', () => {
+  it('retries only the failed records of a partial failure', async () => {
+    const records = makeRecords(4);
+    const sink = new ScriptedSink([(batch) => ({ ok: false, failed: batch.slice(2), failure: retryable })]);
+    const { written, deadLetter } = collect();
+    const report = await deliver(sink, records, { deadLetter, batchRef: 'b', baseDelayMs: 1 });
+    expect(report).toMatchObject({ delivered: 4, deadLettered: 0, attempts: 2 });
+    expect(sink.delivered).toEqual(records.map((r) => r.RecordId));
+    expect(written).toEqual([]);
+  });
+
+  it('dead-letters only the failed records of a permanent partial failure', async () => {
+    const records = makeRecords(3);
+    const sink = new ScriptedSink([
+      (batch) => ({ ok: false, failed: batch.slice(1, 2), failure: permanent }),
+    ]);
+    const { written, deadLetter } = collect();
+    const report = await deliver(sink, records, { deadLetter, batchRef: 'b' });
+    expect(report).toMatchObject({ delivered: 2, deadLettered: 1, attempts: 1, deadLetterBlob: 'blob1' });
+    expect(ids(written[0])).toEqual([records[1]!.RecordId]);
+  });
+
+  it('dead-letters records that fail to encode, with attempts 0, and sends the rest', async () => {
+    const records = [...makeRecords(2), { ...makeRecords(1, 9)[0]!, RecordId: 'x-bad' }];
+    const sink = new ScriptedSink([]);
+    const { written, deadLetter } = collect();
+    const report = await deliver(sink, records, { deadLetter, batchRef: 'b' });
+    expect(report).toMatchObject({
+      delivered: 2,
+      deadLettered: 1,
+      failures: [{ code: 'RECORD_INVALID', count: 1 }],
+    });
+    expect(written[0]?.entries[0]).toMatchObject({ attempts: 0, code: 'RECORD_INVALID' });
+  });
+
+  it('gives up before a retry that would pass the deadline', async () => {
+    const failing = new ScriptedSink([
+      (batch) => ({ ok: false, failed: batch, failure: { ...retryable, retryAfterMs: 60_000 } }),
+    ]);
+    const { written, deadLetter } = collect();
+    const report = await deliver(failing, makeRecords(2), {
+      deadLetter,
+      batchRef: 'b',
+      deadlineMs: Date.now() + 5000,
+    });
+    expect(report).toMatchObject({ delivered: 0, deadLettered: 2, attempts: 1 });
+    expect(written[0]?.entries[0]?.reason).toContain('deadline');
+    expect(failing.pushes).toBe(1);
+  });
+
+  it('stops after maxAttempts on retryable errors', async () => {
+    const sink = new ScriptedSink(
+      Array.from({ length: 10 }, () => () => Object.assign(new Error('reset'), { code: 'ECONNRESET' })),
+    );
+    const { written, deadLetter } = collect();
+    const report = await deliver(sink, makeRecords(1), {
+      deadLetter,
+      batchRef: 'b',
+      maxAttempts: 3,
+      baseDelayMs: 1,
+    });
+    expect(report).toMatchObject({ attempts: 3, deadLettered: 1, failures: [{ code: 'ECONNRESET' }] });
+    expect(written[0]?.entries[0]).toMatchObject({ attempts: 3 });
+  });
+
+  it('throws when the dead-letter store cannot be written, so the invocation is retried', async () => {
+    const sink = new ScriptedSink([() => new Error('bug')]);
+    const deadLetter = { write: async () => Promise.reject(new Error('storage down')) };
+    await expect(deliver(sink, makeRecords(1), { deadLetter, batchRef: 'b' })).rejects.toThrow(
+      'storage down',
+    );
+  });
+
+  it('splits records into batches of the sink limit and sends them all', async () => {
+    const sink = new ScriptedSink([]);
+    const report = await deliver(sink, makeRecords(10), { ...collect(), batchRef: 'b', concurrency: 2 });
+    expect(report).toMatchObject({ batches: 3, attempts: 3, delivered: 10 });
+    expect([...sink.delivered].sort()).toEqual(
+      makeRecords(10)
+        .map((r) => r.RecordId)
+        .sort(),
+    );
+  });
+});
