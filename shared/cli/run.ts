@@ -65,7 +65,7 @@ export async function runCli(argv: readonly string[], commands: readonly Command
 }
 
 function isParseArgsError(caught: unknown): boolean {
-  const code = caught instanceof Error ? (caught as Error & { code?: unknown }).code : undefined;
+  const code = typeof caught === 'object' && caught !== null ? (caught as { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 

@@ -9,7 +9,7 @@ import { makeRecords } from '../support/traceRecords';
 describe('tracectl deadletter list|replay against Azurite', () => {
   const azurite = useAzurite();
   const env = () => ({
-    TRACES_DEADLETTER__connectionString: azurite().connectionString,
+    DEADLETTER__connectionString: azurite().connectionString,
     TRACES_AZURETABLE__connectionString: azurite().connectionString,
     TRACES_AZURETABLE__tableName: 'CliTraces',
   });
@@ -104,7 +104,7 @@ describe('tracectl deadletter list|replay against Azurite', () => {
     [['deadletter', 'list', '-o', 'yaml'], 2, '--output must be text or json'],
     [['deadletter', 'replay', '--attempt-timeout', '0'], 2, '--attempt-timeout must be a positive'],
     // Under jest, node's parseArgs errors come from another realm, so only their code is printed.
-    [['deadletter', 'list', '--bogus'], 2, 'ERR_PARSE_ARGS_UNKNOWN_OPTION'],
+    [['deadletter', 'list', '--bogus'], 2, "Unknown option '--bogus'"],
     [['deadletter'], 2, 'missing sub-command'],
   ])('%j exits %i', async (args, code, message) => {
     const result = await run(args);
@@ -121,6 +121,6 @@ describe('tracectl deadletter list|replay against Azurite', () => {
       cwd: '.',
     });
     expect(code).toBe(2);
-    expect(stderr).toContain('TRACES_DEADLETTER__blobServiceUri: required app setting is missing');
+    expect(stderr).toContain('DEADLETTER__blobServiceUri: required app setting is missing');
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Where dead letters go: app settings `TRACES_DEADLETTER__blobServiceUri` (managed identity, with
- * optional `__clientId`) or `TRACES_DEADLETTER__connectionString` (Azurite), and
- * `TRACES_DEADLETTER__containerName` (default `trace-deadletter`).
+ * Where dead letters go: app settings `DEADLETTER__blobServiceUri` (managed identity, with
+ * optional `__clientId`) or `DEADLETTER__connectionString` (Azurite), and
+ * `DEADLETTER__containerName` (default `trace-deadletter`).
  */
 import { BlobServiceClient } from '@azure/storage-blob';
 import { DefaultAzureCredential } from '@azure/identity';
@@ -11,7 +11,7 @@ import { TraceError } from '../../errors';
 import { BlobDeadLetterStore, DEAD_LETTER_CONTAINER } from './blobDeadLetterStore';
 
 /** Connection name of the dead-letter store. */
-export const DEAD_LETTER_CONNECTION = 'TRACES_DEADLETTER';
+export const DEAD_LETTER_CONNECTION = 'DEADLETTER';
 
 const schema = z
   .object({

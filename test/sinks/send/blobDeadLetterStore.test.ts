@@ -50,10 +50,10 @@ describe('BlobDeadLetterStore against Azurite', () => {
   });
 
   it.each([
-    [{}, 'TRACES_DEADLETTER__blobServiceUri: required app setting is missing'],
+    [{}, 'DEADLETTER__blobServiceUri: required app setting is missing'],
     [
-      { TRACES_DEADLETTER__connectionString: 'x', TRACES_DEADLETTER__containerName: 'Bad_Name' },
-      'TRACES_DEADLETTER__containerName',
+      { DEADLETTER__connectionString: 'x', DEADLETTER__containerName: 'Bad_Name' },
+      'DEADLETTER__containerName',
     ],
   ])('resolveDeadLetterStore reports bad settings: %j', (env, message) => {
     expect(() => resolveDeadLetterStore(env)).toThrow(message);
@@ -61,8 +61,8 @@ describe('BlobDeadLetterStore against Azurite', () => {
 
   it('resolveDeadLetterStore builds a working store from a connection string', async () => {
     const s = resolveDeadLetterStore({
-      TRACES_DEADLETTER__connectionString: azurite().connectionString,
-      TRACES_DEADLETTER__containerName: 'dl-settings',
+      DEADLETTER__connectionString: azurite().connectionString,
+      DEADLETTER__containerName: 'dl-settings',
     });
     const name = await s.write(batch);
     expect((await s.list()).map((b) => b.name)).toEqual([name]);
