@@ -13,8 +13,8 @@ Options:
   -o, --output      text (default) or json
 
 App settings (environment):
-  TRACES_DEADLETTER__connectionString   or TRACES_DEADLETTER__blobServiceUri (+ optional __clientId)
-  TRACES_DEADLETTER__containerName      default trace-deadletter
+  DEADLETTER__connectionString   or DEADLETTER__blobServiceUri (+ optional __clientId)
+  DEADLETTER__containerName      default trace-deadletter
 `;
 
 /** `tracectl deadletter list`. */

@@ -73,6 +73,11 @@ export class BlobDeadLetterStore implements DeadLetterWriter {
   }
 
   /** Lists dead-letter blobs under `prefix` (e.g. `azuretable/` or `loganalytics/TRACES_LOGANALYTICS/2026/`). */
+  /** Reachability check for health endpoints: resolves when the storage account answers. */
+  async ping(options: { abortSignal?: AbortSignal } = {}): Promise<void> {
+    await this.container.exists({ abortSignal: options.abortSignal });
+  }
+
   async list(prefix?: string): Promise<DeadLetterBlobInfo[]> {
     const out: DeadLetterBlobInfo[] = [];
     if (!(await this.container.exists())) return out;
