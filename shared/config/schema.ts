@@ -55,15 +55,18 @@ export const LabelSelectorSchema = z
     matchExpressions: z.array(LabelSelectorRequirementSchema).optional(),
   })
   .meta({
+    id: 'LabelSelector',
     description:
       'Kubernetes label selector; all requirements are AND-ed and an empty selector matches everything. A shorthand map {label: value} is read as matchLabels (Warning).',
   });
 
 /** An IP block: `cidr` minus every `except`. Bare addresses mean /32 or /128. */
-export const IpBlockSchema = z.looseObject({
-  cidr: z.string().optional().meta({ description: 'CIDR (10.0.0.0/16, fd00::/64) or a bare address.' }),
-  except: z.array(z.string()).optional().meta({ description: 'CIDRs inside `cidr` to leave out.' }),
-});
+export const IpBlockSchema = z
+  .looseObject({
+    cidr: z.string().optional().meta({ description: 'CIDR (10.0.0.0/16, fd00::/64) or a bare address.' }),
+    except: z.array(z.string()).optional().meta({ description: 'CIDRs inside `cidr` to leave out.' }),
+  })
+  .meta({ id: 'IpBlock', description: 'Addresses in cidr, minus every except. Bare addresses mean /32 or /128.' });
 
 /** One `from`/`to` entry. */
 export const PeerSchema = z.looseObject({
@@ -76,6 +79,10 @@ export const PeerSchema = z.looseObject({
   podSelector: LabelSelectorSchema.optional(),
   nodeSelector: LabelSelectorSchema.optional(),
   serviceSelector: LabelSelectorSchema.optional(),
+}).meta({
+  id: 'Peer',
+  description:
+    'One from/to entry: ipBlock alone, namespaceSelector with optional podSelector, nodeSelector alone, or serviceSelector alone.',
 });
 
 /** A destination-port rule. */
@@ -83,7 +90,7 @@ export const PortSchema = z.looseObject({
   port: portValue.optional(),
   endPort: portValue.optional().meta({ description: 'Inclusive end of a numeric port range.' }),
   protocol: caseInsensitiveEnum(PROTOCOL_NAMES, 'Transport protocol. Default TCP.').optional(),
-});
+}).meta({ id: 'PortRule', description: 'Destination port, port name or port range. Absent port means any port.' });
 
 /** Where records go. */
 export const OutputConfigurationSchema = z.looseObject({
@@ -95,7 +102,7 @@ export const OutputConfigurationSchema = z.looseObject({
       description:
         'Name of a connection whose settings are app settings <NAME>__<property>; never a secret. Default TRACES_<DESTINATION>.',
     }),
-});
+}).meta({ id: 'OutputConfiguration' });
 
 const includeLayer7Data = z.boolean().optional().meta({ description: 'Parse HTTP, DNS and TLS. Default false.' });
 
