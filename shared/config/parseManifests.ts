@@ -18,7 +18,7 @@ export interface DocumentResult extends TraceConfigurationValidation {
   file?: string;
   /** 1-based index of the document within the file (empty documents are counted too). */
   document: number;
-  /** 1-based line where the document starts. */
+  /** 1-based line where the document's content starts (after `---` and leading comments). */
   line: number;
 }
 
@@ -84,7 +84,7 @@ export function parseTraceConfigurations(text: string, options: ParseTraceConfig
   const documents = Array.isArray(parsed) ? parsed : [];
   const results: DocumentResult[] = [];
   documents.forEach((doc, index) => {
-    const start = lines.linePos(doc.range[0]).line;
+    const start = lines.linePos(isNode(doc.contents) && doc.contents.range ? doc.contents.range[0] : doc.range[0]).line;
     const place = { ...(options.fileName === undefined ? {} : { file: options.fileName }), document: index + 1, line: start };
     if (doc.errors.length === 0 && (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null))) return;
     if (doc.errors.length > 0) {
