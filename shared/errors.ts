@@ -16,6 +16,8 @@ export class TraceError extends Error {
 /** Normalises anything caught into an `Error`, keeping the original as `cause`. */
 export function toError(caught: unknown): Error {
   if (caught instanceof Error) return caught;
+  // Errors from another realm (jest's test context, vm) fail instanceof but are still errors.
+  if (Object.prototype.toString.call(caught) === '[object Error]') return caught as Error;
   if (typeof caught === 'string') return new Error(caught);
   try {
     return new Error(JSON.stringify(caught), { cause: caught });

@@ -14,7 +14,11 @@ export function matchEnum<T extends string>(values: readonly T[], text: string):
 export function caseInsensitivePattern(values: readonly string[]): string {
   const alternatives = values.map((value) =>
     [...value]
-      .map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
+      .map((c) =>
+        /[a-z]/i.test(c)
+          ? `[${c.toUpperCase()}${c.toLowerCase()}]`
+          : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'),
+      )
       .join(''),
   );
   return `^(${alternatives.join('|')})$`;
@@ -28,7 +32,11 @@ export function caseInsensitiveEnum(values: readonly string[], description: stri
   return z
     .string()
     .refine((text) => matchEnum(values, text) !== undefined, {
-      error: (issue) => `must be one of ${values.join(', ')} (any letter case), got ${JSON.stringify(issue.input)}`,
+      error: (issue) =>
+        `must be one of ${values.join(', ')} (any letter case), got ${JSON.stringify(issue.input)}`,
     })
-    .meta({ description: `${description} One of ${values.join(', ')}; letter case is ignored.`, pattern: caseInsensitivePattern(values) });
+    .meta({
+      description: `${description} One of ${values.join(', ')}; letter case is ignored.`,
+      pattern: caseInsensitivePattern(values),
+    });
 }

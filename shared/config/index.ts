@@ -4,7 +4,11 @@
  */
 export * from './model';
 export { type ConfigIssue, formatPath, formatReason } from './issues';
-export { parseTraceConfigurations, type DocumentResult, type ParseTraceConfigurationsOptions } from './parseManifests';
+export {
+  parseTraceConfigurations,
+  type DocumentResult,
+  type ParseTraceConfigurationsOptions,
+} from './parseManifests';
 export {
   validateTraceConfigurationObject,
   type ManifestForm,

@@ -60,5 +60,7 @@ export class IssueCollector {
 
 /** `path: message` lines joined for a status `reason`; the path is omitted when empty. */
 export function formatReason(issues: readonly ConfigIssue[]): string {
-  return issues.map((issue) => (issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`)).join('; ');
+  return issues
+    .map((issue) => (issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`))
+    .join('; ');
 }

@@ -16,5 +16,8 @@ export function traceConfigurationJsonSchema(): Record<string, unknown> {
     description:
       'A retina.sh/v1alpha1 TraceConfiguration (documented form) or TracesConfiguration (upstream CRD form). See docs/configuration.md.',
   });
-  return { $id: `https://retina.sh/schemas/${JSON_SCHEMA_PATH.split('/').pop() ?? ''}`, ...z.toJSONSchema(manifest) };
+  return {
+    $id: `https://retina.sh/schemas/${JSON_SCHEMA_PATH.split('/').pop() ?? ''}`,
+    ...z.toJSONSchema(manifest),
+  };
 }

@@ -10,7 +10,10 @@ function readCidr(text: string, at: readonly PathSegment[], issues: IssueCollect
     return undefined;
   }
   if (parsed.hostBitsSet) {
-    issues.warn(at, `"${text}" has host bits set beyond /${parsed.cidr.prefixLength}; read as ${formatCidr(parsed.cidr)}`);
+    issues.warn(
+      at,
+      `"${text}" has host bits set beyond /${parsed.cidr.prefixLength}; read as ${formatCidr(parsed.cidr)}`,
+    );
   }
   return parsed.cidr;
 }
@@ -35,7 +38,8 @@ export function normaliseIpBlock(
   issues: IssueCollector,
 ): IpBlock | undefined {
   if (typeof cidrText !== 'string' || cidrText.trim() === '') {
-    if (cidrText === undefined || cidrText === '') issues.error([...at, 'cidr'], 'is required when ipBlock has except entries');
+    if (cidrText === undefined || cidrText === '')
+      issues.error([...at, 'cidr'], 'is required when ipBlock has except entries');
     return undefined;
   }
   const cidr = readCidr(cidrText, [...at, 'cidr'], issues);

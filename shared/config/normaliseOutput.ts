@@ -42,8 +42,10 @@ export function normaliseOutput(
 ): OutputConfiguration | undefined {
   if (!isRawObject(raw)) return undefined;
   warnUnknownFields(raw, OUTPUT_FIELDS, at, issues);
-  const destination = typeof raw.destination === 'string' ? matchEnum(DESTINATIONS, raw.destination) : undefined;
-  const connectionText = typeof raw.connectionConfiguration === 'string' ? raw.connectionConfiguration.trim() : '';
+  const destination =
+    typeof raw.destination === 'string' ? matchEnum(DESTINATIONS, raw.destination) : undefined;
+  const connectionText =
+    typeof raw.connectionConfiguration === 'string' ? raw.connectionConfiguration.trim() : '';
   const connectionAt = [...at, 'connectionConfiguration'];
   const secret = secretKind(connectionText);
   if (secret !== undefined) {
@@ -61,5 +63,8 @@ export function normaliseOutput(
     return undefined;
   }
   if (destination === undefined) return undefined;
-  return { destination, connection: connectionText === '' ? defaultConnectionName(destination) : connectionText };
+  return {
+    destination,
+    connection: connectionText === '' ? defaultConnectionName(destination) : connectionText,
+  };
 }

@@ -12,11 +12,15 @@ const IP_BLOCK_FIELDS = Object.keys(IpBlockSchema.shape);
 const SELECTORS = ['namespaceSelector', 'podSelector', 'nodeSelector', 'serviceSelector'] as const;
 
 function exceptEntries(list: unknown, at: readonly PathSegment[]): ExceptEntry[] {
-  return Array.isArray(list) ? list.map((text, i) => ({ text, at: [...at, i] })) : [];
+  return Array.isArray(list) ? (list as unknown[]).map((text, i) => ({ text, at: [...at, i] })) : [];
 }
 
 /** The selector combination rules; records one error per broken rule. */
-function checkCombination(present: readonly string[], at: readonly PathSegment[], issues: IssueCollector): void {
+function checkCombination(
+  present: readonly string[],
+  at: readonly PathSegment[],
+  issues: IssueCollector,
+): void {
   const has = (name: string): boolean => present.includes(name);
   if (present.length === 0) {
     issues.error(
@@ -41,7 +45,10 @@ function checkCombination(present: readonly string[], at: readonly PathSegment[]
   }
   for (const exclusive of ['nodeSelector', 'serviceSelector']) {
     if (has(exclusive) && (has('namespaceSelector') || has('podSelector'))) {
-      issues.error(at, `${exclusive} cannot be combined with namespaceSelector or podSelector; use a separate entry for each`);
+      issues.error(
+        at,
+        `${exclusive} cannot be combined with namespaceSelector or podSelector; use a separate entry for each`,
+      );
     }
   }
 }
@@ -51,7 +58,11 @@ function checkCombination(present: readonly string[], at: readonly PathSegment[]
  * absent (the upstream Go type is a struct, serialised as `{cidr: ""}` when unset). Returns
  * `undefined` when the entry is not usable; the reasons are in `issues`.
  */
-export function normalisePeer(raw: unknown, at: readonly PathSegment[], issues: IssueCollector): Peer | undefined {
+export function normalisePeer(
+  raw: unknown,
+  at: readonly PathSegment[],
+  issues: IssueCollector,
+): Peer | undefined {
   if (!isRawObject(raw)) return undefined;
   const errorsBefore = issues.errors.length;
   warnUnknownFields(raw, PEER_FIELDS, at, issues);
@@ -65,10 +76,12 @@ export function normalisePeer(raw: unknown, at: readonly PathSegment[], issues: 
     ...exceptEntries(raw.except, [...at, 'except']),
   ];
   const blockCidr = rawBlock?.cidr;
-  const hasBlock = rawBlock !== undefined && ((blockCidr !== undefined && blockCidr !== '') || excepts.length > 0);
+  const hasBlock =
+    rawBlock !== undefined && ((blockCidr !== undefined && blockCidr !== '') || excepts.length > 0);
   if (rawBlock !== undefined) warnUnknownFields(rawBlock, IP_BLOCK_FIELDS, blockAt, issues);
   if (Array.isArray(raw.except)) {
-    if (hasBlock) issues.warn([...at, 'except'], 'except belongs inside ipBlock; read as ipBlock.except', true);
+    if (hasBlock)
+      issues.warn([...at, 'except'], 'except belongs inside ipBlock; read as ipBlock.except', true);
     else issues.error([...at, 'except'], 'except needs an ipBlock (put it inside ipBlock, next to cidr)');
   }
   if (hasBlock) {

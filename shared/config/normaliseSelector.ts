@@ -33,13 +33,16 @@ function normaliseRequirement(
 ): LabelSelectorRequirement | undefined {
   if (!isRawObject(raw) || typeof raw.key !== 'string' || typeof raw.operator !== 'string') return undefined;
   for (const key of Object.keys(raw)) {
-    if (!REQUIREMENT_FIELDS.includes(key)) issues.warn([...at, key], `unknown field "${key}" is ignored`, true);
+    if (!REQUIREMENT_FIELDS.includes(key))
+      issues.warn([...at, key], `unknown field "${key}" is ignored`, true);
   }
   const keyProblem = labelKeyProblem(raw.key);
   if (keyProblem !== undefined) issues.error([...at, 'key'], keyProblem);
   const operator = matchEnum(OPERATOR_NAMES, raw.operator);
   if (operator === undefined) return undefined;
-  const values = Array.isArray(raw.values) ? raw.values.filter((v): v is string => typeof v === 'string') : [];
+  const values = Array.isArray(raw.values)
+    ? raw.values.filter((v): v is string => typeof v === 'string')
+    : [];
   values.forEach((value, i) => {
     const problem = labelValueProblem(value);
     if (problem !== undefined) issues.error([...at, 'values', i], problem);
@@ -50,7 +53,9 @@ function normaliseRequirement(
   if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length > 0) {
     issues.error([...at, 'values'], `operator ${operator} takes no values; remove "values" or use In/NotIn`);
   }
-  return operator === 'In' || operator === 'NotIn' ? { key: raw.key, operator, values } : { key: raw.key, operator };
+  return operator === 'In' || operator === 'NotIn'
+    ? { key: raw.key, operator, values }
+    : { key: raw.key, operator };
 }
 
 /**
@@ -77,17 +82,26 @@ export function normaliseLabelSelector(
     );
     for (const [key, value] of Object.entries(raw)) {
       if (typeof value !== 'string') {
-        issues.error([...at, key], `label value must be a string, got ${describeValue(value)}; quote numbers and booleans (e.g. "1")`);
+        issues.error(
+          [...at, key],
+          `label value must be a string, got ${describeValue(value)}; quote numbers and booleans (e.g. "1")`,
+        );
       }
     }
     return { matchLabels: checkLabels(raw, at, issues), matchExpressions: [] };
   }
   for (const key of keys) {
     if (!SELECTOR_FIELDS.includes(key)) {
-      issues.warn([...at, key], `unknown field "${key}" is ignored (a selector has matchLabels and matchExpressions)`, true);
+      issues.warn(
+        [...at, key],
+        `unknown field "${key}" is ignored (a selector has matchLabels and matchExpressions)`,
+        true,
+      );
     }
   }
-  const matchLabels = isRawObject(raw.matchLabels) ? checkLabels(raw.matchLabels, [...at, 'matchLabels'], issues) : {};
+  const matchLabels = isRawObject(raw.matchLabels)
+    ? checkLabels(raw.matchLabels, [...at, 'matchLabels'], issues)
+    : {};
   const matchExpressions: LabelSelectorRequirement[] = [];
   if (Array.isArray(raw.matchExpressions)) {
     raw.matchExpressions.forEach((entry, i) => {

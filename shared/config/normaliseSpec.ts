@@ -50,7 +50,10 @@ function assemble(
  * Documented form: each `spec.traceConfigurations[]` entry is one target (its `from`, `to`,
  * `ports`), observed at `spec.tracePoints`. Returns `undefined` when anything is wrong.
  */
-export function normaliseDocumentedSpec(spec: RawObject, issues: IssueCollector): TraceConfigurationSpec | undefined {
+export function normaliseDocumentedSpec(
+  spec: RawObject,
+  issues: IssueCollector,
+): TraceConfigurationSpec | undefined {
   const errorsBefore = issues.errors.length;
   const at = ['spec'];
   warnUnknownFields(spec, Object.keys(DocumentedSpecSchema.shape), at, issues);
@@ -63,7 +66,8 @@ export function normaliseDocumentedSpec(spec: RawObject, issues: IssueCollector)
     const from = list(entry.from);
     const to = list(entry.to);
     const portList = list(entry.ports);
-    if (from.length === 0 && to.length === 0 && portList.length === 0) issues.error(entryAt, TARGET_NEEDS_SOMETHING);
+    if (from.length === 0 && to.length === 0 && portList.length === 0)
+      issues.error(entryAt, TARGET_NEEDS_SOMETHING);
     const target: TraceTarget = {
       from: peers(from, [...entryAt, 'from'], issues),
       to: peers(to, [...entryAt, 'to'], issues),
@@ -81,7 +85,10 @@ export function normaliseDocumentedSpec(spec: RawObject, issues: IssueCollector)
  * Upstream CRD form: `spec.traceConfiguration[].traceTargets[]`, each with a single `from` and
  * `to` object and its own `tracePoints`. Returns `undefined` when anything is wrong.
  */
-export function normaliseUpstreamSpec(spec: RawObject, issues: IssueCollector): TraceConfigurationSpec | undefined {
+export function normaliseUpstreamSpec(
+  spec: RawObject,
+  issues: IssueCollector,
+): TraceConfigurationSpec | undefined {
   const errorsBefore = issues.errors.length;
   const at = ['spec'];
   warnUnknownFields(spec, Object.keys(UpstreamSpecSchema.shape), at, issues);
@@ -99,7 +106,8 @@ export function normaliseUpstreamSpec(spec: RawObject, issues: IssueCollector): 
       if (rawTarget.from === undefined && rawTarget.to === undefined && portList.length === 0) {
         issues.error(targetAt, TARGET_NEEDS_SOMETHING);
       }
-      const from = rawTarget.from === undefined ? [] : [normalisePeer(rawTarget.from, [...targetAt, 'from'], issues)];
+      const from =
+        rawTarget.from === undefined ? [] : [normalisePeer(rawTarget.from, [...targetAt, 'from'], issues)];
       const to = rawTarget.to === undefined ? [] : [normalisePeer(rawTarget.to, [...targetAt, 'to'], issues)];
       targets.push({
         from: from.filter((peer): peer is Peer => peer !== undefined),

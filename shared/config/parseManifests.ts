@@ -31,7 +31,12 @@ function nodeStart(node: unknown, lines: LineCounter): Located {
 }
 
 /** Where `segments` points in `doc`: the node itself, or its nearest ancestor that exists. */
-function locate(doc: Document, segments: readonly PathSegment[], onKey: boolean, lines: LineCounter): Located {
+function locate(
+  doc: Document,
+  segments: readonly PathSegment[],
+  onKey: boolean,
+  lines: LineCounter,
+): Located {
   if (onKey && segments.length > 0) {
     const parent = segments.length === 1 ? doc.contents : doc.getIn(segments.slice(0, -1), true);
     const key = segments[segments.length - 1];
@@ -58,10 +63,19 @@ function locateAll(doc: Document, issues: readonly PathedIssue[], lines: LineCou
   return located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
-function syntaxResult(doc: Document, base: Omit<DocumentResult, 'state' | 'reason' | 'errors' | 'warnings'>, lines: LineCounter): DocumentResult {
+function syntaxResult(
+  doc: Document,
+  base: Omit<DocumentResult, 'state' | 'reason' | 'errors' | 'warnings'>,
+  lines: LineCounter,
+): DocumentResult {
   const errors: ConfigIssue[] = doc.errors.map((error) => {
     const { line, col } = lines.linePos(error.pos[0]);
-    return { path: '', message: `YAML syntax error: ${error.message.split('\n')[0] ?? error.message}`, line, column: col };
+    return {
+      path: '',
+      message: `YAML syntax error: ${error.message.split('\n')[0] ?? error.message}`,
+      line,
+      column: col,
+    };
   });
   return { ...base, state: 'Errored', reason: formatReason(errors), errors, warnings: [] };
 }
@@ -78,25 +92,57 @@ function syntaxResult(doc: Document, base: Omit<DocumentResult, 'state' | 'reaso
  * if (result?.state !== 'Errored') use(result.spec);
  * ```
  */
-export function parseTraceConfigurations(text: string, options: ParseTraceConfigurationsOptions = {}): DocumentResult[] {
+export function parseTraceConfigurations(
+  text: string,
+  options: ParseTraceConfigurationsOptions = {},
+): DocumentResult[] {
   const lines = new LineCounter();
   const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, merge: true });
   const documents = Array.isArray(parsed) ? parsed : [];
   const results: DocumentResult[] = [];
   documents.forEach((doc, index) => {
-    const start = lines.linePos(isNode(doc.contents) && doc.contents.range ? doc.contents.range[0] : doc.range[0]).line;
-    const place = { ...(options.fileName === undefined ? {} : { file: options.fileName }), document: index + 1, line: start };
-    if (doc.errors.length === 0 && (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null))) return;
+    const start = lines.linePos(
+      isNode(doc.contents) && doc.contents.range ? doc.contents.range[0] : doc.range[0],
+    ).line;
+    const place = {
+      ...(options.fileName === undefined ? {} : { file: options.fileName }),
+      document: index + 1,
+      line: start,
+    };
+    if (
+      doc.errors.length === 0 &&
+      (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null))
+    )
+      return;
     if (doc.errors.length > 0) {
       const meta: unknown = doc.getIn(['metadata', 'name']);
-      results.push(syntaxResult(doc, { ...place, apiVersion: '', kind: '', namespace: 'default', name: typeof meta === 'string' ? meta : '' }, lines));
+      results.push(
+        syntaxResult(
+          doc,
+          {
+            ...place,
+            apiVersion: '',
+            kind: '',
+            namespace: 'default',
+            name: typeof meta === 'string' ? meta : '',
+          },
+          lines,
+        ),
+      );
       return;
     }
     const checked = checkTraceConfigurationObject(doc.toJS({ maxAliasCount: 1000 }));
     const errors = locateAll(doc, checked.errors, lines);
     const warnings = locateAll(doc, checked.warnings, lines);
     const state = stateOf(errors, warnings);
-    results.push({ ...checked, ...place, state, reason: formatReason([...errors, ...warnings]), errors, warnings });
+    results.push({
+      ...checked,
+      ...place,
+      state,
+      reason: formatReason([...errors, ...warnings]),
+      errors,
+      warnings,
+    });
   });
   return results;
 }

@@ -29,13 +29,18 @@ export const PROTOCOL_NAMES = ['TCP', 'UDP', 'SCTP'] as const;
 /** Label selector operators in canonical spelling. */
 export const OPERATOR_NAMES = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
 
-const captureLevel = caseInsensitiveEnum(CAPTURE_LEVEL_NAMES, 'How much of each traced flow to record. Default FirstPacket.');
+const captureLevel = caseInsensitiveEnum(
+  CAPTURE_LEVEL_NAMES,
+  'How much of each traced flow to record. Default FirstPacket.',
+);
 const tracePoint = caseInsensitiveEnum(
   TRACE_POINT_NAMES,
   'Where packets are observed. `pod` means PodToNode and NodeToPod.',
 );
 const portValue = z
-  .union([z.number().int(), z.string()], { error: 'must be a port number (1–65535) or a port name such as "http"' })
+  .union([z.number().int(), z.string()], {
+    error: 'must be a port number (1–65535) or a port name such as "http"',
+  })
   .meta({ description: 'Port number (1–65535) or named port.', examples: [443, 'http'] });
 
 /** `metav1.LabelSelectorRequirement`. */
@@ -51,7 +56,10 @@ export const LabelSelectorRequirementSchema = z.looseObject({
 /** `metav1.LabelSelector`; a shorthand map `{label: value}` is also accepted (read as matchLabels, Warning). */
 export const LabelSelectorSchema = z
   .looseObject({
-    matchLabels: z.record(z.string(), z.string()).optional().meta({ description: 'Labels that must all be equal.' }),
+    matchLabels: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: 'Labels that must all be equal.' }),
     matchExpressions: z.array(LabelSelectorRequirementSchema).optional(),
   })
   .meta({
@@ -66,45 +74,56 @@ export const IpBlockSchema = z
     cidr: z.string().optional().meta({ description: 'CIDR (10.0.0.0/16, fd00::/64) or a bare address.' }),
     except: z.array(z.string()).optional().meta({ description: 'CIDRs inside `cidr` to leave out.' }),
   })
-  .meta({ id: 'IpBlock', description: 'Addresses in cidr, minus every except. Bare addresses mean /32 or /128.' });
+  .meta({
+    id: 'IpBlock',
+    description: 'Addresses in cidr, minus every except. Bare addresses mean /32 or /128.',
+  });
 
 /** One `from`/`to` entry. */
-export const PeerSchema = z.looseObject({
-  ipBlock: IpBlockSchema.optional(),
-  except: z
-    .array(z.string())
-    .optional()
-    .meta({ description: 'Accepted beside ipBlock as in the Retina docs example (Warning); belongs inside ipBlock.' }),
-  namespaceSelector: LabelSelectorSchema.optional(),
-  podSelector: LabelSelectorSchema.optional(),
-  nodeSelector: LabelSelectorSchema.optional(),
-  serviceSelector: LabelSelectorSchema.optional(),
-}).meta({
-  id: 'Peer',
-  description:
-    'One from/to entry: ipBlock alone, namespaceSelector with optional podSelector, nodeSelector alone, or serviceSelector alone.',
-});
+export const PeerSchema = z
+  .looseObject({
+    ipBlock: IpBlockSchema.optional(),
+    except: z.array(z.string()).optional().meta({
+      description: 'Accepted beside ipBlock as in the Retina docs example (Warning); belongs inside ipBlock.',
+    }),
+    namespaceSelector: LabelSelectorSchema.optional(),
+    podSelector: LabelSelectorSchema.optional(),
+    nodeSelector: LabelSelectorSchema.optional(),
+    serviceSelector: LabelSelectorSchema.optional(),
+  })
+  .meta({
+    id: 'Peer',
+    description:
+      'One from/to entry: ipBlock alone, namespaceSelector with optional podSelector, nodeSelector alone, or serviceSelector alone.',
+  });
 
 /** A destination-port rule. */
-export const PortSchema = z.looseObject({
-  port: portValue.optional(),
-  endPort: portValue.optional().meta({ description: 'Inclusive end of a numeric port range.' }),
-  protocol: caseInsensitiveEnum(PROTOCOL_NAMES, 'Transport protocol. Default TCP.').optional(),
-}).meta({ id: 'PortRule', description: 'Destination port, port name or port range. Absent port means any port.' });
+export const PortSchema = z
+  .looseObject({
+    port: portValue.optional(),
+    endPort: portValue.optional().meta({ description: 'Inclusive end of a numeric port range.' }),
+    protocol: caseInsensitiveEnum(PROTOCOL_NAMES, 'Transport protocol. Default TCP.').optional(),
+  })
+  .meta({
+    id: 'PortRule',
+    description: 'Destination port, port name or port range. Absent port means any port.',
+  });
 
 /** Where records go. */
-export const OutputConfigurationSchema = z.looseObject({
-  destination: caseInsensitiveEnum(DESTINATIONS, 'Where trace records are written.'),
-  connectionConfiguration: z
-    .string()
-    .optional()
-    .meta({
+export const OutputConfigurationSchema = z
+  .looseObject({
+    destination: caseInsensitiveEnum(DESTINATIONS, 'Where trace records are written.'),
+    connectionConfiguration: z.string().optional().meta({
       description:
         'Name of a connection whose settings are app settings <NAME>__<property>; never a secret. Default TRACES_<DESTINATION>.',
     }),
-}).meta({ id: 'OutputConfiguration' });
+  })
+  .meta({ id: 'OutputConfiguration' });
 
-const includeLayer7Data = z.boolean().optional().meta({ description: 'Parse HTTP, DNS and TLS. Default false.' });
+const includeLayer7Data = z
+  .boolean()
+  .optional()
+  .meta({ description: 'Parse HTTP, DNS and TLS. Default false.' });
 
 /** One entry of `spec.traceConfigurations[]` (documented form). */
 export const DocumentedTraceConfigurationSchema = z.looseObject({

@@ -21,7 +21,11 @@ export function nextStatus(
 ): TraceConfigurationStatus {
   if (validation.state === 'Errored' || validation.spec === undefined) {
     const kept = previous?.lastKnownSpec;
-    return { state: 'Errored', reason: validation.reason, ...(kept === undefined ? {} : { lastKnownSpec: kept }) };
+    return {
+      state: 'Errored',
+      reason: validation.reason,
+      ...(kept === undefined ? {} : { lastKnownSpec: kept }),
+    };
   }
   return { state: validation.state, reason: validation.reason, lastKnownSpec: validation.spec };
 }

@@ -8,7 +8,13 @@ import { dns1123LabelProblem, dns1123SubdomainProblem } from './kubernetesNames'
 import type { ConfigurationState, TraceConfigurationSpec } from './model';
 import { normaliseDocumentedSpec, normaliseUpstreamSpec } from './normaliseSpec';
 import { describeValue, isRawObject, withoutNullFields, type RawObject } from './rawValue';
-import { API_VERSION, DOCUMENTED_KIND, DocumentedSpecSchema, UPSTREAM_KIND, UpstreamSpecSchema } from './schema';
+import {
+  API_VERSION,
+  DOCUMENTED_KIND,
+  DocumentedSpecSchema,
+  UPSTREAM_KIND,
+  UpstreamSpecSchema,
+} from './schema';
 import { warnUnknownFields } from './unknownFields';
 import { zodIssuesToPathed } from './zodIssues';
 
@@ -41,7 +47,10 @@ export interface TraceConfigurationValidation {
 }
 
 /** A validation whose issues still carry path segments, so a YAML front end can locate them. */
-export interface PathedValidation extends Omit<TraceConfigurationValidation, 'warnings' | 'errors' | 'reason' | 'state'> {
+export interface PathedValidation extends Omit<
+  TraceConfigurationValidation,
+  'warnings' | 'errors' | 'reason' | 'state'
+> {
   errors: PathedIssue[];
   warnings: PathedIssue[];
 }
@@ -59,18 +68,28 @@ function checkEnvelope(doc: RawObject, issues: IssueCollector): void {
   }
   if (doc.kind === undefined) issues.error(['kind'], `is required: ${DOCUMENTED_KIND}`);
   else if (doc.kind !== DOCUMENTED_KIND && doc.kind !== UPSTREAM_KIND) {
-    issues.error(['kind'], `must be ${DOCUMENTED_KIND} (or the upstream ${UPSTREAM_KIND}), got ${describeValue(doc.kind)}`);
+    issues.error(
+      ['kind'],
+      `must be ${DOCUMENTED_KIND} (or the upstream ${UPSTREAM_KIND}), got ${describeValue(doc.kind)}`,
+    );
   }
   const metadata = doc.metadata;
   if (!isRawObject(metadata)) {
-    issues.error(['metadata'], metadata === undefined ? 'is required, with at least a name' : `must be a mapping, got ${describeValue(metadata)}`);
+    issues.error(
+      ['metadata'],
+      metadata === undefined
+        ? 'is required, with at least a name'
+        : `must be a mapping, got ${describeValue(metadata)}`,
+    );
     return;
   }
   if (metadata.name === undefined) issues.error(['metadata', 'name'], 'is required');
-  else if (typeof metadata.name !== 'string') issues.error(['metadata', 'name'], `must be a string, got ${describeValue(metadata.name)}`);
+  else if (typeof metadata.name !== 'string')
+    issues.error(['metadata', 'name'], `must be a string, got ${describeValue(metadata.name)}`);
   else {
     const problem = dns1123SubdomainProblem(metadata.name);
-    if (problem !== undefined) issues.error(['metadata', 'name'], `${JSON.stringify(metadata.name)} ${problem}`);
+    if (problem !== undefined)
+      issues.error(['metadata', 'name'], `${JSON.stringify(metadata.name)} ${problem}`);
   }
   if (metadata.namespace !== undefined) {
     const problem =
@@ -90,11 +109,20 @@ function chooseForm(doc: RawObject, spec: RawObject, issues: IssueCollector): Ma
       'has both traceConfigurations (documented form) and traceConfiguration (upstream form); use one of them',
     );
   }
-  const form: ManifestForm = documented ? 'documented' : upstream ? 'upstream' : doc.kind === UPSTREAM_KIND ? 'upstream' : 'documented';
+  const form: ManifestForm = documented
+    ? 'documented'
+    : upstream
+      ? 'upstream'
+      : doc.kind === UPSTREAM_KIND
+        ? 'upstream'
+        : 'documented';
   const expectedKind = form === 'documented' ? DOCUMENTED_KIND : UPSTREAM_KIND;
   if ((doc.kind === DOCUMENTED_KIND || doc.kind === UPSTREAM_KIND) && doc.kind !== expectedKind) {
     const field = form === 'documented' ? 'spec.traceConfigurations' : 'spec.traceConfiguration';
-    issues.warn(['kind'], `kind ${String(doc.kind)} with the ${form} layout (${field}); read as the ${form} form`);
+    issues.warn(
+      ['kind'],
+      `kind ${String(doc.kind)} with the ${form} layout (${field}); read as the ${form} form`,
+    );
   }
   return form;
 }
@@ -104,8 +132,18 @@ export function checkTraceConfigurationObject(input: unknown): PathedValidation 
   const issues = new IssueCollector();
   const doc = withoutNullFields(input);
   if (!isRawObject(doc)) {
-    issues.error([], `a TraceConfiguration must be a mapping with apiVersion, kind, metadata and spec, got ${describeValue(doc)}`);
-    return { apiVersion: '', kind: '', namespace: 'default', name: '', errors: issues.errors, warnings: issues.warnings };
+    issues.error(
+      [],
+      `a TraceConfiguration must be a mapping with apiVersion, kind, metadata and spec, got ${describeValue(doc)}`,
+    );
+    return {
+      apiVersion: '',
+      kind: '',
+      namespace: 'default',
+      name: '',
+      errors: issues.errors,
+      warnings: issues.warnings,
+    };
   }
   const metadata = isRawObject(doc.metadata) ? doc.metadata : {};
   const identity = {
@@ -117,16 +155,28 @@ export function checkTraceConfigurationObject(input: unknown): PathedValidation 
   checkEnvelope(doc, issues);
   warnUnknownFields(doc, TOP_LEVEL_FIELDS, [], issues);
   if (!isRawObject(doc.spec)) {
-    issues.error(['spec'], doc.spec === undefined ? 'is required' : `must be a mapping, got ${describeValue(doc.spec)}`);
+    issues.error(
+      ['spec'],
+      doc.spec === undefined ? 'is required' : `must be a mapping, got ${describeValue(doc.spec)}`,
+    );
     return { ...identity, errors: issues.errors, warnings: issues.warnings };
   }
   const form = chooseForm(doc, doc.spec, issues);
   const schema = form === 'documented' ? DocumentedSpecSchema : UpstreamSpecSchema;
   const parsed = schema.safeParse(doc.spec, { reportInput: true });
   const structural = parsed.success ? [] : zodIssuesToPathed(parsed.error, ['spec']);
-  const spec = form === 'documented' ? normaliseDocumentedSpec(doc.spec, issues) : normaliseUpstreamSpec(doc.spec, issues);
+  const spec =
+    form === 'documented'
+      ? normaliseDocumentedSpec(doc.spec, issues)
+      : normaliseUpstreamSpec(doc.spec, issues);
   const errors = [...structural, ...issues.errors];
-  return { ...identity, form, errors, warnings: issues.warnings, ...(errors.length === 0 && spec ? { spec } : {}) };
+  return {
+    ...identity,
+    form,
+    errors,
+    warnings: issues.warnings,
+    ...(errors.length === 0 && spec ? { spec } : {}),
+  };
 }
 
 /** The state a set of issues leads to. */

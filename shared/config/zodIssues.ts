@@ -15,17 +15,17 @@ const EXPECTED: Record<string, string> = {
 
 /** The message for one zod issue. Issues must come from a parse with `reportInput: true`. */
 export function zodIssueMessage(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      if (issue.input === undefined) return 'is required';
-      return `must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(issue.input)}`;
-    case 'invalid_value':
-      return `must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describeValue(issue.input)}`;
-    case 'too_small':
-      return issue.message.startsWith('Too small') ? `must have at least ${String(issue.minimum)} entries` : issue.message;
-    default:
-      return issue.message;
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return 'is required';
+    return `must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(issue.input)}`;
   }
+  if (issue.code === 'invalid_value') {
+    return `must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describeValue(issue.input)}`;
+  }
+  if (issue.code === 'too_small' && issue.message.startsWith('Too small')) {
+    return `must have at least ${String(issue.minimum)} entries`;
+  }
+  return issue.message;
 }
 
 /** Every issue of a failed parse, with `prefix` (the path of the parsed value) prepended. */

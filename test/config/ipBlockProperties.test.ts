@@ -15,13 +15,18 @@ function text(address: number, prefix: number): string {
 
 describe('ipBlock except containment (property)', () => {
   it('an except is accepted exactly when its range lies inside the cidr range', () => {
-    const cidr = fc.record({ address: fc.integer({ min: 0, max: 2 ** 32 - 1 }), prefix: fc.integer({ min: 0, max: 32 }) });
+    const cidr = fc.record({
+      address: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+      prefix: fc.integer({ min: 0, max: 32 }),
+    });
     fc.assert(
       fc.property(cidr, cidr, (outer, inner) => {
         const [outerFirst, outerLast] = range(outer.address, outer.prefix);
         const [innerFirst, innerLast] = range(inner.address, inner.prefix);
         const inside = innerFirst >= outerFirst && innerLast <= outerLast;
-        const peer = { ipBlock: { cidr: text(outerFirst, outer.prefix), except: [text(innerFirst, inner.prefix)] } };
+        const peer = {
+          ipBlock: { cidr: text(outerFirst, outer.prefix), except: [text(innerFirst, inner.prefix)] },
+        };
         const result = validateTraceConfigurationObject(documented(fromPeer(peer)));
         expect(result.state === 'Accepted').toBe(inside);
       }),

@@ -7,7 +7,10 @@ describe('formatPath', () => {
   it.each<[(string | number)[], string]>([
     [[], ''],
     [['spec'], 'spec'],
-    [['spec', 'traceConfigurations', 0, 'from', 0, 'ipBlock', 'except', 1], 'spec.traceConfigurations[0].from[0].ipBlock.except[1]'],
+    [
+      ['spec', 'traceConfigurations', 0, 'from', 0, 'ipBlock', 'except', 1],
+      'spec.traceConfigurations[0].from[0].ipBlock.except[1]',
+    ],
     [['matchLabels', 'app.kubernetes.io/name'], 'matchLabels["app.kubernetes.io/name"]'],
     [['a', 'with space'], 'a["with space"]'],
     [[0], '[0]'],
@@ -17,7 +20,12 @@ describe('formatPath', () => {
 
   it('formats reasons', () => {
     expect(formatReason([])).toBe('');
-    expect(formatReason([{ path: '', message: 'a' }, { path: 'b', message: 'c' }])).toBe('a; b: c');
+    expect(
+      formatReason([
+        { path: '', message: 'a' },
+        { path: 'b', message: 'c' },
+      ]),
+    ).toBe('a; b: c');
   });
 });
 

@@ -4,7 +4,12 @@ import { parse } from 'yaml';
 import { caseInsensitivePattern } from '../../shared/config/enumText';
 import { JSON_SCHEMA_PATH, traceConfigurationJsonSchema } from '../../shared/config/jsonSchema';
 import { DESTINATIONS } from '../../shared/config/model';
-import { CAPTURE_LEVEL_NAMES, OPERATOR_NAMES, PROTOCOL_NAMES, TRACE_POINT_NAMES } from '../../shared/config/schema';
+import {
+  CAPTURE_LEVEL_NAMES,
+  OPERATOR_NAMES,
+  PROTOCOL_NAMES,
+  TRACE_POINT_NAMES,
+} from '../../shared/config/schema';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -16,7 +21,10 @@ describe('published schemas', () => {
 
   it('the JSON Schema covers both spellings', () => {
     const schema = traceConfigurationJsonSchema() as { anyOf: { properties: { kind: { const: string } } }[] };
-    expect(schema.anyOf.map((s) => s.properties.kind.const)).toEqual(['TraceConfiguration', 'TracesConfiguration']);
+    expect(schema.anyOf.map((s) => s.properties.kind.const)).toEqual([
+      'TraceConfiguration',
+      'TracesConfiguration',
+    ]);
   });
 
   it('the CRD uses the same case-insensitive patterns as the zod schemas', () => {
@@ -37,7 +45,11 @@ describe('published schemas', () => {
     };
     collect(crd.spec.versions[0]?.schema.openAPIV3Schema);
     expect(patterns).toEqual(
-      new Set([CAPTURE_LEVEL_NAMES, TRACE_POINT_NAMES, PROTOCOL_NAMES, OPERATOR_NAMES, DESTINATIONS].map(caseInsensitivePattern)),
+      new Set(
+        [CAPTURE_LEVEL_NAMES, TRACE_POINT_NAMES, PROTOCOL_NAMES, OPERATOR_NAMES, DESTINATIONS].map(
+          caseInsensitivePattern,
+        ),
+      ),
     );
   });
 });

@@ -1,7 +1,11 @@
 /** Builders of small TraceConfiguration objects for table-driven tests. */
 
 /** A documented-form manifest with one configuration entry; `spec` fields override the defaults. */
-export function documented(entry: unknown, spec: Record<string, unknown> = {}, metadata: unknown = { name: 't' }): Record<string, unknown> {
+export function documented(
+  entry: unknown,
+  spec: Record<string, unknown> = {},
+  metadata: unknown = { name: 't' },
+): Record<string, unknown> {
   return {
     apiVersion: 'retina.sh/v1alpha1',
     kind: 'TraceConfiguration',
@@ -11,7 +15,11 @@ export function documented(entry: unknown, spec: Record<string, unknown> = {}, m
 }
 
 /** An upstream-form manifest with one configuration holding `targets`. */
-export function upstream(targets: unknown[], entry: Record<string, unknown> = {}, spec: Record<string, unknown> = {}): Record<string, unknown> {
+export function upstream(
+  targets: unknown[],
+  entry: Record<string, unknown> = {},
+  spec: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     apiVersion: 'retina.sh/v1alpha1',
     kind: 'TracesConfiguration',

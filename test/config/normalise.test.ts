@@ -25,7 +25,15 @@ describe('normalisation', () => {
         {
           captureLevel: 'FirstPacket',
           includeLayer7Data: false,
-          targets: [{ from: [], to: [], ports: [{ protocol: 'TCP', port: 443 }], tracePoints: ALL, tracePointsRestricted: false }],
+          targets: [
+            {
+              from: [],
+              to: [],
+              ports: [{ protocol: 'TCP', port: 443 }],
+              tracePoints: ALL,
+              tracePointsRestricted: false,
+            },
+          ],
         },
       ],
       output: { destination: 'stdout', connection: 'TRACES_STDOUT' },
@@ -33,24 +41,74 @@ describe('normalisation', () => {
   });
 
   it.each<[string, unknown, Peer]>([
-    ['bare IPv4 is /32', { ipBlock: { cidr: '192.168.1.7' } }, { ipBlock: { cidr: '192.168.1.7/32', except: [] } }],
-    ['bare IPv6 is /128', { ipBlock: { cidr: '2001:DB8::1' } }, { ipBlock: { cidr: '2001:db8::1/128', except: [] } }],
-    ['IPv6 with except', { ipBlock: { cidr: 'fd00::/48', except: ['fd00:0:0:1::/64', 'fd00::5'] } }, { ipBlock: { cidr: 'fd00::/48', except: ['fd00:0:0:1::/64', 'fd00::5/128'] } }],
-    ['host bits cleared', { ipBlock: { cidr: '10.1.2.3/8' } }, { ipBlock: { cidr: '10.0.0.0/8', except: [] } }],
-    ['except beside and inside are merged', { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }, except: ['10.2.0.0/16'] }, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16', '10.2.0.0/16'] } }],
-    ['shorthand selector', { namespaceSelector: { team: 'a' } }, { namespaceSelector: { matchLabels: { team: 'a' }, matchExpressions: [] } }],
+    [
+      'bare IPv4 is /32',
+      { ipBlock: { cidr: '192.168.1.7' } },
+      { ipBlock: { cidr: '192.168.1.7/32', except: [] } },
+    ],
+    [
+      'bare IPv6 is /128',
+      { ipBlock: { cidr: '2001:DB8::1' } },
+      { ipBlock: { cidr: '2001:db8::1/128', except: [] } },
+    ],
+    [
+      'IPv6 with except',
+      { ipBlock: { cidr: 'fd00::/48', except: ['fd00:0:0:1::/64', 'fd00::5'] } },
+      { ipBlock: { cidr: 'fd00::/48', except: ['fd00:0:0:1::/64', 'fd00::5/128'] } },
+    ],
+    [
+      'host bits cleared',
+      { ipBlock: { cidr: '10.1.2.3/8' } },
+      { ipBlock: { cidr: '10.0.0.0/8', except: [] } },
+    ],
+    [
+      'except beside and inside are merged',
+      { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }, except: ['10.2.0.0/16'] },
+      { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16', '10.2.0.0/16'] } },
+    ],
+    [
+      'shorthand selector',
+      { namespaceSelector: { team: 'a' } },
+      { namespaceSelector: { matchLabels: { team: 'a' }, matchExpressions: [] } },
+    ],
     ['empty selector matches all', { namespaceSelector: {} }, { namespaceSelector: EMPTY_SELECTOR }],
     [
       'expressions with operator case folded',
-      { namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'notin', values: ['a'] }, { key: 'x', operator: 'EXISTS' }] }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'web' } } },
       {
-        namespaceSelector: { matchLabels: {}, matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['a'] }, { key: 'x', operator: 'Exists' }] },
+        namespaceSelector: {
+          matchExpressions: [
+            { key: 'team', operator: 'notin', values: ['a'] },
+            { key: 'x', operator: 'EXISTS' },
+          ],
+        },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'web' } },
+      },
+      {
+        namespaceSelector: {
+          matchLabels: {},
+          matchExpressions: [
+            { key: 'team', operator: 'NotIn', values: ['a'] },
+            { key: 'x', operator: 'Exists' },
+          ],
+        },
         podSelector: { matchLabels: { 'app.kubernetes.io/name': 'web' }, matchExpressions: [] },
       },
     ],
-    ['node selector', { nodeSelector: { matchLabels: { agentpool: 'system' } } }, { nodeSelector: { matchLabels: { agentpool: 'system' }, matchExpressions: [] } }],
-    ['service selector', { serviceSelector: { matchLabels: { app: 'db' } } }, { serviceSelector: { matchLabels: { app: 'db' }, matchExpressions: [] } }],
-    ['empty ipBlock (Go zero value) is absent', { ipBlock: { cidr: '' }, serviceSelector: {} }, { serviceSelector: EMPTY_SELECTOR }],
+    [
+      'node selector',
+      { nodeSelector: { matchLabels: { agentpool: 'system' } } },
+      { nodeSelector: { matchLabels: { agentpool: 'system' }, matchExpressions: [] } },
+    ],
+    [
+      'service selector',
+      { serviceSelector: { matchLabels: { app: 'db' } } },
+      { serviceSelector: { matchLabels: { app: 'db' }, matchExpressions: [] } },
+    ],
+    [
+      'empty ipBlock (Go zero value) is absent',
+      { ipBlock: { cidr: '' }, serviceSelector: {} },
+      { serviceSelector: EMPTY_SELECTOR },
+    ],
   ])('peer: %s', (_name, peer, expected) => {
     expect(firstTarget(documented(fromPeer(peer))).from).toEqual([expected]);
   });
@@ -72,9 +130,16 @@ describe('normalisation', () => {
     ['absent', undefined, ALL, false],
     ['empty', [], ALL, false],
     ['pod is both pod directions', ['pod'], ['PodToNode', 'NodeToPod'], true],
-    ['case-insensitive, deduplicated, canonical order', ['NETWORKTONODE', 'nodeToPod', 'NodeToPod'], ['NodeToPod', 'NetworkToNode'], true],
+    [
+      'case-insensitive, deduplicated, canonical order',
+      ['NETWORKTONODE', 'nodeToPod', 'NodeToPod'],
+      ['NodeToPod', 'NetworkToNode'],
+      true,
+    ],
   ])('documented tracePoints: %s', (_name, tracePoints, expected, restricted) => {
-    const target = firstTarget(documented(port({ port: 1 }), tracePoints === undefined ? {} : { tracePoints }));
+    const target = firstTarget(
+      documented(port({ port: 1 }), tracePoints === undefined ? {} : { tracePoints }),
+    );
     expect(target.tracePoints).toEqual(expected);
     expect(target.tracePointsRestricted).toBe(restricted);
   });
@@ -84,13 +149,21 @@ describe('normalisation', () => {
     ['FIRSTPACKET', 'FirstPacket'],
     ['firstPacket', 'FirstPacket'],
   ])('captureLevel %s is %s', (text, expected) => {
-    expect(spec(documented({ captureLevel: text, ports: [{ port: 1 }] })).rules[0]?.captureLevel).toBe(expected);
+    expect(spec(documented({ captureLevel: text, ports: [{ port: 1 }] })).rules[0]?.captureLevel).toBe(
+      expected,
+    );
   });
 
   it.each([
     [{ destination: 'AzureTable' }, { destination: 'azuretable', connection: 'TRACES_AZURETABLE' }],
-    [{ destination: 'loganalytics', connectionConfiguration: '' }, { destination: 'loganalytics', connection: 'TRACES_LOGANALYTICS' }],
-    [{ destination: 'OpenTelemetry', connectionConfiguration: ' OTEL_A ' }, { destination: 'opentelemetry', connection: 'OTEL_A' }],
+    [
+      { destination: 'loganalytics', connectionConfiguration: '' },
+      { destination: 'loganalytics', connection: 'TRACES_LOGANALYTICS' },
+    ],
+    [
+      { destination: 'OpenTelemetry', connectionConfiguration: ' OTEL_A ' },
+      { destination: 'opentelemetry', connection: 'OTEL_A' },
+    ],
   ])('output %j', (output, expected) => {
     expect(spec(documented(port({ port: 1 }), { outputConfiguration: output })).output).toEqual(expected);
   });
@@ -108,8 +181,20 @@ describe('normalisation', () => {
         captureLevel: 'AllPackets',
         includeLayer7Data: true,
         targets: [
-          { from: [{ namespaceSelector: { matchLabels: { a: 'b' }, matchExpressions: [] } }], to: [], ports: [], tracePoints: ['NodeToNetwork'], tracePointsRestricted: true },
-          { from: [], to: [{ ipBlock: { cidr: '10.0.0.0/8', except: [] } }], ports: [{ protocol: 'TCP', port: 443 }], tracePoints: ALL, tracePointsRestricted: false },
+          {
+            from: [{ namespaceSelector: { matchLabels: { a: 'b' }, matchExpressions: [] } }],
+            to: [],
+            ports: [],
+            tracePoints: ['NodeToNetwork'],
+            tracePointsRestricted: true,
+          },
+          {
+            from: [],
+            to: [{ ipBlock: { cidr: '10.0.0.0/8', except: [] } }],
+            ports: [{ protocol: 'TCP', port: 443 }],
+            tracePoints: ALL,
+            tracePointsRestricted: false,
+          },
         ],
       },
     ]);
@@ -118,7 +203,13 @@ describe('normalisation', () => {
   it('accepts Go-serialised nulls (absent pointers) as absent fields', () => {
     const manifest = upstream([
       {
-        from: { ipBlock: { cidr: '', except: null }, namespaceSelector: { matchLabels: { a: 'b' } }, podSelector: null, nodeSelector: null, serviceSelector: null },
+        from: {
+          ipBlock: { cidr: '', except: null },
+          namespaceSelector: { matchLabels: { a: 'b' } },
+          podSelector: null,
+          nodeSelector: null,
+          serviceSelector: null,
+        },
         to: null,
         ports: null,
         tracePoints: null,
@@ -126,12 +217,24 @@ describe('normalisation', () => {
     ]);
     const result = validateTraceConfigurationObject({ ...manifest, status: null });
     expect(result.state).toBe('Accepted');
-    expect(result.spec?.rules[0]?.targets[0]?.from).toEqual([{ namespaceSelector: { matchLabels: { a: 'b' }, matchExpressions: [] } }]);
+    expect(result.spec?.rules[0]?.targets[0]?.from).toEqual([
+      { namespaceSelector: { matchLabels: { a: 'b' }, matchExpressions: [] } },
+    ]);
   });
 
   it('reports identity fields and the form', () => {
-    const result = validateTraceConfigurationObject(documented(port({ port: 1 }), {}, { name: 'x', namespace: 'team-a' }));
-    expect(result).toMatchObject({ apiVersion: 'retina.sh/v1alpha1', kind: 'TraceConfiguration', namespace: 'team-a', name: 'x', state: 'Accepted', reason: '', form: 'documented' });
+    const result = validateTraceConfigurationObject(
+      documented(port({ port: 1 }), {}, { name: 'x', namespace: 'team-a' }),
+    );
+    expect(result).toMatchObject({
+      apiVersion: 'retina.sh/v1alpha1',
+      kind: 'TraceConfiguration',
+      namespace: 'team-a',
+      name: 'x',
+      state: 'Accepted',
+      reason: '',
+      form: 'documented',
+    });
     expect(validateTraceConfigurationObject(upstream([{ ports: [{ port: 1 }] }])).form).toBe('upstream');
   });
 });

@@ -35,7 +35,8 @@ describe('parseTraceConfigurations', () => {
     expect(results[1]?.errors).toEqual([
       {
         path: 'metadata.name',
-        message: '"Bad" must consist of lower case letters, digits, "-" and ".", and start and end with a letter or digit (e.g. "http-to-storage")',
+        message:
+          '"Bad" must consist of lower case letters, digits, "-" and ".", and start and end with a letter or digit (e.g. "http-to-storage")',
         line: 15,
         column: 9,
       },
@@ -43,14 +44,35 @@ describe('parseTraceConfigurations', () => {
   });
 
   it.each<[string, string, number, number, string]>([
-    ['unclosed flow sequence', GOOD.replace('- port: 443', '- port: [443'), 9, 3, 'YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]'],
-    ['duplicate key', GOOD.replace('  name: good\n', '  name: good\n  name: again\n'), 5, 3, 'YAML syntax error: Map keys must be unique'],
-    ['tab indentation', GOOD.replace('    destination: stdout', '\tdestination: stdout'), 10, 1, 'YAML syntax error: Tabs are not allowed as indentation'],
-  ])('a YAML syntax error (%s) is an Errored result with line and column', (_name, text, line, column, message) => {
-    const [result] = parseTraceConfigurations(text, { fileName: 'bad.yaml' });
-    expect(result?.state).toBe('Errored');
-    expect(result?.errors[0]).toEqual({ path: '', message, line, column });
-  });
+    [
+      'unclosed flow sequence',
+      GOOD.replace('- port: 443', '- port: [443'),
+      9,
+      3,
+      'YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ],
+    [
+      'duplicate key',
+      GOOD.replace('  name: good\n', '  name: good\n  name: again\n'),
+      5,
+      3,
+      'YAML syntax error: Map keys must be unique',
+    ],
+    [
+      'tab indentation',
+      GOOD.replace('    destination: stdout', '\tdestination: stdout'),
+      10,
+      1,
+      'YAML syntax error: Tabs are not allowed as indentation',
+    ],
+  ])(
+    'a YAML syntax error (%s) is an Errored result with line and column',
+    (_name, text, line, column, message) => {
+      const [result] = parseTraceConfigurations(text, { fileName: 'bad.yaml' });
+      expect(result?.state).toBe('Errored');
+      expect(result?.errors[0]).toEqual({ path: '', message, line, column });
+    },
+  );
 
   it('keeps validating the other documents after a syntax error', () => {
     const results = parseTraceConfigurations(`${GOOD.replace('- port: 443', '- port: [443')}---\n${GOOD}`);
@@ -61,7 +83,12 @@ describe('parseTraceConfigurations', () => {
     const text = GOOD.replace('        - port: 443', '        - port: 0\n          protcol: UDP');
     const [result] = parseTraceConfigurations(text);
     expect(result?.errors).toEqual([
-      { path: 'spec.traceConfigurations[0].ports[0].port', message: 'must be between 1 and 65535, got 0', line: 8, column: 17 },
+      {
+        path: 'spec.traceConfigurations[0].ports[0].port',
+        message: 'must be between 1 and 65535, got 0',
+        line: 8,
+        column: 17,
+      },
     ]);
     expect(result?.warnings).toEqual([
       {
@@ -74,8 +101,12 @@ describe('parseTraceConfigurations', () => {
   });
 
   it('locates a missing field at its nearest parent', () => {
-    const [result] = parseTraceConfigurations(GOOD.replace('    destination: stdout\n', '    connectionConfiguration: X\n'));
-    expect(result?.errors).toEqual([{ path: 'spec.outputConfiguration.destination', message: 'is required', line: 10, column: 5 }]);
+    const [result] = parseTraceConfigurations(
+      GOOD.replace('    destination: stdout\n', '    connectionConfiguration: X\n'),
+    );
+    expect(result?.errors).toEqual([
+      { path: 'spec.outputConfiguration.destination', message: 'is required', line: 10, column: 5 },
+    ]);
   });
 
   it('orders issues by position in the file', () => {
@@ -88,13 +119,27 @@ describe('parseTraceConfigurations', () => {
   });
 
   it('reads JSON too (a YAML subset)', () => {
-    const json = JSON.stringify({ apiVersion: 'retina.sh/v1alpha1', kind: 'TraceConfiguration', metadata: { name: 'j' }, spec: { traceConfigurations: [{ ports: [{ port: 1 }] }], outputConfiguration: { destination: 'stdout' } } });
+    const json = JSON.stringify({
+      apiVersion: 'retina.sh/v1alpha1',
+      kind: 'TraceConfiguration',
+      metadata: { name: 'j' },
+      spec: {
+        traceConfigurations: [{ ports: [{ port: 1 }] }],
+        outputConfiguration: { destination: 'stdout' },
+      },
+    });
     expect(parseTraceConfigurations(json)[0]?.state).toBe('Accepted');
   });
 
   it('a scalar document is Errored', () => {
     expect(parseTraceConfigurations('just text')[0]?.errors).toEqual([
-      { path: '', message: 'a TraceConfiguration must be a mapping with apiVersion, kind, metadata and spec, got "just text"', line: 1, column: 1 },
+      {
+        path: '',
+        message:
+          'a TraceConfiguration must be a mapping with apiVersion, kind, metadata and spec, got "just text"',
+        line: 1,
+        column: 1,
+      },
     ]);
   });
 });
@@ -105,7 +150,9 @@ describe('samples', () => {
 
   it('has the docs example, the upstream form and one sample per destination', () => {
     expect(files.length).toBeGreaterThanOrEqual(6);
-    const destinations = files.flatMap((f) => parseTraceConfigurations(readFileSync(join(dir, f), 'utf8')).map((r) => r.spec?.output.destination));
+    const destinations = files.flatMap((f) =>
+      parseTraceConfigurations(readFileSync(join(dir, f), 'utf8')).map((r) => r.spec?.output.destination),
+    );
     expect(new Set(destinations)).toEqual(new Set(['stdout', 'azuretable', 'loganalytics', 'opentelemetry']));
   });
 
@@ -140,13 +187,32 @@ describe('samples', () => {
         [
           ['metadata.name', 5, '"Web_Traces" must consist of lower case letters'],
           ['spec.traceConfigurations[0].captureLevel', 8, 'must be one of FirstPacket, AllPackets'],
-          ['spec.traceConfigurations[0].from[0].ipBlock.except[0]', 13, "10.1.0.0/24 is not inside the ipBlock's cidr 10.0.0.0/16"],
+          [
+            'spec.traceConfigurations[0].from[0].ipBlock.except[0]',
+            13,
+            "10.1.0.0/24 is not inside the ipBlock's cidr 10.0.0.0/16",
+          ],
           ['spec.traceConfigurations[0].to[0]', 15, 'podSelector needs a namespaceSelector'],
-          ['spec.traceConfigurations[0].ports[0].endPort', 20, 'must be greater than or equal to port (8080), got 80'],
+          [
+            'spec.traceConfigurations[0].ports[0].endPort',
+            20,
+            'must be greater than or equal to port (8080), got 80',
+          ],
         ],
       ],
     ],
-    ['inline-secret.yaml', [[['spec.outputConfiguration.connectionConfiguration', 13, 'contains an AccountKey=: credentials must not be written']]]],
+    [
+      'inline-secret.yaml',
+      [
+        [
+          [
+            'spec.outputConfiguration.connectionConfiguration',
+            13,
+            'contains an AccountKey=: credentials must not be written',
+          ],
+        ],
+      ],
+    ],
     [
       'multi-document.yaml',
       [
@@ -159,9 +225,21 @@ describe('samples', () => {
       'selector-combinations.yaml',
       [
         [
-          ['spec.traceConfiguration[0].traceTargets[0].from', 11, 'ipBlock cannot be combined with namespaceSelector'],
-          ['spec.traceConfiguration[0].traceTargets[0].to', 17, 'nodeSelector and serviceSelector cannot be combined'],
-          ['spec.traceConfiguration[0].traceTargets[1].from.namespaceSelector.matchExpressions[0].values', 26, 'operator In needs at least one value'],
+          [
+            'spec.traceConfiguration[0].traceTargets[0].from',
+            11,
+            'ipBlock cannot be combined with namespaceSelector',
+          ],
+          [
+            'spec.traceConfiguration[0].traceTargets[0].to',
+            17,
+            'nodeSelector and serviceSelector cannot be combined',
+          ],
+          [
+            'spec.traceConfiguration[0].traceTargets[1].from.namespaceSelector.matchExpressions[0].values',
+            26,
+            'operator In needs at least one value',
+          ],
           ['spec.traceConfiguration[0].traceTargets[1].tracePoints[0]', 29, 'got "PodToPod"'],
           ['spec.outputConfiguration.destination', 31, 'got "kafka"'],
         ],
@@ -170,7 +248,9 @@ describe('samples', () => {
   ])('invalid/%s reports exactly its problems', (file, expected) => {
     const text = readFileSync(join(dir, 'invalid', file), 'utf8');
     const results = parseTraceConfigurations(text, { fileName: file });
-    expect(results.map((r) => r.errors.map((e) => [e.path, e.line]))).toEqual(expected.map((doc) => doc.map(([path, line]) => [path, line])));
+    expect(results.map((r) => r.errors.map((e) => [e.path, e.line]))).toEqual(
+      expected.map((doc) => doc.map(([path, line]) => [path, line])),
+    );
     results.forEach((result, i) => {
       (expected[i] ?? []).forEach(([, , message], j) => expect(result.errors[j]?.message).toContain(message));
     });

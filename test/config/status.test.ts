@@ -14,15 +14,37 @@ describe('status', () => {
     expect(initialStatus()).toEqual({ state: 'Initialized', reason: '' });
   });
 
-  it.each<[string, TraceConfigurationStatus | undefined, Parameters<typeof nextStatus>[1], TraceConfigurationStatus]>([
+  it.each<
+    [string, TraceConfigurationStatus | undefined, Parameters<typeof nextStatus>[1], TraceConfigurationStatus]
+  >([
     ['new and accepted', undefined, accepted, { state: 'Accepted', reason: '', lastKnownSpec: specB }],
     ['new with warnings', undefined, warning, { state: 'Warning', reason: 'x: w', lastKnownSpec: specB }],
     ['new and errored: nothing to keep', undefined, errored, { state: 'Errored', reason: 'y: e' }],
     ['initialized and errored', initialStatus(), errored, { state: 'Errored', reason: 'y: e' }],
-    ['accepted, then errored: keeps the last accepted spec', { state: 'Accepted', reason: '', lastKnownSpec: specA }, errored, { state: 'Errored', reason: 'y: e', lastKnownSpec: specA }],
-    ['errored, then errored again: still keeps it', { state: 'Errored', reason: 'old', lastKnownSpec: specA }, errored, { state: 'Errored', reason: 'y: e', lastKnownSpec: specA }],
-    ['errored, then fixed: adopts the new spec', { state: 'Errored', reason: 'old', lastKnownSpec: specA }, accepted, { state: 'Accepted', reason: '', lastKnownSpec: specB }],
-    ['accepted, then warning: adopts the new spec', { state: 'Accepted', reason: '', lastKnownSpec: specA }, warning, { state: 'Warning', reason: 'x: w', lastKnownSpec: specB }],
+    [
+      'accepted, then errored: keeps the last accepted spec',
+      { state: 'Accepted', reason: '', lastKnownSpec: specA },
+      errored,
+      { state: 'Errored', reason: 'y: e', lastKnownSpec: specA },
+    ],
+    [
+      'errored, then errored again: still keeps it',
+      { state: 'Errored', reason: 'old', lastKnownSpec: specA },
+      errored,
+      { state: 'Errored', reason: 'y: e', lastKnownSpec: specA },
+    ],
+    [
+      'errored, then fixed: adopts the new spec',
+      { state: 'Errored', reason: 'old', lastKnownSpec: specA },
+      accepted,
+      { state: 'Accepted', reason: '', lastKnownSpec: specB },
+    ],
+    [
+      'accepted, then warning: adopts the new spec',
+      { state: 'Accepted', reason: '', lastKnownSpec: specA },
+      warning,
+      { state: 'Warning', reason: 'x: w', lastKnownSpec: specB },
+    ],
   ])('%s', (_name, previous, validation, expected) => {
     const before = JSON.stringify(previous);
     expect(nextStatus(previous, validation)).toEqual(expected);
@@ -30,7 +52,9 @@ describe('status', () => {
   });
 
   it('follows a real validation: Errored reason lists errors and warnings', () => {
-    const result = validateTraceConfigurationObject(documented({ ...fromPeer({ namespaceSelector: { a: 'b' } }), ports: [{ port: 0 }] }));
+    const result = validateTraceConfigurationObject(
+      documented({ ...fromPeer({ namespaceSelector: { a: 'b' } }), ports: [{ port: 0 }] }),
+    );
     const status = nextStatus({ state: 'Accepted', reason: '', lastKnownSpec: specA }, result);
     expect(status.state).toBe('Errored');
     expect(status.lastKnownSpec).toBe(specA);

@@ -60,7 +60,8 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   if (values.output !== 'text' && values.output !== 'json') {
     throw new UsageError(`-o must be text or json, got "${values.output}"`);
   }
-  if (files.filter((file) => file === '-').length > 1) throw new UsageError('-f - (stdin) can be given only once');
+  if (files.filter((file) => file === '-').length > 1)
+    throw new UsageError('-f - (stdin) can be given only once');
 
   const results: DocumentResult[] = [];
   let unreadable = false;
@@ -97,7 +98,8 @@ async function run(args: string[], io: CommandIo): Promise<number> {
 /** `tracectl validate -f FILE [-f FILE ...] [-o text|json]`. */
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'Check TraceConfiguration manifests (both spellings) and show every problem with file:line:column.',
+  summary:
+    'Check TraceConfiguration manifests (both spellings) and show every problem with file:line:column.',
   help: HELP,
   run,
 };

@@ -58,7 +58,9 @@ export function formatTextReport(results: readonly DocumentResult[], colour: boo
   for (const result of results) {
     const file = displayName(result.file);
     const name = result.name === '' ? '(unnamed)' : `${result.namespace}/${result.name}`;
-    const state = colour ? `${COLOURS[result.state]}${result.state.padEnd(8)}${RESET}` : result.state.padEnd(8);
+    const state = colour
+      ? `${COLOURS[result.state]}${result.state.padEnd(8)}${RESET}`
+      : result.state.padEnd(8);
     const counts = [
       result.errors.length > 0 ? plural(result.errors.length, 'error') : '',
       result.warnings.length > 0 ? plural(result.warnings.length, 'warning') : '',
