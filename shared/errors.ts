@@ -16,13 +16,8 @@ export class TraceError extends Error {
 /** Normalises anything caught into an `Error`, keeping the original as `cause`. */
 export function toError(caught: unknown): Error {
   if (caught instanceof Error) return caught;
-  // Errors from another realm (vm contexts, jest) fail instanceof but are still errors.
-  if (typeof caught === 'object' && caught !== null && typeof (caught as { message?: unknown }).message === 'string') {
-    const error = new Error((caught as { message: string }).message, { cause: caught });
-    const name = (caught as { name?: unknown }).name;
-    if (typeof name === 'string') error.name = name;
-    return error;
-  }
+  // Errors from another realm (jest's test context, vm) fail instanceof but are still errors.
+  if (Object.prototype.toString.call(caught) === '[object Error]') return caught as Error;
   if (typeof caught === 'string') return new Error(caught);
   try {
     return new Error(JSON.stringify(caught), { cause: caught });

@@ -11,6 +11,10 @@ export interface CommandIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Working directory for relative paths. */
   cwd: string;
+  /** True when stdout is a terminal (colour allowed). Absent means not a terminal. */
+  stdoutIsTty?: boolean;
+  /** Reads all of standard input (for `-f -`). Absent means stdin is not available. */
+  readStdin?: () => Promise<string>;
 }
 
 /** A `tracectl` command. */

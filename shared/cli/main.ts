@@ -1,6 +1,13 @@
 import { COMMANDS } from './commands';
 import { runCli } from './run';
 
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Entry point of the `tracectl` binary. */
 async function main(): Promise<void> {
   const code = await runCli(process.argv.slice(2), COMMANDS, {
@@ -8,6 +15,8 @@ async function main(): Promise<void> {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     cwd: process.cwd(),
+    stdoutIsTty: process.stdout.isTTY === true,
+    readStdin,
   });
   process.exitCode = code;
 }

@@ -23,7 +23,11 @@ export function topLevelHelp(commands: readonly Command[]): string {
  * Dispatches `argv` (the arguments after `tracectl`) to the matching command, longest name first
  * so `deadletter list` wins over `deadletter`. Resolves to the process exit code.
  */
-export async function runCli(argv: readonly string[], commands: readonly Command[], io: CommandIo): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  commands: readonly Command[],
+  io: CommandIo,
+): Promise<number> {
   const first = argv[0];
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     io.stdout(topLevelHelp(commands));
@@ -56,7 +60,9 @@ export async function runCli(argv: readonly string[], commands: readonly Command
     return await command.run(rest, io);
   } catch (caught) {
     if (caught instanceof UsageError || isParseArgsError(caught)) {
-      io.stderr(`tracectl ${command.name}: ${errorMessage(caught)}\nRun \`tracectl ${command.name} --help\` for usage.\n`);
+      io.stderr(
+        `tracectl ${command.name}: ${errorMessage(caught)}\nRun \`tracectl ${command.name} --help\` for usage.\n`,
+      );
       return 2;
     }
     io.stderr(`tracectl ${command.name}: ${errorMessage(caught)}\n`);
@@ -65,7 +71,8 @@ export async function runCli(argv: readonly string[], commands: readonly Command
 }
 
 function isParseArgsError(caught: unknown): boolean {
-  const code = typeof caught === 'object' && caught !== null ? (caught as { code?: unknown }).code : undefined;
+  const code =
+    typeof caught === 'object' && caught !== null ? (caught as { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 

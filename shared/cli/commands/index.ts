@@ -4,6 +4,14 @@ import { deadletterListCommand } from './deadletterList';
 import { deadletterReplayCommand } from './deadletterReplay';
 import { deleteCommand } from './delete';
 import { getCommand } from './get';
+import { validateCommand } from './validate';
 
 /** Every `tracectl` command, in `--help` order. Add new commands here. */
-export const COMMANDS: readonly Command[] = [applyCommand, getCommand, deleteCommand, deadletterListCommand, deadletterReplayCommand];
+export const COMMANDS: readonly Command[] = [
+  validateCommand,
+  applyCommand,
+  getCommand,
+  deleteCommand,
+  deadletterListCommand,
+  deadletterReplayCommand,
+];
