@@ -3,7 +3,6 @@
  * `GET /api/traceconfigurations[?namespace=]`, `GET .../{namespace}/{name}/status`.
  * Bodies are YAML or JSON in either spelling; writes use ETags for optimistic concurrency.
  */
-import { isDeepStrictEqual } from 'node:util';
 import { problem, readBodyWithin, type ApiRequest, type ApiResponse } from './httpTypes';
 import type { TraceConfigurationSpec, TraceConfigurationStatus } from '../config/model';
 import { PreconditionFailedError, StoredValueTooLargeError, type ConfigurationStore, type StoredConfiguration } from '../store/configurationStore';
@@ -149,7 +148,7 @@ async function put(request: ApiRequest, namespace: string, name: string, deps: C
     );
   }
   const status = deps.validator.nextStatus(existing?.status, check);
-  const specChanged = existing === undefined || !isDeepStrictEqual(specOf(existing.manifest), specOf(check.manifest));
+  const specChanged = existing === undefined || JSON.stringify(specOf(existing.manifest)) !== JSON.stringify(specOf(check.manifest));
   const write = {
     namespace,
     name,
