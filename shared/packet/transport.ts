@@ -46,7 +46,13 @@ export function decodeTransport(
       if (headerLength > declared) {
         return bad(out, `TCP header length ${headerLength} exceeds the ${declared}-byte segment`);
       }
-      if (headerLength > captured) return bad(out, `TCP header length ${headerLength} exceeds the ${captured} captured bytes`);
+      if (headerLength > captured) {
+        // Cut by the snapshot length: the header says how long the payload was on the wire.
+        out.malformed ??= { layer: 'transport', reason: `TCP header length ${headerLength} exceeds the ${captured} captured bytes` };
+        out.payload = data.subarray(end, end);
+        out.payloadLength = declared - headerLength;
+        return;
+      }
       out.payload = data.subarray(start + headerLength, end);
       out.payloadLength = declared - headerLength;
       return;
