@@ -33,7 +33,8 @@ export function gunzipBounded(bytes: Uint8Array, maxBytes = DEFAULT_MAX_DECOMPRE
   try {
     return { ok: true, bytes: gunzipSync(bytes, { maxOutputLength: maxBytes }) };
   } catch (caught) {
-    if (caught instanceof RangeError) return { ok: false, problem: tooLarge(maxBytes) };
+    // Checked by code, not instanceof: errors from node core may come from another realm (jest).
+    if ((caught as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE') return { ok: false, problem: tooLarge(maxBytes) };
     const reason = caught instanceof Error ? caught.message : String(caught);
     let salvaged: Uint8Array = new Uint8Array(0);
     try {
