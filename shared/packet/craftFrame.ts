@@ -123,8 +123,8 @@ function craftExtensions(extensions: readonly CraftExtension[], last: number): U
     const next = extensions[index + 1]?.type ?? last;
     const unit = extension.type === 51 ? 4 : 8;
     const body = extension.body ?? new Uint8Array(extension.type === 51 ? 14 : 6);
-    const length = Math.max(unit * 2, Math.ceil((body.length + 2) / unit) * unit);
-    const bytes = Buffer.alloc(extension.type === 51 ? Math.max(length, 12) : length);
+    const length = Math.max(extension.type === 51 ? 12 : 8, Math.ceil((body.length + 2) / unit) * unit);
+    const bytes = Buffer.alloc(length);
     bytes[0] = next;
     bytes[1] = extension.type === 51 ? bytes.length / 4 - 2 : bytes.length / 8 - 1;
     bytes.set(body, 2);
