@@ -107,11 +107,15 @@ export class FragmentReassembler {
       }
       datagram.total = total;
     }
+    let duplicate = false;
     for (const piece of datagram.pieces) {
       if (!sameBytesWhereOverlapping(piece, offset, data)) {
         return this.drop(key, `fragment in frame ${packet.frame} overlaps frame ${piece.frame} with different bytes`);
       }
+      duplicate ||= piece.offset === offset && piece.bytes.length === data.length;
     }
+    // A retransmitted copy adds nothing; only its agreement with the first copy mattered.
+    if (duplicate) return PENDING;
     if (datagram.pieces.length >= this.maxFragments) {
       return this.drop(key, `datagram has more than ${this.maxFragments} fragments`);
     }
