@@ -13,7 +13,9 @@ export function readU32(bytes: Uint8Array, offset: number, littleEndian: boolean
   const b = bytes[offset + 1]!;
   const c = bytes[offset + 2]!;
   const d = bytes[offset + 3]!;
-  return littleEndian ? (a | (b << 8) | (c << 16) | (d << 24)) >>> 0 : ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+  return littleEndian
+    ? (a | (b << 8) | (c << 16) | (d << 24)) >>> 0
+    : ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
 }
 
 /** Signed 64-bit integer at `offset` as a number (exact within ±2^53). */

@@ -33,26 +33,50 @@ export class CaptureParser {
 
   /** Parses every complete record in `chunk` (plus bytes left over from the previous call). */
   push(chunk: Uint8Array): void {
+    this.feed(chunk);
+    this.drain(false, Number.POSITIVE_INFINITY);
+  }
+
+  /** Adds input without parsing it yet (see {@link CaptureParser.drain}). */
+  feed(chunk: Uint8Array): void {
     if (this.stopped) return;
-    this.pending = this.pending.length === 0 ? chunk : concat(this.pending, chunk);
-    this.run(false);
+    // A plain Uint8Array view: Buffer#subarray is several times slower per packet (species lookup).
+    const view = Buffer.isBuffer(chunk)
+      ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)
+      : chunk;
+    this.pending = this.pending.length === 0 ? view : concat(this.pending, view);
   }
 
   /** Signals the end of input: reports a truncated last record or an empty capture. */
   end(): void {
     if (this.stopped) return;
-    if (this.parser === undefined && this.pending.length === 0 && this.consumed === 0) {
-      this.fail({ code: 'CAPTURE_EMPTY', message: 'the capture is empty (0 bytes)', offset: 0, frame: 0, fatal: true });
-      return;
-    }
-    this.run(true);
+    this.drain(true, Number.POSITIVE_INFINITY);
     this.stopped = true;
   }
 
-  private run(final: boolean): void {
+  /**
+   * Parses at most `limit` records from the input fed so far; returns how many records (or blocks)
+   * were consumed. With `final`, an incomplete record is reported as truncated and reading stops.
+   */
+  drain(final: boolean, limit: number): number {
+    if (this.stopped) return 0;
+    if (final && this.parser === undefined && this.pending.length === 0 && this.consumed === 0) {
+      this.fail({
+        code: 'CAPTURE_EMPTY',
+        message: 'the capture is empty (0 bytes)',
+        offset: 0,
+        frame: 0,
+        fatal: true,
+      });
+      return 0;
+    }
+    return this.run(final, limit);
+  }
+
+  private run(final: boolean, limit: number): number {
     const bytes = this.pending;
     if (this.parser === undefined) {
-      if (bytes.length < 4 && !final) return;
+      if (bytes.length < 4 && !final) return 0;
       this.format = detectCaptureFormat(bytes);
       if (this.format === undefined) {
         const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -63,23 +87,27 @@ export class CaptureParser {
           frame: 0,
           fatal: true,
         });
-        return;
+        return 0;
       }
       this.parser = this.format === 'pcap' ? new PcapParser() : new PcapngParser();
     }
     let offset = 0;
-    for (;;) {
+    let count = 0;
+    while (count < limit) {
       const used = this.parser.parse(bytes, offset, this.consumed, final, this.sink);
-      if (used < 0) {
+      // Nothing more will ever parse after a fatal problem, or at the end of the input.
+      if (used < 0 || (used === 0 && final)) {
         this.stopped = true;
         break;
       }
       if (used === 0) break;
       offset += used;
+      count++;
     }
     this.consumed += offset;
     this.pending = offset === 0 ? bytes : bytes.subarray(offset);
     if (this.stopped) this.pending = new Uint8Array(0);
+    return count;
   }
 
   private fail(problem: CaptureProblem): void {

@@ -12,8 +12,7 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /** Decompressed bytes, plus a problem when the input was damaged (what decompressed is kept). */
 export type GunzipResult =
-  | { ok: true; bytes: Uint8Array; problem?: CaptureProblem }
-  | { ok: false; problem: CaptureProblem };
+  { ok: true; bytes: Uint8Array; problem?: CaptureProblem } | { ok: false; problem: CaptureProblem };
 
 function tooLarge(maxBytes: number): CaptureProblem {
   return {
@@ -34,7 +33,8 @@ export function gunzipBounded(bytes: Uint8Array, maxBytes = DEFAULT_MAX_DECOMPRE
     return { ok: true, bytes: gunzipSync(bytes, { maxOutputLength: maxBytes }) };
   } catch (caught) {
     // Checked by code, not instanceof: errors from node core may come from another realm (jest).
-    if ((caught as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE') return { ok: false, problem: tooLarge(maxBytes) };
+    if ((caught as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE')
+      return { ok: false, problem: tooLarge(maxBytes) };
     const reason = caught instanceof Error ? caught.message : String(caught);
     let salvaged: Uint8Array = new Uint8Array(0);
     try {

@@ -37,7 +37,8 @@ export class PcapParser implements FormatParser {
     const available = bytes.length - offset;
     const at = baseOffset + offset;
     if (this.iface === undefined) {
-      if (available < FILE_HEADER) return this.truncated(final, sink, at, 'file header', FILE_HEADER, available);
+      if (available < FILE_HEADER)
+        return this.truncated(final, sink, at, 'file header', FILE_HEADER, available);
       const magic = pcapMagic(bytes.subarray(offset, offset + 4));
       if (magic === undefined) {
         sink.onProblem({
@@ -59,11 +60,17 @@ export class PcapParser implements FormatParser {
         snapLength: readU32(bytes, offset + 16, this.littleEndian),
         tsResolution: magic.nanosecond ? 9 : 6,
         tsOffsetSec: 0,
+        // Same property set as pcapng interfaces: one hidden class for every interface.
+        name: undefined,
+        description: undefined,
+        tracePoint: undefined,
+        ifName: undefined,
       };
       sink.onInterface(this.iface);
       return FILE_HEADER;
     }
-    if (available < RECORD_HEADER) return this.truncated(final, sink, at, 'record header', RECORD_HEADER, available);
+    if (available < RECORD_HEADER)
+      return this.truncated(final, sink, at, 'record header', RECORD_HEADER, available);
     const le = this.littleEndian;
     const capturedLength = readU32(bytes, offset + 8, le);
     if (capturedLength > MAX_RECORD_BYTES) {
@@ -97,11 +104,19 @@ export class PcapParser implements FormatParser {
       data: bytes.subarray(start, start + capturedLength),
       direction: 'unknown',
       offset: at,
+      comments: undefined,
     });
     return total;
   }
 
-  private truncated(final: boolean, sink: CaptureSink, at: number, what: string, need: number, have: number): number {
+  private truncated(
+    final: boolean,
+    sink: CaptureSink,
+    at: number,
+    what: string,
+    need: number,
+    have: number,
+  ): number {
     if (!final) return 0;
     if (have === 0 && what === 'record header') return 0;
     sink.onProblem({

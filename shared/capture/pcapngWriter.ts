@@ -78,7 +78,8 @@ export class PcapngWriter {
     for (const comment of section.comments ?? []) options.text(PcapngOption.COMMENT, comment);
     if (section.hardware !== undefined) options.text(PcapngOption.SHB_HARDWARE, section.hardware);
     if (section.os !== undefined) options.text(PcapngOption.SHB_OS, section.os);
-    if (section.userApplication !== undefined) options.text(PcapngOption.SHB_USERAPPL, section.userApplication);
+    if (section.userApplication !== undefined)
+      options.text(PcapngOption.SHB_USERAPPL, section.userApplication);
     for (const custom of section.customOptions ?? []) options.custom(custom.pen, custom.value);
     const body = Buffer.alloc(16);
     this.u32(body, 0, 0x1a2b3c4d);

@@ -1,5 +1,12 @@
-/** The two ways to read a capture: a whole Buffer at once, or a stream of chunks. */
-import type { CaptureEvent, CaptureInterface, CapturePacket, CaptureProblem, CaptureReadResult } from './capturePacket';
+/** The three ways to read a capture: a whole Buffer at once, record by record, or a stream of chunks. */
+import { toError } from '../errors';
+import type {
+  CaptureEvent,
+  CaptureInterface,
+  CapturePacket,
+  CaptureProblem,
+  CaptureReadResult,
+} from './capturePacket';
 import { CaptureParser, CollectingSink } from './captureParser';
 import type { CaptureSink } from './captureSink';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, gunzipBounded, gunzipStream, isGzip } from './gzip';
@@ -28,9 +35,46 @@ export function readCapture(bytes: Uint8Array, options: CaptureReadOptions = {})
   const parser = new CaptureParser(sink);
   parser.push(body);
   parser.end();
-  const result: CaptureReadResult = { gzip, interfaces: sink.interfaces, packets: sink.packets, problems: sink.problems };
+  const result: CaptureReadResult = {
+    gzip,
+    interfaces: sink.interfaces,
+    packets: sink.packets,
+    problems: sink.problems,
+  };
   if (parser.format !== undefined) result.format = parser.format;
   return result;
+}
+
+/**
+ * Iterates a capture held in memory record by record without collecting it: for pipelines that
+ * handle one packet at a time over large buffers. Same results as {@link readCapture}.
+ */
+export function* iterateCapture(
+  bytes: Uint8Array,
+  options: CaptureReadOptions = {},
+): Generator<CaptureEvent> {
+  const sink = new QueueSink();
+  let body = bytes;
+  if (isGzip(bytes)) {
+    const inflated = gunzipBounded(bytes, options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES);
+    if (!inflated.ok) {
+      yield { kind: 'problem', problem: inflated.problem };
+      return;
+    }
+    body = inflated.bytes;
+    if (inflated.problem !== undefined) sink.onProblem(inflated.problem);
+  }
+  const parser = new CaptureParser(sink);
+  parser.feed(body);
+  for (;;) {
+    const parsed = parser.drain(true, 64);
+    if (sink.queue.length > 0) {
+      const events = sink.queue;
+      sink.queue = [];
+      yield* events;
+    }
+    if (parsed === 0 || parser.done) break;
+  }
 }
 
 /** Collects events between two yields of the stream. */
@@ -65,7 +109,7 @@ export async function* readCaptureStream(
   const iterator = source[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let headLength = 0;
-  let sourceError: unknown;
+  let sourceError: Error | undefined;
   try {
     while (headLength < 2) {
       const next = await iterator.next();
@@ -74,7 +118,7 @@ export async function* readCaptureStream(
       headLength += next.value.length;
     }
   } catch (caught) {
-    sourceError = caught;
+    sourceError = toError(caught);
   }
   const rest: AsyncIterable<Uint8Array> = {
     [Symbol.asyncIterator]: () => iterator,
@@ -85,9 +129,12 @@ export async function* readCaptureStream(
     yield* rest;
   }
   const first = head[0] ?? new Uint8Array(0);
-  const firstBytes = first.length >= 2 || head.length < 2 ? first : Uint8Array.of(first[0] ?? 0, head[1]?.[0] ?? 0);
+  const firstBytes =
+    first.length >= 2 || head.length < 2 ? first : Uint8Array.of(first[0] ?? 0, head[1]?.[0] ?? 0);
   const chunks = isGzip(firstBytes)
-    ? gunzipStream(replay(), options.maxDecompressedBytes ?? Number.POSITIVE_INFINITY, (p) => sink.onProblem(p))
+    ? gunzipStream(replay(), options.maxDecompressedBytes ?? Number.POSITIVE_INFINITY, (p) =>
+        sink.onProblem(p),
+      )
     : replay();
   try {
     for await (const chunk of chunks) {

@@ -13,7 +13,12 @@ export interface SplitTimestamp {
  * Splits `high·2^32 + low` units of the given `if_tsresol` into seconds and nanoseconds, then adds
  * `offsetSec` (`if_tsoffset`). Sub-nanosecond resolutions are truncated to nanoseconds.
  */
-export function splitTimestamp(high: number, low: number, tsResolution: number, offsetSec: number): SplitTimestamp {
+export function splitTimestamp(
+  high: number,
+  low: number,
+  tsResolution: number,
+  offsetSec: number,
+): SplitTimestamp {
   if ((tsResolution & 0x80) === 0 && tsResolution <= 9) {
     const divisor = 10 ** tsResolution;
     // Long division in base 2^16 keeps every intermediate below 2^53.

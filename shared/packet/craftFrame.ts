@@ -8,7 +8,16 @@ import { LinkType } from './linkType';
 
 /** The transport layer to craft. */
 export type CraftTransport =
-  | { protocol: 'tcp'; sourcePort: number; destinationPort: number; seq?: number; ack?: number; flags?: number; window?: number; options?: Uint8Array }
+  | {
+      protocol: 'tcp';
+      sourcePort: number;
+      destinationPort: number;
+      seq?: number;
+      ack?: number;
+      flags?: number;
+      window?: number;
+      options?: Uint8Array;
+    }
   | { protocol: 'udp'; sourcePort: number; destinationPort: number }
   | { protocol: 'icmp' | 'icmpv6'; type: number; code: number; rest?: number }
   | { protocol: 'sctp'; sourcePort: number; destinationPort: number; verificationTag?: number }
@@ -53,13 +62,19 @@ function protocolNumber(transport: CraftTransport): number {
   return { tcp: 6, udp: 17, icmp: 1, icmpv6: 58, sctp: 132 }[transport.protocol];
 }
 
-function pseudoHeaderSum(source: Uint8Array, destination: Uint8Array, protocol: number, length: number): number {
+function pseudoHeaderSum(
+  source: Uint8Array,
+  destination: Uint8Array,
+  protocol: number,
+  length: number,
+): number {
   return sumWords(destination, sumWords(source)) + protocol + (length >>> 16) + (length & 0xffff);
 }
 
 /** The transport header plus payload, checksums filled in. */
 export function craftTransport(spec: CraftSpec): Uint8Array {
-  const payload = typeof spec.payload === 'string' ? utf8.encode(spec.payload) : (spec.payload ?? new Uint8Array(0));
+  const payload =
+    typeof spec.payload === 'string' ? utf8.encode(spec.payload) : (spec.payload ?? new Uint8Array(0));
   const t = spec.transport;
   const source = address(spec.source);
   const destination = address(spec.destination);
@@ -80,7 +95,10 @@ export function craftTransport(spec: CraftSpec): Uint8Array {
       bytes.writeUInt16BE(t.window ?? 65535, 14);
       bytes.set(options, 20);
       bytes.set(payload, 20 + optionLength);
-      bytes.writeUInt16BE(finishChecksum(sumWords(bytes, pseudoHeaderSum(source, destination, 6, bytes.length))), 16);
+      bytes.writeUInt16BE(
+        finishChecksum(sumWords(bytes, pseudoHeaderSum(source, destination, 6, bytes.length))),
+        16,
+      );
       return bytes;
     }
     case 'udp': {
@@ -143,7 +161,12 @@ export interface CraftFragment {
 }
 
 /** An IP header (plus extension or fragment header) around `body`; version from `spec.source`. */
-export function craftIpPacket(spec: CraftSpec, body: Uint8Array, firstHeader: number, fragment?: CraftFragment): Uint8Array {
+export function craftIpPacket(
+  spec: CraftSpec,
+  body: Uint8Array,
+  firstHeader: number,
+  fragment?: CraftFragment,
+): Uint8Array {
   const source = address(spec.source);
   const destination = address(spec.destination);
   if (source.length === 4) {
@@ -151,7 +174,10 @@ export function craftIpPacket(spec: CraftSpec, body: Uint8Array, firstHeader: nu
     bytes[0] = 0x45;
     bytes.writeUInt16BE(bytes.length, 2);
     bytes.writeUInt16BE(spec.ipId ?? 1, 4);
-    bytes.writeUInt16BE(fragment === undefined ? 0x4000 : (fragment.more ? 0x2000 : 0) | (fragment.offset / 8), 6);
+    bytes.writeUInt16BE(
+      fragment === undefined ? 0x4000 : (fragment.more ? 0x2000 : 0) | (fragment.offset / 8),
+      6,
+    );
     bytes[8] = spec.ttl ?? 64;
     bytes[9] = firstHeader;
     bytes.set(source, 12);
@@ -231,7 +257,8 @@ export function craftFrame(spec: CraftSpec): Uint8Array {
   const protocol = protocolNumber(spec.transport);
   const transport = craftTransport(spec);
   const extensions = spec.extensions ?? [];
-  const body = extensions.length === 0 ? transport : Buffer.concat([craftExtensions(extensions, protocol), transport]);
+  const body =
+    extensions.length === 0 ? transport : Buffer.concat([craftExtensions(extensions, protocol), transport]);
   const first = extensions[0]?.type ?? protocol;
   return wrapLink(spec.linkType ?? LinkType.ETHERNET, craftIpPacket(spec, body, first), spec.vlanIds);
 }
@@ -244,7 +271,8 @@ export function craftFragments(spec: CraftSpec, fragmentSize: number, id = 1): U
   const protocol = protocolNumber(spec.transport);
   const transport = craftTransport(spec);
   const extensions = spec.extensions ?? [];
-  const body = extensions.length === 0 ? transport : Buffer.concat([craftExtensions(extensions, protocol), transport]);
+  const body =
+    extensions.length === 0 ? transport : Buffer.concat([craftExtensions(extensions, protocol), transport]);
   const first = extensions[0]?.type ?? protocol;
   const size = Math.max(8, fragmentSize - (fragmentSize % 8));
   const frames: Uint8Array[] = [];

@@ -35,13 +35,46 @@ export function flowKey(packet: DecodedPacket): FlowKey | undefined {
   const destinationPort = packet.destinationPort ?? 0;
   const protocol = packet.protocol ?? 0;
   if (compareEndpoints(sourceIp, sourcePort, destinationIp, destinationPort) <= 0) {
-    return { ipVersion, protocol, addressA: sourceIp, portA: sourcePort, addressB: destinationIp, portB: destinationPort };
+    return {
+      ipVersion,
+      protocol,
+      addressA: sourceIp,
+      portA: sourcePort,
+      addressB: destinationIp,
+      portB: destinationPort,
+    };
   }
-  return { ipVersion, protocol, addressA: destinationIp, portA: destinationPort, addressB: sourceIp, portB: sourcePort };
+  return {
+    ipVersion,
+    protocol,
+    addressA: destinationIp,
+    portA: destinationPort,
+    addressB: sourceIp,
+    portB: sourcePort,
+  };
 }
 
-const FNV_OFFSET_HIGH = 0xcbf29ce4;
-const FNV_OFFSET_LOW = 0x84222325;
+/** FNV-1a 64 state as two 32-bit halves; module-level so hashing allocates nothing. */
+let hashHigh = 0;
+let hashLow = 0;
+
+function mix(byte: number): void {
+  const low = (hashLow ^ byte) >>> 0;
+  // (high·2^32 + low) · (2^40 + 0x1b3) mod 2^64, kept exact with 32-bit pieces.
+  const lowTimesPrime = low * 0x1b3;
+  hashHigh = (Math.imul(hashHigh, 0x1b3) + Math.floor(lowTimesPrime / 4294967296) + ((low << 8) >>> 0)) >>> 0;
+  hashLow = lowTimesPrime >>> 0;
+}
+
+function mixAll(bytes: Uint8Array): void {
+  for (let i = 0; i < bytes.length; i++) mix(bytes[i]!);
+}
+
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hex32(value: number): string {
+  return HEX[value >>> 24]! + HEX[(value >>> 16) & 0xff]! + HEX[(value >>> 8) & 0xff]! + HEX[value & 0xff]!;
+}
 
 /**
  * `FlowId`: 16 lower-case hex digits of FNV-1a 64 over the canonical key bytes
@@ -51,26 +84,17 @@ const FNV_OFFSET_LOW = 0x84222325;
  * @example flowId(flowKey(packet)!) // '9f3c0d5e2b7a1c44'
  */
 export function flowId(key: FlowKey): string {
-  let high = FNV_OFFSET_HIGH;
-  let low = FNV_OFFSET_LOW;
-  const mix = (byte: number): void => {
-    low = (low ^ byte) >>> 0;
-    // Multiply the 64-bit (high, low) by the FNV prime 2^40 + 0x1b3, in 16-bit-safe pieces.
-    const lowTimesPrime = low * 0x1b3;
-    const carry = Math.floor(lowTimesPrime / 4294967296);
-    const newLow = lowTimesPrime >>> 0;
-    high = (Math.imul(high, 0x1b3) + carry + ((low << 8) >>> 0)) >>> 0;
-    low = newLow;
-  };
+  hashHigh = 0xcbf29ce4;
+  hashLow = 0x84222325;
   mix(key.ipVersion);
   mix(key.protocol);
-  for (const byte of key.addressA) mix(byte);
+  mixAll(key.addressA);
   mix(key.portA >> 8);
   mix(key.portA & 0xff);
-  for (const byte of key.addressB) mix(byte);
+  mixAll(key.addressB);
   mix(key.portB >> 8);
   mix(key.portB & 0xff);
-  return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
+  return hex32(hashHigh) + hex32(hashLow);
 }
 
 /** The FlowId of a packet, or undefined without an IP layer. */
@@ -87,4 +111,10 @@ export function formatFlowKey(key: FlowKey): string {
   return `${name} ${endpoint(key.addressA, key.portA)} <-> ${endpoint(key.addressB, key.portB)}`;
 }
 
-const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP' };
+const PROTOCOL_NAMES: Readonly<Record<number, string>> = {
+  1: 'ICMP',
+  6: 'TCP',
+  17: 'UDP',
+  58: 'ICMPv6',
+  132: 'SCTP',
+};

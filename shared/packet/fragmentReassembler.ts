@@ -80,20 +80,27 @@ export class FragmentReassembler {
 
   /** Offers a decoded packet; fragments are held until their datagram completes. */
   push(packet: DecodedPacket): ReassemblyResult {
-    if (packet.fragment !== true || packet.payload === undefined || packet.sourceIp === undefined) return NOT_FRAGMENT;
+    if (packet.fragment !== true || packet.payload === undefined || packet.sourceIp === undefined)
+      return NOT_FRAGMENT;
     const now = packet.timestampSec + packet.timestampNsec / 1e9;
     this.expire(now);
     const key = fragmentKey(packet);
     const offset = packet.fragmentOffset ?? 0;
     const data = packet.payload;
     if (data.length < (packet.payloadLength ?? 0)) {
-      return this.drop(key, `fragment in frame ${packet.frame} was captured short (${data.length} of ${packet.payloadLength} bytes)`);
+      return this.drop(
+        key,
+        `fragment in frame ${packet.frame} was captured short (${data.length} of ${packet.payloadLength} bytes)`,
+      );
     }
     if (packet.moreFragments === true && data.length % 8 !== 0) {
       return this.drop(key, `fragment in frame ${packet.frame} is ${data.length} bytes, not a multiple of 8`);
     }
     if (offset + data.length > MAX_DATAGRAM) {
-      return this.drop(key, `fragment in frame ${packet.frame} ends at byte ${offset + data.length}, beyond ${MAX_DATAGRAM}`);
+      return this.drop(
+        key,
+        `fragment in frame ${packet.frame} ends at byte ${offset + data.length}, beyond ${MAX_DATAGRAM}`,
+      );
     }
     let datagram = this.pending.get(key);
     if (datagram === undefined) {
@@ -103,14 +110,20 @@ export class FragmentReassembler {
     if (packet.moreFragments !== true) {
       const total = offset + data.length;
       if (datagram.total >= 0 && datagram.total !== total) {
-        return this.drop(key, `frame ${packet.frame} ends the datagram at ${total}, an earlier last fragment at ${datagram.total}`);
+        return this.drop(
+          key,
+          `frame ${packet.frame} ends the datagram at ${total}, an earlier last fragment at ${datagram.total}`,
+        );
       }
       datagram.total = total;
     }
     let duplicate = false;
     for (const piece of datagram.pieces) {
       if (!sameBytesWhereOverlapping(piece, offset, data)) {
-        return this.drop(key, `fragment in frame ${packet.frame} overlaps frame ${piece.frame} with different bytes`);
+        return this.drop(
+          key,
+          `fragment in frame ${packet.frame} overlaps frame ${piece.frame} with different bytes`,
+        );
       }
       duplicate ||= piece.offset === offset && piece.bytes.length === data.length;
     }
@@ -119,7 +132,12 @@ export class FragmentReassembler {
     if (datagram.pieces.length >= this.maxFragments) {
       return this.drop(key, `datagram has more than ${this.maxFragments} fragments`);
     }
-    datagram.pieces.push({ offset, bytes: data.slice(), frame: packet.frame, protocol: packet.protocol ?? 0 });
+    datagram.pieces.push({
+      offset,
+      bytes: data.slice(),
+      frame: packet.frame,
+      protocol: packet.protocol ?? 0,
+    });
     datagram.bytes += data.length;
     this.pendingBytes += data.length;
     const complete = this.complete(datagram, packet);
@@ -138,7 +156,8 @@ export class FragmentReassembler {
     }
     if (covered < datagram.total) return undefined;
     const buffer = new Uint8Array(datagram.total);
-    for (const piece of pieces) buffer.set(piece.bytes.subarray(0, datagram.total - piece.offset), piece.offset);
+    for (const piece of pieces)
+      buffer.set(piece.bytes.subarray(0, datagram.total - piece.offset), piece.offset);
     this.forget(datagram);
     this.stats.reassembled++;
     const first = pieces[0]!;
@@ -152,7 +171,8 @@ export class FragmentReassembler {
       reassembledFrames: pieces.map((p) => p.frame),
     };
     let end = buffer.length;
-    if (out.ipVersion === 6) end = walkIpv6Headers(out, buffer, 0, buffer.length, first.protocol, buffer.length);
+    if (out.ipVersion === 6)
+      end = walkIpv6Headers(out, buffer, 0, buffer.length, first.protocol, buffer.length);
     if (end >= 0 && out.payload !== undefined && out.fragment !== true) {
       const start = out.payload.byteOffset - buffer.byteOffset;
       decodeTransport(out, buffer, start, end, start + out.payloadLength!, out.protocol!);

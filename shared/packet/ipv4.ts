@@ -20,11 +20,17 @@ export function decodeIpv4(out: DecodedPacket, data: Uint8Array, offset: number,
   }
   const headerLength = (first & 0x0f) * 4;
   if (headerLength < 20) {
-    out.malformed ??= { layer: 'network', reason: `IPv4 header length ${headerLength} is below the minimum of 20` };
+    out.malformed ??= {
+      layer: 'network',
+      reason: `IPv4 header length ${headerLength} is below the minimum of 20`,
+    };
     return -1;
   }
   if (headerLength > available) {
-    out.malformed ??= { layer: 'network', reason: `IPv4 header length ${headerLength} exceeds the ${available} captured bytes` };
+    out.malformed ??= {
+      layer: 'network',
+      reason: `IPv4 header length ${headerLength} exceeds the ${available} captured bytes`,
+    };
     return -1;
   }
   let totalLength = (data[offset + 2]! << 8) | data[offset + 3]!;
@@ -32,7 +38,10 @@ export function decodeIpv4(out: DecodedPacket, data: Uint8Array, offset: number,
   // take the frame's length instead.
   if (totalLength === 0) totalLength = Math.min(wireLength, 65535);
   if (totalLength < headerLength) {
-    out.malformed ??= { layer: 'network', reason: `IPv4 total length ${totalLength} is below the header length ${headerLength}` };
+    out.malformed ??= {
+      layer: 'network',
+      reason: `IPv4 total length ${totalLength} is below the header length ${headerLength}`,
+    };
     return -1;
   }
   out.ipVersion = 4;
@@ -41,7 +50,10 @@ export function decodeIpv4(out: DecodedPacket, data: Uint8Array, offset: number,
   out.sourceIp = data.subarray(offset + 12, offset + 16);
   out.destinationIp = data.subarray(offset + 16, offset + 20);
   if (totalLength > wireLength) {
-    out.malformed ??= { layer: 'network', reason: `IPv4 total length ${totalLength} exceeds the ${wireLength} bytes left in the frame` };
+    out.malformed ??= {
+      layer: 'network',
+      reason: `IPv4 total length ${totalLength} exceeds the ${wireLength} bytes left in the frame`,
+    };
   }
   const end = offset + Math.min(totalLength, available);
   const flagsOffset = (data[offset + 6]! << 8) | data[offset + 7]!;

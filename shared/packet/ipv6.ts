@@ -55,7 +55,10 @@ export function decodeIpv6(out: DecodedPacket, data: Uint8Array, offset: number,
   out.sourceIp = data.subarray(offset + 8, offset + 24);
   out.destinationIp = data.subarray(offset + 24, offset + 40);
   if (40 + payloadLength > wireLength) {
-    out.malformed ??= { layer: 'network', reason: `IPv6 payload length ${payloadLength} exceeds the ${wireLength - 40} bytes left in the frame` };
+    out.malformed ??= {
+      layer: 'network',
+      reason: `IPv6 payload length ${payloadLength} exceeds the ${wireLength - 40} bytes left in the frame`,
+    };
   }
   const end = offset + Math.min(40 + payloadLength, available);
   return walkIpv6Headers(out, data, offset + 40, end, data[offset + 6]!, offset + 40 + payloadLength);
@@ -103,7 +106,8 @@ export function walkIpv6Headers(
           out.fragment = true;
           out.fragmentOffset = fragmentOffset;
           out.moreFragments = more;
-          out.fragmentId = ((data[at + 4]! << 24) | (data[at + 5]! << 16) | (data[at + 6]! << 8) | data[at + 7]!) >>> 0;
+          out.fragmentId =
+            ((data[at + 4]! << 24) | (data[at + 5]! << 16) | (data[at + 6]! << 8) | data[at + 7]!) >>> 0;
         }
         length = 8;
         break;
@@ -128,6 +132,9 @@ export function walkIpv6Headers(
 }
 
 function truncatedExtension(out: DecodedPacket, header: number, at: number, end: number): number {
-  out.malformed ??= { layer: 'network', reason: `IPv6 ${extensionName(header)} header at byte ${at} is cut short (${end - at} bytes left)` };
+  out.malformed ??= {
+    layer: 'network',
+    reason: `IPv6 ${extensionName(header)} header at byte ${at} is cut short (${end - at} bytes left)`,
+  };
   return -1;
 }

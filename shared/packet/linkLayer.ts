@@ -16,7 +16,8 @@ function bad(out: DecodedPacket, reason: string): number {
 function familyToEtherType(family: number): number {
   if (family === 2) return EtherType.IPV4;
   // AF_INET6 is 24 (NetBSD/OpenBSD), 28 (FreeBSD), 30 (macOS), 10 (Linux), 23 (Windows).
-  if (family === 24 || family === 28 || family === 30 || family === 10 || family === 23) return EtherType.IPV6;
+  if (family === 24 || family === 28 || family === 30 || family === 10 || family === 23)
+    return EtherType.IPV6;
   return 0;
 }
 
@@ -30,7 +31,8 @@ export function decodeLinkLayer(out: DecodedPacket, data: Uint8Array, linkType: 
       let type = (data[12]! << 8) | data[13]!;
       let depth = 0;
       while (type === EtherType.VLAN || type === EtherType.QINQ || type === EtherType.QINQ_OLD) {
-        if (offset + 6 > length) return bad(out, `802.1Q tag ${depth + 1} is cut short at byte ${offset + 2}`);
+        if (offset + 6 > length)
+          return bad(out, `802.1Q tag ${depth + 1} is cut short at byte ${offset + 2}`);
         if (depth === 0) out.vlanId = ((data[offset + 2]! << 8) | data[offset + 3]!) & 0x0fff;
         depth++;
         offset += 4;

@@ -33,10 +33,20 @@ export function decodeTransport(
       out.sourcePort = (data[start]! << 8) | data[start + 1]!;
       out.destinationPort = (data[start + 2]! << 8) | data[start + 3]!;
       if (captured >= 8) {
-        out.tcpSeq = ((data[start + 4]! << 24) | (data[start + 5]! << 16) | (data[start + 6]! << 8) | data[start + 7]!) >>> 0;
+        out.tcpSeq =
+          ((data[start + 4]! << 24) |
+            (data[start + 5]! << 16) |
+            (data[start + 6]! << 8) |
+            data[start + 7]!) >>>
+          0;
       }
       if (captured >= 12) {
-        out.tcpAck = ((data[start + 8]! << 24) | (data[start + 9]! << 16) | (data[start + 10]! << 8) | data[start + 11]!) >>> 0;
+        out.tcpAck =
+          ((data[start + 8]! << 24) |
+            (data[start + 9]! << 16) |
+            (data[start + 10]! << 8) |
+            data[start + 11]!) >>>
+          0;
       }
       if (captured >= 14) out.tcpFlags = ((data[start + 12]! & 0x0f) << 8) | data[start + 13]!;
       if (captured >= 16) out.tcpWindow = (data[start + 14]! << 8) | data[start + 15]!;
@@ -48,7 +58,10 @@ export function decodeTransport(
       }
       if (headerLength > captured) {
         // Cut by the snapshot length: the header says how long the payload was on the wire.
-        out.malformed ??= { layer: 'transport', reason: `TCP header length ${headerLength} exceeds the ${captured} captured bytes` };
+        out.malformed ??= {
+          layer: 'transport',
+          reason: `TCP header length ${headerLength} exceeds the ${captured} captured bytes`,
+        };
         out.payload = data.subarray(end, end);
         out.payloadLength = declared - headerLength;
         return;

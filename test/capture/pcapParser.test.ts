@@ -21,9 +21,25 @@ describe('classic pcap reading', () => {
     expect(result.format).toBe('pcap');
     expect(result.problems).toEqual([]);
     expect(result.interfaces).toEqual([
-      { index: 0, section: 0, linkType: 113, snapLength: 262144, tsResolution: nanosecond ? 9 : 6, tsOffsetSec: 0 },
+      {
+        index: 0,
+        section: 0,
+        linkType: 113,
+        snapLength: 262144,
+        tsResolution: nanosecond ? 9 : 6,
+        tsOffsetSec: 0,
+      },
     ]);
-    expect(result.packets.map((p) => [p.frame, p.timestampSec, p.timestampNsec, p.originalLength, p.data.length, p.offset])).toEqual([
+    expect(
+      result.packets.map((p) => [
+        p.frame,
+        p.timestampSec,
+        p.timestampNsec,
+        p.originalLength,
+        p.data.length,
+        p.offset,
+      ]),
+    ).toEqual([
       [1, 1700000000, firstNsec, 60, 60, 24],
       [2, 1700000001, nanosecond ? 5000 : 5000, 1500, 33, 24 + 16 + 60],
     ]);
@@ -44,7 +60,13 @@ describe('classic pcap reading', () => {
   it.each([
     ['truncated file header', 10, 'CAPTURE_TRUNCATED', 0, 'file header at byte 0'],
     ['truncated first record header', 24 + 8, 'CAPTURE_TRUNCATED', 0, 'record header at byte 24'],
-    ['truncated second record body', 24 + 16 + 60 + 16 + 10, 'CAPTURE_TRUNCATED', 1, 'record at byte 100 (after frame 1)'],
+    [
+      'truncated second record body',
+      24 + 16 + 60 + 16 + 10,
+      'CAPTURE_TRUNCATED',
+      1,
+      'record at byte 100 (after frame 1)',
+    ],
   ])('%s is reported with offset and frame, keeping earlier packets', (_name, cut, code, kept, where) => {
     const bytes = writePcap({ linkType: 1 }, records).subarray(0, cut);
     const result = readCapture(bytes);
@@ -59,13 +81,21 @@ describe('classic pcap reading', () => {
     bytes.writeUInt32LE(0x7fffffff, 24 + 16 + 60 + 8);
     const result = readCapture(bytes);
     expect(result.packets).toHaveLength(1);
-    expect(result.problems[0]).toMatchObject({ code: 'CAPTURE_RECORD_MALFORMED', offset: 100, frame: 1, fatal: true });
+    expect(result.problems[0]).toMatchObject({
+      code: 'CAPTURE_RECORD_MALFORMED',
+      offset: 100,
+      frame: 1,
+      fatal: true,
+    });
   });
 
   it('carries microsecond overflow into seconds', () => {
     const bytes = Buffer.from(writePcap({ linkType: 1 }, [records[0]!]));
     bytes.writeUInt32LE(1_500_000, 28);
-    expect(readCapture(bytes).packets[0]).toMatchObject({ timestampSec: 1700000001, timestampNsec: 500000000 });
+    expect(readCapture(bytes).packets[0]).toMatchObject({
+      timestampSec: 1700000001,
+      timestampNsec: 500000000,
+    });
   });
 
   it.each([

@@ -1,10 +1,18 @@
 import { splitTimestamp } from '../../shared/capture/timestamp';
 
-function reference(high: number, low: number, resolution: number, offset: number): { sec: number; nsec: number } {
+function reference(
+  high: number,
+  low: number,
+  resolution: number,
+  offset: number,
+): { sec: number; nsec: number } {
   const units = (BigInt(high) << 32n) | BigInt(low);
   const exponent = BigInt(resolution & 0x7f);
   const perSecond = (resolution & 0x80) === 0 ? 10n ** exponent : 1n << exponent;
-  return { sec: Number(units / perSecond) + offset, nsec: Number(((units % perSecond) * 1_000_000_000n) / perSecond) };
+  return {
+    sec: Number(units / perSecond) + offset,
+    nsec: Number(((units % perSecond) * 1_000_000_000n) / perSecond),
+  };
 }
 
 describe('splitTimestamp', () => {

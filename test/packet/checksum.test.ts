@@ -5,7 +5,11 @@ describe('checksums', () => {
     ['RFC 1071 example', Uint8Array.of(0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7), 0x220d],
     ['empty', new Uint8Array(0), 0xffff],
     ['odd length pads with zero', Uint8Array.of(0xff), 0x00ff],
-    ['IPv4 header from RFC 1071 errata style example', Uint8Array.from(Buffer.from('450000730000400040110000c0a80001c0a800c7', 'hex')), 0xb861],
+    [
+      'IPv4 header from RFC 1071 errata style example',
+      Uint8Array.from(Buffer.from('450000730000400040110000c0a80001c0a800c7', 'hex')),
+      0xb861,
+    ],
   ])('internetChecksum: %s', (_name, bytes, expected) => {
     expect(internetChecksum(bytes)).toBe(expected);
   });

@@ -7,7 +7,18 @@ import { tsharkFields } from '../support/tsharkRow';
 import { TSHARK_DIFFERENCES } from './tsharkDifferences';
 
 /** Oracle columns this decoder is responsible for (layers 2–4 and timestamps). */
-const COMPARED = ['frame.time_epoch', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport', 'tcp.flags'];
+const COMPARED = [
+  'frame.time_epoch',
+  'ip.src',
+  'ip.dst',
+  'ipv6.src',
+  'ipv6.dst',
+  'tcp.srcport',
+  'tcp.dstport',
+  'udp.srcport',
+  'udp.dstport',
+  'tcp.flags',
+];
 
 function publicCaptures(): string[] {
   if (!hasSharedData('captures/MANIFEST.tsv')) return [];
@@ -18,7 +29,9 @@ function publicCaptures(): string[] {
 }
 
 function oracleRows(file: string): Record<string, string>[] {
-  const [header, ...rows] = readFileSync(sharedPath('captures', 'oracle', `${file}.tsv`), 'utf8').replace(/\n$/, '').split('\n');
+  const [header, ...rows] = readFileSync(sharedPath('captures', 'oracle', `${file}.tsv`), 'utf8')
+    .replace(/\n$/, '')
+    .split('\n');
   const names = header!.split('\t');
   return rows.map((row) => {
     const cells = row.split('\t');
@@ -49,7 +62,9 @@ describeWithSharedData('captures/oracle', 'L2–L4 decoding agrees with the tsha
       const theirs = oracle[index]!;
       for (const field of COMPARED) {
         if (ours[field] !== theirs[field]) {
-          disagreements.push(`frame ${captured.frame} (tshark ${theirs['frame.number']}) ${field}: ours ${JSON.stringify(ours[field])}, tshark ${JSON.stringify(theirs[field])}`);
+          disagreements.push(
+            `frame ${captured.frame} (tshark ${theirs['frame.number']}) ${field}: ours ${JSON.stringify(ours[field])}, tshark ${JSON.stringify(theirs[field])}`,
+          );
         }
       }
     });

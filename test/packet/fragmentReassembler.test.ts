@@ -6,15 +6,41 @@ import { FragmentReassembler, type ReassemblyResult } from '../../shared/packet/
 import { LinkType } from '../../shared/packet/linkType';
 
 const payload = Array.from({ length: 3000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
-const udp4: CraftSpec = { source: '192.0.2.1', destination: '198.51.100.2', ipId: 0x1234, transport: { protocol: 'udp', sourcePort: 53, destinationPort: 40000 }, payload };
-const udp6: CraftSpec = { source: '2001:db8::53', destination: '2001:db8::99', extensions: [{ type: 60 }], transport: { protocol: 'udp', sourcePort: 53, destinationPort: 40001 }, payload };
-const tcp4: CraftSpec = { source: '10.0.0.1', destination: '10.0.0.2', transport: { protocol: 'tcp', sourcePort: 1, destinationPort: 2, flags: 0x18 }, payload };
+const udp4: CraftSpec = {
+  source: '192.0.2.1',
+  destination: '198.51.100.2',
+  ipId: 0x1234,
+  transport: { protocol: 'udp', sourcePort: 53, destinationPort: 40000 },
+  payload,
+};
+const udp6: CraftSpec = {
+  source: '2001:db8::53',
+  destination: '2001:db8::99',
+  extensions: [{ type: 60 }],
+  transport: { protocol: 'udp', sourcePort: 53, destinationPort: 40001 },
+  payload,
+};
+const tcp4: CraftSpec = {
+  source: '10.0.0.1',
+  destination: '10.0.0.2',
+  transport: { protocol: 'tcp', sourcePort: 1, destinationPort: 2, flags: 0x18 },
+  payload,
+};
 
 function decodeAll(frames: Uint8Array[], startSec = 100): DecodedPacket[] {
-  return frames.map((data, i) => decodePacket({ frame: i + 1, timestampSec: startSec + i, timestampNsec: 0, originalLength: data.length, data }, LinkType.ETHERNET));
+  return frames.map((data, i) =>
+    decodePacket(
+      { frame: i + 1, timestampSec: startSec + i, timestampNsec: 0, originalLength: data.length, data },
+      LinkType.ETHERNET,
+    ),
+  );
 }
 
-function run(reassembler: FragmentReassembler, packets: DecodedPacket[], order: number[]): ReassemblyResult[] {
+function run(
+  reassembler: FragmentReassembler,
+  packets: DecodedPacket[],
+  order: number[],
+): ReassemblyResult[] {
   return order.map((i) => reassembler.push(packets[i]!));
 }
 
@@ -36,9 +62,24 @@ describe('FragmentReassembler', () => {
     const last = results[results.length - 1]!;
     expect(last.kind).toBe('reassembled');
     const packet = (last as { packet: DecodedPacket }).packet;
-    const whole = decodePacket({ frame: 0, timestampSec: 0, timestampNsec: 0, originalLength: 0, data: craftFrame(spec) }, LinkType.ETHERNET);
-    expect([packet.fragment, packet.protocol, packet.sourcePort, packet.destinationPort, packet.payloadLength, formatIp(packet.sourceIp!)]).toEqual([
-      false, whole.protocol, whole.sourcePort, whole.destinationPort, whole.payloadLength, spec.source,
+    const whole = decodePacket(
+      { frame: 0, timestampSec: 0, timestampNsec: 0, originalLength: 0, data: craftFrame(spec) },
+      LinkType.ETHERNET,
+    );
+    expect([
+      packet.fragment,
+      packet.protocol,
+      packet.sourcePort,
+      packet.destinationPort,
+      packet.payloadLength,
+      formatIp(packet.sourceIp!),
+    ]).toEqual([
+      false,
+      whole.protocol,
+      whole.sourcePort,
+      whole.destinationPort,
+      whole.payloadLength,
+      spec.source,
     ]);
     expect(new TextDecoder().decode(packet.payload)).toBe(payload);
     expect(packet.frame).toBe(order[order.length - 1]! + 1);
@@ -57,16 +98,44 @@ describe('FragmentReassembler', () => {
     const b = decodeAll(craftFragments({ ...udp4, ipId: 2, payload: payload.toUpperCase() }, 1200, 2));
     const reassembler = new FragmentReassembler();
     const results = [a[0], b[0], a[1], b[1], b[2], a[2]].map((p) => reassembler.push(p!));
-    const texts = results.filter((r) => r.kind === 'reassembled').map((r) => new TextDecoder().decode((r as { packet: DecodedPacket }).packet.payload));
+    const texts = results
+      .filter((r) => r.kind === 'reassembled')
+      .map((r) => new TextDecoder().decode((r as { packet: DecodedPacket }).packet.payload));
     expect(texts).toEqual([payload.toUpperCase(), payload]);
   });
 
   it.each([
-    ['overlap with different bytes', (p: DecodedPacket[]) => [p[0]!, { ...p[1]!, fragmentOffset: 1200 - 8, payload: p[1]!.payload!.map(() => 0) }], 'overlaps frame 1 with different bytes'],
-    ['non-final fragment not a multiple of 8', (p: DecodedPacket[]) => [{ ...p[0]!, payload: p[0]!.payload!.subarray(0, 13), payloadLength: 13 }], 'not a multiple of 8'],
-    ['fragment beyond 65535 bytes', (p: DecodedPacket[]) => [{ ...p[2]!, fragmentOffset: 65528 }], 'beyond 65535'],
-    ['fragment captured short', (p: DecodedPacket[]) => [{ ...p[0]!, payloadLength: 5000 }], 'captured short'],
-    ['two different last fragments', (p: DecodedPacket[]) => [p[2]!, { ...p[2]!, fragmentOffset: 8, payload: p[2]!.payload!.subarray(0, 8), payloadLength: 8 }], 'earlier last fragment'],
+    [
+      'overlap with different bytes',
+      (p: DecodedPacket[]) => [
+        p[0]!,
+        { ...p[1]!, fragmentOffset: 1200 - 8, payload: p[1]!.payload!.map(() => 0) },
+      ],
+      'overlaps frame 1 with different bytes',
+    ],
+    [
+      'non-final fragment not a multiple of 8',
+      (p: DecodedPacket[]) => [{ ...p[0]!, payload: p[0]!.payload!.subarray(0, 13), payloadLength: 13 }],
+      'not a multiple of 8',
+    ],
+    [
+      'fragment beyond 65535 bytes',
+      (p: DecodedPacket[]) => [{ ...p[2]!, fragmentOffset: 65528 }],
+      'beyond 65535',
+    ],
+    [
+      'fragment captured short',
+      (p: DecodedPacket[]) => [{ ...p[0]!, payloadLength: 5000 }],
+      'captured short',
+    ],
+    [
+      'two different last fragments',
+      (p: DecodedPacket[]) => [
+        p[2]!,
+        { ...p[2]!, fragmentOffset: 8, payload: p[2]!.payload!.subarray(0, 8), payloadLength: 8 },
+      ],
+      'earlier last fragment',
+    ],
   ])('drops the datagram on %s', (_name, build, reason) => {
     const reassembler = new FragmentReassembler();
     const results = build(decodeAll(craftFragments(udp4, 1200))).map((p) => reassembler.push(p));
@@ -91,7 +160,8 @@ describe('FragmentReassembler', () => {
     ['bytes', { maxPendingBytes: 1200 * 2 }, 2],
   ])('evicts the oldest datagrams beyond the %s bound', (_name, limits, kept) => {
     const reassembler = new FragmentReassembler(limits);
-    for (let id = 1; id <= 10; id++) reassembler.push(decodeAll(craftFragments({ ...udp4, ipId: id }, 1200, id))[0]!);
+    for (let id = 1; id <= 10; id++)
+      reassembler.push(decodeAll(craftFragments({ ...udp4, ipId: id }, 1200, id))[0]!);
     expect(reassembler.pendingDatagrams).toBe(kept);
     expect(reassembler.stats.evicted).toBe(10 - kept);
   });

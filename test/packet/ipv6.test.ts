@@ -20,20 +20,47 @@ describe('IPv6 extension header chains', () => {
       transport: { protocol: 'tcp', sourcePort: 443, destinationPort: 50000, flags: 0x12 },
       payload: 'abc',
     });
-    const packet = decodePacket({ frame: 1, timestampSec: 0, timestampNsec: 0, originalLength: data.length, data }, LinkType.ETHERNET);
-    expect([packet.protocol, packet.sourcePort, packet.destinationPort, packet.tcpFlags, packet.payloadLength, packet.malformed]).toEqual([
-      6, 443, 50000, 0x12, 3, undefined,
-    ]);
+    const packet = decodePacket(
+      { frame: 1, timestampSec: 0, timestampNsec: 0, originalLength: data.length, data },
+      LinkType.ETHERNET,
+    );
+    expect([
+      packet.protocol,
+      packet.sourcePort,
+      packet.destinationPort,
+      packet.tcpFlags,
+      packet.payloadLength,
+      packet.malformed,
+    ]).toEqual([6, 443, 50000, 0x12, 3, undefined]);
   });
 
   it('stops at No Next Header (59) with no transport', () => {
-    const data = craftFrame({ source: '::1', destination: '::2', extensions: [{ type: 60 }], transport: { protocol: 59 }, linkType: LinkType.RAW });
-    const packet = decodePacket({ frame: 1, timestampSec: 0, timestampNsec: 0, originalLength: data.length, data }, LinkType.RAW);
-    expect([packet.protocol, packet.sourcePort, packet.payloadLength, packet.malformed]).toEqual([59, undefined, 0, undefined]);
+    const data = craftFrame({
+      source: '::1',
+      destination: '::2',
+      extensions: [{ type: 60 }],
+      transport: { protocol: 59 },
+      linkType: LinkType.RAW,
+    });
+    const packet = decodePacket(
+      { frame: 1, timestampSec: 0, timestampNsec: 0, originalLength: data.length, data },
+      LinkType.RAW,
+    );
+    expect([packet.protocol, packet.sourcePort, packet.payloadLength, packet.malformed]).toEqual([
+      59,
+      undefined,
+      0,
+      undefined,
+    ]);
   });
 
   it('treats an atomic fragment (offset 0, no more fragments) as a whole datagram (RFC 6946)', () => {
-    const inner = craftFrame({ source: '::1', destination: '::2', transport: { protocol: 'udp', sourcePort: 7, destinationPort: 9 }, linkType: LinkType.RAW });
+    const inner = craftFrame({
+      source: '::1',
+      destination: '::2',
+      transport: { protocol: 'udp', sourcePort: 7, destinationPort: 9 },
+      linkType: LinkType.RAW,
+    });
     const bytes = Buffer.alloc(inner.length + 8);
     bytes.set(inner.subarray(0, 40), 0);
     bytes.writeUInt16BE(inner.length - 40 + 8, 4);
@@ -41,7 +68,10 @@ describe('IPv6 extension header chains', () => {
     bytes[40] = 17;
     bytes.writeUInt32BE(99, 44);
     bytes.set(inner.subarray(40), 48);
-    const packet = decodePacket({ frame: 1, timestampSec: 0, timestampNsec: 0, originalLength: bytes.length, data: bytes }, LinkType.RAW);
+    const packet = decodePacket(
+      { frame: 1, timestampSec: 0, timestampNsec: 0, originalLength: bytes.length, data: bytes },
+      LinkType.RAW,
+    );
     expect([packet.fragment, packet.sourcePort, packet.destinationPort]).toEqual([undefined, 7, 9]);
   });
 });

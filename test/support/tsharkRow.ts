@@ -16,7 +16,9 @@ export function tsharkFields(captured: CapturePacket, packet: DecodedPacket): Re
   const tcp = l4 && packet.protocol === 6;
   const udp = l4 && packet.protocol === 17;
   return {
-    'frame.time_epoch': captured.hasTimestamp ? `${captured.timestampSec}.${String(captured.timestampNsec).padStart(9, '0')}` : '',
+    'frame.time_epoch': captured.hasTimestamp
+      ? `${captured.timestampSec}.${String(captured.timestampNsec).padStart(9, '0')}`
+      : '',
     'frame.len': text(captured.originalLength),
     'frame.cap_len': text(captured.data.length),
     'ip.src': v4 ? formatIp(packet.sourceIp!) : '',
@@ -29,7 +31,8 @@ export function tsharkFields(captured: CapturePacket, packet: DecodedPacket): Re
     'vlan.id': text(packet.vlanId),
     'tcp.srcport': tcp ? text(packet.sourcePort) : '',
     'tcp.dstport': tcp ? text(packet.destinationPort) : '',
-    'tcp.flags': tcp && packet.tcpFlags !== undefined ? `0x${packet.tcpFlags.toString(16).padStart(4, '0')}` : '',
+    'tcp.flags':
+      tcp && packet.tcpFlags !== undefined ? `0x${packet.tcpFlags.toString(16).padStart(4, '0')}` : '',
     'tcp.seq_raw': tcp ? text(packet.tcpSeq) : '',
     'tcp.ack_raw': tcp ? text(packet.tcpAck) : '',
     'tcp.len': tcp ? text(packet.payloadLength) : '',
