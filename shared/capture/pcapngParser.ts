@@ -3,13 +3,20 @@
  * sections, per-interface link types and `if_tsresol`/`if_tsoffset`, Enhanced, Simple and obsolete
  * Packet Blocks. Other blocks (name resolution, statistics, custom, unknown) are skipped.
  */
-import { readI64, readU16, readU32 } from './byteOrder';
+import { readI64, readU16 as importedReadU16, readU32 as importedReadU32 } from './byteOrder';
 import type { CaptureDirection } from '../packet/decodedPacket';
 import type { CaptureInterface, CapturePacket, CaptureProblemCode } from './capturePacket';
 import { MAX_RECORD_BYTES, type CaptureSink, type FormatParser } from './captureSink';
 import { parseInterfaceName } from './interfaceName';
-import { optionText, PcapngOption, walkOptions } from './pcapngOptions';
-import { splitTimestamp } from './timestamp';
+import { optionText, PcapngOption as PcapngOptions, walkOptions } from './pcapngOptions';
+import { splitTimestamp as importedSplitTimestamp } from './timestamp';
+
+// Imports bound once to module constants: CommonJS output of esbuild/tsx turns each use of an
+// import into a getter call, which costs measurably on a per-packet path.
+const readU16 = importedReadU16;
+const readU32 = importedReadU32;
+const PcapngOption = PcapngOptions;
+const splitTimestamp = importedSplitTimestamp;
 
 /** pcapng block types. */
 export const BlockType = {

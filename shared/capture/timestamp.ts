@@ -1,7 +1,9 @@
 /**
  * Converts pcapng timestamps (a 64-bit count of `if_tsresol` units) to seconds + nanoseconds
- * exactly, without BigInt on the common decimal resolutions (10^-0 … 10^-9).
+ * exactly, without BigInt on the decimal resolutions 10^-0 … 10^-9.
  */
+
+const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
 /** A timestamp split into whole seconds and nanoseconds within the second. */
 export interface SplitTimestamp {
@@ -20,22 +22,20 @@ export function splitTimestamp(
   offsetSec: number,
 ): SplitTimestamp {
   if ((tsResolution & 0x80) === 0 && tsResolution <= 9) {
-    const divisor = 10 ** tsResolution;
-    // Long division in base 2^16 keeps every intermediate below 2^53.
-    let current = high >>> 16;
-    let q = Math.floor(current / divisor);
-    let quotient = q;
-    current = (current - q * divisor) * 65536 + (high & 0xffff);
-    q = Math.floor(current / divisor);
-    quotient = quotient * 65536 + q;
-    current = (current - q * divisor) * 65536 + (low >>> 16);
-    q = Math.floor(current / divisor);
-    quotient = quotient * 65536 + q;
-    current = (current - q * divisor) * 65536 + (low & 0xffff);
-    q = Math.floor(current / divisor);
-    quotient = quotient * 65536 + q;
-    const rem = current - q * divisor;
-    return { sec: quotient + offsetSec, nsec: rem * (1e9 / divisor) };
+    const divisor = POWERS_OF_TEN[tsResolution]!;
+    // The float quotient is off by at most one unit for these divisors; the remainder is then
+    // computed exactly modulo 2^32 (Math.imul) and the quotient corrected until it is in range.
+    let sec = Math.floor((high * 4294967296 + low) / divisor);
+    let rem = (low - Math.imul(sec, divisor)) | 0;
+    while (rem < 0) {
+      rem += divisor;
+      sec--;
+    }
+    while (rem >= divisor) {
+      rem -= divisor;
+      sec++;
+    }
+    return { sec: sec + offsetSec, nsec: rem * (1e9 / divisor) };
   }
   const units = (BigInt(high) << 32n) | BigInt(low);
   const exponent = BigInt(tsResolution & 0x7f);

@@ -4,7 +4,12 @@
  * after recording why in `malformed`.
  */
 import type { DecodedPacket } from './decodedPacket';
-import { EtherType, LinkType } from './linkType';
+import { EtherType as EtherTypes, LinkType as LinkTypes } from './linkType';
+
+// Imports bound once to module constants: CommonJS output of esbuild/tsx turns each use of an
+// import into a getter call, which costs measurably on a per-packet path.
+const EtherType = EtherTypes;
+const LinkType = LinkTypes;
 
 /** Records a malformation on the link layer and returns -1. */
 function bad(out: DecodedPacket, reason: string): number {

@@ -3,7 +3,11 @@
  * read as far as the captured bytes go, so a snaplen-truncated TCP header still yields its ports
  * and flags, as Wireshark shows them.
  */
-import { IpProtocol, type DecodedPacket } from './decodedPacket';
+import { IpProtocol as IpProtocols, type DecodedPacket } from './decodedPacket';
+
+// Imports bound once to module constants: CommonJS output of esbuild/tsx turns each use of an
+// import into a getter call, which costs measurably on a per-packet path.
+const IpProtocol = IpProtocols;
 
 /** Records a transport malformation; the IP payload view no longer stands for an L4 payload. */
 function bad(out: DecodedPacket, reason: string): void {

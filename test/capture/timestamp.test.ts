@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { splitTimestamp } from '../../shared/capture/timestamp';
 
 function reference(
@@ -39,5 +40,37 @@ describe('splitTimestamp', () => {
     [0x7fffffff, 0x00000001, 3],
   ])('matches BigInt division for %s:%s at 10^-%s', (high, low, resolution) => {
     expect(splitTimestamp(high, low, resolution, 0)).toEqual(reference(high, low, resolution, 0));
+  });
+
+  it('matches BigInt division at decimal resolutions 3–9 for every count whose seconds fit 2^53', () => {
+    const arbitrary = fc
+      .integer({ min: 3, max: 9 })
+      .chain((resolution) =>
+        fc.tuple(
+          fc.integer({ min: 0, max: Math.min(0xffffffff, 2 ** 21 * 10 ** resolution - 1) }),
+          fc.integer({ min: 0, max: 0xffffffff }),
+          fc.constant(resolution),
+        ),
+      );
+    fc.assert(
+      fc.property(arbitrary, ([high, low, resolution]) => {
+        expect(splitTimestamp(high, low, resolution, 0)).toEqual(reference(high, low, resolution, 0));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('matches BigInt division at resolutions 0–2 while the seconds stay below 2^53', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0x1fffff }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.integer({ min: 0, max: 2 }),
+        (high, low, resolution) => {
+          expect(splitTimestamp(high, low, resolution, 0)).toEqual(reference(high, low, resolution, 0));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
