@@ -56,7 +56,7 @@ describe('splitTimestamp', () => {
       fc.property(arbitrary, ([high, low, resolution]) => {
         expect(splitTimestamp(high, low, resolution, 0)).toEqual(reference(high, low, resolution, 0));
       }),
-      { numRuns: 5000 },
+      { numRuns: 1500 },
     );
   });
 
@@ -70,7 +70,7 @@ describe('splitTimestamp', () => {
           expect(splitTimestamp(high, low, resolution, 0)).toEqual(reference(high, low, resolution, 0));
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: 800 },
     );
   });
 });
