@@ -66,6 +66,8 @@ export function decodePacket(captured: CapturedFrame, linkType: number): Decoded
     tcpSeq: undefined,
     tcpAck: undefined,
     tcpWindow: undefined,
+    tcpTsVal: undefined,
+    tcpTsEcr: undefined,
     icmpType: undefined,
     icmpCode: undefined,
     payload: undefined,

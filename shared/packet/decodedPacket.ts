@@ -88,6 +88,10 @@ export interface DecodedPacket {
   tcpSeq?: number;
   tcpAck?: number;
   tcpWindow?: number;
+  /** TCP timestamp option (RFC 7323) TSval, when present. */
+  tcpTsVal?: number;
+  /** TCP timestamp option TSecr, when present. */
+  tcpTsEcr?: number;
   icmpType?: number;
   icmpCode?: number;
   /** Layer 4 payload (a view into `data`, or into a reassembled buffer). */

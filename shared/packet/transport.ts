@@ -70,6 +70,7 @@ export function decodeTransport(
         out.payloadLength = declared - headerLength;
         return;
       }
+      if (headerLength > 20) readTcpTimestamps(out, data, start + 20, start + headerLength);
       out.payload = data.subarray(start + headerLength, end);
       out.payloadLength = declared - headerLength;
       return;
@@ -116,5 +117,32 @@ export function decodeTransport(
     }
     default:
       return;
+  }
+}
+
+/**
+ * Finds the timestamp option (kind 8, length 10) among the TCP options in `[at, end)`; other options
+ * are skipped by their length. A malformed option list just ends the search: options are advisory.
+ */
+function readTcpTimestamps(out: DecodedPacket, data: Uint8Array, start: number, end: number): void {
+  let at = start;
+  while (at < end) {
+    const kind = data[at]!;
+    if (kind === 0) return;
+    if (kind === 1) {
+      at++;
+      continue;
+    }
+    if (at + 1 >= end) return;
+    const length = data[at + 1]!;
+    if (length < 2 || at + length > end) return;
+    if (kind === 8 && length === 10) {
+      out.tcpTsVal =
+        ((data[at + 2]! << 24) | (data[at + 3]! << 16) | (data[at + 4]! << 8) | data[at + 5]!) >>> 0;
+      out.tcpTsEcr =
+        ((data[at + 6]! << 24) | (data[at + 7]! << 16) | (data[at + 8]! << 8) | data[at + 9]!) >>> 0;
+      return;
+    }
+    at += length;
   }
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { readCapture } from '../../shared/capture/readCapture';
+import { createReadStream, readFileSync } from 'node:fs';
+import { readCapture, readCaptureStream } from '../../shared/capture/readCapture';
 import { decodePacket } from '../../shared/packet/decodePacket';
 import { FragmentReassembler } from '../../shared/packet/fragmentReassembler';
 import { describeWithSharedData, hasSharedData, sharedPath } from '../support/sharedData';
@@ -69,5 +69,27 @@ describeWithSharedData('captures/oracle', 'L2–L4 decoding agrees with the tsha
       }
     });
     expect(disagreements).toEqual([]);
+  });
+
+  it.each(files)('%s streams from disk (4 KiB chunks) exactly as it reads from a buffer', async (file) => {
+    const location = sharedPath('captures', 'public', file);
+    const whole = readCapture(readFileSync(location)).packets.map((p) => [
+      p.frame,
+      p.timestampSec,
+      p.timestampNsec,
+      p.data.length,
+    ]);
+    const streamed: number[][] = [];
+    for await (const event of readCaptureStream(createReadStream(location, { highWaterMark: 4096 }))) {
+      expect(event.kind).not.toBe('problem');
+      if (event.kind === 'packet')
+        streamed.push([
+          event.packet.frame,
+          event.packet.timestampSec,
+          event.packet.timestampNsec,
+          event.packet.data.length,
+        ]);
+    }
+    expect(streamed).toEqual(whole);
   });
 });

@@ -37,6 +37,20 @@ describe('decodeTransport', () => {
       { tcpSeq: 0xffffffff, tcpAck: 0x80000000, tcpFlags: 0x110, payloadLength: 2 },
     ],
     [
+      'TCP with MSS, SACK-permitted, timestamps',
+      6,
+      hex('0001 0002 00000001 00000000 a002 ffff 0000 0000 020405b4 0402 080a 0000000a 0000000b 01 030307'),
+      4,
+      { tcpTsVal: 10, tcpTsEcr: 11, payloadLength: 0 },
+    ],
+    [
+      'TCP with a broken option list: no timestamps, still decoded',
+      6,
+      hex('0001 0002 00000001 00000000 6002 ffff 0000 0000 0809 0000'),
+      4,
+      { tcpFlags: 0x002, payloadLength: 0 },
+    ],
+    [
       'UDP',
       17,
       hex('0035 d431 000a 0000 6869'),
@@ -76,6 +90,13 @@ describe('decodeTransport', () => {
     decodeTransport(out, data, 0, data.length, data.length, protocol);
     expect(out.malformed).toEqual({ layer: 'transport', reason });
     expect(out.payload).toBeUndefined();
+  });
+
+  it('finds no timestamps in an option list whose lengths overrun the header', () => {
+    const out = blank();
+    const data = hex('0001 0002 00000001 00000000 6002 ffff 0000 0000 0809 0000');
+    decodeTransport(out, data, 0, data.length, data.length, 6);
+    expect([out.tcpTsVal, out.tcpTsEcr]).toEqual([undefined, undefined]);
   });
 
   it('leaves other protocols alone', () => {

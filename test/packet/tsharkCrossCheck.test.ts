@@ -34,6 +34,8 @@ const FIELDS = [
   'tcp.seq_raw',
   'tcp.ack_raw',
   'tcp.len',
+  'tcp.options.timestamp.tsval',
+  'tcp.options.timestamp.tsecr',
   'udp.srcport',
   'udp.dstport',
   'udp.length',

@@ -36,6 +36,8 @@ export function tsharkFields(captured: CapturePacket, packet: DecodedPacket): Re
     'tcp.seq_raw': tcp ? text(packet.tcpSeq) : '',
     'tcp.ack_raw': tcp ? text(packet.tcpAck) : '',
     'tcp.len': tcp ? text(packet.payloadLength) : '',
+    'tcp.options.timestamp.tsval': tcp ? text(packet.tcpTsVal) : '',
+    'tcp.options.timestamp.tsecr': tcp ? text(packet.tcpTsEcr) : '',
     'udp.srcport': udp ? text(packet.sourcePort) : '',
     'udp.dstport': udp ? text(packet.destinationPort) : '',
     'udp.length': udp && packet.payloadLength !== undefined ? text(packet.payloadLength + 8) : '',
