@@ -7,12 +7,7 @@
 export type TracePoint = 'PodToNode' | 'NodeToPod' | 'NodeToNetwork' | 'NetworkToNode';
 
 /** All trace points, in canonical order. */
-export const TRACE_POINTS: readonly TracePoint[] = [
-  'PodToNode',
-  'NodeToPod',
-  'NodeToNetwork',
-  'NetworkToNode',
-];
+export const TRACE_POINTS: readonly TracePoint[] = ['PodToNode', 'NodeToPod', 'NodeToNetwork', 'NetworkToNode'];
 
 /** Packet direction from pcapng `epb_flags` bits 0–1. */
 export type CaptureDirection = 'inbound' | 'outbound' | 'unknown';
@@ -94,7 +89,10 @@ export interface DecodedPacket {
   tcpTsEcr?: number;
   icmpType?: number;
   icmpCode?: number;
-  /** Layer 4 payload (a view into `data`, or into a reassembled buffer). */
+  /**
+   * Layer 4 payload (a view into `data`, or into a reassembled buffer). For a protocol without a
+   * decoded layer 4 (e.g. GRE) it is the IP payload; for a fragment, the fragment's data.
+   */
   payload?: Uint8Array;
   /** Layer 4 payload length according to the headers (may exceed `payload.length` when truncated). */
   payloadLength?: number;
