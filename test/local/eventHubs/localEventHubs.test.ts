@@ -191,6 +191,9 @@ describe('startLocalEventHubs with the real @azure/event-hubs clients', () => {
         maxWaitTimeInMs: 100,
       }),
     );
+    // The SDK's partition-id refresh loop sleeps 10 s without an abort signal, which would hold jest open
+    // after close(); a short interval lets it notice the close promptly (an SDK limitation, not ours).
+    (buffered as unknown as { _backgroundManagementInterval: number })._backgroundManagementInterval = 100;
     await buffered.enqueueEvents(
       Array.from({ length: 6 }, (_, index) => ({ body: `b${index}` })),
       { partitionKey: 'node-7' },
