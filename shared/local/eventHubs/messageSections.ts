@@ -65,6 +65,8 @@ export function splitMessage(bytes: Buffer): SplitResult {
       const start = reader.position;
       const section = reader.read();
       const code = sectionCode(section);
+      // rhea's reader does not bounds-check: a section claiming more bytes than remain is truncated.
+      if (reader.position > bytes.length) return { ok: false, error: `byte ${start}: truncated section` };
       const raw = bytes.subarray(start, reader.position);
       if (code === undefined || code < HEADER || code > FOOTER) {
         return { ok: false, error: `byte ${start}: not a message section` };

@@ -75,7 +75,7 @@ export class PartitionLog {
   /** The retained event with this sequence number. */
   at(sequenceNumber: number): StoredEvent | undefined {
     const first = this.events[this.head];
-    if (first === undefined) return undefined;
+    if (first === undefined || sequenceNumber < first.sequenceNumber) return undefined;
     return this.events[this.head + sequenceNumber - first.sequenceNumber];
   }
 
