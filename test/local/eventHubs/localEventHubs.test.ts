@@ -94,6 +94,7 @@ describe('startLocalEventHubs with the real @azure/event-hubs clients', () => {
       lastEnqueuedOffset: '-1',
       isEmpty: true,
     });
+    expect((await client.createBatch()).maxSizeInBytes).toBe(1024 * 1024);
     await send(client, [{ body: 'a' }, { body: 'b' }], { partitionId: '1' });
     const after = await client.getPartitionProperties('1');
     expect(after).toMatchObject({ beginningSequenceNumber: 0, lastEnqueuedSequenceNumber: 1, isEmpty: false });
