@@ -40,14 +40,22 @@ export function answerPutToken(
   }
   if (typeof name !== 'string' || name.length === 0) {
     return {
-      reply: { statusCode: 400, errorCondition: 'com.microsoft:argument-error', statusDescription: 'missing "name"' },
+      reply: {
+        statusCode: 400,
+        errorCondition: 'com.microsoft:argument-error',
+        statusDescription: 'missing "name"',
+      },
       granted: undefined,
     };
   }
   const accepted: CbsAnswer = { reply: { statusCode: 202, statusDescription: 'Accepted' }, granted: name };
   if (!policy.validateTokens) return accepted;
   const refuse = (why: string): CbsAnswer => ({
-    reply: { statusCode: 401, errorCondition: 'amqp:unauthorized-access', statusDescription: `Unauthorized: ${why}` },
+    reply: {
+      statusCode: 401,
+      errorCondition: 'amqp:unauthorized-access',
+      statusDescription: `Unauthorized: ${why}`,
+    },
     granted: undefined,
   });
   if (type !== 'servicebus.windows.net:sastoken') {

@@ -51,8 +51,13 @@ const emulatorConfigSchema = z.object({
 export function hubsFromEmulatorConfig(config: unknown, source = 'Config.json'): LocalHubDefinition[] {
   const parsed = emulatorConfigSchema.safeParse(config);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new TraceError('EMULATOR_CONFIG_INVALID', `${source} is not a valid emulator configuration: ${issues.join('; ')}`);
+    const issues = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new TraceError(
+      'EMULATOR_CONFIG_INVALID',
+      `${source} is not a valid emulator configuration: ${issues.join('; ')}`,
+    );
   }
   const namespace = parsed.data.UserConfig.NamespaceConfig[0];
   return (namespace?.Entities ?? []).map((entity) => ({

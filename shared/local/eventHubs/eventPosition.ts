@@ -14,8 +14,7 @@ export type StartPositionResult = { ok: true; position: StartPosition } | { ok: 
 /** The filter name the SDK uses for start positions. */
 export const SELECTOR_FILTER_NAME = 'apache.org:selector-filter:string';
 
-const FILTER =
-  /^\s*amqp\.annotation\.x-opt-(offset|sequence-number|enqueued-time)\s*(>=|>)\s*'([^']*)'\s*$/i;
+const FILTER = /^\s*amqp\.annotation\.x-opt-(offset|sequence-number|enqueued-time)\s*(>=|>)\s*'([^']*)'\s*$/i;
 
 /**
  * Parses a selector such as `amqp.annotation.x-opt-offset > '-1'` (earliest),
@@ -28,7 +27,8 @@ export function parseStartPosition(selector: string | undefined): StartPositionR
   if (!match) return { ok: false, error: `unsupported selector filter "${selector}"` };
   const [, field = '', operator, text = ''] = match;
   const inclusive = operator === '>=';
-  if (field.toLowerCase() === 'offset' && text === '@latest') return { ok: true, position: { kind: 'latest' } };
+  if (field.toLowerCase() === 'offset' && text === '@latest')
+    return { ok: true, position: { kind: 'latest' } };
   if (!/^-?\d+$/.test(text)) return { ok: false, error: `"${text}" in "${selector}" is not an integer` };
   const value = Number(text);
   switch (field.toLowerCase()) {

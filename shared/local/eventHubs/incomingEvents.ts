@@ -53,7 +53,11 @@ export function eventsFromDelivery(format: number, payload: Message | Buffer): I
     const outer = amqpMessage.decode(payload);
     const body = outer.body as { typecode?: number; content?: unknown; multiple?: boolean } | undefined;
     if (body?.typecode !== 0x75) {
-      return { ok: false, condition: 'amqp:decode-error', description: 'a batch must have a data-section body' };
+      return {
+        ok: false,
+        condition: 'amqp:decode-error',
+        description: 'a batch must have a data-section body',
+      };
     }
     const content = body.multiple ? (body.content as unknown[]) : [body.content];
     if (!content.every((item): item is Buffer => Buffer.isBuffer(item))) {
@@ -61,6 +65,10 @@ export function eventsFromDelivery(format: number, payload: Message | Buffer): I
     }
     return unpack(content, partitionKeyOf(outer.message_annotations));
   } catch (caught) {
-    return { ok: false, condition: 'amqp:decode-error', description: `undecodable message: ${String(caught)}` };
+    return {
+      ok: false,
+      condition: 'amqp:decode-error',
+      description: `undecodable message: ${String(caught)}`,
+    };
   }
 }

@@ -41,7 +41,7 @@ const codec = types as unknown as { Reader: new (buffer: Buffer) => Reader; Writ
 /** Encodes one map section; `wrap_symbolic_map` keeps values that are already `Typed`. */
 function encodeMapSection(code: number, map: Record<string, unknown>): Buffer {
   const writer = new codec.Writer();
-  writer.write(types.described(types.wrap_ulong(code), types.wrap_symbolic_map(map)));
+  writer.write(types.described(types.wrap_ulong(code), types.wrap_symbolic_map(map)) as Typed);
   return writer.toBuffer();
 }
 

@@ -1,7 +1,5 @@
 /** Whether a new receiver may attach to a partition of a consumer group, and whom it displaces. */
-export type OwnershipDecision =
-  | { admit: true; displaced: number[] }
-  | { admit: false; description: string };
+export type OwnershipDecision = { admit: true; displaced: number[] } | { admit: false; description: string };
 
 /**
  * Event Hubs' owner-level (epoch) rule for one partition of one consumer group, given the owner levels

@@ -71,7 +71,10 @@ const hubSchema = z.strictObject({
     .string()
     .min(1)
     .max(256)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit'),
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      'letters, digits, ".", "_" and "-", starting with a letter or digit',
+    ),
   partitionCount: z.number().int().min(1).max(1024),
   consumerGroups: z.array(z.string().min(1).max(50)).optional(),
 });
@@ -91,8 +94,16 @@ const optionsSchema = z.strictObject({
   sasKey: z.string().min(1).default(DEFAULT_SAS_KEY),
   validateTokens: z.boolean().default(true),
   maxEventsPerPartition: z.number().int().min(1).default(10_000),
-  maxBytesPerPartition: z.number().int().min(1).default(64 * 1024 * 1024),
-  maxMessageSizeInBytes: z.number().int().min(1024).default(1024 * 1024),
+  maxBytesPerPartition: z
+    .number()
+    .int()
+    .min(1)
+    .default(64 * 1024 * 1024),
+  maxMessageSizeInBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   onLog: z.custom<LocalEventHubsOptions['onLog']>((value) => typeof value === 'function').optional(),
 });
 
@@ -103,7 +114,9 @@ const optionsSchema = z.strictObject({
 export function resolveLocalEventHubsSettings(options: LocalEventHubsOptions = {}): LocalEventHubsSettings {
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`);
+    const issues = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`,
+    );
     throw new TraceError(
       'LOCAL_EVENTHUBS_OPTIONS_INVALID',
       `Invalid local Event Hubs options: ${issues.join('; ')}`,

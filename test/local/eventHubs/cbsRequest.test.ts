@@ -3,7 +3,11 @@ import { answerPutToken } from '../../../shared/local/eventHubs/cbsRequest';
 import type { CbsPolicy } from '../../../shared/local/eventHubs/cbsRequest';
 
 const NOW = 1_700_000_000_000;
-const policy: CbsPolicy = { validateTokens: true, sasKeyName: 'RootManageSharedAccessKey', sasKey: 'SAS_KEY_VALUE' };
+const policy: CbsPolicy = {
+  validateTokens: true,
+  sasKeyName: 'RootManageSharedAccessKey',
+  sasKey: 'SAS_KEY_VALUE',
+};
 const AUDIENCE = 'sb://localhost:5672/retina-traces/$management';
 
 function sas(resource: string, key: string): string {
@@ -24,7 +28,12 @@ describe('answerPutToken', () => {
   });
 
   it('accepts anything, JWTs included, when validation is off', () => {
-    const answer = answerPutToken({ ...putToken, type: 'jwt' }, 'eyJ.x.y', { ...policy, validateTokens: false }, NOW);
+    const answer = answerPutToken(
+      { ...putToken, type: 'jwt' },
+      'eyJ.x.y',
+      { ...policy, validateTokens: false },
+      NOW,
+    );
     expect(answer).toEqual({ reply: { statusCode: 202, statusDescription: 'Accepted' }, granted: AUDIENCE });
   });
 

@@ -18,7 +18,11 @@ describe('ConnectionClaims', () => {
     [['sb://localhost/hub'], 'HUB/Partitions/0', true],
     [['sb://localhost/hub'], 'hub2', false],
     [['sb://localhost/hub/Partitions/0'], 'hub/Partitions/1', false],
-    [['sb://localhost/hub/ConsumerGroups/$Default/Partitions/0'], 'hub/ConsumerGroups/$Default/Partitions/0', true],
+    [
+      ['sb://localhost/hub/ConsumerGroups/$Default/Partitions/0'],
+      'hub/ConsumerGroups/$Default/Partitions/0',
+      true,
+    ],
     [['sb://localhost/'], 'any/thing', true],
     [['sb://127.0.0.1:1/hub/$management'], 'hub/$management', true],
   ])('claims %j cover %j: %s', (granted, path, expected) => {

@@ -21,12 +21,18 @@ describe('parseEntityAddress', () => {
     expect(parseEntityAddress(address)).toEqual(expected);
   });
 
-  it.each([undefined, '', '$other', 'hub/Partitions', 'hub/Partitions/', 'hub/Things/1', 'hub/ConsumerGroups/g', 'a/b/c/d/e/f'])(
-    'marks %j invalid with a reason',
-    (address) => {
-      const parsed = parseEntityAddress(address);
-      expect(parsed.kind).toBe('invalid');
-      expect(parsed.kind === 'invalid' ? parsed.reason : '').not.toBe('');
-    },
-  );
+  it.each([
+    undefined,
+    '',
+    '$other',
+    'hub/Partitions',
+    'hub/Partitions/',
+    'hub/Things/1',
+    'hub/ConsumerGroups/g',
+    'a/b/c/d/e/f',
+  ])('marks %j invalid with a reason', (address) => {
+    const parsed = parseEntityAddress(address);
+    expect(parsed.kind).toBe('invalid');
+    expect(parsed.kind === 'invalid' ? parsed.reason : '').not.toBe('');
+  });
 });

@@ -9,8 +9,14 @@ describe('parseStartPosition', () => {
     ["amqp.annotation.x-opt-offset > '@latest'", { kind: 'latest' }],
     ["amqp.annotation.x-opt-offset > '120'", { kind: 'offset', offset: 120, inclusive: false }],
     ["amqp.annotation.x-opt-offset >= '120'", { kind: 'offset', offset: 120, inclusive: true }],
-    ["amqp.annotation.x-opt-sequence-number > '7'", { kind: 'sequenceNumber', sequenceNumber: 7, inclusive: false }],
-    ["amqp.annotation.x-opt-sequence-number >= '-1'", { kind: 'sequenceNumber', sequenceNumber: -1, inclusive: true }],
+    [
+      "amqp.annotation.x-opt-sequence-number > '7'",
+      { kind: 'sequenceNumber', sequenceNumber: 7, inclusive: false },
+    ],
+    [
+      "amqp.annotation.x-opt-sequence-number >= '-1'",
+      { kind: 'sequenceNumber', sequenceNumber: -1, inclusive: true },
+    ],
     [
       "amqp.annotation.x-opt-enqueued-time > '1700000000000'",
       { kind: 'enqueuedTime', enqueuedTimeMs: 1700000000000, inclusive: false },
@@ -39,7 +45,8 @@ describe('firstSequenceNumber', () => {
   // Five 10-byte events at times 100, 100, 200, 300, 300; then the first two are dropped.
   const log = new PartitionLog({ maxEvents: 3, maxBytes: 1e9 });
   const message = { header: undefined, messageAnnotations: {}, rest: Buffer.alloc(0) };
-  for (const time of [100, 100, 200, 300, 300]) log.append([{ partitionKey: undefined, sizeInBytes: 10, message }], time);
+  for (const time of [100, 100, 200, 300, 300])
+    log.append([{ partitionKey: undefined, sizeInBytes: 10, message }], time);
 
   it.each<[string, StartPosition, number]>([
     ['earliest', { kind: 'earliest' }, 2],

@@ -17,7 +17,13 @@ function batch(messages: Buffer[], key?: string): Buffer {
 
 describe('eventsFromDelivery', () => {
   it.each([
-    ['a batch of two with a partition key', BATCH_MESSAGE_FORMAT, batch([inner(Buffer.from('a'), 'k'), inner(Buffer.from('b'), 'k')], 'k'), 'k', 2],
+    [
+      'a batch of two with a partition key',
+      BATCH_MESSAGE_FORMAT,
+      batch([inner(Buffer.from('a'), 'k'), inner(Buffer.from('b'), 'k')], 'k'),
+      'k',
+      2,
+    ],
     ['a batch of one without a key', BATCH_MESSAGE_FORMAT, batch([inner(Buffer.from('a'))]), undefined, 1],
     ['a plain decoded message', 0, amqpMessage.decode(inner(Buffer.from('a'), 'p')), 'p', 1],
   ])('unpacks %s', (_name, format, payload, key, count) => {
@@ -39,10 +45,28 @@ describe('eventsFromDelivery', () => {
 
   it.each([
     ['an unknown format', 7, Buffer.from([0]), 'amqp:not-implemented', /0x7 is not supported/],
-    ['a batch with a value body', BATCH_MESSAGE_FORMAT, amqpMessage.encode({ body: 'x' }), 'amqp:decode-error', /data-section body/],
-    ['a batch of garbage', BATCH_MESSAGE_FORMAT, Buffer.from([0xff, 0xff]), 'amqp:decode-error', /undecodable|not a message/],
+    [
+      'a batch with a value body',
+      BATCH_MESSAGE_FORMAT,
+      amqpMessage.encode({ body: 'x' }),
+      'amqp:decode-error',
+      /data-section body/,
+    ],
+    [
+      'a batch of garbage',
+      BATCH_MESSAGE_FORMAT,
+      Buffer.from([0xff, 0xff]),
+      'amqp:decode-error',
+      /undecodable|not a message/,
+    ],
     ['empty batch bytes', BATCH_MESSAGE_FORMAT, Buffer.alloc(0), 'amqp:decode-error', /data-section body/],
-    ['a batch holding a non-message', BATCH_MESSAGE_FORMAT, batch([Buffer.from([0xa1, 0x01, 0x61])]), 'amqp:decode-error', /event 0: byte 0/],
+    [
+      'a batch holding a non-message',
+      BATCH_MESSAGE_FORMAT,
+      batch([Buffer.from([0xa1, 0x01, 0x61])]),
+      'amqp:decode-error',
+      /event 0: byte 0/,
+    ],
   ])('rejects %s', (_name, format, payload, condition, description) => {
     const result = eventsFromDelivery(format, payload);
     expect(result).toMatchObject({ ok: false, condition });

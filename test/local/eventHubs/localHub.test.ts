@@ -25,7 +25,11 @@ describe('LocalHub', () => {
     [['retina-backend'], 'audit', false],
     [[], '', false],
   ])('with consumer groups %j, accepts %j: %s', (consumerGroups, name, expected) => {
-    const hub = new LocalHub({ name: 'h', partitionCount: 1, ...(consumerGroups ? { consumerGroups } : {}) }, limits, new Date(0));
+    const hub = new LocalHub(
+      { name: 'h', partitionCount: 1, ...(consumerGroups ? { consumerGroups } : {}) },
+      limits,
+      new Date(0),
+    );
     expect(hub.hasConsumerGroup(name)).toBe(expected);
   });
 

@@ -3,9 +3,14 @@ import { LocalHub } from '../../../shared/local/eventHubs/localHub';
 import { answerManagementRequest } from '../../../shared/local/eventHubs/managementRequest';
 
 const created = new Date('2026-01-02T03:04:05Z');
-const hub = new LocalHub({ name: 'retina-traces', partitionCount: 2 }, { maxEvents: 2, maxBytes: 1e9 }, created);
+const hub = new LocalHub(
+  { name: 'retina-traces', partitionCount: 2 },
+  { maxEvents: 2, maxBytes: 1e9 },
+  created,
+);
 const message = { header: undefined, messageAnnotations: {}, rest: Buffer.alloc(0) };
-for (const time of [1000, 2000, 3000]) hub.partition('1')?.append([{ partitionKey: undefined, sizeInBytes: 7, message }], time);
+for (const time of [1000, 2000, 3000])
+  hub.partition('1')?.append([{ partitionKey: undefined, sizeInBytes: 7, message }], time);
 const find = (name: string) => (name.toLowerCase() === 'retina-traces' ? hub : undefined);
 
 /** The body as the client sees it after an AMQP round trip (typed values unwrapped). */
@@ -15,7 +20,10 @@ function wireBody(body: Record<string, unknown> | undefined): unknown {
 
 describe('answerManagementRequest', () => {
   it('answers hub properties', () => {
-    const reply = answerManagementRequest({ operation: 'READ', type: 'com.microsoft:eventhub', name: 'Retina-Traces' }, find);
+    const reply = answerManagementRequest(
+      { operation: 'READ', type: 'com.microsoft:eventhub', name: 'Retina-Traces' },
+      find,
+    );
     expect(reply).toMatchObject({ statusCode: 200, statusDescription: 'OK' });
     expect(wireBody(reply.body)).toEqual({
       name: 'retina-traces',
@@ -53,15 +61,35 @@ describe('answerManagementRequest', () => {
       find,
     );
     expect(reply.statusCode).toBe(200);
-    expect(wireBody(reply.body)).toEqual({ name: 'retina-traces', type: 'com.microsoft:partition', partition, ...expected });
+    expect(wireBody(reply.body)).toEqual({
+      name: 'retina-traces',
+      type: 'com.microsoft:partition',
+      partition,
+      ...expected,
+    });
   });
 
   it.each([
     ['no properties', {}, 501, 'amqp:not-implemented'],
     ['a write operation', { operation: 'CREATE', name: 'retina-traces' }, 501, 'amqp:not-implemented'],
-    ['a missing name', { operation: 'READ', type: 'com.microsoft:eventhub' }, 400, 'com.microsoft:argument-error'],
-    ['an unknown hub', { operation: 'READ', type: 'com.microsoft:eventhub', name: 'x' }, 404, 'amqp:not-found'],
-    ['an unknown type', { operation: 'READ', type: 'com.microsoft:queue', name: 'retina-traces' }, 400, 'com.microsoft:argument-error'],
+    [
+      'a missing name',
+      { operation: 'READ', type: 'com.microsoft:eventhub' },
+      400,
+      'com.microsoft:argument-error',
+    ],
+    [
+      'an unknown hub',
+      { operation: 'READ', type: 'com.microsoft:eventhub', name: 'x' },
+      404,
+      'amqp:not-found',
+    ],
+    [
+      'an unknown type',
+      { operation: 'READ', type: 'com.microsoft:queue', name: 'retina-traces' },
+      400,
+      'com.microsoft:argument-error',
+    ],
     [
       'a partition out of range',
       { operation: 'READ', type: 'com.microsoft:partition', name: 'retina-traces', partition: '2' },

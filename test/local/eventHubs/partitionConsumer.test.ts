@@ -36,12 +36,20 @@ function logWith(count: number, maxEvents = 100): PartitionLog {
 function append(log: PartitionLog, value: number): void {
   const split = splitMessage(amqpMessage.encode({ body: value }));
   if (!split.ok) throw new Error(split.error);
-  log.append([{ partitionKey: value % 2 ? 'odd' : undefined, sizeInBytes: 10, message: split.sections }], 1000 + value);
+  log.append(
+    [{ partitionKey: value % 2 ? 'odd' : undefined, sizeInBytes: 10, message: split.sections }],
+    1000 + value,
+  );
 }
 
 const valuesOf = (buffers: Buffer[]) => buffers.map((buffer) => amqpMessage.decode(buffer).body as unknown);
 
-function consumer(log: PartitionLog, sender: FakeSender, first = 0, trackLastEnqueued = false): PartitionConsumer {
+function consumer(
+  log: PartitionLog,
+  sender: FakeSender,
+  first = 0,
+  trackLastEnqueued = false,
+): PartitionConsumer {
   return new PartitionConsumer(sender as unknown as Sender, log, {
     firstSequenceNumber: first,
     ownerLevel: undefined,
@@ -51,12 +59,27 @@ function consumer(log: PartitionLog, sender: FakeSender, first = 0, trackLastEnq
 
 describe('eventAnnotations', () => {
   it.each([
-    [0, undefined, { 'x-opt-sequence-number': 0, 'x-opt-offset': '0', 'x-opt-enqueued-time': new Date(1000) }],
-    [1, 'odd', { 'x-opt-sequence-number': 1, 'x-opt-offset': '10', 'x-opt-enqueued-time': new Date(1001), 'x-opt-partition-key': 'odd' }],
+    [
+      0,
+      undefined,
+      { 'x-opt-sequence-number': 0, 'x-opt-offset': '0', 'x-opt-enqueued-time': new Date(1000) },
+    ],
+    [
+      1,
+      'odd',
+      {
+        'x-opt-sequence-number': 1,
+        'x-opt-offset': '10',
+        'x-opt-enqueued-time': new Date(1001),
+        'x-opt-partition-key': 'odd',
+      },
+    ],
   ])('annotates event %i (partition key %j) as Event Hubs does', (sequenceNumber, _key, expected) => {
     const event = logWith(2).at(sequenceNumber);
     if (!event) throw new Error('missing event');
-    const onWire = amqpMessage.decode(amqpMessage.encode({ message_annotations: eventAnnotations(event), body: 'x' }));
+    const onWire = amqpMessage.decode(
+      amqpMessage.encode({ message_annotations: eventAnnotations(event), body: 'x' }),
+    );
     expect(onWire.message_annotations).toEqual(expected);
   });
 });

@@ -2,13 +2,19 @@ import { PartitionLog } from '../../../shared/local/eventHubs/partitionLog';
 import type { AppendedEvent } from '../../../shared/local/eventHubs/partitionLog';
 
 function item(size: number, partitionKey?: string): AppendedEvent {
-  return { partitionKey, sizeInBytes: size, message: { header: undefined, messageAnnotations: {}, rest: Buffer.alloc(0) } };
+  return {
+    partitionKey,
+    sizeInBytes: size,
+    message: { header: undefined, messageAnnotations: {}, rest: Buffer.alloc(0) },
+  };
 }
 
 describe('PartitionLog', () => {
   it('starts empty', () => {
     const log = new PartitionLog({ maxEvents: 10, maxBytes: 1000 });
-    expect([log.beginSequenceNumber, log.nextSequenceNumber, log.size, log.sizeInBytes]).toEqual([0, 0, 0, 0]);
+    expect([log.beginSequenceNumber, log.nextSequenceNumber, log.size, log.sizeInBytes]).toEqual([
+      0, 0, 0, 0,
+    ]);
     expect(log.last).toBeUndefined();
     expect(log.at(0)).toBeUndefined();
     expect(log.firstWhere(() => true)).toBe(0);

@@ -5,7 +5,12 @@ const NOW = 1_700_000_000_000;
 const EXPIRY = NOW / 1000 + 3600;
 
 /** Builds a token exactly as @azure/core-amqp's SAS provider does. */
-function token(resource: string, key: string, expiry = EXPIRY, keyName = 'RootManageSharedAccessKey'): string {
+function token(
+  resource: string,
+  key: string,
+  expiry = EXPIRY,
+  keyName = 'RootManageSharedAccessKey',
+): string {
   const sr = encodeURIComponent(resource);
   const sig = encodeURIComponent(createHmac('sha256', key).update(`${sr}\n${expiry}`).digest('base64'));
   return `SharedAccessSignature sr=${sr}&sig=${sig}&se=${expiry}&skn=${encodeURIComponent(keyName)}`;
@@ -35,7 +40,14 @@ describe('parseSasToken', () => {
 
 describe('checkSasToken', () => {
   it('accepts a token signed with the key', () => {
-    expect(checkSasToken(token('sb://localhost/hub', 'SAS_KEY_VALUE'), 'RootManageSharedAccessKey', 'SAS_KEY_VALUE', NOW)).toEqual({
+    expect(
+      checkSasToken(
+        token('sb://localhost/hub', 'SAS_KEY_VALUE'),
+        'RootManageSharedAccessKey',
+        'SAS_KEY_VALUE',
+        NOW,
+      ),
+    ).toEqual({
       ok: true,
       resource: 'sb://localhost/hub',
     });
@@ -44,7 +56,11 @@ describe('checkSasToken', () => {
   it.each([
     ['another key', token('sb://localhost/hub', 'other'), /signature does not match/],
     ['an expired token', token('sb://localhost/hub', 'SAS_KEY_VALUE', NOW / 1000 - 1), /expired/],
-    ['another key name', token('sb://localhost/hub', 'SAS_KEY_VALUE', EXPIRY, 'reader'), /unknown key name "reader"/],
+    [
+      'another key name',
+      token('sb://localhost/hub', 'SAS_KEY_VALUE', EXPIRY, 'reader'),
+      /unknown key name "reader"/,
+    ],
     ['a JWT', 'eyJhbGciOi.x.y', /not a SharedAccessSignature/],
     ['an empty token', '', /not a SharedAccessSignature/],
     ['a tampered resource', token('sb://localhost/hub', 'SAS_KEY_VALUE').replace('hub', 'bus'), /signature/],
@@ -58,7 +74,10 @@ describe('checkSasToken', () => {
 describe('normaliseResource', () => {
   it.each([
     ['sb://LocalHost:5672/Hub/', 'localhost:5672/hub'],
-    ['amqps://ns.servicebus.windows.net/h/ConsumerGroups/$Default', 'ns.servicebus.windows.net/h/consumergroups/$default'],
+    [
+      'amqps://ns.servicebus.windows.net/h/ConsumerGroups/$Default',
+      'ns.servicebus.windows.net/h/consumergroups/$default',
+    ],
     ['', ''],
   ])('%j → %j', (uri, expected) => {
     expect(normaliseResource(uri)).toBe(expected);

@@ -43,7 +43,12 @@ describe('resolveLocalEventHubsSettings', () => {
     ['hub name with a slash', { hubs: [{ name: 'a/b', partitionCount: 1 }] }, /hubs\.0\.name/],
     [
       'duplicate hub names',
-      { hubs: [{ name: 'A', partitionCount: 1 }, { name: 'a', partitionCount: 1 }] },
+      {
+        hubs: [
+          { name: 'A', partitionCount: 1 },
+          { name: 'a', partitionCount: 1 },
+        ],
+      },
       /unique/,
     ],
     ['zero max events', { maxEventsPerPartition: 0 }, /maxEventsPerPartition/],

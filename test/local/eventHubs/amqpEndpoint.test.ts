@@ -28,11 +28,20 @@ interface Outcome {
 }
 
 async function connect(options: Record<string, unknown> = {}): Promise<Connection> {
-  const connection = create_container().connect({ host: '127.0.0.1', port: hubs.port, reconnect: false, ...options } as never);
+  const connection = create_container().connect({
+    host: '127.0.0.1',
+    port: hubs.port,
+    reconnect: false,
+    ...options,
+  });
   await new Promise<void>((resolve, reject) => {
     connection.once('connection_open', () => resolve());
-    connection.once('connection_error', (context: EventContext) => reject(new Error(String(context.connection.error))));
-    connection.once('disconnected', (context: EventContext) => reject(new Error(String(context.error ?? 'disconnected'))));
+    connection.once('connection_error', (context: EventContext) =>
+      reject(new Error(JSON.stringify(context.connection.error))),
+    );
+    connection.once('disconnected', (context: EventContext) =>
+      reject(new Error(String(context.error ?? 'disconnected'))),
+    );
   });
   return connection;
 }
@@ -45,19 +54,31 @@ async function sendOne(connection: Connection, address: string, body: unknown): 
     });
     sender.once('accepted', () => resolve({ state: 'accepted' }));
     sender.once('rejected', (context: EventContext) =>
-      resolve({ state: 'rejected', condition: (context.delivery?.remote_state as { error?: { condition?: string } })?.error?.condition }),
+      resolve({
+        state: 'rejected',
+        condition: (context.delivery?.remote_state as { error?: { condition?: string } })?.error?.condition,
+      }),
     );
     sender.once('sender_error', (context: EventContext) =>
-      resolve({ state: 'error', condition: (context.sender?.error as { condition?: string } | undefined)?.condition }),
+      resolve({
+        state: 'error',
+        condition: (context.sender?.error as { condition?: string } | undefined)?.condition,
+      }),
     );
   });
 }
 
-async function receiveAll(connection: Connection, address: string, count: number): Promise<Record<string, unknown>[]> {
+async function receiveAll(
+  connection: Connection,
+  address: string,
+  count: number,
+): Promise<Record<string, unknown>[]> {
   const received: Record<string, unknown>[] = [];
-  connection.open_receiver({ source: { address }, credit_window: 10 }).on('message', (context: EventContext) => {
-    received.push({ body: context.message?.body, annotations: context.message?.message_annotations });
-  });
+  connection
+    .open_receiver({ source: { address }, credit_window: 10 })
+    .on('message', (context: EventContext) => {
+      received.push({ body: context.message?.body, annotations: context.message?.message_annotations });
+    });
   await waitFor(() => received.length >= count, `${count} messages on ${address}`);
   return received;
 }
@@ -66,7 +87,13 @@ describe('local Event Hubs over raw AMQP', () => {
   it.each<[string, string, unknown, Outcome['state'], string | undefined]>([
     ['a plain (non-batch) message to the hub', 'raw', 'hello', 'accepted', undefined],
     ['a plain message to a partition', 'raw/Partitions/1', 'to-1', 'accepted', undefined],
-    ['a message over the size limit', 'raw/Partitions/1', 'x'.repeat(3000), 'rejected', 'amqp:link:message-size-exceeded'],
+    [
+      'a message over the size limit',
+      'raw/Partitions/1',
+      'x'.repeat(3000),
+      'rejected',
+      'amqp:link:message-size-exceeded',
+    ],
     ['a message to an unknown partition', 'raw/Partitions/9', 'x', 'error', 'amqp:not-found'],
     ['a message to an unknown hub', 'other', 'x', 'error', 'amqp:not-found'],
   ])('handles %s', async (_name, address, body, state, condition) => {
@@ -93,7 +120,11 @@ describe('local Event Hubs over raw AMQP', () => {
   });
 
   it.each([
-    ['PLAIN with the configured key', { username: 'RootManageSharedAccessKey', password: 'SAS_KEY_VALUE' }, true],
+    [
+      'PLAIN with the configured key',
+      { username: 'RootManageSharedAccessKey', password: 'SAS_KEY_VALUE' },
+      true,
+    ],
     ['PLAIN with a wrong key', { username: 'RootManageSharedAccessKey', password: 'nope' }, false],
     ['ANONYMOUS', { username: 'anyone' }, true],
   ])('authenticates SASL %s: %s', async (_name, options, succeeds) => {
