@@ -235,6 +235,10 @@ describe('startLocalEventHubs with the real @azure/event-hubs clients', () => {
       'x-opt-offset',
       'x-opt-sequence-number',
     ]);
+    // Without skipParsingBodyAsJson the SDK tries JSON.parse first; bytes that are not JSON stay a Buffer.
+    const parsed = await subscribeAndWait(consumer('roundtrip', 'json-parsing'), {}, 2);
+    expect(Buffer.isBuffer(parsed.events[0]?.body)).toBe(true);
+    expect((parsed.events[0]?.body as Buffer).equals(binary)).toBe(true);
   });
 
   it('resumes after a checkpoint when a consumer with a checkpoint store reconnects', async () => {
