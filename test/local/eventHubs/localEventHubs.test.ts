@@ -5,7 +5,7 @@ import {
   earliestEventPosition,
   latestEventPosition,
 } from '@azure/event-hubs';
-import type { EventData, EventPosition } from '@azure/event-hubs';
+import type { EventData, EventPosition, LastEnqueuedEventProperties } from '@azure/event-hubs';
 import { startLocalEventHubs } from '../../../shared/local/eventHubs/localEventHubs';
 import type { LocalEventHubs } from '../../../shared/local/eventHubs/localEventHubs';
 import { partitionForKey } from '../../../shared/local/eventHubs/partitionForKey';
@@ -164,6 +164,28 @@ describe('startLocalEventHubs with the real @azure/event-hubs clients', () => {
       expect(bodies(collector)).toEqual(expected);
       expect(collector.errors).toEqual([]);
       await collector.close();
+    });
+
+    it('reports last-enqueued properties when asked to track them', async () => {
+      const seen: LastEnqueuedEventProperties[] = [];
+      const subscription = consumer('positions').subscribe(
+        '0',
+        {
+          processEvents: async (events, context) => {
+            if (events.length > 0) seen.push({ ...context.lastEnqueuedEventProperties });
+          },
+          processError: async () => undefined,
+        },
+        {
+          startPosition: earliestEventPosition,
+          trackLastEnqueuedEventProperties: true,
+          maxWaitTimeInSeconds: 0.2,
+        },
+      );
+      closers.push(() => subscription.close());
+      await waitFor(() => seen.length > 0, 'a batch with runtime properties');
+      expect(seen[0]).toMatchObject({ sequenceNumber: 4, offset: offsets[4], enqueuedOn: times[4] });
+      await subscription.close();
     });
 
     it('from latest only sees events sent after it attached', async () => {
