@@ -9,14 +9,14 @@
  */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { IdentityLookup, IdentitySnapshot } from './identity';
-import {
-  COMPLETE_ROW_PREFIX,
-  fromIdentityEntity,
-  identityRowKey,
-  toIdentityEntity,
-} from './identityEntity';
+import { COMPLETE_ROW_PREFIX, fromIdentityEntity, identityRowKey, toIdentityEntity } from './identityEntity';
 import type { IdentityStore, IdentityStoreOperationOptions } from './identityStore';
-import { IdentityTable, type IdentityApplyOutcome, type IdentityEntry, type IdentityTableOptions } from './identityTable';
+import {
+  IdentityTable,
+  type IdentityApplyOutcome,
+  type IdentityEntry,
+  type IdentityTableOptions,
+} from './identityTable';
 import { ipKeyOfText, type IpKey } from './ipKey';
 
 /** Options of an {@link AzureTableIdentityStore}. */
@@ -63,7 +63,10 @@ export class AzureTableIdentityStore implements IdentityStore {
   }
 
   /** Merges the snapshot into the cluster's table and writes the changed rows. */
-  async apply(snapshot: IdentitySnapshot, options: IdentityStoreOperationOptions = {}): Promise<IdentityApplyOutcome> {
+  async apply(
+    snapshot: IdentitySnapshot,
+    options: IdentityStoreOperationOptions = {},
+  ): Promise<IdentityApplyOutcome> {
     const cached = await this.cluster(snapshot.cluster, options);
     const before = new Map<IpKey, IdentityEntry>(cached.table.allEntries());
     const completeBefore = new Map(cached.table.completeTimes());
@@ -77,7 +80,8 @@ export class AzureTableIdentityStore implements IdentityStore {
     for (const [key, entry] of cached.table.allEntries()) {
       if (before.get(key) === entry) continue;
       const rowKey = cached.rowKeys.get(key);
-      if (rowKey !== undefined) actions.push(['upsert', toIdentityEntity(snapshot.cluster, rowKey, entry), 'Replace']);
+      if (rowKey !== undefined)
+        actions.push(['upsert', toIdentityEntity(snapshot.cluster, rowKey, entry), 'Replace']);
     }
     for (const [scope, generatedAtMs] of cached.table.completeTimes()) {
       if (completeBefore.get(scope) === generatedAtMs) continue;
@@ -101,7 +105,9 @@ export class AzureTableIdentityStore implements IdentityStore {
     }
     await this.ensureTable(options);
     for (let i = 0; i < actions.length; i += TRANSACTION_LIMIT) {
-      await this.client.submitTransaction(actions.slice(i, i + TRANSACTION_LIMIT), { abortSignal: options.abortSignal });
+      await this.client.submitTransaction(actions.slice(i, i + TRANSACTION_LIMIT), {
+        abortSignal: options.abortSignal,
+      });
     }
     for (const rowKey of deletions) {
       try {

@@ -73,14 +73,23 @@ const KINDS: readonly string[] = ['pod', 'service', 'node'];
 export function fromIdentityEntity(
   entity: Record<string, unknown>,
 ): { ok: true; entry: IdentityEntry } | { ok: false; reason: string } {
-  const str = (name: string): string | undefined =>
-    typeof entity[name] === 'string' ? (entity[name] as string) : undefined;
+  const str = (name: string): string | undefined => {
+    const value = entity[name];
+    return typeof value === 'string' ? value : undefined;
+  };
   const ip = str('Ip');
   const kind = str('Kind');
   const name = str('Name');
   const generatedAtMs = Date.parse(str('GeneratedAt') ?? '');
   const refreshedAtMs = Date.parse(str('RefreshedAt') ?? '');
-  if (!ip || !kind || !KINDS.includes(kind) || !name || Number.isNaN(generatedAtMs) || Number.isNaN(refreshedAtMs)) {
+  if (
+    !ip ||
+    !kind ||
+    !KINDS.includes(kind) ||
+    !name ||
+    Number.isNaN(generatedAtMs) ||
+    Number.isNaN(refreshedAtMs)
+  ) {
     return { ok: false, reason: `identity row ${String(entity.rowKey)} lacks Ip, Kind, Name or a timestamp` };
   }
   const endpoint: Endpoint = { ip, kind: kind as EndpointKind, name };
@@ -97,7 +106,8 @@ export function fromIdentityEntity(
     const labels = str('Labels');
     if (labels !== undefined) endpoint.labels = JSON.parse(labels) as Record<string, string>;
     const namespaceLabels = str('NamespaceLabels');
-    if (namespaceLabels !== undefined) endpoint.namespaceLabels = JSON.parse(namespaceLabels) as Record<string, string>;
+    if (namespaceLabels !== undefined)
+      endpoint.namespaceLabels = JSON.parse(namespaceLabels) as Record<string, string>;
     const serviceNames = str('ServiceNames');
     if (serviceNames !== undefined) endpoint.serviceNames = JSON.parse(serviceNames) as string[];
     const ports = str('Ports');

@@ -40,8 +40,7 @@ export const identitySnapshotSchema = z.object({
 
 /** Result of {@link parseIdentitySnapshot}. */
 export type IdentitySnapshotParseResult =
-  | { ok: true; snapshot: IdentitySnapshot }
-  | { ok: false; issues: string[] };
+  { ok: true; snapshot: IdentitySnapshot } | { ok: false; issues: string[] };
 
 /**
  * Validates a parsed JSON value as an identity snapshot. Never throws; each issue reads
@@ -50,7 +49,10 @@ export type IdentitySnapshotParseResult =
 export function parseIdentitySnapshot(value: unknown): IdentitySnapshotParseResult {
   const result = identitySnapshotSchema.safeParse(value);
   if (result.success) return { ok: true, snapshot: result.data };
-  return { ok: false, issues: result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`) };
+  return {
+    ok: false,
+    issues: result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
+  };
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -168,6 +168,7 @@ export class IdentityTable implements IdentityLookup {
 }
 
 function supersedes(incoming: IdentityEntry, existing: IdentityEntry): boolean {
-  if (incoming.generatedAtMs !== existing.generatedAtMs) return incoming.generatedAtMs > existing.generatedAtMs;
+  if (incoming.generatedAtMs !== existing.generatedAtMs)
+    return incoming.generatedAtMs > existing.generatedAtMs;
   return KIND_PRECEDENCE[incoming.endpoint.kind] >= KIND_PRECEDENCE[existing.endpoint.kind];
 }

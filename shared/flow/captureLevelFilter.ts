@@ -45,6 +45,8 @@ export class CaptureLevelFilter {
   private readonly idleTimeoutInMs: number;
   private clockMs = -Infinity;
   private calls = 0;
+  private lastPacket: DecodedPacket | undefined;
+  private lastTuple: string | undefined;
   private evictedForSize = 0;
   private expiredIdle = 0;
 
@@ -65,7 +67,12 @@ export class CaptureLevelFilter {
     hasLayer7: boolean,
   ): boolean {
     if (captureLevel === 'AllPackets') return true;
-    const tuple = flowMapKey(packet);
+    // A packet matched by several configurations is asked about once per configuration.
+    if (packet !== this.lastPacket) {
+      this.lastPacket = packet;
+      this.lastTuple = flowMapKey(packet);
+    }
+    const tuple = this.lastTuple;
     const l7 = includeLayer7Data && hasLayer7;
     if (tuple === undefined) return true;
     const nowMs = packet.timestampSec * 1000 + packet.timestampNsec / 1e6;
@@ -97,7 +104,11 @@ export class CaptureLevelFilter {
 
   /** Current counters. */
   stats(): CaptureLevelStats {
-    return { trackedFlows: this.flows.size, evictedForSize: this.evictedForSize, expiredIdle: this.expiredIdle };
+    return {
+      trackedFlows: this.flows.size,
+      evictedForSize: this.evictedForSize,
+      expiredIdle: this.expiredIdle,
+    };
   }
 
   private evictOldest(): void {

@@ -34,12 +34,19 @@ export function flowMapKey(packet: DecodedPacket): string | undefined {
   if (!sip || !dip) return undefined;
   const sport = packet.sourcePort ?? 0;
   const dport = packet.destinationPort ?? 0;
-  const forward = compareEnds(sip, sport, dip, dport) <= 0;
-  const [aIp, aPort, bIp, bPort] = forward ? [sip, sport, dip, dport] : [dip, dport, sip, sport];
   scratch.length = 0;
-  scratch.push(packet.protocol ?? 0xffff, aPort);
-  for (const byte of aIp) scratch.push(byte);
-  scratch.push(bPort);
-  for (const byte of bIp) scratch.push(byte);
+  scratch.push(packet.protocol ?? 0xffff);
+  if (compareEnds(sip, sport, dip, dport) <= 0) {
+    pushEnd(sip, sport);
+    pushEnd(dip, dport);
+  } else {
+    pushEnd(dip, dport);
+    pushEnd(sip, sport);
+  }
   return String.fromCharCode.apply(null, scratch);
+}
+
+function pushEnd(ip: Uint8Array, port: number): void {
+  scratch.push(port);
+  for (let i = 0; i < ip.length; i++) scratch.push(ip[i] ?? 0);
 }

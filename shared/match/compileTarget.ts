@@ -2,7 +2,7 @@
  * One target compiled into a total predicate: from AND to AND ports AND trace points, each
  * dimension absent when the target does not constrain it (cilium `pkg/hubble/filters` style).
  */
-import type { TraceTarget } from '../config/model';
+import type { Peer, TraceTarget } from '../config/model';
 import type { Endpoint } from '../enrich/identity';
 import { compilePeers } from './peers';
 import { compilePorts } from './ports';
@@ -27,8 +27,22 @@ export interface CompiledTarget {
   tracePoint: (bit: number) => boolean;
   /** from AND to AND ports for one direction. */
   direction: DirectionPredicate;
-  /** (protocol, destination port) index keys, or undefined when the target cannot be indexed. */
+  /** (protocol, destination port) index keys, or undefined when the ports cannot be enumerated. */
   indexKeys: number[] | undefined;
+  /** CIDRs of the `to` side when every `to` entry is an ipBlock (an address index can hold it). */
+  toBlocks: string[] | undefined;
+  /** CIDRs of the `from` side when every `from` entry is an ipBlock. */
+  fromBlocks: string[] | undefined;
+}
+
+function blocksOf(peers: readonly Peer[]): string[] | undefined {
+  if (peers.length === 0) return undefined;
+  const cidrs: string[] = [];
+  for (const peer of peers) {
+    if (!peer.ipBlock) return undefined;
+    cidrs.push(peer.ipBlock.cidr);
+  }
+  return cidrs;
 }
 
 /** Compiles a target once. */
@@ -45,5 +59,7 @@ export function compileTarget(target: TraceTarget): CompiledTarget {
     tracePoint: compileTracePoints(target.tracePoints, target.tracePointsRestricted),
     direction,
     indexKeys: ports?.indexKeys,
+    toBlocks: blocksOf(target.to),
+    fromBlocks: blocksOf(target.from),
   };
 }

@@ -1,14 +1,17 @@
 /**
- * Every active configuration of a cluster compiled into one matcher. Targets whose ports can be
- * enumerated are indexed by (protocol, destination port), so a packet only runs the predicates of
- * targets that could match its ports plus the unindexed ones: per-packet cost grows with the
- * number of plausible targets, not with the number of configurations.
+ * Every active configuration of a cluster compiled into one matcher. Each target goes into the
+ * first index that can hold it: by (protocol, destination port) when its ports can be enumerated,
+ * else by the CIDRs of its `to` side, else by the CIDRs of its `from` side; the rest (selector-only
+ * targets without enumerable ports) are tested for every packet. A packet runs the predicates of
+ * the candidates its ports and addresses select, in both directions: per-packet cost grows with
+ * the number of plausible targets, not with the number of configurations.
  */
 import type { CaptureLevel, OutputConfiguration, TraceConfigurationSpec } from '../config/model';
 import type { Endpoint } from '../enrich/identity';
 import type { DecodedPacket } from '../packet/decodedPacket';
 import { compileTarget, type CompiledTarget } from './compileTarget';
 import { portIndexKey } from './ports';
+import { PrefixIndex } from './prefixIndex';
 import { tracePointBit } from './tracePoints';
 
 /** A configuration to compile: its `namespace/name` key and normalised spec. */
@@ -67,15 +70,25 @@ const NONE: readonly ConfigurationMatch[] = [];
 export function compileConfigurations(configs: readonly ConfigurationInput[]): ConfigurationMatcher {
   const rules: RuleInfo[] = [];
   const byPort = new Map<number, IndexedTarget[]>();
+  const byTo = new PrefixIndex<IndexedTarget>();
+  const byFrom = new PrefixIndex<IndexedTarget>();
   const unindexed: IndexedTarget[] = [];
   configs.forEach((config, configuration) => {
     config.spec.rules.forEach((rule, ruleIndex) => {
       const ruleId = rules.length;
-      rules.push({ configuration, rule: ruleIndex, captureLevel: rule.captureLevel, includeLayer7Data: rule.includeLayer7Data });
+      rules.push({
+        configuration,
+        rule: ruleIndex,
+        captureLevel: rule.captureLevel,
+        includeLayer7Data: rule.includeLayer7Data,
+      });
       for (const target of rule.targets) {
         const indexed: IndexedTarget = { target: compileTarget(target), ruleId };
         const keys = indexed.target.indexKeys;
         if (!keys) {
+          const { toBlocks, fromBlocks } = indexed.target;
+          if (toBlocks && toBlocks.every((cidr) => byTo.add(cidr, indexed))) continue;
+          if (fromBlocks && !toBlocks && fromBlocks.every((cidr) => byFrom.add(cidr, indexed))) continue;
           unindexed.push(indexed);
           continue;
         }
@@ -90,6 +103,25 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
   const stamps = new Uint32Array(rules.length);
   let generation = 0;
   const matched: number[] = [];
+  const lists: (readonly IndexedTarget[])[] = [];
+  const indexTo = !byTo.empty;
+  const indexFrom = !byFrom.empty;
+
+  // Tests the address-indexed candidates of one direction.
+  const testByAddress = (
+    bit: number,
+    sourceIp: Uint8Array | undefined,
+    source: Endpoint | undefined,
+    destinationIp: Uint8Array | undefined,
+    destination: Endpoint | undefined,
+    protocol: number,
+    port: number,
+  ): void => {
+    lists.length = 0;
+    if (indexTo && destinationIp) byTo.collect(destinationIp, lists);
+    if (indexFrom && sourceIp) byFrom.collect(sourceIp, lists);
+    for (const list of lists) test(list, bit, sourceIp, source, destinationIp, destination, protocol, port);
+  };
 
   const test = (
     candidates: readonly IndexedTarget[] | undefined,
@@ -127,9 +159,31 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
       const sip = packet.sourceIp;
       const dip = packet.destinationIp;
       if (byPort.size > 0 && protocol >= 0) {
-        if (dport >= 0) test(byPort.get(portIndexKey(protocol, dport)), bit, sip, source, dip, destination, protocol, dport);
-        if (sport >= 0) test(byPort.get(portIndexKey(protocol, sport)), bit, dip, destination, sip, source, protocol, sport);
+        if (dport >= 0)
+          test(
+            byPort.get(portIndexKey(protocol, dport)),
+            bit,
+            sip,
+            source,
+            dip,
+            destination,
+            protocol,
+            dport,
+          );
+        if (sport >= 0)
+          test(
+            byPort.get(portIndexKey(protocol, sport)),
+            bit,
+            dip,
+            destination,
+            sip,
+            source,
+            protocol,
+            sport,
+          );
       }
+      testByAddress(bit, sip, source, dip, destination, protocol, dport);
+      testByAddress(bit, dip, destination, sip, source, protocol, sport);
       test(unindexed, bit, sip, source, dip, destination, protocol, dport);
       test(unindexed, bit, dip, destination, sip, source, protocol, sport);
       if (matched.length === 0) return NONE;

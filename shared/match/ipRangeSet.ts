@@ -112,7 +112,8 @@ function writeWords(words: Uint32Array, at: number, value: bigint): void {
 function compareWords(words: Uint32Array, at: number, ip: Uint8Array): number {
   for (let i = 0; i < 4; i++) {
     const b = i * 4;
-    const x = (((ip[b] ?? 0) << 24) | ((ip[b + 1] ?? 0) << 16) | ((ip[b + 2] ?? 0) << 8) | (ip[b + 3] ?? 0)) >>> 0;
+    const x =
+      (((ip[b] ?? 0) << 24) | ((ip[b + 1] ?? 0) << 16) | ((ip[b + 2] ?? 0) << 8) | (ip[b + 3] ?? 0)) >>> 0;
     const w = words[at + i] ?? 0;
     if (w !== x) return w < x ? -1 : 1;
   }

@@ -11,7 +11,10 @@ export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
  * A compiled selector. `namespaceName` supplies {@link NAMESPACE_NAME_LABEL} when the labels
  * lack it (identity snapshots may omit the automatic label).
  */
-export type LabelPredicate = (labels: Readonly<Record<string, string>> | undefined, namespaceName?: string) => boolean;
+export type LabelPredicate = (
+  labels: Readonly<Record<string, string>> | undefined,
+  namespaceName?: string,
+) => boolean;
 
 type Labels = Readonly<Record<string, string>> | undefined;
 type Requirement = (labels: Labels, namespaceName: string | undefined) => boolean;

@@ -58,7 +58,8 @@ function compileSelectorPeer(peer: Peer): EndpointPredicate | undefined {
         namespaces(e.namespaceLabels, e.namespace) &&
         pods(e.labels);
     }
-    return (e) => e.kind !== 'node' && e.namespace !== undefined && namespaces(e.namespaceLabels, e.namespace);
+    return (e) =>
+      e.kind !== 'node' && e.namespace !== undefined && namespaces(e.namespaceLabels, e.namespace);
   }
   if (peer.podSelector) {
     // Validation requires a namespaceSelector; without one, any namespace.

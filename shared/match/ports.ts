@@ -65,7 +65,8 @@ export function compilePorts(rules: readonly PortRule[]): CompiledPorts | undefi
         const named = destination?.ports;
         if (named) {
           for (const candidate of named) {
-            if (candidate.name === name && candidate.protocol === proto && candidate.port === dport) return true;
+            if (candidate.name === name && candidate.protocol === proto && candidate.port === dport)
+              return true;
           }
           return false;
         }

@@ -19,7 +19,10 @@ export function tracePointMask(tracePoints: readonly TracePoint[]): number {
  * Compiles a target's trace points into a check of a packet's {@link tracePointBit}: a packet with
  * no known trace point (bit 0) matches only when the target does not restrict trace points.
  */
-export function compileTracePoints(tracePoints: readonly TracePoint[], restricted: boolean): (bit: number) => boolean {
+export function compileTracePoints(
+  tracePoints: readonly TracePoint[],
+  restricted: boolean,
+): (bit: number) => boolean {
   const mask = tracePointMask(tracePoints);
   return (bit) => (bit === 0 ? !restricted : (mask & bit) !== 0);
 }

@@ -14,7 +14,13 @@ export function timestampNs(sec: number, nsec: number): string {
  * nanoseconds stay in `TimestampNs`.
  */
 export function isoTime(sec: number, nsec: number): string {
-  const iso = new Date(sec * 1000).toISOString();
-  // toISOString always ends in `.000Z` for whole seconds.
-  return `${iso.slice(0, 19)}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}Z`;
+  // Packets of a batch share their seconds: formatting the date part once per second is the win.
+  if (sec !== cachedSec) {
+    cachedSec = sec;
+    cachedPrefix = new Date(sec * 1000).toISOString().slice(0, 19);
+  }
+  return `${cachedPrefix}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}Z`;
 }
+
+let cachedSec = Number.NaN;
+let cachedPrefix = '';

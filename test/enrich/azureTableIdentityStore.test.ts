@@ -17,11 +17,26 @@ afterAll(async () => {
 
 function client(): TableClient {
   tableCounter++;
-  return TableClient.fromConnectionString(azurite.connectionString, `identities${tableCounter}`, { allowInsecureConnection: true });
+  return TableClient.fromConnectionString(azurite.connectionString, `identities${tableCounter}`, {
+    allowInsecureConnection: true,
+  });
 }
 
-const pod = (ip: string, name: string): Endpoint => ({ ip, kind: 'pod', namespace: 'ns', name, labels: { app: name }, workload: { kind: 'Deployment', name } });
-const snap = (cluster: string, at: string, complete: boolean, endpoints: Endpoint[], node?: string): IdentitySnapshot => ({
+const pod = (ip: string, name: string): Endpoint => ({
+  ip,
+  kind: 'pod',
+  namespace: 'ns',
+  name,
+  labels: { app: name },
+  workload: { kind: 'Deployment', name },
+});
+const snap = (
+  cluster: string,
+  at: string,
+  complete: boolean,
+  endpoints: Endpoint[],
+  node?: string,
+): IdentitySnapshot => ({
   cluster,
   ...(node ? { node } : {}),
   generatedAt: `2024-05-01T12:00:${at}Z`,

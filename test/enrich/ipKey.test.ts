@@ -30,7 +30,9 @@ describe('ipKey', () => {
   });
 
   it('distinct IPv6 addresses get distinct keys, including surrogate-range groups', () => {
-    const keys = new Set(['d800::1', 'dc00::1', 'fffd::1', '2001:db8::1', '::1', '::ffff:10.0.0.1'].map((t) => ipKeyOfText(t)));
+    const keys = new Set(
+      ['d800::1', 'dc00::1', 'fffd::1', '2001:db8::1', '::1', '::ffff:10.0.0.1'].map((t) => ipKeyOfText(t)),
+    );
     expect(keys.size).toBe(6);
   });
 });

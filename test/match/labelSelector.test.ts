@@ -2,7 +2,9 @@ import type { LabelSelectorRequirement } from '../../shared/config/model';
 import { compileLabelSelector, NAMESPACE_NAME_LABEL } from '../../shared/match/labelSelector';
 
 describe('compileLabelSelector', () => {
-  it.each<[string, Record<string, string>, LabelSelectorRequirement[], Record<string, string> | undefined, boolean]>([
+  it.each<
+    [string, Record<string, string>, LabelSelectorRequirement[], Record<string, string> | undefined, boolean]
+  >([
     ['empty selector, no labels', {}, [], undefined, true],
     ['empty selector, some labels', {}, [], { a: '1' }, true],
     ['matchLabels hit', { app: 'web' }, [], { app: 'web', x: 'y' }, true],
@@ -30,7 +32,10 @@ describe('compileLabelSelector', () => {
     ['explicit label wins', 'backend', { [NAMESPACE_NAME_LABEL]: 'other' }, false],
     ['no namespace given', undefined, undefined, false],
   ])('%s', (_name, namespace, labels, expected) => {
-    const predicate = compileLabelSelector({ matchLabels: { [NAMESPACE_NAME_LABEL]: 'backend' }, matchExpressions: [] });
+    const predicate = compileLabelSelector({
+      matchLabels: { [NAMESPACE_NAME_LABEL]: 'backend' },
+      matchExpressions: [],
+    });
     expect(predicate(labels, namespace)).toBe(expected);
   });
 });

@@ -3,7 +3,12 @@ import type { Endpoint } from '../../shared/enrich/identity';
 import { compilePorts, MAX_INDEXED_RANGE, portIndexKey } from '../../shared/match/ports';
 import { wellKnownPort } from '../../shared/match/wellKnownPorts';
 
-const withPorts: Endpoint = { ip: '10.0.0.1', kind: 'pod', name: 'p', ports: [{ name: 'grpc', port: 9000, protocol: 'TCP' }] };
+const withPorts: Endpoint = {
+  ip: '10.0.0.1',
+  kind: 'pod',
+  name: 'p',
+  ports: [{ name: 'grpc', port: 9000, protocol: 'TCP' }],
+};
 
 describe('compilePorts', () => {
   it('returns nothing without rules (any port matches)', () => {
@@ -18,7 +23,17 @@ describe('compilePorts', () => {
     ['range beyond', [{ protocol: 'UDP', port: 10, endPort: 20 }], 17, 21, undefined, false],
     ['any port of protocol', [{ protocol: 'SCTP' }], 132, 1, undefined, true],
     ['no port on packet', [{ protocol: 'TCP', port: 80 }], 6, -1, undefined, false],
-    ['rules OR-ed', [{ protocol: 'TCP', port: 80 }, { protocol: 'UDP', port: 53 }], 17, 53, undefined, true],
+    [
+      'rules OR-ed',
+      [
+        { protocol: 'TCP', port: 80 },
+        { protocol: 'UDP', port: 53 },
+      ],
+      17,
+      53,
+      undefined,
+      true,
+    ],
     ['well-known name', [{ protocol: 'TCP', port: 'https' }], 6, 443, undefined, true],
     ['well-known name, wrong protocol', [{ protocol: 'UDP', port: 'http' }], 17, 80, undefined, false],
     ['container port name', [{ protocol: 'TCP', port: 'grpc' }], 6, 9000, withPorts, true],
@@ -30,8 +45,19 @@ describe('compilePorts', () => {
   });
 
   it.each<[string, PortRule[], number[] | undefined]>([
-    ['exact ports', [{ protocol: 'TCP', port: 80 }, { protocol: 'UDP', port: 53 }], [portIndexKey(6, 80), portIndexKey(17, 53)]],
-    ['small range', [{ protocol: 'TCP', port: 1, endPort: 3 }], [portIndexKey(6, 1), portIndexKey(6, 2), portIndexKey(6, 3)]],
+    [
+      'exact ports',
+      [
+        { protocol: 'TCP', port: 80 },
+        { protocol: 'UDP', port: 53 },
+      ],
+      [portIndexKey(6, 80), portIndexKey(17, 53)],
+    ],
+    [
+      'small range',
+      [{ protocol: 'TCP', port: 1, endPort: 3 }],
+      [portIndexKey(6, 1), portIndexKey(6, 2), portIndexKey(6, 3)],
+    ],
     ['large range', [{ protocol: 'TCP', port: 1, endPort: 1 + MAX_INDEXED_RANGE }], undefined],
     ['protocol only', [{ protocol: 'TCP' }], undefined],
     ['named', [{ protocol: 'TCP', port: 'http' }], undefined],

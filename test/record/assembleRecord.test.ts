@@ -2,22 +2,45 @@ import { createHash } from 'node:crypto';
 import type { Endpoint } from '../../shared/enrich/identity';
 import { TcpFlag } from '../../shared/packet/decodedPacket';
 import { assembleTraceRecord } from '../../shared/record/assembleRecord';
+import { hash64Hex } from '../../shared/record/recordIds';
 import { TRACE_RECORD_COLUMNS, type TraceRecord } from '../../shared/record/traceRecord';
 import { packet, pod } from '../match/support/builders';
 
 const context = { cluster: 'aks-prod', node: 'node-a' };
 const configuration = { key: 'default/web-trace', captureLevel: 'FirstPacket' as const };
-const web: Endpoint = pod('10.0.1.5', 'frontend', 'web-1', { app: 'web' }, { team: 'a' }, {
-  nodeName: 'node-a',
-  workload: { kind: 'Deployment', name: 'web' },
-  serviceNames: ['web', 'web-internal'],
-});
-const dns: Endpoint = { ip: '10.96.0.10', kind: 'service', namespace: 'kube-system', name: 'kube-dns', labels: { x: 'y' } };
+const web: Endpoint = pod(
+  '10.0.1.5',
+  'frontend',
+  'web-1',
+  { app: 'web' },
+  { team: 'a' },
+  {
+    nodeName: 'node-a',
+    workload: { kind: 'Deployment', name: 'web' },
+    serviceNames: ['web', 'web-internal'],
+  },
+);
+const dns: Endpoint = {
+  ip: '10.96.0.10',
+  kind: 'service',
+  namespace: 'kube-system',
+  name: 'kube-dns',
+  labels: { x: 'y' },
+};
 const node: Endpoint = { ip: '192.168.1.4', kind: 'node', name: 'node-b', labels: { role: 'worker' } };
 
 const syn = packet({
-  src: '10.0.1.5', dst: '10.0.2.7', sport: 40000, dport: 80, sec: 1_700_000_000, nsec: 123_456_789,
-  flags: TcpFlag.SYN, seq: 42, ack: 0, tracePoint: 'PodToNode', frame: 3,
+  src: '10.0.1.5',
+  dst: '10.0.2.7',
+  sport: 40000,
+  dport: 80,
+  sec: 1_700_000_000,
+  nsec: 123_456_789,
+  flags: TcpFlag.SYN,
+  seq: 42,
+  ack: 0,
+  tracePoint: 'PodToNode',
+  frame: 3,
 });
 
 describe('assembleTraceRecord', () => {
@@ -58,8 +81,10 @@ describe('assembleTraceRecord', () => {
       for (const part of parts) h.update(part);
       return h.digest('hex');
     };
-    expect(record.RecordId).toBe(sha('default/web-trace\0node-a\0PodToNode\u00001700000000123456789\0', syn.data).slice(0, 32));
-    expect(record.FlowId).toBe(sha('6|10.0.1.5|40000|10.0.2.7|80').slice(0, 16));
+    expect(record.RecordId).toBe(
+      sha('default/web-trace\0node-a\0PodToNode\u00001700000000123456789\0', syn.data).slice(0, 32),
+    );
+    expect(record.FlowId).toBe(hash64Hex('6|10.0.1.5|40000|10.0.2.7|80'));
     const order = TRACE_RECORD_COLUMNS.map(([name]) => name as string);
     const keys = Object.keys(record);
     expect(keys).toEqual(order.filter((name) => keys.includes(name)));
@@ -67,11 +92,25 @@ describe('assembleTraceRecord', () => {
 
   it('omits absent values: no undefined keys', () => {
     const icmp = packet({ src: '2001:db8::1', dst: '2001:db8::2', proto: 'ICMPv6' });
-    const record = assembleTraceRecord(icmp, context, configuration, undefined, undefined, { L7Protocol: undefined });
+    const record = assembleTraceRecord(icmp, context, configuration, undefined, undefined, {
+      L7Protocol: undefined,
+    });
     expect(Object.values(record).some((v) => v === undefined)).toBe(false);
     expect(Object.keys(record)).toEqual([
-      'TimeGenerated', 'TimestampNs', 'RecordId', 'ClusterName', 'NodeName', 'TraceConfiguration', 'CaptureLevel',
-      'FlowId', 'IpVersion', 'Protocol', 'SourceIp', 'DestinationIp', 'PacketBytes', 'PayloadBytes',
+      'TimeGenerated',
+      'TimestampNs',
+      'RecordId',
+      'ClusterName',
+      'NodeName',
+      'TraceConfiguration',
+      'CaptureLevel',
+      'FlowId',
+      'IpVersion',
+      'Protocol',
+      'SourceIp',
+      'DestinationIp',
+      'PacketBytes',
+      'PayloadBytes',
     ]);
     expect(record.IpVersion).toBe(6);
     expect(record.Protocol).toBe('ICMPv6');
@@ -80,19 +119,38 @@ describe('assembleTraceRecord', () => {
   it.each<[string, Endpoint, Partial<TraceRecord>]>([
     ['service', dns, { DestinationNamespace: 'kube-system', DestinationServiceName: 'kube-dns' }],
     ['node', node, { DestinationNodeName: 'node-b' }],
-    ['pod', web, {
-      DestinationNamespace: 'frontend', DestinationPodName: 'web-1', DestinationWorkload: 'Deployment/web',
-      DestinationServiceName: 'web', DestinationNodeName: 'node-a', DestinationLabels: { app: 'web' },
-    }],
+    [
+      'pod',
+      web,
+      {
+        DestinationNamespace: 'frontend',
+        DestinationPodName: 'web-1',
+        DestinationWorkload: 'Deployment/web',
+        DestinationServiceName: 'web',
+        DestinationNodeName: 'node-a',
+        DestinationLabels: { app: 'web' },
+      },
+    ],
   ])('destination enrichment of a %s', (_kind, endpoint, expected) => {
     const record = assembleTraceRecord(syn, context, configuration, undefined, endpoint);
-    const enrichment = Object.fromEntries(Object.entries(record).filter(([k]) => k.startsWith('Destination') && !['DestinationIp', 'DestinationPort'].includes(k)));
+    const enrichment = Object.fromEntries(
+      Object.entries(record).filter(
+        ([k]) => k.startsWith('Destination') && !['DestinationIp', 'DestinationPort'].includes(k),
+      ),
+    );
     expect(enrichment).toEqual(expected);
   });
 
   it('merges layer-7 fields and CaptureFrame on request', () => {
-    const record = assembleTraceRecord(syn, context, { key: 'a/b', captureLevel: 'AllPackets' }, undefined, undefined,
-      { L7Protocol: 'HTTP', HttpMethod: 'GET', HttpPath: '/', HttpHost: undefined }, { includeCaptureFrame: true });
+    const record = assembleTraceRecord(
+      syn,
+      context,
+      { key: 'a/b', captureLevel: 'AllPackets' },
+      undefined,
+      undefined,
+      { L7Protocol: 'HTTP', HttpMethod: 'GET', HttpPath: '/', HttpHost: undefined },
+      { includeCaptureFrame: true },
+    );
     expect(record.L7Protocol).toBe('HTTP');
     expect(record.HttpMethod).toBe('GET');
     expect('HttpHost' in record).toBe(false);
@@ -101,8 +159,29 @@ describe('assembleTraceRecord', () => {
   });
 
   it('same packet and configuration give the same RecordId; the reply shares the FlowId', () => {
-    const again = packet({ src: '10.0.1.5', dst: '10.0.2.7', sport: 40000, dport: 80, sec: 1_700_000_000, nsec: 123_456_789, flags: TcpFlag.SYN, seq: 42, ack: 0, tracePoint: 'PodToNode', frame: 999 });
-    const reply = packet({ src: '10.0.2.7', dst: '10.0.1.5', sport: 80, dport: 40000, sec: 1_700_000_000, nsec: 223_456_789, flags: TcpFlag.SYN | TcpFlag.ACK, tracePoint: 'NodeToPod' });
+    const again = packet({
+      src: '10.0.1.5',
+      dst: '10.0.2.7',
+      sport: 40000,
+      dport: 80,
+      sec: 1_700_000_000,
+      nsec: 123_456_789,
+      flags: TcpFlag.SYN,
+      seq: 42,
+      ack: 0,
+      tracePoint: 'PodToNode',
+      frame: 999,
+    });
+    const reply = packet({
+      src: '10.0.2.7',
+      dst: '10.0.1.5',
+      sport: 80,
+      dport: 40000,
+      sec: 1_700_000_000,
+      nsec: 223_456_789,
+      flags: TcpFlag.SYN | TcpFlag.ACK,
+      tracePoint: 'NodeToPod',
+    });
     const a = assembleTraceRecord(syn, context, configuration, web, undefined);
     const b = assembleTraceRecord(again, context, configuration, web, undefined);
     const r = assembleTraceRecord(reply, context, configuration, undefined, web);
@@ -111,6 +190,8 @@ describe('assembleTraceRecord', () => {
     expect(r.FlowId).toBe(a.FlowId);
     expect(r.TcpFlags).toBe('SYN,ACK');
     expect(r.TrafficDirection).toBe('ingress');
-    expect(assembleTraceRecord(syn, context, { ...configuration, key: 'x/y' }, web, undefined).RecordId).not.toBe(a.RecordId);
+    expect(
+      assembleTraceRecord(syn, context, { ...configuration, key: 'x/y' }, web, undefined).RecordId,
+    ).not.toBe(a.RecordId);
   });
 });

@@ -1,10 +1,19 @@
 import { formatIp } from '../../shared/net/ipAddress';
 import type { DecodedPacket } from '../../shared/packet/decodedPacket';
-import { flowId, recordId } from '../../shared/record/recordIds';
+import { flowId, hash64Hex, recordId } from '../../shared/record/recordIds';
 import { packet, type PacketSpec } from '../match/support/builders';
 
-const base: PacketSpec = { src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 80, sec: 100, nsec: 5, payload: 'GET /' };
-const id = (p: DecodedPacket, config = 'ns/a', node = 'n1') => recordId(config, node, p, `${p.timestampSec}:${p.timestampNsec}`);
+const base: PacketSpec = {
+  src: '10.0.0.1',
+  dst: '10.0.0.2',
+  sport: 40000,
+  dport: 80,
+  sec: 100,
+  nsec: 5,
+  payload: 'GET /',
+};
+const id = (p: DecodedPacket, config = 'ns/a', node = 'n1') =>
+  recordId(config, node, p, `${p.timestampSec}:${p.timestampNsec}`);
 const fid = (p: DecodedPacket) => flowId(p, formatIp(p.sourceIp!), formatIp(p.destinationIp!));
 
 describe('recordId', () => {
@@ -29,8 +38,14 @@ describe('recordId', () => {
 describe('flowId', () => {
   it.each<[PacketSpec, PacketSpec]>([
     [base, { ...base, src: base.dst, dst: base.src, sport: base.dport, dport: base.sport }],
-    [{ src: '2001:db8::9', dst: '2001:db8::1', sport: 5, dport: 6, proto: 'UDP' }, { src: '2001:db8::1', dst: '2001:db8::9', sport: 6, dport: 5, proto: 'UDP' }],
-    [{ src: '10.0.0.1', dst: '10.0.0.2', proto: 'ICMP' }, { src: '10.0.0.2', dst: '10.0.0.1', proto: 'ICMP' }],
+    [
+      { src: '2001:db8::9', dst: '2001:db8::1', sport: 5, dport: 6, proto: 'UDP' },
+      { src: '2001:db8::1', dst: '2001:db8::9', sport: 6, dport: 5, proto: 'UDP' },
+    ],
+    [
+      { src: '10.0.0.1', dst: '10.0.0.2', proto: 'ICMP' },
+      { src: '10.0.0.2', dst: '10.0.0.1', proto: 'ICMP' },
+    ],
   ])('is symmetric: %j', (a, b) => {
     expect(fid(packet(a))).toMatch(/^[0-9a-f]{16}$/);
     expect(fid(packet(a))).toBe(fid(packet(b)));
@@ -45,7 +60,32 @@ describe('flowId', () => {
   });
 
   it('is undefined without addresses', () => {
-    const bare: DecodedPacket = { frame: 1, timestampSec: 0, timestampNsec: 0, direction: 'unknown', originalLength: 0, data: new Uint8Array() };
+    const bare: DecodedPacket = {
+      frame: 1,
+      timestampSec: 0,
+      timestampNsec: 0,
+      direction: 'unknown',
+      originalLength: 0,
+      data: new Uint8Array(),
+    };
     expect(flowId(bare, '', '')).toBeUndefined();
+  });
+});
+
+describe('hash64Hex', () => {
+  it.each([
+    ['', 16],
+    ['a', 16],
+    ['6|10.0.0.1|1|10.0.0.2|2', 16],
+  ])('%j gives %i hex digits, deterministically', (text, length) => {
+    expect(hash64Hex(text)).toMatch(new RegExp(`^[0-9a-f]{${length}}$`));
+    expect(hash64Hex(text)).toBe(hash64Hex(text));
+  });
+
+  it('spreads 100 000 distinct tuples without collisions', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 100_000; i++)
+      seen.add(hash64Hex(`6|10.0.${i >> 8}.${i & 255}|${40000 + (i % 7)}|10.1.0.1|80`));
+    expect(seen.size).toBe(100_000);
   });
 });

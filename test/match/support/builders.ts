@@ -13,7 +13,12 @@ import type {
 } from '../../../shared/config/model';
 import type { Endpoint } from '../../../shared/enrich/identity';
 import { parseIp } from '../../../shared/net/ipAddress';
-import { IpProtocol, TRACE_POINTS, type DecodedPacket, type TracePoint } from '../../../shared/packet/decodedPacket';
+import {
+  IpProtocol,
+  TRACE_POINTS,
+  type DecodedPacket,
+  type TracePoint,
+} from '../../../shared/packet/decodedPacket';
 
 /** Compact description of a packet. */
 export interface PacketSpec {
