@@ -95,10 +95,11 @@ export class AzureTableIdentityStore implements IdentityStore {
         'Replace',
       ]);
     }
+    // Every known row whose address left the table (replaced by a complete snapshot, expired now
+    // or already expired when loaded) is deleted.
     const deletions: string[] = [];
-    for (const key of before.keys()) {
-      const rowKey = cached.rowKeys.get(key);
-      if (!cached.table.hasKey(key) && rowKey !== undefined) {
+    for (const [key, rowKey] of cached.rowKeys) {
+      if (!cached.table.hasKey(key)) {
         deletions.push(rowKey);
         cached.rowKeys.delete(key);
       }

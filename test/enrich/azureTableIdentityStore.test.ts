@@ -93,6 +93,20 @@ describe('AzureTableIdentityStore (Azurite)', () => {
     expect(await name(reader, 'c1', '10.0.0.1')).toBe('a2');
   });
 
+  it('expired rows are invisible when loaded and deleted on the next write', async () => {
+    const tableClient = client();
+    let now = 0;
+    const writer = new AzureTableIdentityStore(tableClient, { ttlInMs: 1000, now: () => now });
+    await writer.apply(snap('c1', '00', false, [pod('10.0.0.1', 'a')]));
+    now = 5000;
+    const later = new AzureTableIdentityStore(tableClient, { ttlInMs: 1000, now: () => now });
+    expect(await name(later, 'c1', '10.0.0.1')).toBeUndefined();
+    await later.apply(snap('c1', '01', false, [pod('10.0.0.2', 'b')]));
+    const rows: string[] = [];
+    for await (const entity of tableClient.listEntities()) rows.push(String(entity.rowKey));
+    expect(rows).toEqual(['0a000002']);
+  });
+
   it('counts damaged rows instead of failing the load', async () => {
     const tableClient = client();
     const store = new AzureTableIdentityStore(tableClient);
