@@ -76,8 +76,8 @@ export function assembleTraceRecord(
   if (destinationIp !== undefined) record.DestinationIp = destinationIp;
   if (packet.sourcePort !== undefined) record.SourcePort = packet.sourcePort;
   if (packet.destinationPort !== undefined) record.DestinationPort = packet.destinationPort;
-  if (packet.protocol === IpProtocol.TCP && packet.tcpFlags !== undefined)
-    record.TcpFlags = tcpFlagsText(packet.tcpFlags);
+  // No flag set (a rare, odd segment) leaves the column absent rather than empty.
+  if (packet.protocol === IpProtocol.TCP && packet.tcpFlags) record.TcpFlags = tcpFlagsText(packet.tcpFlags);
   if (packet.tcpSeq !== undefined) record.TcpSeq = packet.tcpSeq;
   if (packet.tcpAck !== undefined) record.TcpAck = packet.tcpAck;
   record.PacketBytes = packet.originalLength;

@@ -141,6 +141,11 @@ describe('assembleTraceRecord', () => {
     expect(enrichment).toEqual(expected);
   });
 
+  it('omits TcpFlags when no flag is set', () => {
+    const none = packet({ src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2, flags: 0 });
+    expect('TcpFlags' in assembleTraceRecord(none, context, configuration, undefined, undefined)).toBe(false);
+  });
+
   it('merges layer-7 fields and CaptureFrame on request', () => {
     const record = assembleTraceRecord(
       syn,
