@@ -1,7 +1,6 @@
 import type { PortRule } from '../../shared/config/model';
 import type { Endpoint } from '../../shared/enrich/identity';
 import { compilePorts, MAX_INDEXED_RANGE, portIndexKey } from '../../shared/match/ports';
-import { wellKnownPort } from '../../shared/match/wellKnownPorts';
 
 const withPorts: Endpoint = {
   ip: '10.0.0.1',
@@ -63,19 +62,5 @@ describe('compilePorts', () => {
     ['named', [{ protocol: 'TCP', port: 'http' }], undefined],
   ])('index keys: %s', (_name, rules, expected) => {
     expect(compilePorts(rules)?.indexKeys).toEqual(expected);
-  });
-});
-
-describe('wellKnownPort', () => {
-  it.each([
-    ['http', 'TCP', 80],
-    ['https', 'TCP', 443],
-    ['dns', 'UDP', 53],
-    ['dns', 'TCP', 53],
-    ['ntp', 'TCP', undefined],
-    ['constructor', 'TCP', undefined],
-    ['', 'TCP', undefined],
-  ] as const)('%s/%s → %s', (name, protocol, expected) => {
-    expect(wellKnownPort(name, protocol)).toBe(expected);
   });
 });
