@@ -1,6 +1,7 @@
 /**
  * Deterministic identifiers of records and flows.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import type { DecodedPacket } from '../packet/decodedPacket';
 import { sourceEndFirst } from '../flow/flowTuple';
@@ -17,12 +18,22 @@ export function recordId(
   packet: DecodedPacket,
   timestampNsText: string,
 ): string {
-  return createHash('sha256')
-    .update(`${configurationKey}\u0000${node}\u0000${packet.tracePoint ?? ''}\u0000${timestampNsText}\u0000`)
-    .update(packet.data)
-    .digest('hex')
-    .slice(0, 32);
+  const prefix = `${configurationKey}\u0000${node}\u0000${packet.tracePoint ?? ''}\u0000${timestampNsText}\u0000`;
+  const data = packet.data;
+  // One-shot hashing of one scratch buffer is about twice as fast as a Hash object per record.
+  if (oneShot && prefix.length <= MAX_PREFIX_CHARS && data.length <= SCRATCH_BYTES - MAX_PREFIX_CHARS * 3) {
+    const n = scratch.write(prefix, 0, 'utf8');
+    scratch.set(data, n);
+    return oneShot('sha256', scratch.subarray(0, n + data.length), 'hex').slice(0, 32);
+  }
+  return createHash('sha256').update(prefix).update(data).digest('hex').slice(0, 32);
 }
+
+const MAX_PREFIX_CHARS = 2048;
+const SCRATCH_BYTES = 65536 + MAX_PREFIX_CHARS * 3;
+const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+// `crypto.hash` exists from Node 20.12 / 21.7; older runtimes use createHash.
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
 
 /**
  * `FlowId`: 16 hex digits, a 64-bit hash ({@link hash64Hex}) of the normalised 5-tuple text

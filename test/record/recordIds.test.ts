@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { formatIp } from '../../shared/net/ipAddress';
 import type { DecodedPacket } from '../../shared/packet/decodedPacket';
 import { flowId, hash64Hex, recordId } from '../../shared/record/recordIds';
@@ -32,6 +33,23 @@ describe('recordId', () => {
     ['empty payload', () => id(packet({ ...base, payload: '' }))],
   ])('changes with %s', (_name, other) => {
     expect(other()).not.toBe(id(packet(base)));
+  });
+});
+
+describe('recordId scheme', () => {
+  it.each([
+    ['small frame (one-shot path)', 60, 'ns/a'],
+    ['frame larger than the scratch buffer (streaming path)', 80_000, 'ns/a'],
+    ['very long configuration key', 60, `ns/${'x'.repeat(3000)}`],
+  ])('%s: SHA-256 of key, node, trace point, ns and bytes', (_name, size, key) => {
+    const p = packet(base);
+    const big = { ...p, data: new Uint8Array(size).map((_, i) => i & 0xff) };
+    const expected = createHash('sha256')
+      .update(`${key}\0n1\0\0${'123'}\0`)
+      .update(big.data)
+      .digest('hex')
+      .slice(0, 32);
+    expect(recordId(key, 'n1', big, '123')).toBe(expected);
   });
 });
 
