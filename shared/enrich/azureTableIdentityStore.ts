@@ -7,7 +7,7 @@
  * merge; the per-address "newest generatedAt wins" rule is re-applied on the next load, so the
  * table converges once snapshots stop racing.
  */
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { IdentityLookup, IdentitySnapshot } from './identity';
 import { COMPLETE_ROW_PREFIX, fromIdentityEntity, identityRowKey, toIdentityEntity } from './identityEntity';
 import type { IdentityStore, IdentityStoreOperationOptions } from './identityStore';
@@ -104,6 +104,22 @@ export class AzureTableIdentityStore implements IdentityStore {
         cached.rowKeys.delete(key);
       }
     }
+    try {
+      await this.write(snapshot.cluster, actions, deletions, options);
+    } catch (caught) {
+      // The cached table is ahead of storage now; forget it so the next use reads storage again.
+      this.cache.delete(snapshot.cluster);
+      throw caught;
+    }
+    return outcome;
+  }
+
+  private async write(
+    cluster: string,
+    actions: TransactionAction[],
+    deletions: string[],
+    options: IdentityStoreOperationOptions,
+  ): Promise<void> {
     await this.ensureTable(options);
     for (let i = 0; i < actions.length; i += TRANSACTION_LIMIT) {
       await this.client.submitTransaction(actions.slice(i, i + TRANSACTION_LIMIT), {
@@ -112,13 +128,12 @@ export class AzureTableIdentityStore implements IdentityStore {
     }
     for (const rowKey of deletions) {
       try {
-        await this.client.deleteEntity(snapshot.cluster, rowKey, { abortSignal: options.abortSignal });
+        await this.client.deleteEntity(cluster, rowKey, { abortSignal: options.abortSignal });
       } catch (caught) {
         // Another instance may have removed the row already.
         if ((caught as { statusCode?: number }).statusCode !== 404) throw caught;
       }
     }
-    return outcome;
   }
 
   private async cluster(cluster: string, options: IdentityStoreOperationOptions): Promise<CachedCluster> {
@@ -143,9 +158,8 @@ export class AzureTableIdentityStore implements IdentityStore {
     await this.ensureTable(options);
     const table = new IdentityTable(this.options);
     const rowKeys = new Map<IpKey, string>();
-    const partition = cluster.replace(/'/g, "''");
     const entities = this.client.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: `PartitionKey eq '${partition}'` },
+      queryOptions: { filter: odata`PartitionKey eq ${cluster}` },
       abortSignal: options.abortSignal,
     });
     for await (const entity of entities) {

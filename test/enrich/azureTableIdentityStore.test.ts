@@ -126,3 +126,26 @@ describe('AzureTableIdentityStore (Azurite)', () => {
     expect(await name(reader, 'big', '10.1.0.249')).toBe('p249');
   });
 });
+
+describe('AzureTableIdentityStore write failures', () => {
+  it('rethrows and forgets the cached cluster so the next use reads storage again', async () => {
+    let loads = 0;
+    const failing = {
+      createTable: async () => undefined,
+      listEntities: () => {
+        loads++;
+        return (async function* () {})();
+      },
+      submitTransaction: async () => {
+        throw Object.assign(new Error('service unavailable'), { statusCode: 503 });
+      },
+      deleteEntity: async () => undefined,
+    } as unknown as TableClient;
+    const store = new AzureTableIdentityStore(failing);
+    await expect(store.apply(snap('c1', '00', true, [pod('10.0.0.1', 'a')]))).rejects.toThrow(
+      'service unavailable',
+    );
+    expect(await name(store, 'c1', '10.0.0.1')).toBeUndefined();
+    expect(loads).toBe(2);
+  });
+});
