@@ -24,6 +24,18 @@ export interface Endpoint {
   workload?: { kind: string; name: string };
   /** Services selecting this pod (or the service's own name). */
   serviceNames?: string[];
+  /**
+   * Named container ports of a pod (or a service's named ports), used to resolve named ports in
+   * port rules. Absent: named ports resolve by well-known service name instead.
+   */
+  ports?: EndpointPort[];
+}
+
+/** A named port of an endpoint, e.g. `{name: 'metrics', port: 9090, protocol: 'TCP'}`. */
+export interface EndpointPort {
+  name: string;
+  port: number;
+  protocol: 'TCP' | 'UDP' | 'SCTP';
 }
 
 /** An identity snapshot body. */

@@ -1,0 +1,52 @@
+/**
+ * The normalised 5-tuple of a packet: protocol plus both (address, port) ends ordered so both
+ * directions of one connection give the same result.
+ */
+import type { DecodedPacket } from '../packet/decodedPacket';
+
+/** Compares two (address, port) ends: negative when `a` sorts first. */
+export function compareEnds(aIp: Uint8Array, aPort: number, bIp: Uint8Array, bPort: number): number {
+  if (aIp.length !== bIp.length) return aIp.length - bIp.length;
+  for (let i = 0; i < aIp.length; i++) {
+    const d = (aIp[i] ?? 0) - (bIp[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return aPort - bPort;
+}
+
+/** True when the packet's source end sorts first (so the tuple is already in normal order). */
+export function sourceEndFirst(packet: DecodedPacket): boolean {
+  const sip = packet.sourceIp;
+  const dip = packet.destinationIp;
+  if (!sip || !dip) return true;
+  return compareEnds(sip, packet.sourcePort ?? 0, dip, packet.destinationPort ?? 0) <= 0;
+}
+
+const scratch: number[] = [];
+
+/**
+ * A compact map key of the normalised 5-tuple (not printable: one code unit per address byte),
+ * or undefined for a packet without IP addresses. Missing ports count as 0.
+ */
+export function flowMapKey(packet: DecodedPacket): string | undefined {
+  const sip = packet.sourceIp;
+  const dip = packet.destinationIp;
+  if (!sip || !dip) return undefined;
+  const sport = packet.sourcePort ?? 0;
+  const dport = packet.destinationPort ?? 0;
+  scratch.length = 0;
+  scratch.push(packet.protocol ?? 0xffff);
+  if (compareEnds(sip, sport, dip, dport) <= 0) {
+    pushEnd(sip, sport);
+    pushEnd(dip, dport);
+  } else {
+    pushEnd(dip, dport);
+    pushEnd(sip, sport);
+  }
+  return String.fromCharCode.apply(null, scratch);
+}
+
+function pushEnd(ip: Uint8Array, port: number): void {
+  scratch.push(port);
+  for (let i = 0; i < ip.length; i++) scratch.push(ip[i] ?? 0);
+}

@@ -1,0 +1,216 @@
+/**
+ * Every active configuration of a cluster compiled into one matcher. Each target goes into the
+ * first index that can hold it: by (protocol, destination port) when its ports can be enumerated,
+ * else by the CIDRs of its `to` side, else by the CIDRs of its `from` side; the rest (selector-only
+ * targets without enumerable ports) are tested for every packet. A packet runs the predicates of
+ * the candidates its ports and addresses select, in both directions: per-packet cost grows with
+ * the number of plausible targets, not with the number of configurations.
+ */
+import type { CaptureLevel, OutputConfiguration, TraceConfigurationSpec } from '../config/model';
+import type { Endpoint } from '../enrich/identity';
+import type { DecodedPacket } from '../packet/decodedPacket';
+import { compileTarget, type CompiledTarget } from './compileTarget';
+import { portIndexKey } from './ports';
+import { PrefixIndex } from './prefixIndex';
+import { tracePointBit } from './tracePoints';
+
+/** A configuration to compile: its `namespace/name` key and normalised spec. */
+export interface ConfigurationInput {
+  key: string;
+  spec: TraceConfigurationSpec;
+}
+
+/** The rules of one configuration that matched a packet. */
+export interface ConfigurationMatch {
+  /** `namespace/name`. */
+  key: string;
+  /** Position of the configuration in the compiled list. */
+  index: number;
+  output: OutputConfiguration;
+  /** Indexes (into `spec.rules`) of the matched rules, ascending, each once. */
+  rules: number[];
+  /** `AllPackets` when any matched rule asks for it, else `FirstPacket`. */
+  captureLevel: CaptureLevel;
+  /** True when any matched rule includes layer 7 data. */
+  includeLayer7Data: boolean;
+}
+
+/** Matches packets against compiled configurations. */
+export interface ConfigurationMatcher {
+  /** Number of configurations compiled. */
+  readonly size: number;
+  /**
+   * The configurations matching a packet, in compiled order (empty array when none). A packet
+   * matches a target when it matches as captured or with source and destination (addresses,
+   * ports, identities) swapped.
+   */
+  match(
+    packet: DecodedPacket,
+    source: Endpoint | undefined,
+    destination: Endpoint | undefined,
+  ): readonly ConfigurationMatch[];
+}
+
+interface RuleInfo {
+  configuration: number;
+  rule: number;
+  captureLevel: CaptureLevel;
+  includeLayer7Data: boolean;
+}
+
+interface IndexedTarget {
+  target: CompiledTarget;
+  /** Global rule id (configuration order, then rule order). */
+  ruleId: number;
+}
+
+const NONE: readonly ConfigurationMatch[] = [];
+
+/** Compiles configurations once per generation. Never throws on a normalised spec. */
+export function compileConfigurations(configs: readonly ConfigurationInput[]): ConfigurationMatcher {
+  const rules: RuleInfo[] = [];
+  const byPort = new Map<number, IndexedTarget[]>();
+  const byTo = new PrefixIndex<IndexedTarget>();
+  const byFrom = new PrefixIndex<IndexedTarget>();
+  const unindexed: IndexedTarget[] = [];
+  configs.forEach((config, configuration) => {
+    config.spec.rules.forEach((rule, ruleIndex) => {
+      const ruleId = rules.length;
+      rules.push({
+        configuration,
+        rule: ruleIndex,
+        captureLevel: rule.captureLevel,
+        includeLayer7Data: rule.includeLayer7Data,
+      });
+      for (const target of rule.targets) {
+        const indexed: IndexedTarget = { target: compileTarget(target), ruleId };
+        const keys = indexed.target.indexKeys;
+        if (!keys) {
+          const { toBlocks, fromBlocks } = indexed.target;
+          if (toBlocks && toBlocks.every((cidr) => byTo.add(cidr, indexed))) continue;
+          if (fromBlocks && !toBlocks && fromBlocks.every((cidr) => byFrom.add(cidr, indexed))) continue;
+          unindexed.push(indexed);
+          continue;
+        }
+        for (const key of new Set(keys)) {
+          const list = byPort.get(key);
+          if (list) list.push(indexed);
+          else byPort.set(key, [indexed]);
+        }
+      }
+    });
+  });
+  const stamps = new Uint32Array(rules.length);
+  let generation = 0;
+  const matched: number[] = [];
+  const lists: (readonly IndexedTarget[])[] = [];
+  const indexTo = !byTo.empty;
+  const indexFrom = !byFrom.empty;
+
+  // Tests the address-indexed candidates of one direction.
+  const testByAddress = (
+    bit: number,
+    sourceIp: Uint8Array | undefined,
+    source: Endpoint | undefined,
+    destinationIp: Uint8Array | undefined,
+    destination: Endpoint | undefined,
+    protocol: number,
+    port: number,
+  ): void => {
+    lists.length = 0;
+    if (indexTo && destinationIp) byTo.collect(destinationIp, lists);
+    if (indexFrom && sourceIp) byFrom.collect(sourceIp, lists);
+    for (const list of lists) test(list, bit, sourceIp, source, destinationIp, destination, protocol, port);
+  };
+
+  const test = (
+    candidates: readonly IndexedTarget[] | undefined,
+    bit: number,
+    sourceIp: Uint8Array | undefined,
+    source: Endpoint | undefined,
+    destinationIp: Uint8Array | undefined,
+    destination: Endpoint | undefined,
+    protocol: number,
+    port: number,
+  ): void => {
+    if (!candidates) return;
+    for (const { target, ruleId } of candidates) {
+      if (stamps[ruleId] === generation) continue;
+      if (!target.tracePoint(bit)) continue;
+      if (!target.direction(sourceIp, source, destinationIp, destination, protocol, port)) continue;
+      stamps[ruleId] = generation;
+      matched.push(ruleId);
+    }
+  };
+
+  return {
+    size: configs.length,
+    match(packet, source, destination) {
+      generation = (generation + 1) >>> 0;
+      if (generation === 0) {
+        stamps.fill(0);
+        generation = 1;
+      }
+      matched.length = 0;
+      const bit = tracePointBit(packet.tracePoint);
+      const protocol = packet.protocol ?? -1;
+      const sport = packet.sourcePort ?? -1;
+      const dport = packet.destinationPort ?? -1;
+      const sip = packet.sourceIp;
+      const dip = packet.destinationIp;
+      if (byPort.size > 0 && protocol >= 0) {
+        if (dport >= 0)
+          test(
+            byPort.get(portIndexKey(protocol, dport)),
+            bit,
+            sip,
+            source,
+            dip,
+            destination,
+            protocol,
+            dport,
+          );
+        if (sport >= 0)
+          test(
+            byPort.get(portIndexKey(protocol, sport)),
+            bit,
+            dip,
+            destination,
+            sip,
+            source,
+            protocol,
+            sport,
+          );
+      }
+      testByAddress(bit, sip, source, dip, destination, protocol, dport);
+      testByAddress(bit, dip, destination, sip, source, protocol, sport);
+      test(unindexed, bit, sip, source, dip, destination, protocol, dport);
+      test(unindexed, bit, dip, destination, sip, source, protocol, sport);
+      if (matched.length === 0) return NONE;
+      if (matched.length > 1) matched.sort((a, b) => a - b);
+      const out: ConfigurationMatch[] = [];
+      let current: ConfigurationMatch | undefined;
+      for (const ruleId of matched) {
+        const info = rules[ruleId];
+        if (!info) continue;
+        if (!current || current.index !== info.configuration) {
+          const config = configs[info.configuration];
+          if (!config) continue;
+          current = {
+            key: config.key,
+            index: info.configuration,
+            output: config.spec.output,
+            rules: [],
+            captureLevel: 'FirstPacket',
+            includeLayer7Data: false,
+          };
+          out.push(current);
+        }
+        current.rules.push(info.rule);
+        if (info.captureLevel === 'AllPackets') current.captureLevel = 'AllPackets';
+        if (info.includeLayer7Data) current.includeLayer7Data = true;
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Assembles trace records (CONTRACTS §3) from a decoded, matched, enriched packet. Columns appear
+ * in `TRACE_RECORD_COLUMNS` order and absent values are omitted (no `undefined` keys).
+ */
+import type { CaptureLevel } from '../config/model';
+import type { Endpoint } from '../enrich/identity';
+import { formatIp } from '../net/ipAddress';
+import { IpProtocol, type DecodedPacket } from '../packet/decodedPacket';
+import { protocolName } from './protocolName';
+import { flowId, recordId } from './recordIds';
+import { tcpFlagsText } from './tcpFlagsText';
+import { isoTime, timestampNs } from './timestamp';
+import type { TraceRecord } from './traceRecord';
+import { trafficDirection } from './trafficDirection';
+
+/** Where a batch came from (CONTRACTS §2 application properties). */
+export interface RecordContext {
+  cluster: string;
+  node: string;
+}
+
+/** The configuration a record is written for (a `ConfigurationMatch` satisfies it). */
+export interface RecordConfiguration {
+  /** `namespace/name`. */
+  key: string;
+  captureLevel: CaptureLevel;
+}
+
+/** Options of {@link assembleTraceRecord}. */
+export interface AssembleRecordOptions {
+  /** Adds `CaptureFrame` (the packet's 1-based frame number), as `tracectl inspect` does. */
+  includeCaptureFrame?: boolean;
+}
+
+/**
+ * Builds one record. `layer7` holds the layer-7 columns (`L7Protocol`, `Http*`, `Dns*`, `Tls*`,
+ * `Ja*`) of the message this packet completes; its undefined values are skipped.
+ *
+ * Enrichment columns, per side: `Namespace` (pods and services), `PodName` (pods), `Workload`
+ * as `Kind/name` (e.g. `Deployment/web`), `ServiceName` (a service's own name; for a pod the first
+ * service selecting it), `NodeName` (a node's name; a pod's node), `Labels` (pods only).
+ */
+export function assembleTraceRecord(
+  packet: DecodedPacket,
+  context: RecordContext,
+  configuration: RecordConfiguration,
+  source: Endpoint | undefined,
+  destination: Endpoint | undefined,
+  layer7?: Partial<TraceRecord>,
+  options?: AssembleRecordOptions,
+): TraceRecord {
+  const ns = timestampNs(packet.timestampSec, packet.timestampNsec);
+  const record: TraceRecord = {
+    TimeGenerated: isoTime(packet.timestampSec, packet.timestampNsec),
+    TimestampNs: ns,
+    RecordId: recordId(configuration.key, context.node, packet, ns),
+    ClusterName: context.cluster,
+    NodeName: context.node,
+    TraceConfiguration: configuration.key,
+    CaptureLevel: configuration.captureLevel,
+  };
+  if (packet.tracePoint !== undefined) record.TracePoint = packet.tracePoint;
+  const direction = trafficDirection(packet.tracePoint, packet.direction);
+  if (direction !== undefined) record.TrafficDirection = direction;
+  const sip = packet.sourceIp;
+  const dip = packet.destinationIp;
+  const sourceIp = sip ? formatIp(sip) : undefined;
+  const destinationIp = dip ? formatIp(dip) : undefined;
+  if (sourceIp !== undefined && destinationIp !== undefined) {
+    const id = flowId(packet, sourceIp, destinationIp);
+    if (id !== undefined) record.FlowId = id;
+  }
+  if (packet.ipVersion !== undefined) record.IpVersion = packet.ipVersion;
+  if (packet.protocol !== undefined) record.Protocol = protocolName(packet.protocol);
+  if (sourceIp !== undefined) record.SourceIp = sourceIp;
+  if (destinationIp !== undefined) record.DestinationIp = destinationIp;
+  if (packet.sourcePort !== undefined) record.SourcePort = packet.sourcePort;
+  if (packet.destinationPort !== undefined) record.DestinationPort = packet.destinationPort;
+  // No flag set (a rare, odd segment) leaves the column absent rather than empty.
+  if (packet.protocol === IpProtocol.TCP && packet.tcpFlags) record.TcpFlags = tcpFlagsText(packet.tcpFlags);
+  if (packet.tcpSeq !== undefined) record.TcpSeq = packet.tcpSeq;
+  if (packet.tcpAck !== undefined) record.TcpAck = packet.tcpAck;
+  record.PacketBytes = packet.originalLength;
+  if (packet.payloadLength !== undefined) record.PayloadBytes = packet.payloadLength;
+  if (source) {
+    if (source.namespace !== undefined) record.SourceNamespace = source.namespace;
+    if (source.kind === 'pod') record.SourcePodName = source.name;
+    if (source.workload) record.SourceWorkload = `${source.workload.kind}/${source.workload.name}`;
+    const service = serviceName(source);
+    if (service !== undefined) record.SourceServiceName = service;
+    const node = nodeName(source);
+    if (node !== undefined) record.SourceNodeName = node;
+  }
+  if (destination) {
+    if (destination.namespace !== undefined) record.DestinationNamespace = destination.namespace;
+    if (destination.kind === 'pod') record.DestinationPodName = destination.name;
+    if (destination.workload) {
+      record.DestinationWorkload = `${destination.workload.kind}/${destination.workload.name}`;
+    }
+    const service = serviceName(destination);
+    if (service !== undefined) record.DestinationServiceName = service;
+    const node = nodeName(destination);
+    if (node !== undefined) record.DestinationNodeName = node;
+  }
+  if (source?.kind === 'pod' && source.labels) record.SourceLabels = source.labels;
+  if (destination?.kind === 'pod' && destination.labels) record.DestinationLabels = destination.labels;
+  if (layer7) {
+    const target = record as unknown as Record<string, unknown>;
+    for (const key in layer7) {
+      const value = (layer7 as Record<string, unknown>)[key];
+      if (value !== undefined) target[key] = value;
+    }
+  }
+  if (options?.includeCaptureFrame) record.CaptureFrame = packet.frame;
+  return record;
+}
+
+function serviceName(endpoint: Endpoint): string | undefined {
+  if (endpoint.kind === 'service') return endpoint.name;
+  return endpoint.kind === 'pod' ? endpoint.serviceNames?.[0] : undefined;
+}
+
+function nodeName(endpoint: Endpoint): string | undefined {
+  if (endpoint.kind === 'node') return endpoint.name;
+  return endpoint.nodeName;
+}

@@ -1,0 +1,57 @@
+import { compareEnds, flowMapKey, sourceEndFirst } from '../../shared/flow/flowTuple';
+import { parseIp } from '../../shared/net/ipAddress';
+import type { DecodedPacket } from '../../shared/packet/decodedPacket';
+import { packet } from '../match/support/builders';
+
+describe('flowMapKey', () => {
+  it.each([
+    [
+      { src: '10.0.0.1', dst: '10.0.0.2', sport: 1000, dport: 80 },
+      { src: '10.0.0.2', dst: '10.0.0.1', sport: 80, dport: 1000 },
+    ],
+    [
+      { src: '2001:db8::1', dst: '2001:db8::2', sport: 1, dport: 2 },
+      { src: '2001:db8::2', dst: '2001:db8::1', sport: 2, dport: 1 },
+    ],
+    [
+      { src: '10.0.0.1', dst: '10.0.0.1', sport: 5, dport: 6 },
+      { src: '10.0.0.1', dst: '10.0.0.1', sport: 6, dport: 5 },
+    ],
+  ])('both directions give one key: %j', (a, b) => {
+    expect(flowMapKey(packet(a))).toBe(flowMapKey(packet(b)));
+  });
+
+  it.each([
+    ['other port', { src: '10.0.0.1', dst: '10.0.0.2', sport: 1000, dport: 81 }],
+    ['other protocol', { src: '10.0.0.1', dst: '10.0.0.2', sport: 1000, dport: 80, proto: 'UDP' as const }],
+    ['other address', { src: '10.0.0.3', dst: '10.0.0.2', sport: 1000, dport: 80 }],
+    ['ports swapped on one side only', { src: '10.0.0.1', dst: '10.0.0.2', sport: 80, dport: 1000 }],
+  ])('distinct flows differ: %s', (_name, other) => {
+    expect(flowMapKey(packet(other))).not.toBe(
+      flowMapKey(packet({ src: '10.0.0.1', dst: '10.0.0.2', sport: 1000, dport: 80 })),
+    );
+  });
+
+  it('is undefined without addresses', () => {
+    const bare: DecodedPacket = {
+      frame: 1,
+      timestampSec: 0,
+      timestampNsec: 0,
+      direction: 'unknown',
+      originalLength: 0,
+      data: new Uint8Array(),
+    };
+    expect(flowMapKey(bare)).toBeUndefined();
+    expect(sourceEndFirst(bare)).toBe(true);
+  });
+
+  it.each([
+    ['10.0.0.1', 1, '10.0.0.2', 0, -1],
+    ['10.0.0.2', 0, '10.0.0.1', 1, 1],
+    ['10.0.0.1', 1, '10.0.0.1', 2, -1],
+    ['10.0.0.1', 2, '10.0.0.1', 2, 0],
+    ['10.0.0.1', 2, '::1', 2, -12],
+  ])('compareEnds(%s:%i, %s:%i) sign %i', (a, ap, b, bp, sign) => {
+    expect(Math.sign(compareEnds(parseIp(a)!, ap, parseIp(b)!, bp))).toBe(Math.sign(sign));
+  });
+});
