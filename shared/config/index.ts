@@ -16,6 +16,5 @@ export {
   type ValidationState,
 } from './validateObject';
 export { initialStatus, nextStatus } from './status';
-export { compileLabelSelector, type LabelPredicate, type Labels } from './labelSelector';
 export { defaultConnectionName } from './normaliseOutput';
 export { API_VERSION, DOCUMENTED_KIND, UPSTREAM_KIND } from './schema';

@@ -20,7 +20,8 @@ type Labels = Readonly<Record<string, string>> | undefined;
 type Requirement = (labels: Labels, namespaceName: string | undefined) => boolean;
 
 function labelValue(labels: Labels, namespaceName: string | undefined, key: string): string | undefined {
-  const v = labels?.[key];
+  // Own keys only: `toString` and friends are not labels.
+  const v = labels !== undefined && Object.hasOwn(labels, key) ? labels[key] : undefined;
   if (v !== undefined) return v;
   return key === NAMESPACE_NAME_LABEL ? namespaceName : undefined;
 }

@@ -7,7 +7,8 @@ import type { Endpoint } from '../enrich/identity';
 import { formatIp } from '../net/ipAddress';
 import { IpProtocol, type DecodedPacket } from '../packet/decodedPacket';
 import { protocolName } from './protocolName';
-import { flowId, recordId } from './recordIds';
+import { recordId } from './recordIds';
+import { packetFlowId } from '../packet/flowKey';
 import { tcpFlagsText } from './tcpFlagsText';
 import { isoTime, timestampNs } from './timestamp';
 import type { TraceRecord } from './traceRecord';
@@ -67,7 +68,7 @@ export function assembleTraceRecord(
   const sourceIp = sip ? formatIp(sip) : undefined;
   const destinationIp = dip ? formatIp(dip) : undefined;
   if (sourceIp !== undefined && destinationIp !== undefined) {
-    const id = flowId(packet, sourceIp, destinationIp);
+    const id = packetFlowId(packet);
     if (id !== undefined) record.FlowId = id;
   }
   if (packet.ipVersion !== undefined) record.IpVersion = packet.ipVersion;

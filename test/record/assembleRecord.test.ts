@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Endpoint } from '../../shared/enrich/identity';
 import { TcpFlag } from '../../shared/packet/decodedPacket';
 import { assembleTraceRecord } from '../../shared/record/assembleRecord';
-import { hash64Hex } from '../../shared/record/recordIds';
+import { packetFlowId } from '../../shared/packet/flowKey';
 import { TRACE_RECORD_COLUMNS, type TraceRecord } from '../../shared/record/traceRecord';
 import { packet, pod } from '../match/support/builders';
 
@@ -84,7 +84,8 @@ describe('assembleTraceRecord', () => {
     expect(record.RecordId).toBe(
       sha('default/web-trace\0node-a\0PodToNode\u00001700000000123456789\0', syn.data).slice(0, 32),
     );
-    expect(record.FlowId).toBe(hash64Hex('6|10.0.1.5|40000|10.0.2.7|80'));
+    expect(record.FlowId).toMatch(/^[0-9a-f]{16}$/);
+    expect(record.FlowId).toBe(packetFlowId(syn));
     const order = TRACE_RECORD_COLUMNS.map(([name]) => name as string);
     const keys = Object.keys(record);
     expect(keys).toEqual(order.filter((name) => keys.includes(name)));

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { formatIp } from '../../shared/net/ipAddress';
 import type { DecodedPacket } from '../../shared/packet/decodedPacket';
-import { flowId, hash64Hex, recordId } from '../../shared/record/recordIds';
+import { recordId } from '../../shared/record/recordIds';
 import { packet, type PacketSpec } from '../match/support/builders';
 
 const base: PacketSpec = {
@@ -15,7 +14,6 @@ const base: PacketSpec = {
 };
 const id = (p: DecodedPacket, config = 'ns/a', node = 'n1') =>
   recordId(config, node, p, `${p.timestampSec}:${p.timestampNsec}`);
-const fid = (p: DecodedPacket) => flowId(p, formatIp(p.sourceIp!), formatIp(p.destinationIp!));
 
 describe('recordId', () => {
   it('is 32 hex digits and deterministic across batches (frame number ignored)', () => {
@@ -50,60 +48,5 @@ describe('recordId scheme', () => {
       .digest('hex')
       .slice(0, 32);
     expect(recordId(key, 'n1', big, '123')).toBe(expected);
-  });
-});
-
-describe('flowId', () => {
-  it.each<[PacketSpec, PacketSpec]>([
-    [base, { ...base, src: base.dst, dst: base.src, sport: base.dport, dport: base.sport }],
-    [
-      { src: '2001:db8::9', dst: '2001:db8::1', sport: 5, dport: 6, proto: 'UDP' },
-      { src: '2001:db8::1', dst: '2001:db8::9', sport: 6, dport: 5, proto: 'UDP' },
-    ],
-    [
-      { src: '10.0.0.1', dst: '10.0.0.2', proto: 'ICMP' },
-      { src: '10.0.0.2', dst: '10.0.0.1', proto: 'ICMP' },
-    ],
-  ])('is symmetric: %j', (a, b) => {
-    expect(fid(packet(a))).toMatch(/^[0-9a-f]{16}$/);
-    expect(fid(packet(a))).toBe(fid(packet(b)));
-  });
-
-  it.each<[string, PacketSpec]>([
-    ['other port', { ...base, sport: 40001 }],
-    ['other protocol', { ...base, proto: 'UDP' }],
-    ['other address', { ...base, dst: '10.0.0.3' }],
-  ])('differs for %s', (_name, other) => {
-    expect(fid(packet(other))).not.toBe(fid(packet(base)));
-  });
-
-  it('is undefined without addresses', () => {
-    const bare: DecodedPacket = {
-      frame: 1,
-      timestampSec: 0,
-      timestampNsec: 0,
-      direction: 'unknown',
-      originalLength: 0,
-      data: new Uint8Array(),
-    };
-    expect(flowId(bare, '', '')).toBeUndefined();
-  });
-});
-
-describe('hash64Hex', () => {
-  it.each([
-    ['', 16],
-    ['a', 16],
-    ['6|10.0.0.1|1|10.0.0.2|2', 16],
-  ])('%j gives %i hex digits, deterministically', (text, length) => {
-    expect(hash64Hex(text)).toMatch(new RegExp(`^[0-9a-f]{${length}}$`));
-    expect(hash64Hex(text)).toBe(hash64Hex(text));
-  });
-
-  it('spreads 100 000 distinct tuples without collisions', () => {
-    const seen = new Set<string>();
-    for (let i = 0; i < 100_000; i++)
-      seen.add(hash64Hex(`6|10.0.${i >> 8}.${i & 255}|${40000 + (i % 7)}|10.1.0.1|80`));
-    expect(seen.size).toBe(100_000);
   });
 });

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { compileLabelSelector, type Labels } from '../../shared/config/labelSelector';
+import { compileLabelSelector } from '../../shared/match/labelSelector';
+
+type Labels = Readonly<Record<string, string>>;
 import type { LabelSelector, LabelSelectorRequirement } from '../../shared/config/model';
 
 const sel = (
