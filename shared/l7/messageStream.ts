@@ -1,0 +1,110 @@
+import { concatBytes } from './bytes';
+import type { L7Fields } from './l7Fields';
+import type { L7Stats } from './l7Stats';
+
+/**
+ * A protocol's parser for one direction of a byte stream. It reads whole messages from a
+ * contiguous buffer; the {@link MessageStream} around it handles buffering across segments,
+ * skipping bodies and resynchronising after gaps.
+ */
+export interface StreamParser {
+  /**
+   * Reads from `bytes[offset, end)`. Returns the number of bytes consumed (> 0), 0 when more
+   * bytes are needed, or -1 when the bytes cannot be a message. Appends completed messages to `out`.
+   */
+  parse(bytes: Uint8Array, offset: number, end: number, out: L7Fields[]): number;
+  /** Bytes to pass over without parsing or buffering (message bodies, opaque records). */
+  skip: number;
+  /** True once nothing more of interest can follow in this direction. */
+  done: boolean;
+  /** Forgets any partial message state (after a gap or an invalid message). */
+  reset(): void;
+  /** Whether a message plausibly starts at `offset` (used to resynchronise after a gap). */
+  looksLikeStart(bytes: Uint8Array, offset: number, end: number): boolean;
+  /** Most bytes one message may need buffered before it is given up. */
+  readonly maxMessageBytes: number;
+}
+
+/** Feeds in-order stream bytes to a {@link StreamParser}, buffering only incomplete messages. */
+export class MessageStream {
+  private pending: Uint8Array | undefined;
+  private resyncing: boolean;
+
+  /**
+   * @param resyncing - start by waiting for a plausible message start, for streams joined
+   *   mid-connection.
+   */
+  constructor(
+    readonly parser: StreamParser,
+    private readonly stats: L7Stats,
+    resyncing = false,
+  ) {
+    this.resyncing = resyncing;
+  }
+
+  /** Bytes currently buffered for an incomplete message. */
+  get bufferedBytes(): number {
+    return this.pending?.length ?? 0;
+  }
+
+  /** Delivers the next in-order bytes; completed messages are appended to `out`. */
+  push(chunk: Uint8Array, out: L7Fields[]): void {
+    const parser = this.parser;
+    if (parser.done || chunk.length === 0) return;
+    let bytes = chunk;
+    if (this.pending !== undefined) {
+      bytes = concatBytes(this.pending, chunk);
+      this.pending = undefined;
+    }
+    const end = bytes.length;
+    let offset = 0;
+    while (offset < end && !parser.done) {
+      if (parser.skip > 0) {
+        const n = Math.min(parser.skip, end - offset);
+        parser.skip -= n;
+        offset += n;
+        continue;
+      }
+      if (this.resyncing) {
+        if (!parser.looksLikeStart(bytes, offset, end)) return;
+        this.resyncing = false;
+      }
+      const consumed = parser.parse(bytes, offset, end, out);
+      if (consumed > 0) {
+        offset += consumed;
+      } else if (consumed === 0) {
+        if (end - offset > parser.maxMessageBytes) {
+          this.stats.oversized++;
+          this.abandon();
+        } else {
+          this.pending = bytes.slice(offset, end);
+        }
+        return;
+      } else {
+        this.stats.malformed++;
+        this.abandon();
+        return;
+      }
+    }
+  }
+
+  /**
+   * Tells the stream that `missing` bytes will never arrive before the next push. Inside a body
+   * being skipped they are simply counted off; otherwise the current message is given up and the
+   * stream resynchronises at the next plausible message start.
+   */
+  gap(missing: number): void {
+    if (this.pending === undefined && !this.resyncing && this.parser.skip >= missing) {
+      this.parser.skip -= missing;
+      return;
+    }
+    this.abandon();
+  }
+
+  private abandon(): void {
+    this.pending = undefined;
+    this.parser.skip = 0;
+    this.parser.reset();
+    this.resyncing = true;
+  }
+}
