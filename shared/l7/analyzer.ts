@@ -1,5 +1,6 @@
 import type { DecodedPacket } from '../packet/decodedPacket';
 import { IpProtocol, TcpFlag } from '../packet/decodedPacket';
+import { concatBytes } from './bytes';
 import { DNS_PORTS, parseDnsMessage } from './dns';
 import { DnsTcpStreamParser } from './dnsStream';
 import { l7FlowKey } from './flowKey';
@@ -51,9 +52,13 @@ type FlowProtocol = 'unknown' | 'http' | 'tls' | 'dns' | 'opaque';
 
 /** Segments inspected per flow before a flow with unrecognised content is ignored. */
 const MAX_DETECTION_ATTEMPTS = 8;
+/** Bytes gathered at the start of a flow direction before deciding what protocol it carries. */
+const MIN_DETECTION_BYTES = 8;
 
 interface FlowSide {
   tcp: TcpDirection;
+  /** First bytes of a flow not yet long enough to recognise its protocol. */
+  early: Uint8Array | undefined;
   stream: MessageStream | undefined;
   sink: StreamSink;
 }
@@ -197,17 +202,33 @@ class Analyzer implements L7Analyzer {
     const side: FlowSide = {
       tcp: new TcpDirection(this.limits, this.stats),
       stream: undefined,
+      early: undefined,
       sink: {
         data: (chunk) => this.data(flow, direction, chunk),
-        gap: (missing) => side.stream?.gap(missing),
+        gap: (missing) => {
+          side.early = undefined;
+          side.stream?.gap(missing);
+        },
       },
     };
     return side;
   }
 
-  private data(flow: Flow, direction: 0 | 1, chunk: Uint8Array): void {
-    if (flow.protocol === 'unknown' && !this.detect(flow, chunk)) return;
-    const stream = flow.sides[direction].stream;
+  private data(flow: Flow, direction: 0 | 1, received: Uint8Array): void {
+    const side = flow.sides[direction];
+    let chunk = received;
+    if (flow.protocol === 'unknown') {
+      if (side.early !== undefined) {
+        chunk = concatBytes(side.early, chunk);
+        side.early = undefined;
+      }
+      if (chunk.length < MIN_DETECTION_BYTES) {
+        side.early = chunk.slice();
+        return;
+      }
+      if (!this.detect(flow, chunk)) return;
+    }
+    const stream = side.stream;
     if (stream === undefined) return;
     const before = this.out.length;
     stream.push(chunk, this.out);
@@ -221,7 +242,7 @@ class Analyzer implements L7Analyzer {
 
   private detect(flow: Flow, chunk: Uint8Array): boolean {
     let make: (() => StreamParser) | undefined;
-    if (flow.dnsPort && chunk.length >= 2) {
+    if (flow.dnsPort) {
       flow.protocol = 'dns';
       make = () => new DnsTcpStreamParser(this.stats);
     } else if (looksLikeTls(chunk, 0, chunk.length)) {

@@ -12,6 +12,7 @@ import type { StreamParser } from './messageStream';
 export class DnsTcpStreamParser implements StreamParser {
   skip = 0;
   done = false;
+  readonly minStartBytes = 4;
   readonly maxMessageBytes = 2 + 0xffff;
 
   constructor(private readonly stats: L7Stats) {}

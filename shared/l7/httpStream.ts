@@ -26,6 +26,7 @@ type BodyMode = 'none' | 'chunk-size' | 'chunk-data-end' | 'trailers' | 'until-c
 export class HttpStreamParser implements StreamParser {
   skip = 0;
   done = false;
+  readonly minStartBytes = 1;
   readonly maxMessageBytes = MAX_HTTP_HEAD_BYTES;
   private body: BodyMode = 'none';
 

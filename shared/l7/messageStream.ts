@@ -21,6 +21,8 @@ export interface StreamParser {
   reset(): void;
   /** Whether a message plausibly starts at `offset` (used to resynchronise after a gap). */
   looksLikeStart(bytes: Uint8Array, offset: number, end: number): boolean;
+  /** Bytes `looksLikeStart` needs to decide; fewer are buffered while resynchronising. */
+  readonly minStartBytes: number;
   /** Most bytes one message may need buffered before it is given up. */
   readonly maxMessageBytes: number;
 }
@@ -66,6 +68,10 @@ export class MessageStream {
         continue;
       }
       if (this.resyncing) {
+        if (end - offset < parser.minStartBytes) {
+          this.pending = bytes.slice(offset, end);
+          return;
+        }
         if (!parser.looksLikeStart(bytes, offset, end)) return;
         this.resyncing = false;
       }

@@ -39,6 +39,7 @@ export function looksLikeTls(bytes: Uint8Array, offset: number, end: number): bo
 export class TlsStreamParser implements StreamParser {
   skip = 0;
   done = false;
+  readonly minStartBytes = 5;
   readonly maxMessageBytes = MAX_RECORD_BYTES;
   /** Handshake bytes not yet forming a whole message. */
   private handshake: Uint8Array = new Uint8Array(0);
