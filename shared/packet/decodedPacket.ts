@@ -7,7 +7,12 @@
 export type TracePoint = 'PodToNode' | 'NodeToPod' | 'NodeToNetwork' | 'NetworkToNode';
 
 /** All trace points, in canonical order. */
-export const TRACE_POINTS: readonly TracePoint[] = ['PodToNode', 'NodeToPod', 'NodeToNetwork', 'NetworkToNode'];
+export const TRACE_POINTS: readonly TracePoint[] = [
+  'PodToNode',
+  'NodeToPod',
+  'NodeToNetwork',
+  'NetworkToNode',
+];
 
 /** Packet direction from pcapng `epb_flags` bits 0–1. */
 export type CaptureDirection = 'inbound' | 'outbound' | 'unknown';
@@ -71,7 +76,10 @@ export interface DecodedPacket {
   protocol?: number;
   /** IP time-to-live / hop limit. */
   ttl?: number;
-  /** True for a fragment that is not the first one, or not yet reassembled. */
+  /**
+   * True for an IP fragment (any fragment, first included, as Wireshark with reassembly on): its
+   * layer 4 is decoded only on the packet a `FragmentReassembler` rebuilds.
+   */
   fragment?: boolean;
   sourcePort?: number;
   destinationPort?: number;
@@ -86,6 +94,26 @@ export interface DecodedPacket {
   payload?: Uint8Array;
   /** Layer 4 payload length according to the headers (may exceed `payload.length` when truncated). */
   payloadLength?: number;
-  /** Set when decoding stopped early. */
+  /**
+   * The first problem found. Decoding stops at a layer whose header is unusable; a lying length
+   * field (e.g. an IPv4 total length beyond the frame) is reported here while decoding goes on with
+   * the bytes that exist, as Wireshark does.
+   */
   malformed?: Malformation;
+  /** LINKTYPE_* the frame was decoded with. */
+  linkType?: number;
+  /** EtherType of the network layer (after VLAN tags), e.g. 0x0800; also set for non-IP frames. */
+  etherType?: number;
+  /** VLAN id of the outermost 802.1Q/802.1ad tag, when tagged. */
+  vlanId?: number;
+  /** Number of VLAN tags (QinQ and deeper stacks count each tag). */
+  vlanDepth?: number;
+  /** IP identification of a fragment (IPv4 16-bit, IPv6 32-bit). */
+  fragmentId?: number;
+  /** Byte offset of a fragment's data in the original datagram. */
+  fragmentOffset?: number;
+  /** The fragment's More Fragments flag. */
+  moreFragments?: boolean;
+  /** Set on a packet rebuilt from fragments: the frame numbers of every fragment, in offset order. */
+  reassembledFrames?: number[];
 }

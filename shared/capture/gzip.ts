@@ -1,0 +1,108 @@
+/** Transparent, bounded gzip decompression of capture bodies (magic `1f 8b`). */
+import { constants, createGunzip, gunzipSync } from 'node:zlib';
+import type { CaptureProblem } from './capturePacket';
+
+/** Default bound on decompressed bytes: 64 MiB, far above a 1 MB batch at any honest ratio. */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
+
+/** True when `bytes` starts with the gzip magic `1f 8b`. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Decompressed bytes, plus a problem when the input was damaged (what decompressed is kept). */
+export type GunzipResult =
+  { ok: true; bytes: Uint8Array; problem?: CaptureProblem } | { ok: false; problem: CaptureProblem };
+
+function tooLarge(maxBytes: number): CaptureProblem {
+  return {
+    code: 'CAPTURE_GZIP_TOO_LARGE',
+    message: `gzip body decompresses to more than ${maxBytes} bytes (limit maxDecompressedBytes); rejected as a possible decompression bomb`,
+    offset: 0,
+    frame: 0,
+    fatal: true,
+  };
+}
+
+/**
+ * Decompresses a whole gzip body, refusing output beyond `maxBytes`. A truncated or corrupt body
+ * yields what could be decompressed plus a problem.
+ */
+export function gunzipBounded(bytes: Uint8Array, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): GunzipResult {
+  try {
+    return { ok: true, bytes: gunzipSync(bytes, { maxOutputLength: maxBytes }) };
+  } catch (caught) {
+    // Checked by code, not instanceof: errors from node core may come from another realm (jest).
+    if ((caught as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE')
+      return { ok: false, problem: tooLarge(maxBytes) };
+    const reason = caught instanceof Error ? caught.message : String(caught);
+    let salvaged: Uint8Array = new Uint8Array(0);
+    try {
+      salvaged = gunzipSync(bytes, { maxOutputLength: maxBytes, finishFlush: constants.Z_SYNC_FLUSH });
+    } catch {
+      // Nothing could be salvaged; the problem below says why.
+    }
+    return {
+      ok: true,
+      bytes: salvaged,
+      problem: {
+        code: 'CAPTURE_GZIP_INVALID',
+        message: `gzip body is damaged (${reason}); kept the ${salvaged.length} bytes decompressed before the damage`,
+        offset: salvaged.length,
+        frame: 0,
+        fatal: false,
+      },
+    };
+  }
+}
+
+/**
+ * Decompresses a stream of gzip chunks, ending with a problem (never an exception) when the output
+ * would exceed `maxBytes` or the body is damaged.
+ */
+export async function* gunzipStream(
+  source: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  onProblem: (problem: CaptureProblem) => void,
+): AsyncGenerator<Uint8Array> {
+  const gunzip = createGunzip({ finishFlush: constants.Z_SYNC_FLUSH });
+  let failure: Error | undefined;
+  gunzip.on('error', (error: Error) => {
+    failure = error;
+  });
+  const feed = (async (): Promise<void> => {
+    try {
+      for await (const chunk of source) {
+        if (failure !== undefined || gunzip.destroyed) break;
+        if (!gunzip.write(chunk)) await new Promise<void>((resolve) => gunzip.once('drain', resolve));
+      }
+    } catch (caught) {
+      failure = caught instanceof Error ? caught : new Error(String(caught));
+    }
+    if (!gunzip.destroyed) gunzip.end();
+  })();
+  let total = 0;
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) {
+        onProblem(tooLarge(maxBytes));
+        gunzip.destroy();
+        return;
+      }
+      yield chunk;
+    }
+  } catch (caught) {
+    failure ??= caught instanceof Error ? caught : new Error(String(caught));
+  }
+  await feed;
+  if (failure !== undefined) {
+    onProblem({
+      code: 'CAPTURE_GZIP_INVALID',
+      message: `gzip stream is damaged after ${total} decompressed bytes: ${failure.message}`,
+      offset: total,
+      frame: 0,
+      fatal: false,
+    });
+  }
+}

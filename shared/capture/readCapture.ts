@@ -1,0 +1,160 @@
+/** The three ways to read a capture: a whole Buffer at once, record by record, or a stream of chunks. */
+import { toError } from '../errors';
+import type {
+  CaptureEvent,
+  CaptureInterface,
+  CapturePacket,
+  CaptureProblem,
+  CaptureReadResult,
+} from './capturePacket';
+import { CaptureParser, CollectingSink } from './captureParser';
+import type { CaptureSink } from './captureSink';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, gunzipBounded, gunzipStream, isGzip } from './gzip';
+
+/** Options for reading captures. */
+export interface CaptureReadOptions {
+  /** Bound on bytes after gzip decompression. Default 64 MiB for buffers, unlimited for streams. */
+  maxDecompressedBytes?: number;
+}
+
+/**
+ * Reads a whole capture held in memory (pcap or pcapng, optionally gzip). Never throws: damage is
+ * reported in `problems` and everything read before it is kept. Packet bytes are views into the
+ * input (or into the decompressed copy).
+ */
+export function readCapture(bytes: Uint8Array, options: CaptureReadOptions = {}): CaptureReadResult {
+  const sink = new CollectingSink();
+  let body = bytes;
+  const gzip = isGzip(bytes);
+  if (gzip) {
+    const inflated = gunzipBounded(bytes, options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES);
+    if (!inflated.ok) return { gzip, interfaces: [], packets: [], problems: [inflated.problem] };
+    body = inflated.bytes;
+    if (inflated.problem !== undefined) sink.problems.push(inflated.problem);
+  }
+  const parser = new CaptureParser(sink);
+  parser.push(body);
+  parser.end();
+  const result: CaptureReadResult = {
+    gzip,
+    interfaces: sink.interfaces,
+    packets: sink.packets,
+    problems: sink.problems,
+  };
+  if (parser.format !== undefined) result.format = parser.format;
+  return result;
+}
+
+/**
+ * Iterates a capture held in memory record by record without collecting it: for pipelines that
+ * handle one packet at a time over large buffers. Same results as {@link readCapture}.
+ */
+export function* iterateCapture(
+  bytes: Uint8Array,
+  options: CaptureReadOptions = {},
+): Generator<CaptureEvent> {
+  const sink = new QueueSink();
+  let body = bytes;
+  if (isGzip(bytes)) {
+    const inflated = gunzipBounded(bytes, options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES);
+    if (!inflated.ok) {
+      yield { kind: 'problem', problem: inflated.problem };
+      return;
+    }
+    body = inflated.bytes;
+    if (inflated.problem !== undefined) sink.onProblem(inflated.problem);
+  }
+  const parser = new CaptureParser(sink);
+  parser.feed(body);
+  for (;;) {
+    const parsed = parser.drain(true, 64);
+    if (sink.queue.length > 0) {
+      const events = sink.queue;
+      sink.queue = [];
+      yield* events;
+    }
+    if (parsed === 0 || parser.done) break;
+  }
+}
+
+/** Collects events between two yields of the stream. */
+class QueueSink implements CaptureSink {
+  frames = 0;
+  queue: CaptureEvent[] = [];
+
+  onInterface(iface: CaptureInterface): void {
+    this.queue.push({ kind: 'interface', interface: iface });
+  }
+
+  onPacket(packet: CapturePacket): void {
+    this.queue.push({ kind: 'packet', packet });
+  }
+
+  onProblem(problem: CaptureProblem): void {
+    this.queue.push({ kind: 'problem', problem });
+  }
+}
+
+/**
+ * Reads a capture of any size from a stream of chunks (e.g. `fs.createReadStream(path)`), holding
+ * only the current chunk: memory stays flat. gzip is detected from the first bytes. A source that
+ * fails mid-way ends the stream with a problem, never an exception.
+ */
+export async function* readCaptureStream(
+  source: AsyncIterable<Uint8Array>,
+  options: CaptureReadOptions = {},
+): AsyncGenerator<CaptureEvent> {
+  const sink = new QueueSink();
+  const parser = new CaptureParser(sink);
+  const iterator = source[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let headLength = 0;
+  let sourceError: Error | undefined;
+  try {
+    while (headLength < 2) {
+      const next = await iterator.next();
+      if (next.done === true) break;
+      head.push(next.value);
+      headLength += next.value.length;
+    }
+  } catch (caught) {
+    sourceError = toError(caught);
+  }
+  const rest: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  async function* replay(): AsyncGenerator<Uint8Array> {
+    yield* head;
+    if (sourceError !== undefined) throw sourceError;
+    yield* rest;
+  }
+  const first = head[0] ?? new Uint8Array(0);
+  const firstBytes =
+    first.length >= 2 || head.length < 2 ? first : Uint8Array.of(first[0] ?? 0, head[1]?.[0] ?? 0);
+  const chunks = isGzip(firstBytes)
+    ? gunzipStream(replay(), options.maxDecompressedBytes ?? Number.POSITIVE_INFINITY, (p) =>
+        sink.onProblem(p),
+      )
+    : replay();
+  try {
+    for await (const chunk of chunks) {
+      parser.push(chunk);
+      if (sink.queue.length > 0) {
+        const events = sink.queue;
+        sink.queue = [];
+        yield* events;
+      }
+      if (parser.done) break;
+    }
+  } catch (caught) {
+    sink.onProblem({
+      code: 'CAPTURE_TRUNCATED',
+      message: `reading the capture failed after frame ${sink.frames}: ${caught instanceof Error ? caught.message : String(caught)}`,
+      offset: 0,
+      frame: sink.frames,
+      fatal: true,
+    });
+  }
+  parser.end();
+  yield* sink.queue;
+}
