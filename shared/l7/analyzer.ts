@@ -4,7 +4,7 @@ import { concatBytes } from './bytes';
 import { DNS_PORTS, parseDnsMessage } from './dns';
 import { DnsTcpStreamParser } from './dnsStream';
 import { l7FlowKey } from './flowKey';
-import { looksLikeHttp } from './http';
+import { looksLikeHttp, parseHttpHead } from './http';
 import { HttpFlowState, HttpStreamParser } from './httpStream';
 import type { L7Fields } from './l7Fields';
 import type { L7Stats } from './l7Stats';
@@ -50,6 +50,8 @@ export interface L7Analyzer {
 
 type FlowProtocol = 'unknown' | 'http' | 'tls' | 'dns' | 'opaque';
 
+/** SSDP's UDP port: HTTP-formatted messages in datagrams. */
+const SSDP_PORT = 1900;
 /** Segments inspected per flow before a flow with unrecognised content is ignored. */
 const MAX_DETECTION_ATTEMPTS = 8;
 /** Bytes gathered at the start of a flow direction before deciding what protocol it carries. */
@@ -113,10 +115,12 @@ class Analyzer implements L7Analyzer {
     this.out.length = 0;
     const payload = packet.payload;
     const { sourceIp, destinationIp, sourcePort, destinationPort } = packet;
-    if (packet.malformed || packet.fragment || !sourceIp || !destinationIp) return this.out;
+    if (packet.fragment === true || !sourceIp || !destinationIp) return this.out;
     if (sourcePort === undefined || destinationPort === undefined) return this.out;
     if (packet.protocol === IpProtocol.UDP) {
-      if (payload && payload.length > 0 && (DNS_PORTS.has(sourcePort) || DNS_PORTS.has(destinationPort))) this.udpDns(payload);
+      if (payload === undefined || payload.length === 0) return this.out;
+      if (DNS_PORTS.has(sourcePort) || DNS_PORTS.has(destinationPort)) this.udpDns(payload);
+      else if (sourcePort === SSDP_PORT || destinationPort === SSDP_PORT) this.udpHttp(payload);
       return this.out;
     }
     if (packet.protocol !== IpProtocol.TCP || packet.tcpSeq === undefined) return this.out;
@@ -142,6 +146,17 @@ class Analyzer implements L7Analyzer {
     if (parsed.ok) {
       this.stats.dns++;
       this.out.push(parsed.fields);
+    } else {
+      this.stats.malformed++;
+    }
+  }
+
+  /** SSDP (HTTP over UDP): one message head per datagram. */
+  private udpHttp(payload: Uint8Array): void {
+    const head = parseHttpHead(payload, 0, payload.length, this.isSecret);
+    if (head.kind === 'request' || head.kind === 'response') {
+      this.stats.http++;
+      this.out.push(head.fields);
     } else {
       this.stats.malformed++;
     }
@@ -176,7 +191,10 @@ class Analyzer implements L7Analyzer {
       const declared = packet.payloadLength ?? payload.length;
       if (declared > payload.length) active.tcp.acknowledged((dataSeq + declared) >>> 0, active.sink);
     }
-    if ((flags & TcpFlag.FIN) !== 0) flow.fin |= 1 << direction;
+    if ((flags & TcpFlag.FIN) !== 0) {
+      flow.fin |= 1 << direction;
+      this.count(flow, () => active.stream?.end(this.out));
+    }
     if ((flags & TcpFlag.RST) !== 0 || flow.fin === 3) {
       this.drop(key, flow);
       return;
@@ -207,7 +225,7 @@ class Analyzer implements L7Analyzer {
         data: (chunk) => this.data(flow, direction, chunk),
         gap: (missing) => {
           side.early = undefined;
-          side.stream?.gap(missing);
+          side.stream?.gap(missing, this.out);
         },
       },
     };
@@ -229,9 +247,13 @@ class Analyzer implements L7Analyzer {
       if (!this.detect(flow, chunk)) return;
     }
     const stream = side.stream;
-    if (stream === undefined) return;
+    if (stream !== undefined) this.count(flow, () => stream.push(chunk, this.out));
+  }
+
+  /** Runs `work` and counts the messages it produced under the flow's protocol. */
+  private count(flow: Flow, work: () => void): void {
     const before = this.out.length;
-    stream.push(chunk, this.out);
+    work();
     const produced = this.out.length - before;
     if (produced > 0) {
       if (flow.protocol === 'http') this.stats.http += produced;

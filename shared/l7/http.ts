@@ -7,12 +7,14 @@ import { FIELD_LIMITS, truncateField } from './truncate';
 /** Longest request/status line plus headers we buffer before giving up on a message. */
 export const MAX_HTTP_HEAD_BYTES = 64 * 1024;
 
-/** Methods recognised at the start of a request on any port (RFC 9110, WebDAV, SSDP). */
+/** Methods recognised at the start of a request on any port (RFC 9110, WebDAV, SSDP, Microsoft). */
 const METHODS = new Set([
   'GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE', 'PROPFIND', 'PROPPATCH',
   'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT', 'MKACTIVITY', 'CHECKOUT', 'MERGE',
   'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'PURGE', 'LINK', 'UNLINK', 'BIND', 'REBIND', 'UNBIND',
   'ACL', 'MKCALENDAR', 'ORDERPATCH', 'VERSION-CONTROL', 'UPDATE', 'LABEL', 'BASELINE-CONTROL', 'MKWORKSPACE',
+  'CCM_POST', 'BITS_POST', 'RPC_IN_DATA', 'RPC_OUT_DATA', 'POLL', 'BPROPFIND', 'BPROPPATCH', 'BCOPY', 'BMOVE',
+  'BDELETE', 'X-MS-ENUMATTS', 'SSTP_DUPLEX_POST',
 ]); // prettier-ignore
 
 /** The HTTP/2 connection preface's first line (RFC 9113 §3.4). */
@@ -47,6 +49,7 @@ export function looksLikeHttp(bytes: Uint8Array, offset: number, end: number): b
   if (i === limit) return i === end && (prefixOf(token, 'HTTP/') || [...METHODS].some((m) => m.startsWith(token)));
   const next = bytes[i];
   if (token === 'HTTP' && next === 0x2f) return true;
+  if (next === 0x0d || next === 0x0a) return METHODS.has(token);
   return next === 0x20 && (METHODS.has(token) || token === 'PRI');
 }
 
@@ -55,7 +58,9 @@ function prefixOf(text: string, of: string): boolean {
 }
 
 function isTokenByte(byte: number): boolean {
-  return (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x2d || byte === 0x5f;
+  return (
+    (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x2d || byte === 0x5f
+  );
 }
 
 /** Offset of the next LF at or after `from` before `end`, or -1. */
@@ -141,15 +146,17 @@ function parseStartLine(line: string, isSecret?: SecretKeyTest): StartLine | und
     const status = Number(response[2]);
     return { kind: 'response', status, fields: { L7Protocol: 'HTTP', HttpVersion: response[1], HttpStatusCode: status } };
   }
-  const space = line.indexOf(' ');
-  if (space <= 0) return undefined;
+  // A bare method with no target ("OPTIONS\n") is accepted, as Wireshark does.
+  const space = line.indexOf(' ') < 0 ? line.length : line.indexOf(' ');
+  if (space === 0) return undefined;
   const method = line.slice(0, space);
   if (!METHODS.has(method)) return undefined;
+  // As Wireshark: the target runs to the next space, the version is what follows it.
   const rest = line.slice(space + 1);
-  const lastSpace = rest.lastIndexOf(' ');
-  const tail = lastSpace < 0 ? rest : rest.slice(lastSpace + 1);
-  const hasVersion = /^HTTP\/\d\.\d$/.test(tail) && lastSpace >= 0;
-  const target = hasVersion ? rest.slice(0, lastSpace) : rest;
+  const targetEnd = rest.indexOf(' ');
+  const target = targetEnd < 0 ? rest : rest.slice(0, targetEnd);
+  const tail = targetEnd < 0 ? '' : rest.slice(targetEnd + 1).trim();
+  const hasVersion = /^HTTP\/\d\.\d$/.test(tail);
   const fields: L7Fields = { L7Protocol: 'HTTP', HttpMethod: method };
   if (target) fields.HttpPath = redactRequestTarget(target, isSecret);
   if (hasVersion) fields.HttpVersion = tail;

@@ -29,6 +29,8 @@ export class HttpStreamParser implements StreamParser {
   readonly minStartBytes = 1;
   readonly maxMessageBytes = MAX_HTTP_HEAD_BYTES;
   private body: BodyMode = 'none';
+  /** Fields of the message whose body is being read; reported when the body ends, as Wireshark does. */
+  private held: L7Fields | undefined;
 
   constructor(
     private readonly flow: HttpFlowState,
@@ -37,6 +39,23 @@ export class HttpStreamParser implements StreamParser {
 
   reset(): void {
     this.body = 'none';
+    this.held = undefined;
+  }
+
+  skipped(out: L7Fields[]): void {
+    if (this.body === 'none') this.release(out);
+  }
+
+  finish(out: L7Fields[]): void {
+    if (this.body === 'until-close') {
+      this.body = 'none';
+      this.release(out);
+    }
+  }
+
+  private release(out: L7Fields[]): void {
+    if (this.held !== undefined) out.push(this.held);
+    this.held = undefined;
   }
 
   looksLikeStart(bytes: Uint8Array, offset: number, end: number): boolean {
@@ -56,7 +75,7 @@ export class HttpStreamParser implements StreamParser {
       case 'chunk-data-end':
         return this.chunkDataEnd(bytes, offset, end);
       case 'trailers':
-        return this.trailers(bytes, offset, end);
+        return this.trailers(bytes, offset, end, out);
       case 'none':
         return this.head(bytes, offset, end, out);
     }
@@ -75,34 +94,45 @@ export class HttpStreamParser implements StreamParser {
         this.done = true;
         return head.end - offset;
       case 'request': {
-        out.push(head.fields);
         const outstanding = this.flow.outstanding;
         if (outstanding.length >= MAX_OUTSTANDING_REQUESTS) outstanding.shift();
         outstanding.push(head.method ?? '');
-        this.startBody(head.chunked, head.contentLength, false);
+        this.startBody(head.fields, head.chunked, head.contentLength, false, out);
         return head.end - offset;
       }
       case 'response': {
-        out.push(head.fields);
         const status = head.status ?? 0;
         const informational = status >= 100 && status < 200;
         const method = informational ? this.flow.outstanding[0] : this.flow.outstanding.shift();
         if (status === 101 || (method === 'CONNECT' && status >= 200 && status < 300)) {
+          out.push(head.fields);
           this.flow.switched = true;
           this.done = true;
           return end - offset;
         }
         const bodiless = informational || status === 204 || status === 304 || method === 'HEAD';
-        if (!bodiless) this.startBody(head.chunked, head.contentLength, true);
+        if (bodiless) out.push(head.fields);
+        else this.startBody(head.fields, head.chunked, head.contentLength, true, out);
         return head.end - offset;
       }
     }
   }
 
-  private startBody(chunked: boolean, contentLength: number | undefined, isResponse: boolean): void {
+  private startBody(
+    fields: L7Fields,
+    chunked: boolean,
+    contentLength: number | undefined,
+    isResponse: boolean,
+    out: L7Fields[],
+  ): void {
     if (chunked) this.body = 'chunk-size';
-    else if (contentLength !== undefined) this.skip = contentLength;
-    else if (isResponse) this.body = 'until-close';
+    else if (contentLength !== undefined && contentLength > 0) this.skip = contentLength;
+    else if (contentLength === undefined && isResponse) this.body = 'until-close';
+    else {
+      out.push(fields);
+      return;
+    }
+    this.held = fields;
   }
 
   private chunkSize(bytes: Uint8Array, offset: number, end: number): number {
@@ -137,10 +167,13 @@ export class HttpStreamParser implements StreamParser {
     return 2;
   }
 
-  private trailers(bytes: Uint8Array, offset: number, end: number): number {
+  private trailers(bytes: Uint8Array, offset: number, end: number, out: L7Fields[]): number {
     const lf = bytes.subarray(offset, Math.min(end, offset + MAX_HTTP_HEAD_BYTES)).indexOf(0x0a);
     if (lf < 0) return end - offset >= MAX_HTTP_HEAD_BYTES ? -1 : 0;
-    if (lf === 0 || (lf === 1 && bytes[offset] === 0x0d)) this.body = 'none';
+    if (lf === 0 || (lf === 1 && bytes[offset] === 0x0d)) {
+      this.body = 'none';
+      this.release(out);
+    }
     return lf + 1;
   }
 }

@@ -17,6 +17,10 @@ export interface StreamParser {
   skip: number;
   /** True once nothing more of interest can follow in this direction. */
   done: boolean;
+  /** Called when `skip` has been counted down to zero (a message body ended). */
+  skipped?(out: L7Fields[]): void;
+  /** Called when the direction ends (FIN): a message delimited by the close completes here. */
+  finish?(out: L7Fields[]): void;
   /** Forgets any partial message state (after a gap or an invalid message). */
   reset(): void;
   /** Whether a message plausibly starts at `offset` (used to resynchronise after a gap). */
@@ -65,6 +69,7 @@ export class MessageStream {
         const n = Math.min(parser.skip, end - offset);
         parser.skip -= n;
         offset += n;
+        if (parser.skip === 0) parser.skipped?.(out);
         continue;
       }
       if (this.resyncing) {
@@ -94,14 +99,20 @@ export class MessageStream {
     }
   }
 
+  /** The direction ended (FIN): lets a message delimited by the connection close complete. */
+  end(out: L7Fields[]): void {
+    if (!this.parser.done && this.pending === undefined) this.parser.finish?.(out);
+  }
+
   /**
    * Tells the stream that `missing` bytes will never arrive before the next push. Inside a body
-   * being skipped they are simply counted off; otherwise the current message is given up and the
+   * being skipped they are simply counted off (the message still completes); otherwise the current message is given up and the
    * stream resynchronises at the next plausible message start.
    */
-  gap(missing: number): void {
+  gap(missing: number, out: L7Fields[]): void {
     if (this.pending === undefined && !this.resyncing && this.parser.skip >= missing) {
       this.parser.skip -= missing;
+      if (this.parser.skip === 0) this.parser.skipped?.(out);
       return;
     }
     this.abandon();

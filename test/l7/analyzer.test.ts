@@ -86,7 +86,7 @@ describe('createL7Analyzer', () => {
       analyzer.analyze(c.client('GET /partial-request-' + 'x'.repeat(200)));
     }
     expect(analyzer.stats[counter]).toBeGreaterThan(0);
-    expect(analyzer.flowCount).toBeLessThanOrEqual(options.maxFlows ?? 40);
+    expect(analyzer.flowCount).toBeLessThanOrEqual('maxFlows' in options ? options.maxFlows : 40);
   });
 
   it('drops idle flows by packet time', () => {
@@ -109,7 +109,7 @@ describe('createL7Analyzer', () => {
   });
 
   it.each([
-    ['malformed packet', { ...udpPacket({ payload: dnsMessage({}) }), malformed: { layer: 'transport' as const, reason: 'x' } }],
+    ['packet malformed before layer 4', { ...udpPacket({ payload: dnsMessage({}) }), sourcePort: undefined, malformed: { layer: 'network' as const, reason: 'x' } }],
     ['non-first fragment', { ...udpPacket({ payload: dnsMessage({}) }), fragment: true }],
     ['ICMP', { ...udpPacket({ payload: dnsMessage({}) }), protocol: 1 }],
     ['TCP without payload or SYN', tcpPacket({ seq: 5, flags: TcpFlag.ACK })],

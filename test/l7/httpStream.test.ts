@@ -1,4 +1,5 @@
-import { bytes, Conversation } from './support/builders';
+import { TcpFlag } from '../../shared/packet/decodedPacket';
+import { bytes, Conversation, tcpPacket } from './support/builders';
 import { runPackets, splitAt } from './support/run';
 
 const request = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: example.com\r\n${extra}\r\n`;
@@ -84,8 +85,18 @@ describe('HTTP over reassembled TCP', () => {
     expect(found).toEqual([{ L7Protocol: 'HTTP', HttpVersion: 'HTTP/2' }]);
   });
 
-  it('gives up on an endless chunk-size line', () => {
-    const found = exchange([], ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' + 'f'.repeat(2000)]);
-    expect(found).toEqual([expect.objectContaining({ HttpStatusCode: 200 })]);
+  it.each([
+    ['an endless chunk-size line', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' + 'f'.repeat(2000)],
+    ['a chunk-size that is not hex', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'],
+    ['a body cut short by the capture', 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'],
+  ])('reports nothing for a response with %s (the message never completes)', (_name, text) => {
+    expect(exchange([], [text])).toEqual([]);
+  });
+
+  it('reports a response delimited by the connection close on the FIN', () => {
+    const c = new Conversation();
+    const packets = [...c.handshake(), c.client(request('/close')), c.server('HTTP/1.0 200 OK\r\n\r\nbody until close')];
+    packets.push(tcpPacket({ src: '10.0.0.2', dst: '10.0.0.1', sport: 80, dport: 40000, seq: c.serverSeq, ack: c.clientSeq, flags: TcpFlag.FIN | TcpFlag.ACK }));
+    expect(runPackets(packets).map((m) => [m.index, m.fields.HttpStatusCode])).toEqual([[3, undefined], [5, 200]]);
   });
 });
