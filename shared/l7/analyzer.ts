@@ -11,6 +11,8 @@ import type { L7Stats } from './l7Stats';
 import { emptyL7Stats } from './l7Stats';
 import { MessageStream } from './messageStream';
 import type { StreamParser } from './messageStream';
+import { looksLikeQuicInitial } from './quicInitial';
+import { QuicTracker } from './quicTracker';
 import type { SecretKeyTest } from './redact';
 import { secretKeyTest } from './redact';
 import type { StreamSink } from './reassembly';
@@ -84,6 +86,7 @@ class Analyzer implements L7Analyzer {
   readonly stats = emptyL7Stats();
   private readonly flows = new Map<string, Flow>();
   private readonly out: L7Fields[] = [];
+  private readonly quic: QuicTracker;
   private readonly maxFlows: number;
   private readonly maxTotalBytes: number;
   private readonly idleSeconds: number;
@@ -101,6 +104,7 @@ class Analyzer implements L7Analyzer {
       ...(options.maxOutOfOrderBytes === undefined ? {} : { maxOutOfOrderBytes: options.maxOutOfOrderBytes }),
     };
     this.isSecret = secretKeyTest(options.secretQueryKeys);
+    this.quic = new QuicTracker(this.stats);
   }
 
   get flowCount(): number {
@@ -121,6 +125,12 @@ class Analyzer implements L7Analyzer {
       if (payload === undefined || payload.length === 0) return this.out;
       if (DNS_PORTS.has(sourcePort) || DNS_PORTS.has(destinationPort)) this.udpDns(payload);
       else if (sourcePort === SSDP_PORT || destinationPort === SSDP_PORT) this.udpHttp(payload);
+      else if (looksLikeQuicInitial(payload)) {
+        const { key } = l7FlowKey(IpProtocol.UDP, sourceIp, sourcePort, destinationIp, destinationPort);
+        const before = this.out.length;
+        this.quic.datagram(key, payload, this.out);
+        this.stats.tls += this.out.length - before;
+      }
       return this.out;
     }
     if (packet.protocol !== IpProtocol.TCP || packet.tcpSeq === undefined) return this.out;

@@ -156,8 +156,8 @@ export class TlsStreamParser implements StreamParser {
   }
 }
 
-/** Record fields of a ClientHello: version offered, SNI, ALPN list, JA3 and JA4. */
-export function clientHelloFields(hello: ClientHello): L7Fields {
+/** Record fields of a ClientHello: version offered, SNI, ALPN list, JA3 and JA4 (`q` for QUIC). */
+export function clientHelloFields(hello: ClientHello, transport: 't' | 'q' = 't'): L7Fields {
   const fields: L7Fields = {
     L7Protocol: 'TLS',
     TlsHandshake: 'ClientHello',
@@ -167,7 +167,7 @@ export function clientHelloFields(hello: ClientHello): L7Fields {
   if (hello.alpn.length > 0) fields.TlsAlpn = hello.alpn.slice(0, 16).map((p) => truncateField(p, FIELD_LIMITS.short));
   if (!hello.sslv2) {
     fields.Ja3 = ja3(hello);
-    fields.Ja4 = ja4(hello);
+    fields.Ja4 = ja4(hello, transport);
   }
   return fields;
 }
