@@ -140,7 +140,7 @@ class Analyzer implements L7Analyzer {
       this.tcp(packet, now, sourceIp, sourcePort, destinationIp, destinationPort);
     } catch {
       // A defect in a parser must not take down the batch: count it and drop the flow's state.
-      this.stats.malformed++;
+      this.stats.internalErrors++;
       this.flows.delete(l7FlowKey(IpProtocol.TCP, sourceIp, sourcePort, destinationIp, destinationPort).key);
     }
     return this.out;

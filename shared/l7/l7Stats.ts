@@ -18,6 +18,8 @@ export interface L7Stats {
   evictedMemory: number;
   /** Messages abandoned because they exceeded a per-message size limit. */
   oversized: number;
+  /** Packets whose analysis failed unexpectedly (a defect); the flow's state was dropped. */
+  internalErrors: number;
 }
 
 /** A zeroed {@link L7Stats}. */
@@ -34,5 +36,6 @@ export function emptyL7Stats(): L7Stats {
     evictedFlows: 0,
     evictedMemory: 0,
     oversized: 0,
+    internalErrors: 0,
   };
 }
