@@ -117,12 +117,26 @@ class Analyzer implements L7Analyzer {
 
   analyzeAll(packet: DecodedPacket): readonly L7Fields[] {
     this.out.length = 0;
+    try {
+      this.dispatch(packet);
+    } catch {
+      // A defect in a parser must not take down the batch: count it and drop the flow's state.
+      this.stats.internalErrors++;
+      const { sourceIp, destinationIp, sourcePort, destinationPort } = packet;
+      if (sourceIp && destinationIp && sourcePort !== undefined && destinationPort !== undefined) {
+        this.flows.delete(l7FlowKey(IpProtocol.TCP, sourceIp, sourcePort, destinationIp, destinationPort).key);
+      }
+    }
+    return this.out;
+  }
+
+  private dispatch(packet: DecodedPacket): void {
     const payload = packet.payload;
     const { sourceIp, destinationIp, sourcePort, destinationPort } = packet;
-    if (packet.fragment === true || !sourceIp || !destinationIp) return this.out;
-    if (sourcePort === undefined || destinationPort === undefined) return this.out;
+    if (packet.fragment === true || !sourceIp || !destinationIp) return;
+    if (sourcePort === undefined || destinationPort === undefined) return;
     if (packet.protocol === IpProtocol.UDP) {
-      if (payload === undefined || payload.length === 0) return this.out;
+      if (payload === undefined || payload.length === 0) return;
       if (DNS_PORTS.has(sourcePort) || DNS_PORTS.has(destinationPort)) this.udpDns(payload);
       else if (sourcePort === SSDP_PORT || destinationPort === SSDP_PORT) this.udpHttp(payload);
       else if (looksLikeQuicInitial(payload)) {
@@ -131,19 +145,12 @@ class Analyzer implements L7Analyzer {
         this.quic.datagram(key, payload, this.out);
         this.stats.tls += this.out.length - before;
       }
-      return this.out;
+      return;
     }
-    if (packet.protocol !== IpProtocol.TCP || packet.tcpSeq === undefined) return this.out;
+    if (packet.protocol !== IpProtocol.TCP || packet.tcpSeq === undefined) return;
     const now = packet.timestampSec + packet.timestampNsec / 1e9;
     if (now - this.lastSweep >= 1) this.sweep(now);
-    try {
-      this.tcp(packet, now, sourceIp, sourcePort, destinationIp, destinationPort);
-    } catch {
-      // A defect in a parser must not take down the batch: count it and drop the flow's state.
-      this.stats.internalErrors++;
-      this.flows.delete(l7FlowKey(IpProtocol.TCP, sourceIp, sourcePort, destinationIp, destinationPort).key);
-    }
-    return this.out;
+    this.tcp(packet, now, sourceIp, sourcePort, destinationIp, destinationPort);
   }
 
   flush(): void {

@@ -17,11 +17,12 @@ export function u32(bytes: Uint8Array, offset: number): number {
 
 /** Latin-1 text of `bytes[start, end)`; every byte maps to one character, so this cannot fail. */
 export function latin1(bytes: Uint8Array, start: number, end: number): string {
-  let text = '';
-  for (let i = start; i < end; i += 0x2000) {
-    text += String.fromCharCode(...bytes.subarray(i, Math.min(end, i + 0x2000)));
+  if (end - start <= 24) {
+    let text = '';
+    for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!);
+    return text;
   }
-  return text;
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
 }
 
 /** Lower-case hex of `bytes[start, end)`. */

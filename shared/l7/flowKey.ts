@@ -8,8 +8,12 @@ export interface L7FlowKey {
   direction: 0 | 1;
 }
 
+/** Address and port packed two bytes per UTF-16 unit: short keys, no spread, no array. */
 function endpoint(ip: Uint8Array, port: number): string {
-  return String.fromCharCode(...ip, port >> 8, port & 0xff);
+  if (ip.length === 4) return String.fromCharCode((ip[0]! << 8) | ip[1]!, (ip[2]! << 8) | ip[3]!, port);
+  let text = '';
+  for (let i = 0; i + 1 < ip.length; i += 2) text += String.fromCharCode((ip[i]! << 8) | ip[i + 1]!);
+  return text + String.fromCharCode(port);
 }
 
 /** The {@link L7FlowKey} of a packet between `(srcIp, srcPort)` and `(dstIp, dstPort)`. */

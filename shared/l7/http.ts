@@ -99,12 +99,13 @@ export function parseHttpHead(bytes: Uint8Array, offset: number, end: number, is
     if (lf === lineStart || (lf === lineStart + 1 && bytes[lineStart] === 0x0d)) {
       return { ...start, end: lf + 1, chunked, ...(contentLength === undefined ? {} : { contentLength }) };
     }
-    const line = lineText(bytes, lineStart, lf);
+    const nameEnd = headerNameEnd(bytes, lineStart, lf);
+    const name = nameEnd < 0 ? undefined : HEADERS.get(lowerName(bytes, lineStart, nameEnd));
+    const valueStart = nameEnd + 1;
+    const lineEnd = lf;
     lineStart = lf + 1;
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
+    if (name === undefined) continue;
+    const value = lineText(bytes, valueStart, lineEnd).trim();
     switch (name) {
       case 'host':
         if (start.kind === 'request' && value) start.fields.HttpHost = truncateField(value, FIELD_LIMITS.short);
@@ -121,10 +122,39 @@ export function parseHttpHead(bytes: Uint8Array, offset: number, end: number, is
       case 'transfer-encoding':
         chunked = /(^|,)\s*chunked\s*$/i.test(value);
         break;
-      default:
-        break;
     }
   }
+}
+
+/** The only headers ever read; all others (Authorization, Cookie, ...) are passed over unread. */
+const HEADERS: ReadonlyMap<string, 'host' | 'user-agent' | 'content-type' | 'content-length' | 'transfer-encoding'> =
+  new Map([
+    ['host', 'host'],
+    ['user-agent', 'user-agent'],
+    ['content-type', 'content-type'],
+    ['content-length', 'content-length'],
+    ['transfer-encoding', 'transfer-encoding'],
+  ]);
+const LONGEST_HEADER = 17;
+
+/** Offset of the colon ending a header name on the line `[start, lf)` (spaces before it allowed), or -1. */
+function headerNameEnd(bytes: Uint8Array, start: number, lf: number): number {
+  const limit = Math.min(lf, start + LONGEST_HEADER + 8);
+  for (let i = start; i < limit; i++) if (bytes[i] === 0x3a) return i > start ? i : -1;
+  return -1;
+}
+
+/** The header name in lower case without trailing spaces, or '' when it cannot be one we read. */
+function lowerName(bytes: Uint8Array, start: number, colon: number): string {
+  let end = colon;
+  while (end > start && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x09)) end--;
+  if (end - start > LONGEST_HEADER) return '';
+  let name = '';
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i]!;
+    name += String.fromCharCode(byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte);
+  }
+  return name;
 }
 
 function headIncomplete(offset: number, end: number): HttpHead {
