@@ -38,11 +38,17 @@ function http(i: number): DecodedPacket[] {
   const body = 'x'.repeat(3000);
   return [
     ...c.handshake(),
-    c.client(`GET /api/v1/items/${i}?page=2&token=abc HTTP/1.1\r\nHost: svc.default\r\nUser-Agent: bench/1.0\r\nAccept: */*\r\n\r\n`),
-    c.server(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 1000)}`),
+    c.client(
+      `GET /api/v1/items/${i}?page=2&token=abc HTTP/1.1\r\nHost: svc.default\r\nUser-Agent: bench/1.0\r\nAccept: */*\r\n\r\n`,
+    ),
+    c.server(
+      `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 1000)}`,
+    ),
     c.server(body.slice(1000, 2400)),
     c.server(body.slice(2400)),
-    c.client(`POST /api/v1/items HTTP/1.1\r\nHost: svc.default\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n`),
+    c.client(
+      `POST /api/v1/items HTTP/1.1\r\nHost: svc.default\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n`,
+    ),
     c.server('HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n'),
     ...close(c),
   ];
@@ -54,7 +60,10 @@ function dns(i: number): DecodedPacket[] {
     id: i & 0xffff,
     flags: 0x8180,
     name: `svc${i}.ns.svc.cluster.local`,
-    answers: [rr(POINTER_TO_QUESTION, 5, 30, bytes(3, 'lb1', 0xc0, 12)), rr(POINTER_TO_QUESTION, 1, 30, bytes(10, 0, i & 0xff, 1))],
+    answers: [
+      rr(POINTER_TO_QUESTION, 5, 30, bytes(3, 'lb1', 0xc0, 12)),
+      rr(POINTER_TO_QUESTION, 1, 30, bytes(10, 0, i & 0xff, 1)),
+    ],
   });
   const [client] = endpoints(i, 53);
   return [
@@ -93,7 +102,9 @@ function measure(name: string, packets: DecodedPacket[], rounds: number): void {
   const total = packets.length * rounds;
   const pps = Math.round(total / seconds).toLocaleString('en-US');
   const mps = Math.round(messages / seconds).toLocaleString('en-US');
-  console.log(`${name.padEnd(10)} ${String(total).padStart(9)} packets ${pps.padStart(12)} packets/s ${mps.padStart(12)} messages/s`);
+  console.log(
+    `${name.padEnd(10)} ${String(total).padStart(9)} packets ${pps.padStart(12)} packets/s ${mps.padStart(12)} messages/s`,
+  );
 }
 
 const range = Array.from({ length: FLOWS }, (_, i) => i);
@@ -106,4 +117,5 @@ const sets: Array<[string, DecodedPacket[]]> = [
 const mixed = range.flatMap((i) => [...http(i), ...dns(i + FLOWS), ...tls(i + 2 * FLOWS)]);
 for (const [name, packets] of sets) measure(name, packets, 1);
 console.log('--- measured (after warm-up)');
-for (const [name, packets] of [...sets, ['mixed', mixed] as [string, DecodedPacket[]]]) measure(name, packets, 5);
+for (const [name, packets] of [...sets, ['mixed', mixed] as [string, DecodedPacket[]]])
+  measure(name, packets, 5);

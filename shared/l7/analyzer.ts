@@ -124,7 +124,9 @@ class Analyzer implements L7Analyzer {
       this.stats.internalErrors++;
       const { sourceIp, destinationIp, sourcePort, destinationPort } = packet;
       if (sourceIp && destinationIp && sourcePort !== undefined && destinationPort !== undefined) {
-        this.flows.delete(l7FlowKey(IpProtocol.TCP, sourceIp, sourcePort, destinationIp, destinationPort).key);
+        this.flows.delete(
+          l7FlowKey(IpProtocol.TCP, sourceIp, sourcePort, destinationIp, destinationPort).key,
+        );
       }
     }
     return this.out;
@@ -179,7 +181,14 @@ class Analyzer implements L7Analyzer {
     }
   }
 
-  private tcp(packet: DecodedPacket, now: number, src: Uint8Array, srcPort: number, dst: Uint8Array, dstPort: number): void {
+  private tcp(
+    packet: DecodedPacket,
+    now: number,
+    src: Uint8Array,
+    srcPort: number,
+    dst: Uint8Array,
+    dstPort: number,
+  ): void {
     const flags = packet.tcpFlags ?? 0;
     const seq = packet.tcpSeq ?? 0;
     const payload = packet.payload ?? new Uint8Array(0);
@@ -201,7 +210,8 @@ class Analyzer implements L7Analyzer {
     flow.lastSeen = now;
     const active = flow.sides[direction];
     const other = flow.sides[direction === 0 ? 1 : 0];
-    if ((flags & TcpFlag.ACK) !== 0 && packet.tcpAck !== undefined) other.tcp.acknowledged(packet.tcpAck, other.sink);
+    if ((flags & TcpFlag.ACK) !== 0 && packet.tcpAck !== undefined)
+      other.tcp.acknowledged(packet.tcpAck, other.sink);
     if (payload.length > 0 && flow.protocol !== 'opaque') {
       const dataSeq = (flags & TcpFlag.SYN) !== 0 ? (seq + 1) >>> 0 : seq;
       active.tcp.segment(dataSeq, payload, active.sink);
@@ -227,7 +237,15 @@ class Analyzer implements L7Analyzer {
         this.drop(oldest.value, this.flows.get(oldest.value)!);
       }
     }
-    const flow: Flow = { protocol: 'unknown', sides: [] as unknown as Flow['sides'], lastSeen: 0, attempts: 0, fin: 0, buffered: 0, dnsPort };
+    const flow: Flow = {
+      protocol: 'unknown',
+      sides: [] as unknown as Flow['sides'],
+      lastSeen: 0,
+      attempts: 0,
+      fin: 0,
+      buffered: 0,
+      dnsPort,
+    };
     flow.sides = [this.side(flow, 0), this.side(flow, 1)];
     this.flows.set(key, flow);
     return flow;
@@ -303,7 +321,11 @@ class Analyzer implements L7Analyzer {
 
   private account(flow: Flow): void {
     const [a, b] = flow.sides;
-    const buffered = a.tcp.bufferedBytes + b.tcp.bufferedBytes + (a.stream?.bufferedBytes ?? 0) + (b.stream?.bufferedBytes ?? 0);
+    const buffered =
+      a.tcp.bufferedBytes +
+      b.tcp.bufferedBytes +
+      (a.stream?.bufferedBytes ?? 0) +
+      (b.stream?.bufferedBytes ?? 0);
     this.totalBuffered += buffered - flow.buffered;
     flow.buffered = buffered;
     while (this.totalBuffered > this.maxTotalBytes && this.flows.size > 0) {

@@ -29,7 +29,8 @@ export type DnsParse =
  * that cannot be read end the list and mark the result `partial`.
  */
 export function parseDnsMessage(message: Uint8Array): DnsParse {
-  if (message.length < HEADER_BYTES) return { ok: false, reason: `message of ${message.length} bytes is shorter than the 12-byte header` };
+  if (message.length < HEADER_BYTES)
+    return { ok: false, reason: `message of ${message.length} bytes is shorter than the 12-byte header` };
   const flags = u16(message, 2);
   const isResponse = (flags & 0x8000) !== 0;
   const opcode = (flags >> 11) & 0xf;

@@ -12,7 +12,12 @@ const SVC_PARAM_NAMES = ['mandatory', 'alpn', 'no-default-alpn', 'port', 'ipv4hi
  * (names without the trailing dot). Unknown types use RFC 3597 `\# <length> <hex>`. Returns
  * undefined when the RDATA does not fit its type.
  */
-export function renderRdata(message: Uint8Array, type: number, start: number, end: number): string | undefined {
+export function renderRdata(
+  message: Uint8Array,
+  type: number,
+  start: number,
+  end: number,
+): string | undefined {
   const length = end - start;
   switch (type) {
     case DnsType.A:
@@ -32,7 +37,10 @@ export function renderRdata(message: Uint8Array, type: number, start: number, en
     case DnsType.SRV: {
       if (length < 7) return undefined;
       const target = nameWithin(message, start + 6, end);
-      return target && `${u16(message, start)} ${u16(message, start + 2)} ${u16(message, start + 4)} ${target.name}`;
+      return (
+        target &&
+        `${u16(message, start)} ${u16(message, start + 2)} ${u16(message, start + 4)} ${target.name}`
+      );
     }
     case DnsType.SOA:
       return renderSoa(message, start, end);
@@ -49,11 +57,15 @@ export function renderRdata(message: Uint8Array, type: number, start: number, en
     case DnsType.HTTPS:
       return renderSvcb(message, start, end);
     default:
-      return `\\# ${length}${length > 0 ? " " + hex(message, start, Math.min(end, start + 300)) : ""}`;
+      return `\\# ${length}${length > 0 ? ' ' + hex(message, start, Math.min(end, start + 300)) : ''}`;
   }
 }
 
-function nameWithin(message: Uint8Array, start: number, end: number): { name: string; next: number } | undefined {
+function nameWithin(
+  message: Uint8Array,
+  start: number,
+  end: number,
+): { name: string; next: number } | undefined {
   const name = readDnsName(message, start);
   return name && name.next <= end ? name : undefined;
 }
@@ -115,7 +127,7 @@ function svcParam(message: Uint8Array, key: number, start: number, end: number):
   if (key === 3 && length === 2) return `${name}=${u16(message, start)}`;
   if (key === 1) {
     const ids: string[] = [];
-    for (let at = start; at < end; ) {
+    for (let at = start; at < end;) {
       const idLength = message[at] ?? 0;
       ids.push(latin1(message, at + 1, Math.min(end, at + 1 + idLength)));
       at += 1 + idLength;
@@ -133,7 +145,12 @@ function svcParam(message: Uint8Array, key: number, start: number, end: number):
 }
 
 /** {@link renderRdata} bounded to {@link FIELD_LIMITS.answer} characters. */
-export function renderRdataBounded(message: Uint8Array, type: number, start: number, end: number): string | undefined {
+export function renderRdataBounded(
+  message: Uint8Array,
+  type: number,
+  start: number,
+  end: number,
+): string | undefined {
   const text = renderRdata(message, type, start, end);
   return text === undefined ? undefined : truncateField(text, FIELD_LIMITS.answer);
 }

@@ -78,7 +78,10 @@ function count2(n: number): string {
 }
 
 /** The raw JA4 parts before hashing: `a`, sorted ciphers, and `sorted extensions[_sigalgs]`. */
-export function ja4Parts(hello: ClientHello, transport: 't' | 'q' = 't'): { a: string; b: string; c: string } {
+export function ja4Parts(
+  hello: ClientHello,
+  transport: 't' | 'q' = 't',
+): { a: string; b: string; c: string } {
   const ciphers = withoutGrease(hello.cipherSuites);
   const extensions = withoutGrease(hello.extensions);
   const a =

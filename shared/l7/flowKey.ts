@@ -17,7 +17,13 @@ function endpoint(ip: Uint8Array, port: number): string {
 }
 
 /** The {@link L7FlowKey} of a packet between `(srcIp, srcPort)` and `(dstIp, dstPort)`. */
-export function l7FlowKey(protocol: number, srcIp: Uint8Array, srcPort: number, dstIp: Uint8Array, dstPort: number): L7FlowKey {
+export function l7FlowKey(
+  protocol: number,
+  srcIp: Uint8Array,
+  srcPort: number,
+  dstIp: Uint8Array,
+  dstPort: number,
+): L7FlowKey {
   const source = endpoint(srcIp, srcPort);
   const destination = endpoint(dstIp, dstPort);
   const tag = String.fromCharCode(protocol, srcIp.length);

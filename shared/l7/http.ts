@@ -46,7 +46,8 @@ export function looksLikeHttp(bytes: Uint8Array, offset: number, end: number): b
   while (i < limit && isTokenByte(bytes[i] ?? 0)) i++;
   if (i === offset) return false;
   const token = latin1(bytes, offset, i);
-  if (i === limit) return i === end && (prefixOf(token, 'HTTP/') || [...METHODS].some((m) => m.startsWith(token)));
+  if (i === limit)
+    return i === end && (prefixOf(token, 'HTTP/') || [...METHODS].some((m) => m.startsWith(token)));
   const next = bytes[i];
   if (token === 'HTTP' && next === 0x2f) return true;
   if (next === 0x0d || next === 0x0a) return METHODS.has(token);
@@ -58,9 +59,7 @@ function prefixOf(text: string, of: string): boolean {
 }
 
 function isTokenByte(byte: number): boolean {
-  return (
-    (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x2d || byte === 0x5f
-  );
+  return (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x2d || byte === 0x5f;
 }
 
 /** Offset of the next LF at or after `from` before `end`, or -1. */
@@ -80,8 +79,17 @@ function lineText(bytes: Uint8Array, start: number, lf: number): string {
  * and other headers are never read into fields; only Host, User-Agent, Content-Type,
  * Content-Length and Transfer-Encoding are.
  */
-export function parseHttpHead(bytes: Uint8Array, offset: number, end: number, isSecret?: SecretKeyTest): HttpHead {
-  if (end - offset >= 3 && bytes[offset] === 0x50 && latin1(bytes, offset, Math.min(end, offset + 24)) === H2_PREFACE) {
+export function parseHttpHead(
+  bytes: Uint8Array,
+  offset: number,
+  end: number,
+  isSecret?: SecretKeyTest,
+): HttpHead {
+  if (
+    end - offset >= 3 &&
+    bytes[offset] === 0x50 &&
+    latin1(bytes, offset, Math.min(end, offset + 24)) === H2_PREFACE
+  ) {
     return { kind: 'h2preface', fields: { L7Protocol: 'HTTP', HttpVersion: 'HTTP/2' }, end: offset + 24 };
   }
   const firstLf = findLf(bytes, offset, Math.min(end, offset + MAX_HTTP_HEAD_BYTES));
@@ -108,10 +116,12 @@ export function parseHttpHead(bytes: Uint8Array, offset: number, end: number, is
     const value = lineText(bytes, valueStart, lineEnd).trim();
     switch (name) {
       case 'host':
-        if (start.kind === 'request' && value) start.fields.HttpHost = truncateField(value, FIELD_LIMITS.short);
+        if (start.kind === 'request' && value)
+          start.fields.HttpHost = truncateField(value, FIELD_LIMITS.short);
         break;
       case 'user-agent':
-        if (start.kind === 'request' && value) start.fields.HttpUserAgent = truncateField(value, FIELD_LIMITS.userAgent);
+        if (start.kind === 'request' && value)
+          start.fields.HttpUserAgent = truncateField(value, FIELD_LIMITS.userAgent);
         break;
       case 'content-type':
         if (value) start.fields.HttpContentType = truncateField(value, FIELD_LIMITS.short);
@@ -127,14 +137,16 @@ export function parseHttpHead(bytes: Uint8Array, offset: number, end: number, is
 }
 
 /** The only headers ever read; all others (Authorization, Cookie, ...) are passed over unread. */
-const HEADERS: ReadonlyMap<string, 'host' | 'user-agent' | 'content-type' | 'content-length' | 'transfer-encoding'> =
-  new Map([
-    ['host', 'host'],
-    ['user-agent', 'user-agent'],
-    ['content-type', 'content-type'],
-    ['content-length', 'content-length'],
-    ['transfer-encoding', 'transfer-encoding'],
-  ]);
+const HEADERS: ReadonlyMap<
+  string,
+  'host' | 'user-agent' | 'content-type' | 'content-length' | 'transfer-encoding'
+> = new Map([
+  ['host', 'host'],
+  ['user-agent', 'user-agent'],
+  ['content-type', 'content-type'],
+  ['content-length', 'content-length'],
+  ['transfer-encoding', 'transfer-encoding'],
+]);
 const LONGEST_HEADER = 17;
 
 /** Offset of the colon ending a header name on the line `[start, lf)` (spaces before it allowed), or -1. */
@@ -174,7 +186,11 @@ function parseStartLine(line: string, isSecret?: SecretKeyTest): StartLine | und
   const response = /^(HTTP\/\d\.\d) +(\d{3})(?: .*)?$/.exec(line);
   if (response) {
     const status = Number(response[2]);
-    return { kind: 'response', status, fields: { L7Protocol: 'HTTP', HttpVersion: response[1], HttpStatusCode: status } };
+    return {
+      kind: 'response',
+      status,
+      fields: { L7Protocol: 'HTTP', HttpVersion: response[1], HttpStatusCode: status },
+    };
   }
   // A bare method with no target ("OPTIONS\n") is accepted, as Wireshark does.
   const space = line.indexOf(' ') < 0 ? line.length : line.indexOf(' ');

@@ -3,9 +3,22 @@ import { u16 } from './bytes';
 
 /** Initial salts and labels per QUIC version (RFC 9001 §5.2, RFC 9369 §3.3.1, draft-29). */
 const VERSIONS: ReadonlyMap<number, { salt: Buffer; prefix: string; initialType: number }> = new Map([
-  [0x00000001, { salt: Buffer.from('38762cf7f55934b34d179ae6a4c80cadccbb7f0a', 'hex'), prefix: 'quic', initialType: 0 }],
-  [0x6b3343cf, { salt: Buffer.from('0dede3def700a6db819381be6e269dcbf9bd2ed9', 'hex'), prefix: 'quicv2', initialType: 1 }],
-  [0xff00001d, { salt: Buffer.from('afbfec289993d24c9e9786f19c6111e04390a899', 'hex'), prefix: 'quic', initialType: 0 }],
+  [
+    0x00000001,
+    { salt: Buffer.from('38762cf7f55934b34d179ae6a4c80cadccbb7f0a', 'hex'), prefix: 'quic', initialType: 0 },
+  ],
+  [
+    0x6b3343cf,
+    {
+      salt: Buffer.from('0dede3def700a6db819381be6e269dcbf9bd2ed9', 'hex'),
+      prefix: 'quicv2',
+      initialType: 1,
+    },
+  ],
+  [
+    0xff00001d,
+    { salt: Buffer.from('afbfec289993d24c9e9786f19c6111e04390a899', 'hex'), prefix: 'quic', initialType: 0 },
+  ],
 ]);
 
 /** A decrypted QUIC Initial packet: connection ids and the CRYPTO frame data it carries. */
@@ -42,12 +55,20 @@ function hkdfExtract(salt: Buffer, ikm: Uint8Array): Buffer {
 /** HKDF-Expand-Label of TLS 1.3 (RFC 8446 §7.1) with an empty context, for lengths up to 32. */
 function expandLabel(secret: Buffer, label: string, length: number): Buffer {
   const full = Buffer.from(`tls13 ${label}`, 'latin1');
-  const info = Buffer.concat([Buffer.from([length >> 8, length & 0xff, full.length]), full, Buffer.from([0, 1])]);
+  const info = Buffer.concat([
+    Buffer.from([length >> 8, length & 0xff, full.length]),
+    full,
+    Buffer.from([0, 1]),
+  ]);
   return createHmac('sha256', secret).update(info).digest().subarray(0, length);
 }
 
 /** Initial packet protection keys for one side (RFC 9001 §5.2). */
-export function initialKeys(version: number, originalDcid: Uint8Array, side: 'client' | 'server'): { key: Buffer; iv: Buffer; hp: Buffer } | undefined {
+export function initialKeys(
+  version: number,
+  originalDcid: Uint8Array,
+  side: 'client' | 'server',
+): { key: Buffer; iv: Buffer; hp: Buffer } | undefined {
   const spec = VERSIONS.get(version);
   if (spec === undefined) return undefined;
   const secret = expandLabel(hkdfExtract(spec.salt, originalDcid), `${side} in`, 32);
@@ -63,7 +84,11 @@ export function initialKeys(version: number, originalDcid: Uint8Array, side: 'cl
  * keys derived from `originalDcid` (the client's first Destination Connection ID; for a client
  * packet, its own DCID). Returns undefined for anything that is not an authentic Initial packet.
  */
-export function decryptQuicInitial(datagram: Uint8Array, side: 'client' | 'server', originalDcid?: Uint8Array): QuicInitial | undefined {
+export function decryptQuicInitial(
+  datagram: Uint8Array,
+  side: 'client' | 'server',
+  originalDcid?: Uint8Array,
+): QuicInitial | undefined {
   if (!looksLikeQuicInitial(datagram)) return undefined;
   const version = u16(datagram, 1) * 0x10000 + u16(datagram, 3);
   let at = 5;
@@ -86,7 +111,9 @@ export function decryptQuicInitial(datagram: Uint8Array, side: 'client' | 'serve
   if (packetEnd > datagram.length || pnOffset + 4 + 16 > packetEnd) return undefined;
   const keys = initialKeys(version, originalDcid ?? destinationCid, side);
   if (!keys) return undefined;
-  const mask = createCipheriv('aes-128-ecb', keys.hp, null).update(datagram.subarray(pnOffset + 4, pnOffset + 20));
+  const mask = createCipheriv('aes-128-ecb', keys.hp, null).update(
+    datagram.subarray(pnOffset + 4, pnOffset + 20),
+  );
   const header = Buffer.from(datagram.subarray(0, pnOffset + 4));
   header[0] = (header[0] ?? 0) ^ ((mask[0] ?? 0) & 0x0f);
   const pnLength = ((header[0] ?? 0) & 0x03) + 1;
@@ -103,7 +130,10 @@ export function decryptQuicInitial(datagram: Uint8Array, side: 'client' | 'serve
     const decipher = createDecipheriv('aes-128-gcm', keys.key, nonce);
     decipher.setAAD(header.subarray(0, payloadStart));
     decipher.setAuthTag(datagram.subarray(packetEnd - 16, packetEnd));
-    const plain = Buffer.concat([decipher.update(datagram.subarray(payloadStart, packetEnd - 16)), decipher.final()]);
+    const plain = Buffer.concat([
+      decipher.update(datagram.subarray(payloadStart, packetEnd - 16)),
+      decipher.final(),
+    ]);
     const crypto = cryptoFrames(plain);
     return crypto && { version, destinationCid, sourceCid, crypto };
   } catch {

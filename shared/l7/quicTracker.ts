@@ -69,7 +69,11 @@ export class QuicTracker {
   private collect(crypto: CryptoSide, packet: QuicInitial, type: 1 | 2, out: L7Fields[]): void {
     if (crypto.done) return;
     for (const frame of packet.crypto) {
-      if (frame.offset + frame.data.length > MAX_CRYPTO_BYTES || crypto.bytes + frame.data.length > MAX_CRYPTO_BYTES) continue;
+      if (
+        frame.offset + frame.data.length > MAX_CRYPTO_BYTES ||
+        crypto.bytes + frame.data.length > MAX_CRYPTO_BYTES
+      )
+        continue;
       crypto.frames.push({ offset: frame.offset, data: frame.data.slice() });
       crypto.bytes += frame.data.length;
     }
@@ -105,6 +109,7 @@ function contiguous(frames: Array<{ offset: number; data: Uint8Array }>): Uint8A
     end = Math.max(end, frame.offset + frame.data.length);
   }
   const stream = new Uint8Array(end);
-  for (const frame of sorted) if (frame.offset < end) stream.set(frame.data.subarray(0, end - frame.offset), frame.offset);
+  for (const frame of sorted)
+    if (frame.offset < end) stream.set(frame.data.subarray(0, end - frame.offset), frame.offset);
   return stream;
 }

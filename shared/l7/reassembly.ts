@@ -9,7 +9,10 @@ export interface ReassemblyLimits {
 }
 
 /** Default {@link ReassemblyLimits}. */
-export const DEFAULT_REASSEMBLY_LIMITS: ReassemblyLimits = { maxOutOfOrderBytes: 256 * 1024, maxOutOfOrderSegments: 64 };
+export const DEFAULT_REASSEMBLY_LIMITS: ReassemblyLimits = {
+  maxOutOfOrderBytes: 256 * 1024,
+  maxOutOfOrderSegments: 64,
+};
 
 /** A segment beyond the next expected sequence number (a copy: the frame buffer may be reused). */
 interface HeldSegment {
@@ -74,7 +77,10 @@ export class TcpDirection {
       return;
     }
     this.hold(seq >>> 0, payload);
-    if (this.held.length > this.limits.maxOutOfOrderSegments || this.heldBytes > this.limits.maxOutOfOrderBytes) {
+    if (
+      this.held.length > this.limits.maxOutOfOrderSegments ||
+      this.heldBytes > this.limits.maxOutOfOrderBytes
+    ) {
       this.skipToHeld(sink);
     }
   }

@@ -35,7 +35,16 @@ export const DEFAULT_SECRET_QUERY_KEYS: readonly string[] = [
 ];
 
 /** Fragments that mark a name as secret wherever they appear in it (e.g. `X-Upload-Token`). */
-const SECRET_FRAGMENTS = ['token', 'secret', 'password', 'passwd', 'signature', 'apikey', 'api_key', 'credential'];
+const SECRET_FRAGMENTS = [
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'signature',
+  'apikey',
+  'api_key',
+  'credential',
+];
 
 /** Decides whether a query parameter name is secret. Build once, call per request. */
 export type SecretKeyTest = (name: string) => boolean;

@@ -105,7 +105,13 @@ export function parseClientHello(bytes: Uint8Array, start: number, end: number):
   return hello;
 }
 
-function readClientExtension(hello: ClientHello, type: number, bytes: Uint8Array, start: number, end: number): void {
+function readClientExtension(
+  hello: ClientHello,
+  type: number,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): void {
   switch (type) {
     case TlsExtension.serverName: {
       // server_name_list: u16 length, then (u8 name_type, u16 length, name) entries.
@@ -113,7 +119,8 @@ function readClientExtension(hello: ClientHello, type: number, bytes: Uint8Array
       while (at + 3 <= end) {
         const nameLength = u16(bytes, at + 1);
         if (at + 3 + nameLength > end) return;
-        if (bytes[at] === 0 && hello.serverName === undefined) hello.serverName = latin1(bytes, at + 3, at + 3 + nameLength);
+        if (bytes[at] === 0 && hello.serverName === undefined)
+          hello.serverName = latin1(bytes, at + 3, at + 3 + nameLength);
         at += 3 + nameLength;
       }
       return;
@@ -143,7 +150,7 @@ function readClientExtension(hello: ClientHello, type: number, bytes: Uint8Array
 function readAlpnList(bytes: Uint8Array, start: number, end: number): string[] {
   const names: string[] = [];
   const listEnd = Math.min(end, start + 2 + u16(bytes, start));
-  for (let at = start + 2; at < listEnd && names.length < MAX_LIST; ) {
+  for (let at = start + 2; at < listEnd && names.length < MAX_LIST;) {
     const length = bytes[at] ?? 0;
     if (at + 1 + length > listEnd) break;
     names.push(latin1(bytes, at + 1, at + 1 + length));
@@ -176,7 +183,8 @@ export function parseServerHello(bytes: Uint8Array, start: number, end: number):
     const dataEnd = dataStart + u16(bytes, at + 2);
     if (dataEnd > extensionsEnd) return undefined;
     if (hello.extensions.length < MAX_LIST) hello.extensions.push(type);
-    if (type === TlsExtension.supportedVersions && dataEnd - dataStart === 2) hello.selectedVersion = u16(bytes, dataStart);
+    if (type === TlsExtension.supportedVersions && dataEnd - dataStart === 2)
+      hello.selectedVersion = u16(bytes, dataStart);
     if (type === TlsExtension.alpn) hello.alpn = readAlpnList(bytes, dataStart, dataEnd)[0];
     at = dataEnd;
   }
@@ -188,11 +196,16 @@ export function parseServerHello(bytes: Uint8Array, start: number, end: number):
  * record header, `bytes[start, end)`. Cipher specs are 3 bytes; those with a zero first byte are
  * TLS suites and kept as 16-bit values.
  */
-export function parseSslv2ClientHello(bytes: Uint8Array, start: number, end: number): ClientHello | undefined {
+export function parseSslv2ClientHello(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): ClientHello | undefined {
   if (start + 9 > end || bytes[start] !== 1) return undefined;
   const specsLength = u16(bytes, start + 3);
   const specsStart = start + 9;
-  if (specsLength % 3 !== 0 || specsStart + specsLength + u16(bytes, start + 5) + u16(bytes, start + 7) > end) return undefined;
+  if (specsLength % 3 !== 0 || specsStart + specsLength + u16(bytes, start + 5) + u16(bytes, start + 7) > end)
+    return undefined;
   const cipherSuites: number[] = [];
   for (let at = specsStart; at < specsStart + specsLength && cipherSuites.length < MAX_LIST; at += 3) {
     cipherSuites.push(((bytes[at] ?? 0) << 16) | u16(bytes, at + 1));

@@ -8,7 +8,13 @@ import { offeredVersion, parseClientHello, parseServerHello, parseSslv2ClientHel
 import { cipherSuiteName, tlsVersionName } from './tlsNames';
 import { FIELD_LIMITS, truncateField } from './truncate';
 
-const RecordType = { changeCipherSpec: 20, alert: 21, handshake: 22, applicationData: 23, heartbeat: 24 } as const;
+const RecordType = {
+  changeCipherSpec: 20,
+  alert: 21,
+  handshake: 22,
+  applicationData: 23,
+  heartbeat: 24,
+} as const;
 const HandshakeType = { clientHello: 1, serverHello: 2 } as const;
 /** Largest TLSCiphertext fragment (RFC 8446 §5.2) plus header. */
 const MAX_RECORD_BYTES = 5 + 16384 + 2048;
@@ -28,7 +34,12 @@ export function looksLikeTls(bytes: Uint8Array, offset: number, end: number): bo
   if (type >= RecordType.changeCipherSpec && type <= RecordType.heartbeat) {
     return bytes[offset + 1] === 3 && (bytes[offset + 2] ?? 0xff) <= 4;
   }
-  return (type & 0x80) !== 0 && bytes[offset + 2] === HandshakeType.clientHello && end - offset >= 5 && (bytes[offset + 3] ?? 0) <= 3;
+  return (
+    (type & 0x80) !== 0 &&
+    bytes[offset + 2] === HandshakeType.clientHello &&
+    end - offset >= 5 &&
+    (bytes[offset + 3] ?? 0) <= 3
+  );
 }
 
 /**
@@ -67,7 +78,8 @@ export class TlsStreamParser implements StreamParser {
     const type = bytes[offset] ?? 0;
     if (this.firstRecord && (type & 0x80) !== 0) return this.sslv2(bytes, offset, end, out);
     this.firstRecord = false;
-    if (type < RecordType.changeCipherSpec || type > RecordType.heartbeat || bytes[offset + 1] !== 3) return -1;
+    if (type < RecordType.changeCipherSpec || type > RecordType.heartbeat || bytes[offset + 1] !== 3)
+      return -1;
     const length = u16(bytes, offset + 3);
     if (length > MAX_RECORD_BYTES - 5) return -1;
     switch (type) {
@@ -163,8 +175,10 @@ export function clientHelloFields(hello: ClientHello, transport: 't' | 'q' = 't'
     TlsHandshake: 'ClientHello',
     TlsVersion: tlsVersionName(offeredVersion(hello)),
   };
-  if (hello.serverName !== undefined) fields.TlsServerName = truncateField(hello.serverName, FIELD_LIMITS.short);
-  if (hello.alpn.length > 0) fields.TlsAlpn = hello.alpn.slice(0, 16).map((p) => truncateField(p, FIELD_LIMITS.short));
+  if (hello.serverName !== undefined)
+    fields.TlsServerName = truncateField(hello.serverName, FIELD_LIMITS.short);
+  if (hello.alpn.length > 0)
+    fields.TlsAlpn = hello.alpn.slice(0, 16).map((p) => truncateField(p, FIELD_LIMITS.short));
   if (!hello.sslv2) {
     fields.Ja3 = ja3(hello);
     fields.Ja4 = ja4(hello, transport);

@@ -10,7 +10,10 @@ const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: h\r\n\r\n`;
 
 describe('createL7Analyzer', () => {
   it('keeps many interleaved flows apart', () => {
-    const conversations = Array.from({ length: 50 }, (_, i) => new Conversation({ ip: `10.1.0.${i}`, port: 30000 + i }, { ip: '10.2.0.1', port: 80 }));
+    const conversations = Array.from(
+      { length: 50 },
+      (_, i) => new Conversation({ ip: `10.1.0.${i}`, port: 30000 + i }, { ip: '10.2.0.1', port: 80 }),
+    );
     const packets: DecodedPacket[] = conversations.flatMap((c) => c.handshake());
     const halves = conversations.map((_, i) => get(`/flow/${i}`));
     packets.push(...conversations.map((c, i) => c.client(halves[i]!.slice(0, 10))));
@@ -50,14 +53,24 @@ describe('createL7Analyzer', () => {
 
   it('handles a connection whose sequence numbers wrap', () => {
     const c = new Conversation(undefined, undefined, 0xfffffff0, 0xfffffffa);
-    const found = runPackets([...c.handshake(), c.client('GET /wrap HTTP/1.1\r\n'), c.client('Host: h\r\n\r\n'), c.server('HTTP/1.1 204 No Content\r\n\r\n')]);
+    const found = runPackets([
+      ...c.handshake(),
+      c.client('GET /wrap HTTP/1.1\r\n'),
+      c.client('Host: h\r\n\r\n'),
+      c.server('HTTP/1.1 204 No Content\r\n\r\n'),
+    ]);
     expect(found.map((m) => m.fields.HttpPath ?? m.fields.HttpStatusCode)).toEqual(['/wrap', 204]);
   });
 
   it('starts over when a new SYN reuses the ports', () => {
     const c1 = new Conversation(undefined, undefined, 100);
     const c2 = new Conversation(undefined, undefined, 900000);
-    const found = runPackets([...c1.handshake(), c1.client('GET /half HTTP/1.1\r\n'), ...c2.handshake(), c2.client(get('/new'))]);
+    const found = runPackets([
+      ...c1.handshake(),
+      c1.client('GET /half HTTP/1.1\r\n'),
+      ...c2.handshake(),
+      c2.client(get('/new')),
+    ]);
     expect(found.map((m) => m.fields.HttpPath)).toEqual(['/new']);
   });
 
@@ -71,7 +84,17 @@ describe('createL7Analyzer', () => {
     const d = new Conversation();
     for (const p of d.handshake()) analyzer.analyze(p);
     analyzer.analyze(tcpPacket({ seq: d.clientSeq, ack: d.serverSeq, flags: TcpFlag.FIN | TcpFlag.ACK }));
-    analyzer.analyze(tcpPacket({ src: '10.0.0.2', dst: '10.0.0.1', sport: 80, dport: 40000, seq: d.serverSeq, ack: d.clientSeq + 1, flags: TcpFlag.FIN | TcpFlag.ACK }));
+    analyzer.analyze(
+      tcpPacket({
+        src: '10.0.0.2',
+        dst: '10.0.0.1',
+        sport: 80,
+        dport: 40000,
+        seq: d.serverSeq,
+        ack: d.clientSeq + 1,
+        flags: TcpFlag.FIN | TcpFlag.ACK,
+      }),
+    );
     expect(analyzer.flowCount).toBe(0);
   });
 
@@ -102,14 +125,27 @@ describe('createL7Analyzer', () => {
     const c = new Conversation();
     const packets = c.handshake();
     const full = get('/cut');
-    const truncated = tcpPacket({ seq: c.clientSeq, ack: c.serverSeq, payload: full.slice(0, 10), payloadLength: full.length, time: 1_700_000_001 });
+    const truncated = tcpPacket({
+      seq: c.clientSeq,
+      ack: c.serverSeq,
+      payload: full.slice(0, 10),
+      payloadLength: full.length,
+      time: 1_700_000_001,
+    });
     c.clientSeq += full.length;
     const found = runPackets([...packets, truncated, c.client(get('/whole'))]);
     expect(found.map((m) => m.fields.HttpPath)).toEqual(['/whole']);
   });
 
   it.each([
-    ['packet malformed before layer 4', { ...udpPacket({ payload: dnsMessage({}) }), sourcePort: undefined, malformed: { layer: 'network' as const, reason: 'x' } }],
+    [
+      'packet malformed before layer 4',
+      {
+        ...udpPacket({ payload: dnsMessage({}) }),
+        sourcePort: undefined,
+        malformed: { layer: 'network' as const, reason: 'x' },
+      },
+    ],
     ['non-first fragment', { ...udpPacket({ payload: dnsMessage({}) }), fragment: true }],
     ['ICMP', { ...udpPacket({ payload: dnsMessage({}) }), protocol: 1 }],
     ['TCP without payload or SYN', tcpPacket({ seq: 5, flags: TcpFlag.ACK })],

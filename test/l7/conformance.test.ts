@@ -44,7 +44,10 @@ describeWithSharedData('captures/expected/ja4', 'JA4 agrees with FoxIO reference
       const mine = ours.get(reference.connection) ?? [];
       // Python lists every ClientHello of a connection (two around a HelloRetryRequest), Rust only the first.
       const accepted = [reference.ja4, ...(reference.rust === undefined ? [] : [[reference.rust]])];
-      expect({ connection: reference.connection, ja4: accepted.some((a) => JSON.stringify(a) === JSON.stringify(mine)) ? 'agrees' : mine }).toEqual({
+      expect({
+        connection: reference.connection,
+        ja4: accepted.some((a) => JSON.stringify(a) === JSON.stringify(mine)) ? 'agrees' : mine,
+      }).toEqual({
         connection: reference.connection,
         ja4: 'agrees',
       });

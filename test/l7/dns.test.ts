@@ -23,7 +23,11 @@ describe('readDnsName', () => {
     ['pointer forward', bytes(header, 0xc0, 14, 0), 12],
     ['mutual pointers', bytes(header, 1, 'a', 0xc0, 15, 1, 'b', 0xc0, 12), 15],
     ['reserved label type', bytes(header, 0x40, 0), 12],
-    ['longer than 255 bytes', bytes(header, ...Array.from({ length: 5 }, () => withLength(1, bytes('x'.repeat(63)))), 0), 12],
+    [
+      'longer than 255 bytes',
+      bytes(header, ...Array.from({ length: 5 }, () => withLength(1, bytes('x'.repeat(63)))), 0),
+      12,
+    ],
     ['truncated pointer', bytes(header, 0xc0), 12],
   ])('rejects %s', (_name, message, offset) => {
     expect(readDnsName(message, offset)).toBeUndefined();
@@ -38,11 +42,37 @@ describe('renderRdata', () => {
     ['AAAA', 28, bytes(0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), 1), '2001:db8::1'],
     ['CNAME compressed', 5, bytes(3, 'www', 0xc0, 12), 'www.example.com'],
     ['MX', 15, bytes(be16(10), dnsName('mx.example.com')), '10 mx.example.com'],
-    ['TXT two strings', 16, bytes(withLength(1, bytes('v=spf1 -all')), withLength(1, bytes('a"b'))), '"v=spf1 -all" "a\\"b"'],
+    [
+      'TXT two strings',
+      16,
+      bytes(withLength(1, bytes('v=spf1 -all')), withLength(1, bytes('a"b'))),
+      '"v=spf1 -all" "a\\"b"',
+    ],
     ['SRV', 33, bytes(be16(1), be16(5), be16(443), dnsName('svc.example.com')), '1 5 443 svc.example.com'],
-    ['SOA', 6, bytes(dnsName('ns.example.com'), dnsName('admin.example.com'), ...[1, 2, 3, 4, 5].flatMap((n) => [0, 0, ...be16(n)])), 'ns.example.com admin.example.com 1 2 3 4 5'],
+    [
+      'SOA',
+      6,
+      bytes(
+        dnsName('ns.example.com'),
+        dnsName('admin.example.com'),
+        ...[1, 2, 3, 4, 5].flatMap((n) => [0, 0, ...be16(n)]),
+      ),
+      'ns.example.com admin.example.com 1 2 3 4 5',
+    ],
     ['CAA', 257, bytes(0, 5, 'issue', 'letsencrypt.org'), '0 issue "letsencrypt.org"'],
-    ['HTTPS', 65, bytes(be16(1), 0, be16(1), withLength(2, bytes(2, 'h2', 2, 'h3')), be16(4), withLength(2, bytes(192, 0, 2, 1))), '1 . alpn=h2,h3 ipv4hint=192.0.2.1'],
+    [
+      'HTTPS',
+      65,
+      bytes(
+        be16(1),
+        0,
+        be16(1),
+        withLength(2, bytes(2, 'h2', 2, 'h3')),
+        be16(4),
+        withLength(2, bytes(192, 0, 2, 1)),
+      ),
+      '1 . alpn=h2,h3 ipv4hint=192.0.2.1',
+    ],
     ['SVCB alias', 64, bytes(be16(0), dnsName('svc.example.net')), '0 svc.example.net'],
     ['unknown type', 65280, bytes(0xde, 0xad), '\\# 2 dead'],
     ['unknown type, empty', 65280, bytes(), '\\# 0'],
@@ -68,37 +98,88 @@ describe('renderRdata', () => {
 
 describe('parseDnsMessage', () => {
   it.each([
-    ['query', dnsMessage({ id: 7, name: 'example.com', qtype: 28 }), { L7Protocol: 'DNS', DnsId: 7, DnsIsResponse: false, DnsQuery: 'example.com', DnsQueryType: 'AAAA' }],
+    [
+      'query',
+      dnsMessage({ id: 7, name: 'example.com', qtype: 28 }),
+      { L7Protocol: 'DNS', DnsId: 7, DnsIsResponse: false, DnsQuery: 'example.com', DnsQueryType: 'AAAA' },
+    ],
     [
       'response with CNAME chain and A',
       dnsMessage({
         id: 9,
         flags: 0x8180,
         name: 'www.example.com',
-        answers: [rr(POINTER_TO_QUESTION, 5, 300, bytes(4, 'edge', 0xc0, 16)), rr(bytes(4, 'edge', 0xc0, 16), 1, 60, bytes(192, 0, 2, 7))],
+        answers: [
+          rr(POINTER_TO_QUESTION, 5, 300, bytes(4, 'edge', 0xc0, 16)),
+          rr(bytes(4, 'edge', 0xc0, 16), 1, 60, bytes(192, 0, 2, 7)),
+        ],
       }),
       {
-        L7Protocol: 'DNS', DnsId: 9, DnsIsResponse: true, DnsQuery: 'www.example.com', DnsQueryType: 'A', DnsResponseCode: 'NOERROR',
-        DnsAnswers: [{ type: 'CNAME', value: 'edge.example.com', ttl: 300 }, { type: 'A', value: '192.0.2.7', ttl: 60 }],
+        L7Protocol: 'DNS',
+        DnsId: 9,
+        DnsIsResponse: true,
+        DnsQuery: 'www.example.com',
+        DnsQueryType: 'A',
+        DnsResponseCode: 'NOERROR',
+        DnsAnswers: [
+          { type: 'CNAME', value: 'edge.example.com', ttl: 300 },
+          { type: 'A', value: '192.0.2.7', ttl: 60 },
+        ],
       },
     ],
-    ['NXDOMAIN', dnsMessage({ flags: 0x8183, qtype: 65 }), { L7Protocol: 'DNS', DnsId: 0x1234, DnsIsResponse: true, DnsQuery: 'example.com', DnsQueryType: 'HTTPS', DnsResponseCode: 'NXDOMAIN' }],
-    ['unknown rcode', dnsMessage({ flags: 0x818c, qtype: 999 }), { L7Protocol: 'DNS', DnsId: 0x1234, DnsIsResponse: true, DnsQuery: 'example.com', DnsQueryType: 'TYPE999', DnsResponseCode: 'RCODE12' }],
+    [
+      'NXDOMAIN',
+      dnsMessage({ flags: 0x8183, qtype: 65 }),
+      {
+        L7Protocol: 'DNS',
+        DnsId: 0x1234,
+        DnsIsResponse: true,
+        DnsQuery: 'example.com',
+        DnsQueryType: 'HTTPS',
+        DnsResponseCode: 'NXDOMAIN',
+      },
+    ],
+    [
+      'unknown rcode',
+      dnsMessage({ flags: 0x818c, qtype: 999 }),
+      {
+        L7Protocol: 'DNS',
+        DnsId: 0x1234,
+        DnsIsResponse: true,
+        DnsQuery: 'example.com',
+        DnsQueryType: 'TYPE999',
+        DnsResponseCode: 'RCODE12',
+      },
+    ],
     [
       'EDNS extended rcode (BADVERS) and OPT not in answers',
       dnsMessage({ flags: 0x8180, additional: [bytes(0, be16(41), be16(1232), 1, 0, 0, 0, be16(0))] }),
-      { L7Protocol: 'DNS', DnsId: 0x1234, DnsIsResponse: true, DnsQuery: 'example.com', DnsQueryType: 'A', DnsResponseCode: 'BADVERS' },
+      {
+        L7Protocol: 'DNS',
+        DnsId: 0x1234,
+        DnsIsResponse: true,
+        DnsQuery: 'example.com',
+        DnsQueryType: 'A',
+        DnsResponseCode: 'BADVERS',
+      },
     ],
   ])('%s', (_name, message, fields) => {
     expect(parseDnsMessage(message)).toEqual({ ok: true, fields, partial: false });
   });
 
   it('keeps the answers before a damaged one and marks the result partial', () => {
-    const message = dnsMessage({ flags: 0x8180, answers: [rr(POINTER_TO_QUESTION, 1, 5, bytes(1, 2, 3, 4))] });
+    const message = dnsMessage({
+      flags: 0x8180,
+      answers: [rr(POINTER_TO_QUESTION, 1, 5, bytes(1, 2, 3, 4))],
+    });
     const truncated = bytes(message, 0xc0);
     truncated[7] = 2;
     const result = parseDnsMessage(truncated);
-    expect(result).toMatchObject({ ok: true, partial: true, fields: { DnsAnswers: [{ type: 'A', value: '1.2.3.4', ttl: 5 }] } });
+    expect(result).toMatchObject({
+      ok: true,
+      partial: true,
+      fields: { DnsAnswers: [{ type: 'A', value: '1.2.3.4', ttl: 5 }] },
+    });
   });
 
   it.each([

@@ -4,13 +4,27 @@ import { runPackets, splitAt } from './support/run';
 
 describe('DNS over TCP', () => {
   const query = withLength(2, dnsMessage({ id: 1, name: 'a.example' }));
-  const answer = withLength(2, dnsMessage({ id: 1, flags: 0x8180, name: 'a.example', answers: [rr(POINTER_TO_QUESTION, 1, 30, bytes(10, 0, 0, 9))] }));
+  const answer = withLength(
+    2,
+    dnsMessage({
+      id: 1,
+      flags: 0x8180,
+      name: 'a.example',
+      answers: [rr(POINTER_TO_QUESTION, 1, 30, bytes(10, 0, 0, 9))],
+    }),
+  );
 
   it('reads a response split at every byte offset', () => {
     for (let cut = 1; cut < answer.length; cut++) {
       const c = new Conversation(undefined, { ip: '10.0.0.53', port: 53 });
-      const found = runPackets([...c.handshake(), c.client(query), ...splitAt(answer, cut).map((p) => c.server(p))]);
-      expect(found.map((m) => [m.index, m.fields.DnsId, m.fields.DnsIsResponse, m.fields.DnsAnswers?.[0]?.value])).toEqual([
+      const found = runPackets([
+        ...c.handshake(),
+        c.client(query),
+        ...splitAt(answer, cut).map((p) => c.server(p)),
+      ]);
+      expect(
+        found.map((m) => [m.index, m.fields.DnsId, m.fields.DnsIsResponse, m.fields.DnsAnswers?.[0]?.value]),
+      ).toEqual([
         [3, 1, false, undefined],
         [5, 1, true, '10.0.0.9'],
       ]);

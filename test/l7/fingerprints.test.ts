@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { ja3, ja3s, ja3sString, ja3String, ja4, ja4Parts } from '../../shared/l7/fingerprints';
 import type { ClientHello } from '../../shared/l7/tls';
 import { parseClientHello, parseServerHello } from '../../shared/l7/tls';
-import { chromeHello, clientHello, serverHello, alpnExt, sniExt, rawExt, versionsExt } from './support/tlsBuilders';
+import {
+  chromeHello,
+  clientHello,
+  serverHello,
+  alpnExt,
+  sniExt,
+  rawExt,
+  versionsExt,
+} from './support/tlsBuilders';
 
 function parsed(message: Uint8Array): ClientHello {
   const hello = parseClientHello(message, 4, message.length);
@@ -54,7 +62,14 @@ describe('JA3', () => {
 
 describe('JA3S', () => {
   it.each([
-    ['TLS 1.3 server', serverHello({ cipher: 0x1301, extensions: [rawExt(0x002b, new Uint8Array([3, 4])), rawExt(0x0033, new Uint8Array(4))] }), '771,4865,43-51'],
+    [
+      'TLS 1.3 server',
+      serverHello({
+        cipher: 0x1301,
+        extensions: [rawExt(0x002b, new Uint8Array([3, 4])), rawExt(0x0033, new Uint8Array(4))],
+      }),
+      '771,4865,43-51',
+    ],
     ['no extensions', serverHello({ cipher: 0x002f, extensions: [] }), '771,47,'],
   ])('%s', (_name, message, expected) => {
     const hello = parseServerHello(message, 4, message.length)!;
@@ -76,9 +91,21 @@ describe('JA4', () => {
 
   it.each([
     ['no extensions, no ciphers', base, 't12i000000_000000000000_000000000000'],
-    ['SNI and ALPN only', { ...base, extensions: [0, 16], alpn: ['http/1.1'] }, 't12d0002h1_000000000000_000000000000'],
-    ['non-alphanumeric ALPN uses hex', { ...base, extensions: [16], alpn: ['\xab\xcd'] }, 't12i0001ad_000000000000_000000000000'],
-    ['one-character ALPN', { ...base, extensions: [16], alpn: ['h'] }, 't12i0001hh_000000000000_000000000000'],
+    [
+      'SNI and ALPN only',
+      { ...base, extensions: [0, 16], alpn: ['http/1.1'] },
+      't12d0002h1_000000000000_000000000000',
+    ],
+    [
+      'non-alphanumeric ALPN uses hex',
+      { ...base, extensions: [16], alpn: ['\xab\xcd'] },
+      't12i0001ad_000000000000_000000000000',
+    ],
+    [
+      'one-character ALPN',
+      { ...base, extensions: [16], alpn: ['h'] },
+      't12i0001hh_000000000000_000000000000',
+    ],
     ['SSL 3.0', { ...base, legacyVersion: 0x0300 }, 'ts3i000000_000000000000_000000000000'],
     ['unknown version', { ...base, legacyVersion: 0x7777 }, 't00i000000_000000000000_000000000000'],
   ])('%s', (_name, hello, expected) => {
@@ -92,7 +119,10 @@ describe('JA4', () => {
   });
 
   it('reads a built ClientHello end to end', () => {
-    const message = clientHello({ ciphers: [0x1301], extensions: [sniExt('a.example'), alpnExt('h2'), versionsExt(0x0304)] });
+    const message = clientHello({
+      ciphers: [0x1301],
+      extensions: [sniExt('a.example'), alpnExt('h2'), versionsExt(0x0304)],
+    });
     expect(ja4(parsed(message)).slice(0, 10)).toBe('t13d0103h2');
   });
 });

@@ -42,11 +42,17 @@ describe('parsers never throw', () => {
     ['parseSslv2ClientHello', (b: Uint8Array) => parseSslv2ClientHello(b, 0, b.length)],
     ['decryptQuicInitial', (b: Uint8Array) => decryptQuicInitial(bytes(0xc0, 0, 0, 0, 1, b), 'client')],
   ])('%s on random bytes', (_name, parse) => {
-    fc.assert(fc.property(anyBytes, (b) => void parse(b)), RUNS);
+    fc.assert(
+      fc.property(anyBytes, (b) => void parse(b)),
+      RUNS,
+    );
   });
 
   it('parseClientHello on mutated ClientHellos', () => {
-    fc.assert(fc.property(mutated(hello), (b) => void parseClientHello(b, 4, b.length)), RUNS);
+    fc.assert(
+      fc.property(mutated(hello), (b) => void parseClientHello(b, 4, b.length)),
+      RUNS,
+    );
   });
 
   it('parseDnsMessage on pointer loops and huge counts', () => {
@@ -54,7 +60,21 @@ describe('parsers never throw', () => {
     const pointers = fc.array(fc.constantFrom(0xc0, 0x0c, 0x0d, 0x3f, 0x00, 0x01, 0x41), { maxLength: 40 });
     fc.assert(
       fc.property(header, pointers, ([flags, count], tail) => {
-        const message = bytes(0, 1, flags >> 8, flags & 0xff, count >> 8, count & 0xff, count >> 8, count & 0xff, 0, 0, 0, 0, tail);
+        const message = bytes(
+          0,
+          1,
+          flags >> 8,
+          flags & 0xff,
+          count >> 8,
+          count & 0xff,
+          count >> 8,
+          count & 0xff,
+          0,
+          0,
+          0,
+          0,
+          tail,
+        );
         const result = parseDnsMessage(message);
         if (result.ok) expect((result.fields.DnsAnswers ?? []).length).toBeLessThanOrEqual(64);
       }),
@@ -84,8 +104,14 @@ describe('stream parsers stay bounded on adversarial streams', () => {
 
   it.each([
     ['a header flood', 'GET / HTTP/1.1\r\n' + 'X-A: b\r\n'.repeat(20000)],
-    ['an endless chunked body', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' + '1\r\na\r\n'.repeat(20000)],
-    ['a huge Content-Length', 'POST / HTTP/1.1\r\nContent-Length: 999999999999999\r\n\r\n' + 'x'.repeat(70000)],
+    [
+      'an endless chunked body',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' + '1\r\na\r\n'.repeat(20000),
+    ],
+    [
+      'a huge Content-Length',
+      'POST / HTTP/1.1\r\nContent-Length: 999999999999999\r\n\r\n' + 'x'.repeat(70000),
+    ],
   ])('HTTP: %s keeps memory bounded', (_name, text) => {
     const parser = new HttpStreamParser(new HttpFlowState());
     const stream = new MessageStream(parser, emptyL7Stats());
@@ -99,21 +125,31 @@ describe('reassembly and the analyser never throw', () => {
   it('TcpDirection with overlapping, repeated, wrapped segments delivers each byte at most once', () => {
     const segment = fc.tuple(fc.integer({ min: -50, max: 400 }), fc.integer({ min: 1, max: 80 }));
     fc.assert(
-      fc.property(fc.array(segment, { maxLength: 60 }), fc.integer({ min: 0, max: 0xffffffff }), (segments, isn) => {
-        const stats = emptyL7Stats();
-        const direction = new TcpDirection({ ...DEFAULT_REASSEMBLY_LIMITS, maxOutOfOrderSegments: 8 }, stats);
-        direction.start(isn);
-        let delivered = 0;
-        let gaps = 0;
-        const sink = { data: (c: Uint8Array) => void (delivered += c.length), gap: (n: number) => void (gaps += n) };
-        let maxEnd = 0;
-        for (const [offset, length] of segments) {
-          direction.segment((isn + offset) >>> 0, new Uint8Array(length), sink);
-          maxEnd = Math.max(maxEnd, offset + length);
-        }
-        expect(delivered + gaps).toBeLessThanOrEqual(Math.max(0, maxEnd));
-        expect(direction.bufferedBytes).toBeLessThanOrEqual(DEFAULT_REASSEMBLY_LIMITS.maxOutOfOrderBytes);
-      }),
+      fc.property(
+        fc.array(segment, { maxLength: 60 }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        (segments, isn) => {
+          const stats = emptyL7Stats();
+          const direction = new TcpDirection(
+            { ...DEFAULT_REASSEMBLY_LIMITS, maxOutOfOrderSegments: 8 },
+            stats,
+          );
+          direction.start(isn);
+          let delivered = 0;
+          let gaps = 0;
+          const sink = {
+            data: (c: Uint8Array) => void (delivered += c.length),
+            gap: (n: number) => void (gaps += n),
+          };
+          let maxEnd = 0;
+          for (const [offset, length] of segments) {
+            direction.segment((isn + offset) >>> 0, new Uint8Array(length), sink);
+            maxEnd = Math.max(maxEnd, offset + length);
+          }
+          expect(delivered + gaps).toBeLessThanOrEqual(Math.max(0, maxEnd));
+          expect(direction.bufferedBytes).toBeLessThanOrEqual(DEFAULT_REASSEMBLY_LIMITS.maxOutOfOrderBytes);
+        },
+      ),
       RUNS,
     );
   });
@@ -121,15 +157,25 @@ describe('reassembly and the analyser never throw', () => {
   it('the analyser on shuffled, duplicated and truncated real-looking segments', () => {
     const c = new Conversation(undefined, { ip: '10.0.0.2', port: 443 });
     const wire = records(chromeHello(), 200);
-    const base = [...c.handshake(), ...Array.from({ length: Math.ceil(wire.length / 100) }, (_, i) => c.client(wire.subarray(i * 100, i * 100 + 100)))];
+    const base = [
+      ...c.handshake(),
+      ...Array.from({ length: Math.ceil(wire.length / 100) }, (_, i) =>
+        c.client(wire.subarray(i * 100, i * 100 + 100)),
+      ),
+    ];
     fc.assert(
-      fc.property(fc.array(fc.nat(base.length - 1), { maxLength: 40 }), fc.array(anyBytes, { maxLength: 4 }), (order, junk) => {
-        const analyzer = createL7Analyzer({ maxFlows: 4 });
-        for (const index of order) analyzer.analyze(base[index]!);
-        for (const payload of junk) analyzer.analyze(tcpPacket({ seq: 7, dport: 443, payload, flags: TcpFlag.ACK }));
-        expect(analyzer.flowCount).toBeLessThanOrEqual(4);
-        expect(analyzer.stats.internalErrors).toBe(0);
-      }),
+      fc.property(
+        fc.array(fc.nat(base.length - 1), { maxLength: 40 }),
+        fc.array(anyBytes, { maxLength: 4 }),
+        (order, junk) => {
+          const analyzer = createL7Analyzer({ maxFlows: 4 });
+          for (const index of order) analyzer.analyze(base[index]!);
+          for (const payload of junk)
+            analyzer.analyze(tcpPacket({ seq: 7, dport: 443, payload, flags: TcpFlag.ACK }));
+          expect(analyzer.flowCount).toBeLessThanOrEqual(4);
+          expect(analyzer.stats.internalErrors).toBe(0);
+        },
+      ),
       RUNS,
     );
   });

@@ -12,18 +12,52 @@ describe('parseHttpHead', () => {
     [
       'GET with headers',
       'GET /a?token=x HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8\r\nAuthorization: Bearer s3cret\r\nCookie: id=1\r\n\r\n',
-      { L7Protocol: 'HTTP', HttpMethod: 'GET', HttpPath: `/a?token=${REDACTED}`, HttpVersion: 'HTTP/1.1', HttpHost: 'example.com', HttpUserAgent: 'curl/8' },
+      {
+        L7Protocol: 'HTTP',
+        HttpMethod: 'GET',
+        HttpPath: `/a?token=${REDACTED}`,
+        HttpVersion: 'HTTP/1.1',
+        HttpHost: 'example.com',
+        HttpUserAgent: 'curl/8',
+      },
     ],
     [
       'response',
       'HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 0\r\n\r\n',
       { L7Protocol: 'HTTP', HttpVersion: 'HTTP/1.1', HttpStatusCode: 404, HttpContentType: 'text/html' },
     ],
-    ['response without reason', 'HTTP/1.0 200\r\n\r\n', { L7Protocol: 'HTTP', HttpVersion: 'HTTP/1.0', HttpStatusCode: 200 }],
-    ['bare LF line endings', 'POST /x HTTP/1.0\nHost: h\n\n', { L7Protocol: 'HTTP', HttpMethod: 'POST', HttpPath: '/x', HttpVersion: 'HTTP/1.0', HttpHost: 'h' }],
-    ['HTTP/0.9 style request without version', 'GET /old\r\n\r\n', { L7Protocol: 'HTTP', HttpMethod: 'GET', HttpPath: '/old' }],
-    ['empty target', 'OPTIONS  HTTP/1.1\r\n\r\n', { L7Protocol: 'HTTP', HttpMethod: 'OPTIONS', HttpVersion: 'HTTP/1.1' }],
-    ['lower-case header names', 'GET / HTTP/1.1\r\nhost: h\r\nuser-agent: u\r\n\r\n', { L7Protocol: 'HTTP', HttpMethod: 'GET', HttpPath: '/', HttpVersion: 'HTTP/1.1', HttpHost: 'h', HttpUserAgent: 'u' }],
+    [
+      'response without reason',
+      'HTTP/1.0 200\r\n\r\n',
+      { L7Protocol: 'HTTP', HttpVersion: 'HTTP/1.0', HttpStatusCode: 200 },
+    ],
+    [
+      'bare LF line endings',
+      'POST /x HTTP/1.0\nHost: h\n\n',
+      { L7Protocol: 'HTTP', HttpMethod: 'POST', HttpPath: '/x', HttpVersion: 'HTTP/1.0', HttpHost: 'h' },
+    ],
+    [
+      'HTTP/0.9 style request without version',
+      'GET /old\r\n\r\n',
+      { L7Protocol: 'HTTP', HttpMethod: 'GET', HttpPath: '/old' },
+    ],
+    [
+      'empty target',
+      'OPTIONS  HTTP/1.1\r\n\r\n',
+      { L7Protocol: 'HTTP', HttpMethod: 'OPTIONS', HttpVersion: 'HTTP/1.1' },
+    ],
+    [
+      'lower-case header names',
+      'GET / HTTP/1.1\r\nhost: h\r\nuser-agent: u\r\n\r\n',
+      {
+        L7Protocol: 'HTTP',
+        HttpMethod: 'GET',
+        HttpPath: '/',
+        HttpVersion: 'HTTP/1.1',
+        HttpHost: 'h',
+        HttpUserAgent: 'u',
+      },
+    ],
   ])('%s', (_name, text, fields) => {
     const result = head(text);
     expect(result.kind === 'request' || result.kind === 'response').toBe(true);
@@ -56,11 +90,17 @@ describe('parseHttpHead', () => {
   });
 
   it('labels the HTTP/2 preface', () => {
-    expect(head('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')).toMatchObject({ kind: 'h2preface', fields: { HttpVersion: 'HTTP/2' }, end: 24 });
+    expect(head('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')).toMatchObject({
+      kind: 'h2preface',
+      fields: { HttpVersion: 'HTTP/2' },
+      end: 24,
+    });
   });
 
   it('gives up on a head longer than the limit', () => {
-    expect(head('GET / HTTP/1.1\r\nX: ' + 'a'.repeat(MAX_HTTP_HEAD_BYTES))).toMatchObject({ kind: 'invalid' });
+    expect(head('GET / HTTP/1.1\r\nX: ' + 'a'.repeat(MAX_HTTP_HEAD_BYTES))).toMatchObject({
+      kind: 'invalid',
+    });
   });
 
   it('bounds the user agent', () => {

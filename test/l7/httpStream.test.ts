@@ -6,13 +6,22 @@ const request = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: exa
 
 function exchange(clientPayloads: string[], serverPayloads: string[], port = 80) {
   const c = new Conversation(undefined, { ip: '10.0.0.2', port });
-  const packets = [...c.handshake(), ...clientPayloads.map((p) => c.client(p)), ...serverPayloads.map((p) => c.server(p))];
+  const packets = [
+    ...c.handshake(),
+    ...clientPayloads.map((p) => c.client(p)),
+    ...serverPayloads.map((p) => c.server(p)),
+  ];
   return runPackets(packets).map((m) => m.fields);
 }
 
 describe('HTTP over reassembled TCP', () => {
   it.each([
-    ['one request, one response', [request('/a')], ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'], [{ path: '/a' }, { status: 200 }]],
+    [
+      'one request, one response',
+      [request('/a')],
+      ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'],
+      [{ path: '/a' }, { status: 200 }],
+    ],
     [
       'pipelined requests in one segment',
       [request('/1') + request('/2') + request('/3')],
@@ -49,9 +58,16 @@ describe('HTTP over reassembled TCP', () => {
     ['HTTP on a non-standard port', [request('/x')], [], [{ path: '/x' }], 1234],
     ['not HTTP', ['SSH-2.0-OpenSSH_9.6\r\n'], ['SSH-2.0-OpenSSH_9.6\r\n'], [], 22],
     ['empty', [], [], [], 80],
-    ['garbage after a valid request gives up that message only', [request('/ok') + 'NOT HTTP\r\n\r\n'], [], [{ path: '/ok' }]],
+    [
+      'garbage after a valid request gives up that message only',
+      [request('/ok') + 'NOT HTTP\r\n\r\n'],
+      [],
+      [{ path: '/ok' }],
+    ],
   ])('%s', (_name, client, server, expected, port = 80) => {
-    const found = exchange(client, server, port).map((f) => (f.HttpStatusCode === undefined ? { path: f.HttpPath } : { status: f.HttpStatusCode }));
+    const found = exchange(client, server, port).map((f) =>
+      f.HttpStatusCode === undefined ? { path: f.HttpPath } : { status: f.HttpStatusCode },
+    );
     // Messages are reported in packet order; client packets come first in these scripts.
     expect(found).toEqual(expected);
   });
@@ -65,18 +81,32 @@ describe('HTTP over reassembled TCP', () => {
       expect(found).toEqual([
         {
           index: 4,
-          fields: expect.objectContaining({ HttpMethod: 'GET', HttpPath: '/split?sig=REDACTED', HttpUserAgent: 'test' }),
+          fields: expect.objectContaining({
+            HttpMethod: 'GET',
+            HttpPath: '/split?sig=REDACTED',
+            HttpUserAgent: 'test',
+          }),
         },
       ]);
     }
   });
 
   it.each([
-    ['101 Switching Protocols', 'GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n', 'HTTP/1.1 101 Switching Protocols\r\n\r\n'],
+    [
+      '101 Switching Protocols',
+      'GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n',
+      'HTTP/1.1 101 Switching Protocols\r\n\r\n',
+    ],
     ['CONNECT tunnel', 'CONNECT h:443 HTTP/1.1\r\n\r\n', 'HTTP/1.1 200 Connection established\r\n\r\n'],
   ])('stops parsing after %s', (_name, ask, answer) => {
     const c = new Conversation();
-    const packets = [...c.handshake(), c.client(ask), c.server(answer), c.client(request('/inside')), c.server('HTTP/1.1 200 OK\r\n\r\n')];
+    const packets = [
+      ...c.handshake(),
+      c.client(ask),
+      c.server(answer),
+      c.client(request('/inside')),
+      c.server('HTTP/1.1 200 OK\r\n\r\n'),
+    ];
     expect(runPackets(packets).map((m) => m.index)).toEqual([3, 4]);
   });
 
@@ -86,7 +116,10 @@ describe('HTTP over reassembled TCP', () => {
   });
 
   it.each([
-    ['an endless chunk-size line', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' + 'f'.repeat(2000)],
+    [
+      'an endless chunk-size line',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' + 'f'.repeat(2000),
+    ],
     ['a chunk-size that is not hex', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'],
     ['a body cut short by the capture', 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'],
   ])('reports nothing for a response with %s (the message never completes)', (_name, text) => {
@@ -95,8 +128,25 @@ describe('HTTP over reassembled TCP', () => {
 
   it('reports a response delimited by the connection close on the FIN', () => {
     const c = new Conversation();
-    const packets = [...c.handshake(), c.client(request('/close')), c.server('HTTP/1.0 200 OK\r\n\r\nbody until close')];
-    packets.push(tcpPacket({ src: '10.0.0.2', dst: '10.0.0.1', sport: 80, dport: 40000, seq: c.serverSeq, ack: c.clientSeq, flags: TcpFlag.FIN | TcpFlag.ACK }));
-    expect(runPackets(packets).map((m) => [m.index, m.fields.HttpStatusCode])).toEqual([[3, undefined], [5, 200]]);
+    const packets = [
+      ...c.handshake(),
+      c.client(request('/close')),
+      c.server('HTTP/1.0 200 OK\r\n\r\nbody until close'),
+    ];
+    packets.push(
+      tcpPacket({
+        src: '10.0.0.2',
+        dst: '10.0.0.1',
+        sport: 80,
+        dport: 40000,
+        seq: c.serverSeq,
+        ack: c.clientSeq,
+        flags: TcpFlag.FIN | TcpFlag.ACK,
+      }),
+    );
+    expect(runPackets(packets).map((m) => [m.index, m.fields.HttpStatusCode])).toEqual([
+      [3, undefined],
+      [5, 200],
+    ]);
   });
 });

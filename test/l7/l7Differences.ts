@@ -6,22 +6,26 @@ export const L7_DIFFERENCES: ReadonlyArray<{ file: string; frame: number; reason
   {
     file: 'dpkt_truncated_dns.pcap',
     frame: 1,
-    reason: 'the response is cut by the capture: the header announces 9 answers, 6 are present; we list the 6 we can read, tshark counts the header',
+    reason:
+      'the response is cut by the capture: the header announces 9 answers, 6 are present; we list the 6 we can read, tshark counts the header',
   },
   {
     file: 'tcpdump_dns_fwdptr.pcap',
     frame: 1,
-    reason: 'the question name uses a forward compression pointer (tshark: "<Name too long>", type 507, rcode 15 from garbage); we reject the message as malformed',
+    reason:
+      'the question name uses a forward compression pointer (tshark: "<Name too long>", type 507, rcode 15 from garbage); we reject the message as malformed',
   },
   {
     file: 'zeek_tls_hrr.pcap',
     frame: 11,
-    reason: 'the real ServerHello after the HelloRetryRequest arrives out of order; tshark 4.0 does not reassemble out-of-order segments by default and misses it',
+    reason:
+      'the real ServerHello after the HelloRetryRequest arrives out of order; tshark 4.0 does not reassemble out-of-order segments by default and misses it',
   },
   {
     file: 'zeek_tls_irc-starttls.pcap',
     frame: 8,
-    reason: 'TLS after IRC STARTTLS: tshark does not switch the IRC stream to TLS, we detect the ClientHello by content',
+    reason:
+      'TLS after IRC STARTTLS: tshark does not switch the IRC stream to TLS, we detect the ClientHello by content',
   },
   {
     file: 'zeek_tls_irc-starttls.pcap',

@@ -39,20 +39,132 @@ describe('seqDiff', () => {
 
 describe('TcpDirection', () => {
   it.each<[string, number, Step[], string]>([
-    ['in order', 100, [[100, 'abc'], [103, 'def']], 'abc|def'],
+    [
+      'in order',
+      100,
+      [
+        [100, 'abc'],
+        [103, 'def'],
+      ],
+      'abc|def',
+    ],
     ['nothing', 100, [], ''],
-    ['out of order', 100, [[103, 'def'], [100, 'abc']], 'abc|def'],
-    ['three reversed', 0, [[6, 'ghi'], [3, 'def'], [0, 'abc']], 'abc|def|ghi'],
-    ['exact retransmission', 100, [[100, 'abc'], [100, 'abc'], [103, 'd']], 'abc|d'],
-    ['overlap trimmed', 100, [[100, 'abc'], [101, 'bcdef']], 'abc|def'],
-    ['held duplicates', 100, [[105, 'fg'], [105, 'fg'], [100, 'abcde']], 'abcde|fg'],
-    ['held overlapping each other', 100, [[103, 'def'], [104, 'efgh'], [100, 'abc']], 'abc|def|gh'],
-    ['wrap-around', 0xfffffffe, [[0xfffffffe, 'ab'], [0, 'cd'], [2, 'ef']], 'ab|cd|ef'],
-    ['wrap-around out of order', 0xfffffffe, [[0, 'cd'], [0xfffffffe, 'ab']], 'ab|cd'],
-    ['peer ack over a hole skips to the held segment', 100, [[100, 'abc'], [110, 'xyz'], ['ack', 113]], 'abc|[gap 7]|xyz'],
-    ['peer ack with nothing held', 100, [[100, 'abc'], ['ack', 120], [120, 'z']], 'abc|[gap 17]|z'],
-    ['old ack ignored', 100, [[100, 'abc'], ['ack', 50]], 'abc'],
-    ['stale data after a gap is dropped', 100, [['ack', 110], [105, 'late'], [110, 'now']], '[gap 10]|now'],
+    [
+      'out of order',
+      100,
+      [
+        [103, 'def'],
+        [100, 'abc'],
+      ],
+      'abc|def',
+    ],
+    [
+      'three reversed',
+      0,
+      [
+        [6, 'ghi'],
+        [3, 'def'],
+        [0, 'abc'],
+      ],
+      'abc|def|ghi',
+    ],
+    [
+      'exact retransmission',
+      100,
+      [
+        [100, 'abc'],
+        [100, 'abc'],
+        [103, 'd'],
+      ],
+      'abc|d',
+    ],
+    [
+      'overlap trimmed',
+      100,
+      [
+        [100, 'abc'],
+        [101, 'bcdef'],
+      ],
+      'abc|def',
+    ],
+    [
+      'held duplicates',
+      100,
+      [
+        [105, 'fg'],
+        [105, 'fg'],
+        [100, 'abcde'],
+      ],
+      'abcde|fg',
+    ],
+    [
+      'held overlapping each other',
+      100,
+      [
+        [103, 'def'],
+        [104, 'efgh'],
+        [100, 'abc'],
+      ],
+      'abc|def|gh',
+    ],
+    [
+      'wrap-around',
+      0xfffffffe,
+      [
+        [0xfffffffe, 'ab'],
+        [0, 'cd'],
+        [2, 'ef'],
+      ],
+      'ab|cd|ef',
+    ],
+    [
+      'wrap-around out of order',
+      0xfffffffe,
+      [
+        [0, 'cd'],
+        [0xfffffffe, 'ab'],
+      ],
+      'ab|cd',
+    ],
+    [
+      'peer ack over a hole skips to the held segment',
+      100,
+      [
+        [100, 'abc'],
+        [110, 'xyz'],
+        ['ack', 113],
+      ],
+      'abc|[gap 7]|xyz',
+    ],
+    [
+      'peer ack with nothing held',
+      100,
+      [
+        [100, 'abc'],
+        ['ack', 120],
+        [120, 'z'],
+      ],
+      'abc|[gap 17]|z',
+    ],
+    [
+      'old ack ignored',
+      100,
+      [
+        [100, 'abc'],
+        ['ack', 50],
+      ],
+      'abc',
+    ],
+    [
+      'stale data after a gap is dropped',
+      100,
+      [
+        ['ack', 110],
+        [105, 'late'],
+        [110, 'now'],
+      ],
+      '[gap 10]|now',
+    ],
   ])('%s', (_name, isn, steps, expected) => {
     expect(run(isn, steps).text).toBe(expected);
   });
@@ -66,13 +178,25 @@ describe('TcpDirection', () => {
   });
 
   it('declares a gap when too many bytes are held', () => {
-    const { text, direction } = run(0, [[100, 'x'.repeat(40)], [140, 'y'.repeat(40)]], { maxOutOfOrderBytes: 64, maxOutOfOrderSegments: 64 });
+    const { text, direction } = run(
+      0,
+      [
+        [100, 'x'.repeat(40)],
+        [140, 'y'.repeat(40)],
+      ],
+      { maxOutOfOrderBytes: 64, maxOutOfOrderSegments: 64 },
+    );
     expect(text).toBe(`[gap 100]|${'x'.repeat(40)}|${'y'.repeat(40)}`);
     expect(direction.bufferedBytes).toBe(0);
   });
 
   it('counts retransmissions and out-of-order segments', () => {
-    const { stats } = run(0, [[0, 'ab'], [0, 'ab'], [4, 'ef'], [2, 'cd']]);
+    const { stats } = run(0, [
+      [0, 'ab'],
+      [0, 'ab'],
+      [4, 'ef'],
+      [2, 'cd'],
+    ]);
     expect(stats.retransmissions).toBe(1);
     expect(stats.outOfOrder).toBe(1);
   });

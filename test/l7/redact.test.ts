@@ -1,4 +1,9 @@
-import { DEFAULT_SECRET_QUERY_KEYS, REDACTED, redactRequestTarget, secretKeyTest } from '../../shared/l7/redact';
+import {
+  DEFAULT_SECRET_QUERY_KEYS,
+  REDACTED,
+  redactRequestTarget,
+  secretKeyTest,
+} from '../../shared/l7/redact';
 import { TRUNCATION_MARKER } from '../../shared/l7/truncate';
 
 describe('redactRequestTarget', () => {
@@ -9,7 +14,11 @@ describe('redactRequestTarget', () => {
     ['token', '/api?token=abc&x=1', `/api?token=${REDACTED}&x=1`],
     ['case-insensitive', '/a?Access_Token=abc', `/a?Access_Token=${REDACTED}`],
     ['Azure SAS sig', '/c/b?sv=2022-11-02&se=2030&sig=AbC%2Bd', `/c/b?sv=2022-11-02&se=2030&sig=${REDACTED}`],
-    ['AWS presigned', '/o?X-Amz-Credential=AK&X-Amz-Signature=ff', `/o?X-Amz-Credential=${REDACTED}&X-Amz-Signature=${REDACTED}`],
+    [
+      'AWS presigned',
+      '/o?X-Amz-Credential=AK&X-Amz-Signature=ff',
+      `/o?X-Amz-Credential=${REDACTED}&X-Amz-Signature=${REDACTED}`,
+    ],
     ['OAuth code', '/cb?code=xyz&state=s', `/cb?code=${REDACTED}&state=s`],
     ['fragment of a secret name', '/u?upload_token=1', `/u?upload_token=${REDACTED}`],
     ['percent-encoded name', '/p?pass%77ord=1', `/p?pass%77ord=${REDACTED}`],

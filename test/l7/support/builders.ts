@@ -56,7 +56,8 @@ function timing(time = 1_700_000_000): Pick<DecodedPacket, 'timestampSec' | 'tim
 
 /** A decoded IPv4 TCP packet as the L2–L4 decoder would produce it. */
 export function tcpPacket(options: TcpPacketOptions): DecodedPacket {
-  const payload = typeof options.payload === 'string' ? bytes(options.payload) : (options.payload ?? new Uint8Array(0));
+  const payload =
+    typeof options.payload === 'string' ? bytes(options.payload) : (options.payload ?? new Uint8Array(0));
   return {
     frame: options.frame ?? 1,
     ...timing(options.time),
@@ -78,7 +79,13 @@ export function tcpPacket(options: TcpPacketOptions): DecodedPacket {
 }
 
 /** A decoded IPv4 UDP packet. */
-export function udpPacket(options: { src?: string; dst?: string; sport?: number; dport?: number; payload: Uint8Array }): DecodedPacket {
+export function udpPacket(options: {
+  src?: string;
+  dst?: string;
+  sport?: number;
+  dport?: number;
+  payload: Uint8Array;
+}): DecodedPacket {
   return {
     frame: 1,
     ...timing(),

@@ -54,7 +54,13 @@ export function ja4References(file: string): Ja4Reference[] {
       const connection = connectionOf(String(entry.src), entry.src_port!, String(entry.dst), entry.dst_port!);
       const existing = byConnection.get(connection);
       if (existing) existing.rust = entry.ja4;
-      else byConnection.set(connection, { connection, transport: entry.transport === 'udp' ? 'udp' : 'tcp', ja4: [entry.ja4], rust: entry.ja4 });
+      else
+        byConnection.set(connection, {
+          connection,
+          transport: entry.transport === 'udp' ? 'udp' : 'tcp',
+          ja4: [entry.ja4],
+          rust: entry.ja4,
+        });
     }
   }
   return [...byConnection.values()];

@@ -45,7 +45,9 @@ export function analyzeCapture(file: string): OurMessage[] {
 
 /** Oracle rows of a capture keyed by tshark field name. */
 export function oracleRows(file: string): Record<string, string>[] {
-  const [header, ...rows] = readFileSync(sharedPath('captures', 'oracle', `${file}.tsv`), 'utf8').replace(/\n$/, '').split('\n');
+  const [header, ...rows] = readFileSync(sharedPath('captures', 'oracle', `${file}.tsv`), 'utf8')
+    .replace(/\n$/, '')
+    .split('\n');
   const names = header!.split('\t');
   return rows.map((row) => {
     const cells = row.split('\t');
@@ -61,7 +63,13 @@ export function oracleMessage(row: Record<string, string>): MessageKey | undefin
   const method = row['http.request.method'];
   if (method) {
     const uri = row['http.request.uri'] ?? '';
-    return key('HTTP request', method, uri === '' ? '' : redactRequestTarget(uri), row['http.host'], row['http.user_agent']);
+    return key(
+      'HTTP request',
+      method,
+      uri === '' ? '' : redactRequestTarget(uri),
+      row['http.host'],
+      row['http.user_agent'],
+    );
   }
   if (row['http.response.code']) return key('HTTP response', row['http.response.code']);
   if (row['dns.id']) {
@@ -79,7 +87,13 @@ export function oracleMessage(row: Record<string, string>): MessageKey | undefin
   const type = row['tls.handshake.type'];
   // SSL 2.0 numbers its messages differently: only type 1 is a ClientHello there.
   if (row['tls.handshake.version'] === '0x0002' && type !== '1') return undefined;
-  if (type === '1') return key('TLS ClientHello', row['tls.handshake.extensions_server_name'], row['tls.handshake.extensions_alpn_str'], row['tls.handshake.ja3']);
+  if (type === '1')
+    return key(
+      'TLS ClientHello',
+      row['tls.handshake.extensions_server_name'],
+      row['tls.handshake.extensions_alpn_str'],
+      row['tls.handshake.ja3'],
+    );
   if (type === '2') return key('TLS ServerHello');
   return undefined;
 }
@@ -89,7 +103,13 @@ export function ourMessage(fields: L7Fields): MessageKey {
   switch (fields.L7Protocol) {
     case 'HTTP':
       if (fields.HttpStatusCode !== undefined) return key('HTTP response', String(fields.HttpStatusCode));
-      return key('HTTP request', fields.HttpMethod, fields.HttpPath ?? '', fields.HttpHost, fields.HttpUserAgent);
+      return key(
+        'HTTP request',
+        fields.HttpMethod,
+        fields.HttpPath ?? '',
+        fields.HttpHost,
+        fields.HttpUserAgent,
+      );
     case 'DNS':
       return key(
         'DNS',
@@ -126,7 +146,8 @@ export interface CaptureAgreement {
 /** Compares the first message per frame, ours against tshark's, over a whole capture. */
 export function compareWithOracle(file: string): CaptureAgreement {
   const ours = new Map<number, MessageKey>();
-  for (const message of analyzeCapture(file)) if (!ours.has(message.frame)) ours.set(message.frame, ourMessage(message.fields));
+  for (const message of analyzeCapture(file))
+    if (!ours.has(message.frame)) ours.set(message.frame, ourMessage(message.fields));
   const theirs = new Map<number, MessageKey>();
   for (const row of oracleRows(file)) {
     const message = oracleMessage(row);

@@ -30,7 +30,21 @@ export function initialPacket(options: {
   const plain = bytes(options.frames, new Uint8Array(Math.max(0, 1100 - options.frames.length)));
   const pn = be16(options.packetNumber);
   const length = pn.length + plain.length + 16;
-  const header = bytes(0xc1, 0, 0, 0, 1, options.dcid.length, options.dcid, options.scid.length, options.scid, 0, 0x40 | (length >> 8), length & 0xff, pn);
+  const header = bytes(
+    0xc1,
+    0,
+    0,
+    0,
+    1,
+    options.dcid.length,
+    options.dcid,
+    options.scid.length,
+    options.scid,
+    0,
+    0x40 | (length >> 8),
+    length & 0xff,
+    pn,
+  );
   const pnOffset = header.length - 2;
   const nonce = Buffer.from(keys.iv);
   nonce[10]! ^= pn[0]!;
@@ -39,7 +53,9 @@ export function initialPacket(options: {
   cipher.setAAD(header);
   const sealed = bytes(cipher.update(plain), cipher.final(), cipher.getAuthTag());
   const packet = bytes(header, sealed);
-  const mask = createCipheriv('aes-128-ecb', keys.hp, null).update(packet.subarray(pnOffset + 4, pnOffset + 20));
+  const mask = createCipheriv('aes-128-ecb', keys.hp, null).update(
+    packet.subarray(pnOffset + 4, pnOffset + 20),
+  );
   packet[0]! ^= mask[0]! & 0x0f;
   packet[pnOffset]! ^= mask[1]!;
   packet[pnOffset + 1]! ^= mask[2]!;
