@@ -1,9 +1,21 @@
 /**
- * Layer-7 analyser throughput on synthetic traffic: `npx tsx bench/l7.ts`.
- * Prints packets/s and messages/s for HTTP, DNS, TLS and a mix. Packets are built once up front
- * (as the L2–L4 decoder would hand them over), so only the analyser is timed.
+ * Layer-7 analyser throughput: `npx tsx bench/l7.ts`.
+ *
+ * 1. Synthetic traffic: packets/s and messages/s for HTTP, DNS, TLS and a mix. Packets are built
+ *    once up front (as the L2–L4 decoder would hand them over), so only the analyser is timed.
+ * 2. When `../shared/captures` and tshark/mergecap are present: the public captures concatenated
+ *    into one pcapng, read + decoded + layer 7 by us, against `tshark -T fields` with the oracle's
+ *    fields on the same file, as a ratio.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readCapture } from '../shared/capture/readCapture';
 import { createL7Analyzer } from '../shared/l7/analyzer';
+import { decodePacket } from '../shared/packet/decodePacket';
+import { FragmentReassembler } from '../shared/packet/fragmentReassembler';
+import { sharedPath } from '../test/support/sharedData';
 import type { DecodedPacket } from '../shared/packet/decodedPacket';
 import { TcpFlag } from '../shared/packet/decodedPacket';
 import { bytes, Conversation, tcpPacket, udpPacket, withLength } from '../test/l7/support/builders';
@@ -119,3 +131,67 @@ for (const [name, packets] of sets) measure(name, packets, 1);
 console.log('--- measured (after warm-up)');
 for (const [name, packets] of [...sets, ['mixed', mixed] as [string, DecodedPacket[]]])
   measure(name, packets, 5);
+
+function hasTool(name: string): boolean {
+  return spawnSync(name, ['-v'], { stdio: 'ignore' }).status === 0;
+}
+
+function benchCaptures(): void {
+  const publicDir = sharedPath('captures', 'public');
+  if (!existsSync(publicDir) || !hasTool('tshark') || !hasTool('mergecap')) {
+    console.log('captures: skipped (needs ../shared/captures, tshark and mergecap)');
+    return;
+  }
+  const merged = path.join(tmpdir(), 'l7-bench-public.pcapng');
+  const files = readdirSync(publicDir).map((f) => path.join(publicDir, f));
+  execFileSync('mergecap', ['-a', '-F', 'pcapng', '-w', merged, ...files]);
+  const bytesOfFile = readFileSync(merged);
+  const rounds = 20;
+  let packets = 0;
+  let messages = 0;
+  const start = process.hrtime.bigint();
+  for (let r = 0; r < rounds; r++) {
+    const capture = readCapture(bytesOfFile);
+    const fragments = new FragmentReassembler();
+    const analyzer = createL7Analyzer();
+    for (const captured of capture.packets) {
+      let packet = decodePacket(captured, captured.interface.linkType);
+      const result = fragments.push(packet);
+      if (result.kind === 'reassembled') packet = result.packet;
+      messages += analyzer.analyzeAll(packet).length;
+      packets++;
+    }
+  }
+  const ours = Number(process.hrtime.bigint() - start) / 1e9 / rounds;
+  const fields = readFileSync(sharedPath('captures', 'oracle', 'FIELDS.txt'), 'utf8')
+    .trim()
+    .split(/\s+/);
+  const args = [
+    '-n',
+    '-r',
+    merged,
+    '-T',
+    'fields',
+    '-E',
+    'header=y',
+    '-E',
+    'separator=/t',
+    '-E',
+    'occurrence=f',
+  ];
+  for (const field of fields) args.push('-e', field);
+  let tshark = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const t0 = process.hrtime.bigint();
+    execFileSync('tshark', args, { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 28 });
+    tshark = Math.min(tshark, Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  const perPass = packets / rounds;
+  console.log(
+    `captures   ${perPass} packets (${files.length} files): ours ${(ours * 1000).toFixed(1)} ms ` +
+      `(${Math.round(perPass / ours).toLocaleString('en-US')} packets/s, ${Math.round(messages / rounds / ours).toLocaleString('en-US')} messages/s, read + decode + L7), ` +
+      `tshark ${(tshark * 1000).toFixed(0)} ms; ratio ${(tshark / ours).toFixed(1)}x`,
+  );
+}
+
+benchCaptures();
