@@ -40,12 +40,17 @@ export class QuicTracker {
 
   /** Offers a UDP datagram of the flow `flowKey` (same for both directions). */
   datagram(flowKey: string, payload: Uint8Array, out: L7Fields[]): void {
-    const asClient = decryptQuicInitial(payload, 'client');
     let connection = this.connections.get(flowKey);
+    // A client's first Initial (and its first after a Retry) is keyed by its own DCID; later ones
+    // carry the server's connection id but keep the keys of the original DCID.
+    const ownKeys = decryptQuicInitial(payload, 'client');
+    const asClient = ownKeys ?? (connection && decryptQuicInitial(payload, 'client', connection.originalDcid));
     if (asClient) {
       if (connection === undefined) {
         connection = { originalDcid: asClient.destinationCid.slice(), client: side(), server: side() };
         this.remember(flowKey, connection);
+      } else if (ownKeys) {
+        connection.originalDcid = ownKeys.destinationCid.slice();
       }
       this.collect(connection.client, asClient, 1, out);
       return;
