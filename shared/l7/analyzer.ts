@@ -1,23 +1,18 @@
 import type { DecodedPacket } from '../packet/decodedPacket';
 import { IpProtocol, TcpFlag } from '../packet/decodedPacket';
-import { concatBytes } from './bytes';
 import { DNS_PORTS, parseDnsMessage } from './dns';
-import { DnsTcpStreamParser } from './dnsStream';
 import { l7FlowKey } from './flowKey';
-import { looksLikeHttp, parseHttpHead } from './http';
-import { HttpFlowState, HttpStreamParser } from './httpStream';
+import { parseHttpHead } from './http';
 import type { L7Fields } from './l7Fields';
 import type { L7Stats } from './l7Stats';
 import { emptyL7Stats } from './l7Stats';
-import { MessageStream } from './messageStream';
-import type { StreamParser } from './messageStream';
 import { looksLikeQuicInitial } from './quicInitial';
 import { QuicTracker } from './quicTracker';
 import type { SecretKeyTest } from './redact';
 import { secretKeyTest } from './redact';
-import type { StreamSink } from './reassembly';
-import { DEFAULT_REASSEMBLY_LIMITS, seqDiff, TcpDirection } from './reassembly';
-import { looksLikeTls, TlsFlowState, TlsStreamParser } from './tlsStream';
+import { DEFAULT_REASSEMBLY_LIMITS } from './reassembly';
+import type { TcpFlowContext } from './tcpFlow';
+import { TcpFlow } from './tcpFlow';
 
 /** Options of {@link createL7Analyzer}. Every limit is a hard bound; exceeding it evicts and counts. */
 export interface L7AnalyzerOptions {
@@ -50,32 +45,8 @@ export interface L7Analyzer {
   readonly flowCount: number;
 }
 
-type FlowProtocol = 'unknown' | 'http' | 'tls' | 'dns' | 'opaque';
-
 /** SSDP's UDP port: HTTP-formatted messages in datagrams. */
 const SSDP_PORT = 1900;
-/** Segments inspected per flow before a flow with unrecognised content is ignored. */
-const MAX_DETECTION_ATTEMPTS = 8;
-/** Bytes gathered at the start of a flow direction before deciding what protocol it carries. */
-const MIN_DETECTION_BYTES = 8;
-
-interface FlowSide {
-  tcp: TcpDirection;
-  /** First bytes of a flow not yet long enough to recognise its protocol. */
-  early: Uint8Array | undefined;
-  stream: MessageStream | undefined;
-  sink: StreamSink;
-}
-
-interface Flow {
-  protocol: FlowProtocol;
-  sides: [FlowSide, FlowSide];
-  lastSeen: number;
-  attempts: number;
-  fin: number;
-  buffered: number;
-  dnsPort: boolean;
-}
 
 /** Creates an {@link L7Analyzer}. Pure: no clock, no I/O; time comes from packet timestamps. */
 export function createL7Analyzer(options: L7AnalyzerOptions = {}): L7Analyzer {
@@ -84,13 +55,13 @@ export function createL7Analyzer(options: L7AnalyzerOptions = {}): L7Analyzer {
 
 class Analyzer implements L7Analyzer {
   readonly stats = emptyL7Stats();
-  private readonly flows = new Map<string, Flow>();
+  private readonly flows = new Map<string, TcpFlow>();
   private readonly out: L7Fields[] = [];
   private readonly quic: QuicTracker;
   private readonly maxFlows: number;
   private readonly maxTotalBytes: number;
   private readonly idleSeconds: number;
-  private readonly limits;
+  private readonly context: TcpFlowContext;
   private readonly isSecret: SecretKeyTest;
   private totalBuffered = 0;
   private lastSweep = -Infinity;
@@ -99,11 +70,12 @@ class Analyzer implements L7Analyzer {
     this.maxFlows = options.maxFlows ?? 50_000;
     this.maxTotalBytes = options.maxTotalBytes ?? 64 * 1024 * 1024;
     this.idleSeconds = (options.idleTimeoutInMs ?? 300_000) / 1000;
-    this.limits = {
+    this.isSecret = secretKeyTest(options.secretQueryKeys);
+    const limits = {
       ...DEFAULT_REASSEMBLY_LIMITS,
       ...(options.maxOutOfOrderBytes === undefined ? {} : { maxOutOfOrderBytes: options.maxOutOfOrderBytes }),
     };
-    this.isSecret = secretKeyTest(options.secretQueryKeys);
+    this.context = { stats: this.stats, limits, isSecret: this.isSecret, out: this.out };
     this.quic = new QuicTracker(this.stats);
   }
 
@@ -191,37 +163,30 @@ class Analyzer implements L7Analyzer {
   ): void {
     const flags = packet.tcpFlags ?? 0;
     const seq = packet.tcpSeq ?? 0;
-    const payload = packet.payload ?? new Uint8Array(0);
+    const payload = packet.payload;
+    const syn = (flags & TcpFlag.SYN) !== 0;
     const { key, direction } = l7FlowKey(IpProtocol.TCP, src, srcPort, dst, dstPort);
     let flow = this.flows.get(key);
+    const dnsPort = DNS_PORTS.has(srcPort) || DNS_PORTS.has(dstPort);
     if (flow === undefined) {
-      if (payload.length === 0 && (flags & TcpFlag.SYN) === 0) return;
-      flow = this.newFlow(key, DNS_PORTS.has(srcPort) || DNS_PORTS.has(dstPort));
+      if ((payload === undefined || payload.length === 0) && !syn) return;
+      flow = this.newFlow(key, dnsPort);
     }
-    const side = flow.sides[direction];
-    if ((flags & TcpFlag.SYN) !== 0) {
-      const next = (seq + 1) >>> 0;
-      if (side.tcp.started && seqDiff(next, side.tcp.nextSeq) !== 0) {
+    const dataSeq = syn ? (seq + 1) >>> 0 : seq;
+    if (syn) {
+      if (!flow.expects(direction, dataSeq)) {
         this.drop(key, flow);
-        flow = this.newFlow(key, flow.dnsPort);
+        flow = this.newFlow(key, dnsPort);
       }
-      flow.sides[direction].tcp.start(next);
+      flow.start(direction, dataSeq);
     }
     flow.lastSeen = now;
-    const active = flow.sides[direction];
-    const other = flow.sides[direction === 0 ? 1 : 0];
     if ((flags & TcpFlag.ACK) !== 0 && packet.tcpAck !== undefined)
-      other.tcp.acknowledged(packet.tcpAck, other.sink);
-    if (payload.length > 0 && flow.protocol !== 'opaque') {
-      const dataSeq = (flags & TcpFlag.SYN) !== 0 ? (seq + 1) >>> 0 : seq;
-      active.tcp.segment(dataSeq, payload, active.sink);
-      const declared = packet.payloadLength ?? payload.length;
-      if (declared > payload.length) active.tcp.acknowledged((dataSeq + declared) >>> 0, active.sink);
+      flow.acknowledge(direction, packet.tcpAck);
+    if (payload !== undefined && payload.length > 0) {
+      flow.segment(direction, dataSeq, payload, packet.payloadLength ?? payload.length);
     }
-    if ((flags & TcpFlag.FIN) !== 0) {
-      flow.fin |= 1 << direction;
-      this.count(flow, () => active.stream?.end(this.out));
-    }
+    if ((flags & TcpFlag.FIN) !== 0) flow.finish(direction);
     if ((flags & TcpFlag.RST) !== 0 || flow.fin === 3) {
       this.drop(key, flow);
       return;
@@ -229,103 +194,21 @@ class Analyzer implements L7Analyzer {
     this.account(flow);
   }
 
-  private newFlow(key: string, dnsPort: boolean): Flow {
+  private newFlow(key: string, dnsPort: boolean): TcpFlow {
     if (this.flows.size >= this.maxFlows) {
-      const oldest = this.flows.keys().next();
+      const oldest = this.flows.entries().next();
       if (!oldest.done) {
         this.stats.evictedFlows++;
-        this.drop(oldest.value, this.flows.get(oldest.value)!);
+        this.drop(oldest.value[0], oldest.value[1]);
       }
     }
-    const flow: Flow = {
-      protocol: 'unknown',
-      sides: [] as unknown as Flow['sides'],
-      lastSeen: 0,
-      attempts: 0,
-      fin: 0,
-      buffered: 0,
-      dnsPort,
-    };
-    flow.sides = [this.side(flow, 0), this.side(flow, 1)];
+    const flow = new TcpFlow(dnsPort, this.context);
     this.flows.set(key, flow);
     return flow;
   }
 
-  private side(flow: Flow, direction: 0 | 1): FlowSide {
-    const side: FlowSide = {
-      tcp: new TcpDirection(this.limits, this.stats),
-      stream: undefined,
-      early: undefined,
-      sink: {
-        data: (chunk) => this.data(flow, direction, chunk),
-        gap: (missing) => {
-          side.early = undefined;
-          side.stream?.gap(missing, this.out);
-        },
-      },
-    };
-    return side;
-  }
-
-  private data(flow: Flow, direction: 0 | 1, received: Uint8Array): void {
-    const side = flow.sides[direction];
-    let chunk = received;
-    if (flow.protocol === 'unknown') {
-      if (side.early !== undefined) {
-        chunk = concatBytes(side.early, chunk);
-        side.early = undefined;
-      }
-      if (chunk.length < MIN_DETECTION_BYTES) {
-        side.early = chunk.slice();
-        return;
-      }
-      if (!this.detect(flow, chunk)) return;
-    }
-    const stream = side.stream;
-    if (stream !== undefined) this.count(flow, () => stream.push(chunk, this.out));
-  }
-
-  /** Runs `work` and counts the messages it produced under the flow's protocol. */
-  private count(flow: Flow, work: () => void): void {
-    const before = this.out.length;
-    work();
-    const produced = this.out.length - before;
-    if (produced > 0) {
-      if (flow.protocol === 'http') this.stats.http += produced;
-      else if (flow.protocol === 'tls') this.stats.tls += produced;
-      else this.stats.dns += produced;
-    }
-  }
-
-  private detect(flow: Flow, chunk: Uint8Array): boolean {
-    let make: (() => StreamParser) | undefined;
-    if (flow.dnsPort) {
-      flow.protocol = 'dns';
-      make = () => new DnsTcpStreamParser(this.stats);
-    } else if (looksLikeTls(chunk, 0, chunk.length)) {
-      flow.protocol = 'tls';
-      const shared = new TlsFlowState();
-      make = () => new TlsStreamParser(shared, this.stats);
-    } else if (looksLikeHttp(chunk, 0, chunk.length)) {
-      flow.protocol = 'http';
-      const shared = new HttpFlowState();
-      make = () => new HttpStreamParser(shared, this.isSecret);
-    }
-    if (make === undefined) {
-      if (++flow.attempts >= MAX_DETECTION_ATTEMPTS) flow.protocol = 'opaque';
-      return false;
-    }
-    for (const side of flow.sides) side.stream = new MessageStream(make(), this.stats, true);
-    return true;
-  }
-
-  private account(flow: Flow): void {
-    const [a, b] = flow.sides;
-    const buffered =
-      a.tcp.bufferedBytes +
-      b.tcp.bufferedBytes +
-      (a.stream?.bufferedBytes ?? 0) +
-      (b.stream?.bufferedBytes ?? 0);
+  private account(flow: TcpFlow): void {
+    const buffered = flow.bufferedBytes;
     this.totalBuffered += buffered - flow.buffered;
     flow.buffered = buffered;
     while (this.totalBuffered > this.maxTotalBytes && this.flows.size > 0) {
@@ -336,7 +219,7 @@ class Analyzer implements L7Analyzer {
     }
   }
 
-  private drop(key: string, flow: Flow): void {
+  private drop(key: string, flow: TcpFlow): void {
     this.totalBuffered -= flow.buffered;
     flow.buffered = 0;
     this.flows.delete(key);

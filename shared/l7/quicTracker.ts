@@ -44,7 +44,8 @@ export class QuicTracker {
     // A client's first Initial (and its first after a Retry) is keyed by its own DCID; later ones
     // carry the server's connection id but keep the keys of the original DCID.
     const ownKeys = decryptQuicInitial(payload, 'client');
-    const asClient = ownKeys ?? (connection && decryptQuicInitial(payload, 'client', connection.originalDcid));
+    const asClient =
+      ownKeys ?? (connection && decryptQuicInitial(payload, 'client', connection.originalDcid));
     if (asClient) {
       if (connection === undefined) {
         connection = { originalDcid: asClient.destinationCid.slice(), client: side(), server: side() };
