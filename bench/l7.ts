@@ -66,6 +66,20 @@ function http(i: number): DecodedPacket[] {
   ];
 }
 
+/** A long download: the head, then 500 body segments that are only skipped. */
+const BODY_SEGMENT = new Uint8Array(1400).fill(0x61);
+function httpBulk(i: number): DecodedPacket[] {
+  const c = new Conversation(...endpoints(i, 80));
+  const segments = 500;
+  const packets = [
+    ...c.handshake(),
+    c.client(`GET /download/${i} HTTP/1.1\r\nHost: files\r\n\r\n`),
+    c.server(`HTTP/1.1 200 OK\r\nContent-Length: ${segments * BODY_SEGMENT.length}\r\n\r\n`),
+  ];
+  for (let s = 0; s < segments; s++) packets.push(c.server(BODY_SEGMENT));
+  return [...packets, ...close(c)];
+}
+
 function dns(i: number): DecodedPacket[] {
   const query = dnsMessage({ id: i & 0xffff, name: `svc${i}.ns.svc.cluster.local` });
   const answer = dnsMessage({
@@ -125,6 +139,7 @@ const sets: Array<[string, DecodedPacket[]]> = [
   ['DNS/UDP', range.flatMap(dns)],
   ['DNS/TCP', range.flatMap(dnsTcp)],
   ['TLS', range.flatMap(tls)],
+  ['HTTP bulk', range.slice(0, 200).flatMap(httpBulk)],
 ];
 const mixed = range.flatMap((i) => [...http(i), ...dns(i + FLOWS), ...tls(i + 2 * FLOWS)]);
 for (const [name, packets] of sets) measure(name, packets, 1);

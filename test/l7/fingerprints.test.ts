@@ -10,6 +10,7 @@ import {
   sniExt,
   rawExt,
   versionsExt,
+  sigAlgsExt,
 } from './support/tlsBuilders';
 
 function parsed(message: Uint8Array): ClientHello {
@@ -87,6 +88,27 @@ describe('JA4', () => {
       '0005,000a,000b,000d,0012,0017,001b,0023,002b,002d,0033,44cd,fe0d,ff01_0403,0804,0401,0503,0805,0501,0806,0601',
     );
     expect(ja4(hello)).toBe('t13d1516h2_8daaf6152771_d8a2da3f94cd');
+  });
+
+  it('matches the FoxIO README example (Chrome, JA4_r given), extension order irrelevant', () => {
+    const ciphers = '002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9'
+      .split(',')
+      .map((h) => parseInt(h, 16));
+    const others = '0005,000a,000b,000d,0012,0015,0017,001b,0023,002b,002d,0033,4469,ff01'
+      .split(',')
+      .map((h) => parseInt(h, 16));
+    const sigalgs = [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601];
+    const message = clientHello({
+      ciphers: [...ciphers].reverse(),
+      extensions: [
+        sniExt('www.example.com'),
+        alpnExt('h2', 'http/1.1'),
+        versionsExt(0x0304, 0x0303),
+        ...others.filter((t) => t !== 0x002b && t !== 0x000d).map((t) => rawExt(t)),
+        sigAlgsExt(...sigalgs),
+      ],
+    });
+    expect(ja4(parsed(message))).toBe('t13d1516h2_8daaf6152771_e5627efa2ab1');
   });
 
   it.each([
