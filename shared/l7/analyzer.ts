@@ -129,6 +129,7 @@ class Analyzer implements L7Analyzer {
 
   flush(): void {
     this.flows.clear();
+    this.quic.clear();
     this.totalBuffered = 0;
   }
 

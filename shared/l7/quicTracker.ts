@@ -61,6 +61,11 @@ export class QuicTracker {
     if (asServer) this.collect(connection.server, asServer, 2, out);
   }
 
+  /** Forgets every connection. */
+  clear(): void {
+    this.connections.clear();
+  }
+
   private remember(key: string, connection: QuicConnection): void {
     if (this.connections.size >= this.maxConnections) {
       const oldest = this.connections.keys().next();

@@ -88,6 +88,15 @@ describe('QUIC handshake over UDP', () => {
     expect(stats.evictedFlows).toBe(1);
   });
 
+  it('forgets connections on clear', () => {
+    const out: L7Fields[] = [];
+    const tracker = new QuicTracker(emptyL7Stats());
+    tracker.datagram('k', first, out);
+    tracker.clear();
+    tracker.datagram('k', reply, out);
+    expect(out).toEqual([]);
+  });
+
   it('ignores datagrams that are not Initial packets', () => {
     const out: L7Fields[] = [];
     new QuicTracker(emptyL7Stats()).datagram('k', bytes(0x40, 1, 2, 3), out);
