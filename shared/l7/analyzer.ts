@@ -1,0 +1,239 @@
+import type { DecodedPacket } from '../packet/decodedPacket';
+import { IpProtocol, TcpFlag } from '../packet/decodedPacket';
+import { DNS_PORTS, parseDnsMessage } from './dns';
+import { l7FlowKey } from './flowKey';
+import { parseHttpHead } from './http';
+import type { L7Fields } from './l7Fields';
+import type { L7Stats } from './l7Stats';
+import { emptyL7Stats } from './l7Stats';
+import { looksLikeQuicInitial } from './quicInitial';
+import { QuicTracker } from './quicTracker';
+import type { SecretKeyTest } from './redact';
+import { secretKeyTest } from './redact';
+import { DEFAULT_REASSEMBLY_LIMITS } from './reassembly';
+import type { TcpFlowContext } from './tcpFlow';
+import { TcpFlow } from './tcpFlow';
+
+/** Options of {@link createL7Analyzer}. Every limit is a hard bound; exceeding it evicts and counts. */
+export interface L7AnalyzerOptions {
+  /** Most TCP flows tracked at once; the oldest is evicted beyond it. Default 50 000. */
+  maxFlows?: number;
+  /** Most bytes buffered across all flows (held segments and partial messages). Default 64 MiB. */
+  maxTotalBytes?: number;
+  /** Most bytes held out of order per direction. Default 256 KiB. */
+  maxOutOfOrderBytes?: number;
+  /** A flow with no packet for this long (by packet timestamps) is dropped. Default 300 000 ms. */
+  idleTimeoutInMs?: number;
+  /** Query parameter names whose values are redacted in `HttpPath` (see `DEFAULT_SECRET_QUERY_KEYS`). */
+  secretQueryKeys?: readonly string[];
+}
+
+/** A stateful layer-7 analyser for one packet sequence (a batch or a partition), in capture order. */
+export interface L7Analyzer {
+  /** Fields of the first message this packet completes, or undefined. */
+  analyze(packet: DecodedPacket): L7Fields | undefined;
+  /**
+   * Fields of every message this packet completes (pipelined requests, several DNS messages in
+   * one segment). The array is reused: read it before the next call. Use this or `analyze` per packet.
+   */
+  analyzeAll(packet: DecodedPacket): readonly L7Fields[];
+  /** Drops all flow state (end of a batch). Counters are kept. */
+  flush(): void;
+  /** Running counters. */
+  readonly stats: L7Stats;
+  /** Flows currently tracked. */
+  readonly flowCount: number;
+}
+
+/** SSDP's UDP port: HTTP-formatted messages in datagrams. */
+const SSDP_PORT = 1900;
+
+/** Creates an {@link L7Analyzer}. Pure: no clock, no I/O; time comes from packet timestamps. */
+export function createL7Analyzer(options: L7AnalyzerOptions = {}): L7Analyzer {
+  return new Analyzer(options);
+}
+
+class Analyzer implements L7Analyzer {
+  readonly stats = emptyL7Stats();
+  private readonly flows = new Map<string, TcpFlow>();
+  private readonly out: L7Fields[] = [];
+  private readonly quic: QuicTracker;
+  private readonly maxFlows: number;
+  private readonly maxTotalBytes: number;
+  private readonly idleSeconds: number;
+  private readonly context: TcpFlowContext;
+  private readonly isSecret: SecretKeyTest;
+  private totalBuffered = 0;
+  private lastSweep = -Infinity;
+
+  constructor(options: L7AnalyzerOptions) {
+    this.maxFlows = options.maxFlows ?? 50_000;
+    this.maxTotalBytes = options.maxTotalBytes ?? 64 * 1024 * 1024;
+    this.idleSeconds = (options.idleTimeoutInMs ?? 300_000) / 1000;
+    this.isSecret = secretKeyTest(options.secretQueryKeys);
+    const limits = {
+      ...DEFAULT_REASSEMBLY_LIMITS,
+      ...(options.maxOutOfOrderBytes === undefined ? {} : { maxOutOfOrderBytes: options.maxOutOfOrderBytes }),
+    };
+    this.context = { stats: this.stats, limits, isSecret: this.isSecret, out: this.out };
+    this.quic = new QuicTracker(this.stats);
+  }
+
+  get flowCount(): number {
+    return this.flows.size;
+  }
+
+  analyze(packet: DecodedPacket): L7Fields | undefined {
+    return this.analyzeAll(packet)[0];
+  }
+
+  analyzeAll(packet: DecodedPacket): readonly L7Fields[] {
+    this.out.length = 0;
+    try {
+      this.dispatch(packet);
+    } catch {
+      // A defect in a parser must not take down the batch: count it and drop the flow's state.
+      this.stats.internalErrors++;
+      const { sourceIp, destinationIp, sourcePort, destinationPort } = packet;
+      if (sourceIp && destinationIp && sourcePort !== undefined && destinationPort !== undefined) {
+        this.flows.delete(
+          l7FlowKey(IpProtocol.TCP, sourceIp, sourcePort, destinationIp, destinationPort).key,
+        );
+      }
+    }
+    return this.out;
+  }
+
+  private dispatch(packet: DecodedPacket): void {
+    const payload = packet.payload;
+    const { sourceIp, destinationIp, sourcePort, destinationPort } = packet;
+    if (packet.fragment === true || !sourceIp || !destinationIp) return;
+    if (sourcePort === undefined || destinationPort === undefined) return;
+    if (packet.protocol === IpProtocol.UDP) {
+      if (payload === undefined || payload.length === 0) return;
+      if (DNS_PORTS.has(sourcePort) || DNS_PORTS.has(destinationPort)) this.udpDns(payload);
+      else if (sourcePort === SSDP_PORT || destinationPort === SSDP_PORT) this.udpHttp(payload);
+      else if (looksLikeQuicInitial(payload)) {
+        const { key } = l7FlowKey(IpProtocol.UDP, sourceIp, sourcePort, destinationIp, destinationPort);
+        const before = this.out.length;
+        this.quic.datagram(key, payload, this.out);
+        this.stats.tls += this.out.length - before;
+      }
+      return;
+    }
+    if (packet.protocol !== IpProtocol.TCP || packet.tcpSeq === undefined) return;
+    const now = packet.timestampSec + packet.timestampNsec / 1e9;
+    if (now - this.lastSweep >= 1) this.sweep(now);
+    this.tcp(packet, now, sourceIp, sourcePort, destinationIp, destinationPort);
+  }
+
+  flush(): void {
+    this.flows.clear();
+    this.quic.clear();
+    this.totalBuffered = 0;
+  }
+
+  private udpDns(payload: Uint8Array): void {
+    const parsed = parseDnsMessage(payload);
+    if (parsed.ok) {
+      this.stats.dns++;
+      this.out.push(parsed.fields);
+    } else {
+      this.stats.malformed++;
+    }
+  }
+
+  /** SSDP (HTTP over UDP): one message head per datagram. */
+  private udpHttp(payload: Uint8Array): void {
+    const head = parseHttpHead(payload, 0, payload.length, this.isSecret);
+    if (head.kind === 'request' || head.kind === 'response') {
+      this.stats.http++;
+      this.out.push(head.fields);
+    } else {
+      this.stats.malformed++;
+    }
+  }
+
+  private tcp(
+    packet: DecodedPacket,
+    now: number,
+    src: Uint8Array,
+    srcPort: number,
+    dst: Uint8Array,
+    dstPort: number,
+  ): void {
+    const flags = packet.tcpFlags ?? 0;
+    const seq = packet.tcpSeq ?? 0;
+    const payload = packet.payload;
+    const syn = (flags & TcpFlag.SYN) !== 0;
+    const { key, direction } = l7FlowKey(IpProtocol.TCP, src, srcPort, dst, dstPort);
+    let flow = this.flows.get(key);
+    const dnsPort = DNS_PORTS.has(srcPort) || DNS_PORTS.has(dstPort);
+    if (flow === undefined) {
+      if ((payload === undefined || payload.length === 0) && !syn) return;
+      flow = this.newFlow(key, dnsPort);
+    }
+    const dataSeq = syn ? (seq + 1) >>> 0 : seq;
+    if (syn) {
+      if (!flow.expects(direction, dataSeq)) {
+        this.drop(key, flow);
+        flow = this.newFlow(key, dnsPort);
+      }
+      flow.start(direction, dataSeq);
+    }
+    flow.lastSeen = now;
+    if ((flags & TcpFlag.ACK) !== 0 && packet.tcpAck !== undefined)
+      flow.acknowledge(direction, packet.tcpAck);
+    if (payload !== undefined && payload.length > 0) {
+      flow.segment(direction, dataSeq, payload, packet.payloadLength ?? payload.length);
+    }
+    if ((flags & TcpFlag.FIN) !== 0) flow.finish(direction);
+    if ((flags & TcpFlag.RST) !== 0 || flow.fin === 3) {
+      this.drop(key, flow);
+      return;
+    }
+    this.account(flow);
+  }
+
+  private newFlow(key: string, dnsPort: boolean): TcpFlow {
+    if (this.flows.size >= this.maxFlows) {
+      const oldest = this.flows.entries().next();
+      if (!oldest.done) {
+        this.stats.evictedFlows++;
+        this.drop(oldest.value[0], oldest.value[1]);
+      }
+    }
+    const flow = new TcpFlow(dnsPort, this.context);
+    this.flows.set(key, flow);
+    return flow;
+  }
+
+  private account(flow: TcpFlow): void {
+    const buffered = flow.bufferedBytes;
+    this.totalBuffered += buffered - flow.buffered;
+    flow.buffered = buffered;
+    while (this.totalBuffered > this.maxTotalBytes && this.flows.size > 0) {
+      const oldest = this.flows.entries().next();
+      if (oldest.done) break;
+      this.stats.evictedMemory++;
+      this.drop(oldest.value[0], oldest.value[1]);
+    }
+  }
+
+  private drop(key: string, flow: TcpFlow): void {
+    this.totalBuffered -= flow.buffered;
+    flow.buffered = 0;
+    this.flows.delete(key);
+  }
+
+  private sweep(now: number): void {
+    this.lastSweep = now;
+    const cutoff = now - this.idleSeconds;
+    for (const [key, flow] of this.flows) {
+      if (flow.lastSeen < cutoff) {
+        this.stats.evictedIdle++;
+        this.drop(key, flow);
+      }
+    }
+  }
+}

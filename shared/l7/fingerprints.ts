@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import type { ClientHello, ServerHello } from './tls';
+import { offeredVersion, TlsExtension } from './tls';
+import { isGrease } from './tlsNames';
+
+function withoutGrease(values: readonly number[]): number[] {
+  return values.filter((value) => !isGrease(value));
+}
+
+function md5(text: string): string {
+  return createHash('md5').update(text).digest('hex');
+}
+
+function sha256Prefix(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+}
+
+function hex4(value: number): string {
+  return value.toString(16).padStart(4, '0');
+}
+
+/**
+ * The JA3 string (Salesforce): `version,ciphers,extensions,groups,pointFormats`, decimal values
+ * joined by `-`, GREASE removed from ciphers, extensions and groups.
+ */
+export function ja3String(hello: ClientHello): string {
+  return [
+    hello.legacyVersion,
+    withoutGrease(hello.cipherSuites).join('-'),
+    withoutGrease(hello.extensions).join('-'),
+    withoutGrease(hello.supportedGroups).join('-'),
+    hello.ecPointFormats.join('-'),
+  ].join(',');
+}
+
+/** JA3: MD5 of {@link ja3String}, lower-case hex. */
+export function ja3(hello: ClientHello): string {
+  return md5(ja3String(hello));
+}
+
+/** The JA3S string: `version,cipher,extensions` (decimal, GREASE removed). */
+export function ja3sString(hello: ServerHello): string {
+  return [hello.legacyVersion, hello.cipherSuite, withoutGrease(hello.extensions).join('-')].join(',');
+}
+
+/** JA3S: MD5 of {@link ja3sString}. */
+export function ja3s(hello: ServerHello): string {
+  return md5(ja3sString(hello));
+}
+
+const JA4_VERSIONS: ReadonlyMap<number, string> = new Map([
+  [0x0304, '13'],
+  [0x0303, '12'],
+  [0x0302, '11'],
+  [0x0301, '10'],
+  [0x0300, 's3'],
+  [0x0002, 's2'],
+  [0xfeff, 'd1'],
+  [0xfefd, 'd2'],
+  [0xfefc, 'd3'],
+]);
+
+function isAlphanumeric(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+}
+
+function alpnPart(alpn: string | undefined): string {
+  if (alpn === undefined || alpn.length === 0) return '00';
+  const first = alpn.charCodeAt(0);
+  const last = alpn.charCodeAt(alpn.length - 1);
+  if (isAlphanumeric(first) && isAlphanumeric(last)) return alpn[0]! + alpn[alpn.length - 1]!;
+  const hex = Buffer.from(alpn, 'latin1').toString('hex');
+  return hex[0]! + hex[hex.length - 1]!;
+}
+
+function count2(n: number): string {
+  return Math.min(n, 99).toString().padStart(2, '0');
+}
+
+/** The raw JA4 parts before hashing: `a`, sorted ciphers, and `sorted extensions[_sigalgs]`. */
+export function ja4Parts(
+  hello: ClientHello,
+  transport: 't' | 'q' = 't',
+): { a: string; b: string; c: string } {
+  const ciphers = withoutGrease(hello.cipherSuites);
+  const extensions = withoutGrease(hello.extensions);
+  const a =
+    transport +
+    (JA4_VERSIONS.get(offeredVersion(hello)) ?? '00') +
+    (extensions.includes(TlsExtension.serverName) ? 'd' : 'i') +
+    count2(ciphers.length) +
+    count2(extensions.length) +
+    alpnPart(hello.alpn[0]);
+  const b = ciphers.map(hex4).sort().join(',');
+  const sorted = extensions
+    .filter((type) => type !== TlsExtension.serverName && type !== TlsExtension.alpn)
+    .map(hex4)
+    .sort()
+    .join(',');
+  const sigalgs = withoutGrease(hello.signatureAlgorithms).map(hex4).join(',');
+  const c = sigalgs === '' ? sorted : `${sorted}_${sigalgs}`;
+  return { a, b, c };
+}
+
+/**
+ * JA4 (FoxIO, BSD-3-Clause): `a_b_c` where `a` is transport, version, SNI flag, cipher and
+ * extension counts and ALPN first/last characters, `b` the truncated SHA-256 of the sorted cipher
+ * list and `c` of the sorted extensions (without SNI and ALPN) plus signature algorithms in order.
+ * An empty list hashes to `000000000000`.
+ */
+export function ja4(hello: ClientHello, transport: 't' | 'q' = 't'): string {
+  const { a, b, c } = ja4Parts(hello, transport);
+  const hashB = b === '' ? '000000000000' : sha256Prefix(b);
+  const hashC = c === '' ? '000000000000' : sha256Prefix(c);
+  return `${a}_${hashB}_${hashC}`;
+}

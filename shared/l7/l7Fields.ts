@@ -1,0 +1,32 @@
+import type { TraceRecord } from '../record/traceRecord';
+
+/** The layer-7 columns of a trace record (CONTRACTS §3). */
+export type L7Column =
+  | 'L7Protocol'
+  | 'HttpMethod'
+  | 'HttpPath'
+  | 'HttpHost'
+  | 'HttpVersion'
+  | 'HttpUserAgent'
+  | 'HttpContentType'
+  | 'HttpStatusCode'
+  | 'DnsId'
+  | 'DnsIsResponse'
+  | 'DnsQuery'
+  | 'DnsQueryType'
+  | 'DnsResponseCode'
+  | 'DnsAnswers'
+  | 'TlsHandshake'
+  | 'TlsVersion'
+  | 'TlsServerName'
+  | 'TlsAlpn'
+  | 'TlsCipherSuite'
+  | 'Ja3'
+  | 'Ja4'
+  | 'Ja3s';
+
+/**
+ * The layer-7 fields of one message, named exactly as the record's columns, so a caller can
+ * spread them into a {@link TraceRecord}. Absent values are absent, never empty strings.
+ */
+export type L7Fields = Partial<Pick<TraceRecord, L7Column>>;

@@ -1,0 +1,41 @@
+/** Counters an analyser keeps; read them once per batch for logging, never per packet. */
+export interface L7Stats {
+  /** Messages that produced record fields, per protocol. */
+  http: number;
+  dns: number;
+  tls: number;
+  /** Messages or records that could not be parsed (no fields were produced for them). */
+  malformed: number;
+  /** Bytes given up on because of a sequence gap that never filled. */
+  gaps: number;
+  /** TCP segments (or parts) already delivered and seen again. */
+  retransmissions: number;
+  /** Segments held because they arrived ahead of a missing one. */
+  outOfOrder: number;
+  /** Flows dropped to respect a limit: idle age, flow count or total memory. */
+  evictedIdle: number;
+  evictedFlows: number;
+  evictedMemory: number;
+  /** Messages abandoned because they exceeded a per-message size limit. */
+  oversized: number;
+  /** Packets whose analysis failed unexpectedly (a defect); the flow's state was dropped. */
+  internalErrors: number;
+}
+
+/** A zeroed {@link L7Stats}. */
+export function emptyL7Stats(): L7Stats {
+  return {
+    http: 0,
+    dns: 0,
+    tls: 0,
+    malformed: 0,
+    gaps: 0,
+    retransmissions: 0,
+    outOfOrder: 0,
+    evictedIdle: 0,
+    evictedFlows: 0,
+    evictedMemory: 0,
+    oversized: 0,
+    internalErrors: 0,
+  };
+}

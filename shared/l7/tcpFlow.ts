@@ -1,0 +1,171 @@
+import { concatBytes } from './bytes';
+import { DnsTcpStreamParser } from './dnsStream';
+import { looksLikeHttp } from './http';
+import { HttpFlowState, HttpStreamParser } from './httpStream';
+import type { L7Fields } from './l7Fields';
+import type { L7Stats } from './l7Stats';
+import type { StreamParser } from './messageStream';
+import { MessageStream } from './messageStream';
+import type { SecretKeyTest } from './redact';
+import type { ReassemblyLimits, StreamSink } from './reassembly';
+import { TcpDirection } from './reassembly';
+import { looksLikeTls, TlsFlowState, TlsStreamParser } from './tlsStream';
+
+/** What a TCP flow carries, once known. `opaque` flows are no longer examined. */
+export type FlowProtocol = 'unknown' | 'http' | 'tls' | 'dns' | 'opaque';
+
+/** Segments inspected per flow before a flow with unrecognised content is ignored. */
+const MAX_DETECTION_ATTEMPTS = 8;
+/** Bytes gathered at the start of a flow direction before deciding what protocol it carries. */
+const MIN_DETECTION_BYTES = 8;
+
+/** What every flow of one analyser shares. `out` receives completed messages. */
+export interface TcpFlowContext {
+  readonly stats: L7Stats;
+  readonly limits: ReassemblyLimits;
+  readonly isSecret: SecretKeyTest;
+  readonly out: L7Fields[];
+}
+
+interface FlowSide {
+  tcp: TcpDirection;
+  /** First bytes of a direction not yet long enough to recognise the protocol. */
+  early: Uint8Array | undefined;
+  stream: MessageStream | undefined;
+  sink: StreamSink;
+}
+
+/**
+ * One TCP connection for layer 7: reassembly per direction, protocol detection by content (DNS by
+ * port), and a message stream per direction once the protocol is known.
+ */
+export class TcpFlow {
+  protocol: FlowProtocol = 'unknown';
+  /** Packet time of the last packet, in seconds. */
+  lastSeen = 0;
+  /** Bit per direction that sent FIN. */
+  fin = 0;
+  /** Bytes this flow had buffered at the last accounting. */
+  buffered = 0;
+  private attempts = 0;
+  private readonly sides: readonly [FlowSide, FlowSide];
+
+  constructor(
+    private readonly dnsPort: boolean,
+    private readonly context: TcpFlowContext,
+  ) {
+    this.sides = [this.side(), this.side()];
+  }
+
+  /** Whether direction `direction` has started and expects `seq` next. */
+  expects(direction: 0 | 1, seq: number): boolean {
+    const tcp = this.sides[direction].tcp;
+    return !tcp.started || tcp.nextSeq === seq >>> 0;
+  }
+
+  /** A SYN from `direction`: its data starts at `seq`. */
+  start(direction: 0 | 1, seq: number): void {
+    this.sides[direction].tcp.start(seq);
+  }
+
+  /** `direction` acknowledged `ack`: bytes of the other direction before it will not come. */
+  acknowledge(direction: 0 | 1, ack: number): void {
+    const other = this.sides[direction === 0 ? 1 : 0];
+    other.tcp.acknowledged(ack, other.sink);
+  }
+
+  /** Payload from `direction` at `seq`; `declared` is its length before snaplen truncation. */
+  segment(direction: 0 | 1, seq: number, payload: Uint8Array, declared: number): void {
+    if (this.protocol === 'opaque') return;
+    const side = this.sides[direction];
+    side.tcp.segment(seq, payload, side.sink);
+    if (declared > payload.length) side.tcp.acknowledged((seq + declared) >>> 0, side.sink);
+  }
+
+  /** FIN from `direction`: a message delimited by the close completes. */
+  finish(direction: 0 | 1): void {
+    this.fin |= 1 << direction;
+    const stream = this.sides[direction].stream;
+    if (stream !== undefined) this.count(() => stream.end(this.context.out));
+  }
+
+  /** Bytes held for reassembly and partial messages, both directions. */
+  get bufferedBytes(): number {
+    const [a, b] = this.sides;
+    return (
+      a.tcp.bufferedBytes +
+      b.tcp.bufferedBytes +
+      (a.stream?.bufferedBytes ?? 0) +
+      (b.stream?.bufferedBytes ?? 0)
+    );
+  }
+
+  private side(): FlowSide {
+    const side: FlowSide = {
+      tcp: new TcpDirection(this.context.limits, this.context.stats),
+      stream: undefined,
+      early: undefined,
+      sink: {
+        data: (chunk) => this.data(side, chunk),
+        gap: (missing) => {
+          side.early = undefined;
+          side.stream?.gap(missing, this.context.out);
+        },
+      },
+    };
+    return side;
+  }
+
+  private data(side: FlowSide, received: Uint8Array): void {
+    let chunk = received;
+    if (this.protocol === 'unknown') {
+      if (side.early !== undefined) {
+        chunk = concatBytes(side.early, chunk);
+        side.early = undefined;
+      }
+      if (chunk.length < MIN_DETECTION_BYTES) {
+        side.early = chunk.slice();
+        return;
+      }
+      if (!this.detect(chunk)) return;
+    }
+    const stream = side.stream;
+    if (stream !== undefined) this.count(() => stream.push(chunk, this.context.out));
+  }
+
+  /** Runs `work` and counts the messages it produced under the flow's protocol. */
+  private count(work: () => void): void {
+    const out = this.context.out;
+    const before = out.length;
+    work();
+    const produced = out.length - before;
+    if (produced === 0) return;
+    const stats = this.context.stats;
+    if (this.protocol === 'http') stats.http += produced;
+    else if (this.protocol === 'tls') stats.tls += produced;
+    else stats.dns += produced;
+  }
+
+  private detect(chunk: Uint8Array): boolean {
+    const { stats, isSecret } = this.context;
+    let make: (() => StreamParser) | undefined;
+    if (this.dnsPort) {
+      this.protocol = 'dns';
+      make = () => new DnsTcpStreamParser(stats);
+    } else if (looksLikeTls(chunk, 0, chunk.length)) {
+      this.protocol = 'tls';
+      const shared = new TlsFlowState();
+      make = () => new TlsStreamParser(shared, stats);
+    } else if (looksLikeHttp(chunk, 0, chunk.length)) {
+      this.protocol = 'http';
+      const shared = new HttpFlowState();
+      make = () => new HttpStreamParser(shared, isSecret);
+    }
+    if (make === undefined) {
+      if (++this.attempts >= MAX_DETECTION_ATTEMPTS) this.protocol = 'opaque';
+      return false;
+    }
+    for (const side of this.sides) side.stream = new MessageStream(make(), stats, true);
+    return true;
+  }
+}

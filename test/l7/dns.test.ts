@@ -1,0 +1,105 @@
+import { parseDnsMessage } from '../../shared/l7/dns';
+import { be16, bytes } from './support/builders';
+import { dnsMessage, POINTER_TO_QUESTION, rr } from './support/dnsBuilders';
+
+describe('parseDnsMessage', () => {
+  it.each([
+    [
+      'query',
+      dnsMessage({ id: 7, name: 'example.com', qtype: 28 }),
+      { L7Protocol: 'DNS', DnsId: 7, DnsIsResponse: false, DnsQuery: 'example.com', DnsQueryType: 'AAAA' },
+    ],
+    [
+      'response with CNAME chain and A',
+      dnsMessage({
+        id: 9,
+        flags: 0x8180,
+        name: 'www.example.com',
+        answers: [
+          rr(POINTER_TO_QUESTION, 5, 300, bytes(4, 'edge', 0xc0, 16)),
+          rr(bytes(4, 'edge', 0xc0, 16), 1, 60, bytes(192, 0, 2, 7)),
+        ],
+      }),
+      {
+        L7Protocol: 'DNS',
+        DnsId: 9,
+        DnsIsResponse: true,
+        DnsQuery: 'www.example.com',
+        DnsQueryType: 'A',
+        DnsResponseCode: 'NOERROR',
+        DnsAnswers: [
+          { type: 'CNAME', value: 'edge.example.com', ttl: 300 },
+          { type: 'A', value: '192.0.2.7', ttl: 60 },
+        ],
+      },
+    ],
+    [
+      'NXDOMAIN',
+      dnsMessage({ flags: 0x8183, qtype: 65 }),
+      {
+        L7Protocol: 'DNS',
+        DnsId: 0x1234,
+        DnsIsResponse: true,
+        DnsQuery: 'example.com',
+        DnsQueryType: 'HTTPS',
+        DnsResponseCode: 'NXDOMAIN',
+      },
+    ],
+    [
+      'unknown rcode',
+      dnsMessage({ flags: 0x818c, qtype: 999 }),
+      {
+        L7Protocol: 'DNS',
+        DnsId: 0x1234,
+        DnsIsResponse: true,
+        DnsQuery: 'example.com',
+        DnsQueryType: 'TYPE999',
+        DnsResponseCode: 'RCODE12',
+      },
+    ],
+    [
+      'EDNS extended rcode (BADVERS) and OPT not in answers',
+      dnsMessage({ flags: 0x8180, additional: [bytes(0, be16(41), be16(1232), 1, 0, 0, 0, be16(0))] }),
+      {
+        L7Protocol: 'DNS',
+        DnsId: 0x1234,
+        DnsIsResponse: true,
+        DnsQuery: 'example.com',
+        DnsQueryType: 'A',
+        DnsResponseCode: 'BADVERS',
+      },
+    ],
+  ])('%s', (_name, message, fields) => {
+    expect(parseDnsMessage(message)).toEqual({ ok: true, fields, partial: false });
+  });
+
+  it('keeps the answers before a damaged one and marks the result partial', () => {
+    const message = dnsMessage({
+      flags: 0x8180,
+      answers: [rr(POINTER_TO_QUESTION, 1, 5, bytes(1, 2, 3, 4))],
+    });
+    const truncated = bytes(message, 0xc0);
+    truncated[7] = 2;
+    const result = parseDnsMessage(truncated);
+    expect(result).toMatchObject({
+      ok: true,
+      partial: true,
+      fields: { DnsAnswers: [{ type: 'A', value: '1.2.3.4', ttl: 5 }] },
+    });
+  });
+
+  it.each([
+    ['empty', new Uint8Array(0)],
+    ['short header', new Uint8Array(11)],
+    ['question count without question', bytes(be16(1), be16(0), be16(1), be16(0), be16(0), be16(0))],
+    ['unassigned opcode', bytes(be16(1), be16(0x7800), be16(0), be16(0), be16(0), be16(0))],
+  ])('rejects %s', (_name, message) => {
+    expect(parseDnsMessage(message).ok).toBe(false);
+  });
+
+  it('limits answers to 64 rendered entries', () => {
+    const answers = Array.from({ length: 100 }, () => rr(POINTER_TO_QUESTION, 1, 1, bytes(1, 1, 1, 1)));
+    const result = parseDnsMessage(dnsMessage({ flags: 0x8180, answers }));
+    expect(result.ok && result.fields.DnsAnswers?.length).toBe(64);
+  });
+});

@@ -1,0 +1,127 @@
+import { looksLikeHttp, MAX_HTTP_HEAD_BYTES, parseHttpHead } from '../../shared/l7/http';
+import { REDACTED } from '../../shared/l7/redact';
+import { bytes } from './support/builders';
+
+function head(text: string) {
+  const data = bytes(text);
+  return parseHttpHead(data, 0, data.length);
+}
+
+describe('parseHttpHead', () => {
+  it.each([
+    [
+      'GET with headers',
+      'GET /a?token=x HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8\r\nAuthorization: Bearer s3cret\r\nCookie: id=1\r\n\r\n',
+      {
+        L7Protocol: 'HTTP',
+        HttpMethod: 'GET',
+        HttpPath: `/a?token=${REDACTED}`,
+        HttpVersion: 'HTTP/1.1',
+        HttpHost: 'example.com',
+        HttpUserAgent: 'curl/8',
+      },
+    ],
+    [
+      'response',
+      'HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 0\r\n\r\n',
+      { L7Protocol: 'HTTP', HttpVersion: 'HTTP/1.1', HttpStatusCode: 404, HttpContentType: 'text/html' },
+    ],
+    [
+      'response without reason',
+      'HTTP/1.0 200\r\n\r\n',
+      { L7Protocol: 'HTTP', HttpVersion: 'HTTP/1.0', HttpStatusCode: 200 },
+    ],
+    [
+      'bare LF line endings',
+      'POST /x HTTP/1.0\nHost: h\n\n',
+      { L7Protocol: 'HTTP', HttpMethod: 'POST', HttpPath: '/x', HttpVersion: 'HTTP/1.0', HttpHost: 'h' },
+    ],
+    [
+      'HTTP/0.9 style request without version',
+      'GET /old\r\n\r\n',
+      { L7Protocol: 'HTTP', HttpMethod: 'GET', HttpPath: '/old' },
+    ],
+    [
+      'empty target',
+      'OPTIONS  HTTP/1.1\r\n\r\n',
+      { L7Protocol: 'HTTP', HttpMethod: 'OPTIONS', HttpVersion: 'HTTP/1.1' },
+    ],
+    [
+      'lower-case header names',
+      'GET / HTTP/1.1\r\nhost: h\r\nuser-agent: u\r\n\r\n',
+      {
+        L7Protocol: 'HTTP',
+        HttpMethod: 'GET',
+        HttpPath: '/',
+        HttpVersion: 'HTTP/1.1',
+        HttpHost: 'h',
+        HttpUserAgent: 'u',
+      },
+    ],
+  ])('%s', (_name, text, fields) => {
+    const result = head(text);
+    expect(result.kind === 'request' || result.kind === 'response').toBe(true);
+    if (result.kind === 'request' || result.kind === 'response') {
+      expect(result.fields).toEqual(fields);
+      expect(result.end).toBe(text.length);
+    }
+  });
+
+  it.each([
+    ['empty', '', 'incomplete'],
+    ['partial line', 'GET / HTT', 'incomplete'],
+    ['headers not finished', 'GET / HTTP/1.1\r\nHost: a\r\n', 'incomplete'],
+    ['unknown method', 'FETCH / HTTP/1.1\r\n\r\n', 'invalid'],
+    ['binary', '\x16\x03\x01\x00\x05hello\n', 'invalid'],
+    ['bad status', 'HTTP/1.1 2000 OK\r\n\r\n', 'invalid'],
+  ])('%s is %s', (_name, text, kind) => {
+    expect(head(text).kind).toBe(kind);
+  });
+
+  it.each([
+    ['Content-Length', 'POST / HTTP/1.1\r\nContent-Length: 12\r\n\r\n', 12, false],
+    ['chunked', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n', undefined, true],
+    ['invalid Content-Length ignored', 'POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n', undefined, false],
+  ])('body framing: %s', (_name, text, contentLength, chunked) => {
+    const result = head(text);
+    if (result.kind !== 'request' && result.kind !== 'response') throw new Error(result.kind);
+    expect(result.contentLength).toBe(contentLength);
+    expect(result.chunked).toBe(chunked);
+  });
+
+  it('labels the HTTP/2 preface', () => {
+    expect(head('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')).toMatchObject({
+      kind: 'h2preface',
+      fields: { HttpVersion: 'HTTP/2' },
+      end: 24,
+    });
+  });
+
+  it('gives up on a head longer than the limit', () => {
+    expect(head('GET / HTTP/1.1\r\nX: ' + 'a'.repeat(MAX_HTTP_HEAD_BYTES))).toMatchObject({
+      kind: 'invalid',
+    });
+  });
+
+  it('bounds the user agent', () => {
+    const result = head(`GET / HTTP/1.1\r\nUser-Agent: ${'u'.repeat(2000)}\r\n\r\n`);
+    expect(result.kind === 'request' && result.fields.HttpUserAgent?.length).toBe(512);
+  });
+});
+
+describe('looksLikeHttp', () => {
+  it.each([
+    ['GET /', true],
+    ['HTTP/1.1 200', true],
+    ['M-SEARCH * HTTP/1.1', true],
+    ['PRI * HTTP/2.0', true],
+    ['GE', true],
+    ['', false],
+    ['SSH-2.0-OpenSSH', false],
+    ['GETX /', false],
+    ['\x16\x03\x01', false],
+  ])('%j → %s', (text, expected) => {
+    const data = bytes(text);
+    expect(looksLikeHttp(data, 0, data.length)).toBe(expected);
+  });
+});
