@@ -1,0 +1,18 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { handleConfigurationRequest, type ConfigurationApiDependencies } from '../shared/api/configurationApi';
+import { appServices } from './services';
+
+/** Builds the TraceConfiguration API handler over the given dependencies. */
+export function createTraceConfigurationsHandler(dependencies: () => ConfigurationApiDependencies) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const response = await handleConfigurationRequest(request, dependencies());
+    context.log(`${request.method} ${new URL(request.url).pathname} -> ${response.status}`);
+    return response;
+  };
+}
+
+/** `GET|PUT|DELETE /api/traceconfigurations/{namespace?}/{name?}/{subresource?}`. */
+export const traceConfigurations = createTraceConfigurationsHandler(() => {
+  const services = appServices();
+  return { store: services.configurationStore, validator: services.validator, maxRequestBodyBytes: services.settings.maxRequestBodyBytes };
+});

@@ -1,0 +1,113 @@
+/**
+ * The app's composition root: every long-lived object an Azure Functions instance (or the local
+ * runner) needs, built once from the app settings. Handlers in `functions/` stay thin by calling
+ * into these services.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import { DefaultAzureCredential } from '@azure/identity';
+import type { LogsIngestionClientOptions } from '@azure/monitor-ingestion';
+import type { Destination } from '../config/model';
+import type { IdentityStore } from '../enrich/identityStore';
+import { AzureTableIdentityStore } from '../enrich/azureTableIdentityStore';
+import { compileConfigurations, type ConfigurationMatcher } from '../match/configurationMatcher';
+import { ConfigurationCache } from '../pipeline/configurationCache';
+import type { IngestDependencies } from '../pipeline/ingestEvents';
+import { createPartitionState, type PartitionState } from '../pipeline/partitionState';
+import { parseAppSettings, type AppSettings } from '../settings/appSettings';
+import { createSink } from '../sinks/createSink';
+import { resolveConnection } from '../sinks/connection';
+import { BlobDeadLetterStore } from '../sinks/send/blobDeadLetterStore';
+import type { Sink } from '../sinks/sink';
+import type { TextWriter } from '../sinks/stdout/stdoutSink';
+import type { ConfigurationStore } from '../store/configurationStore';
+import { TableConfigurationStore } from '../store/tableConfigurationStore';
+import { blobServiceClientFor, tableClientFor } from './storageClients';
+import { traceConfigurationValidator } from './traceConfigurationValidator';
+import type { ManifestValidator } from '../api/configurationApi';
+
+/** Everything the handlers use. */
+export interface AppServices {
+  settings: AppSettings;
+  configurationStore: ConfigurationStore;
+  identityStore: IdentityStore;
+  deadLetter: BlobDeadLetterStore;
+  validator: ManifestValidator;
+  /** Dependencies of `ingestEvents`. */
+  ingest: IngestDependencies;
+  /** Sinks created so far, by `destination/connection` (for health checks and shutdown). */
+  sinks: ReadonlyMap<string, Sink>;
+  close(): Promise<void>;
+}
+
+/** Overrides for the local runner and tests. */
+export interface AppServicesOptions {
+  credential?: TokenCredential;
+  stdoutWriter?: TextWriter;
+  logsIngestionClientOptions?: LogsIngestionClientOptions;
+  /** Receives configuration reload failures. */
+  onWarning?: (message: string) => void;
+}
+
+/** Builds the services from app settings (`env`); throws `APP_SETTINGS_INVALID` naming bad settings. */
+export function createAppServices(env: Readonly<Record<string, string | undefined>>, options: AppServicesOptions = {}): AppServices {
+  const settings = parseAppSettings(env);
+  let defaultCredential: TokenCredential | undefined;
+  const credentialFor = (clientId?: string) => (): TokenCredential =>
+    options.credential ?? (defaultCredential ??= new DefaultAzureCredential(clientId === undefined ? {} : { managedIdentityClientId: clientId }));
+
+  const configurationStore = new TableConfigurationStore(
+    tableClientFor(settings.configStore, settings.configStore.tableName, credentialFor(settings.configStore.clientId)),
+  );
+  const identityStore = new AzureTableIdentityStore(
+    tableClientFor(settings.identityStore, settings.identityStore.tableName, credentialFor(settings.identityStore.clientId)),
+  );
+  const deadLetter = new BlobDeadLetterStore(
+    blobServiceClientFor(settings.deadLetter, credentialFor(settings.deadLetter.clientId)).getContainerClient(settings.deadLetter.containerName),
+  );
+  const configurations = new ConfigurationCache<ConfigurationMatcher>({
+    store: configurationStore,
+    refreshIntervalInMs: settings.configRefreshIntervalInMs,
+    compile: (stored) => compileConfigurations(stored.flatMap((c) => (c.spec === undefined ? [] : [{ key: `${c.namespace}/${c.name}`, spec: c.spec }]))),
+    ...(options.onWarning !== undefined ? { onReloadError: options.onWarning } : {}),
+  });
+  const partitions = new Map<string, PartitionState>();
+  const sinks = new Map<string, Sink>();
+  const sinkFor = (destination: Destination, connection: string): Sink => {
+    const key = `${destination}/${connection}`;
+    let sink = sinks.get(key);
+    if (sink === undefined) {
+      sink = createSink(resolveConnection(destination, connection, env), {
+        ...(options.credential !== undefined ? { credential: options.credential } : {}),
+        ...(options.stdoutWriter !== undefined ? { stdoutWriter: options.stdoutWriter } : {}),
+        ...(options.logsIngestionClientOptions !== undefined ? { logsIngestionClientOptions: options.logsIngestionClientOptions } : {}),
+      });
+      sinks.set(key, sink);
+    }
+    return sink;
+  };
+  return {
+    settings,
+    configurationStore,
+    identityStore,
+    deadLetter,
+    validator: traceConfigurationValidator,
+    sinks,
+    ingest: {
+      configurations,
+      identities: identityStore,
+      partitionState: (partitionId) => {
+        let state = partitions.get(partitionId);
+        if (state === undefined) {
+          state = createPartitionState({ captureLevel: { maxFlows: settings.maxTrackedFlows } });
+          partitions.set(partitionId, state);
+        }
+        return state;
+      },
+      sinkFor,
+      deadLetter,
+    },
+    async close() {
+      await Promise.allSettled([...sinks.values()].map((sink) => sink.close()));
+    },
+  };
+}

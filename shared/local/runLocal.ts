@@ -1,0 +1,194 @@
+/**
+ * `npm run local`: the whole system on this machine (see localSystem.ts), then, by default, the
+ * built-in demo: apply `samples/local/` through the HTTP API, publish the synthetic cluster's
+ * identities and trace batches as agents would, and show what arrived where.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { EventHubProducerClient } from '@azure/event-hubs';
+import { callBackend, describeProblem } from '../cli/backendClient';
+import { identitiesEvent, publishEvents, type PublishableEvent } from '../agent/publishEvents';
+import { TraceBatchPacker } from '../agent/traceBatchPacker';
+import { readCaptureStream } from '../capture/readCapture';
+import { parseIdentitySnapshot } from '../enrich/identitySchema';
+import { demoBatches, demoIdentities, DEMO_CLUSTER } from './demo/demoCluster';
+import { startLocalSystem, type LocalSystem } from './localSystem';
+import { TRACE_BATCH_SCHEMA } from '../pipeline/traceEvent';
+import { gzipSync } from 'node:zlib';
+import { parse } from 'yaml';
+import { errorMessage } from '../errors';
+
+const HELP = `Usage: npm run local -- [--capture FILE [--cluster C] [--node N]] [--identities FILE]
+                        [--configs DIR] [--keep-running] [--http-port N] [--eventhubs-port N] [--data-dir DIR]
+
+Starts Azurite, a local Event Hubs endpoint, local Log Analytics and OTLP endpoints and the app's
+functions, applies the configurations in --configs (default samples/local), replays the built-in
+synthetic cluster (or --capture FILE), and shows what arrived where.
+
+  --keep-running     leave everything up for tracectl apply/replay/query from another terminal
+  --http-port N      port of the HTTP API (default 7071)
+  --eventhubs-port N port of the local Event Hubs endpoint (default 5672)
+  --data-dir DIR     where Azurite data and the received records go (default .local)`;
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function say(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function applyConfigurations(system: LocalSystem, directory: string): Promise<number> {
+  const files = (await readdir(directory)).filter((f) => /\.ya?ml$/.test(f)).sort();
+  let applied = 0;
+  for (const file of files) {
+    const text = await readFile(path.join(directory, file), 'utf8');
+    const metadata = (parse(text) as { metadata?: { name?: unknown; namespace?: unknown } } | null)?.metadata;
+    const name = typeof metadata?.name === 'string' ? metadata.name : undefined;
+    const namespace = typeof metadata?.namespace === 'string' ? metadata.namespace : 'default';
+    if (name === undefined) {
+      say(`  ${file}: metadata.name is missing; skipped`);
+      continue;
+    }
+    const response = await callBackend({ server: system.httpUrl }, 'PUT', `traceconfigurations/${namespace}/${name}`, { body: text, contentType: 'application/yaml' });
+    if (response.status === 200 || response.status === 201) {
+      applied += 1;
+      const state = (response.body as { status?: { state?: string } }).status?.state ?? '?';
+      say(`  applied ${namespace}/${name} (${state}) from ${path.relative(ROOT, path.join(directory, file))}`);
+    } else {
+      say(`  ${file}: ${describeProblem(response)}`);
+    }
+  }
+  return applied;
+}
+
+async function captureEvents(file: string, cluster: string, node: string): Promise<PublishableEvent[]> {
+  const packer = new TraceBatchPacker({ cluster, node });
+  const events: PublishableEvent[] = [];
+  for await (const event of readCaptureStream(createReadStream(file))) {
+    if (event.kind === 'packet') events.push(...packer.add(event.packet));
+    else if (event.kind === 'problem') say(`  ${file}: ${event.problem.message}`);
+  }
+  events.push(...packer.flush());
+  return events;
+}
+
+function printExamples(system: LocalSystem): void {
+  const examples: { where: string; record: Record<string, unknown> }[] = [];
+  const accepted = system.logsIngestion.accepted.find((row) => row.row.L7Protocol === 'DNS');
+  if (accepted !== undefined) examples.push({ where: 'Log Analytics (RetinaTraces_CL)', record: accepted.row });
+  const stdout = system.stdoutLines[0];
+  if (stdout !== undefined) examples.push({ where: 'stdout', record: JSON.parse(stdout) as Record<string, unknown> });
+  for (const { where, record } of examples) {
+    const { TimeGenerated, TraceConfiguration, TracePoint, SourceIp, SourcePodName, DestinationIp, DestinationServiceName, Protocol, L7Protocol, DnsQuery, DnsResponseCode, TcpFlags } = record;
+    say(`  ${where}: ${JSON.stringify({ TimeGenerated, TraceConfiguration, TracePoint, SourceIp, SourcePodName, DestinationIp, DestinationServiceName, Protocol, TcpFlags, L7Protocol, DnsQuery, DnsResponseCode })}`);
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      capture: { type: 'string' },
+      cluster: { type: 'string' },
+      node: { type: 'string' },
+      identities: { type: 'string' },
+      configs: { type: 'string' },
+      'keep-running': { type: 'boolean', default: false },
+      'http-port': { type: 'string', default: '7071' },
+      'eventhubs-port': { type: 'string', default: '5672' },
+      'data-dir': { type: 'string', default: '.local' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    say(HELP);
+    return 0;
+  }
+  const dataDir = path.resolve(values['data-dir']);
+  say(`Starting the local system (data under ${path.relative(process.cwd(), dataDir) || '.'}) ...`);
+  const system = await startLocalSystem({
+    dataDir,
+    httpPort: Number(values['http-port']),
+    eventHubsPort: Number(values['eventhubs-port']),
+    log: (line) => process.stderr.write(`  [local] ${line}\n`),
+  });
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('\nShutting down ...');
+    await system.stop();
+  };
+  process.once('SIGINT', () => void shutdown().then(() => process.exit(130)));
+  process.once('SIGTERM', () => void shutdown().then(() => process.exit(143)));
+
+  say(`  HTTP API        ${system.httpUrl}/api/traceconfigurations`);
+  say(`  Event Hubs      ${system.eventHubsConnectionString}`);
+  say(`  Azure Table     ${system.azurite.connectionString.split(';').find((p) => p.startsWith('TableEndpoint')) ?? ''}`);
+  say(`  Log Analytics   ${system.logsIngestion.endpoint} (rows also in ${path.relative(process.cwd(), path.join(dataDir, 'loganalytics'))}/)`);
+  say(`  OpenTelemetry   ${system.otlp.endpoint}/v1/logs`);
+  say();
+  say('Applying configurations through the HTTP API ...');
+  await applyConfigurations(system, path.resolve(values.configs ?? path.join(ROOT, 'samples', 'local')));
+
+  const producer = new EventHubProducerClient(system.eventHubsConnectionString);
+  let published = 0;
+  try {
+    if (values.capture === undefined) {
+      say('\nReplaying the built-in synthetic cluster (2 nodes, HTTP, DNS and TLS traffic) ...');
+      const snapshot = demoIdentities(new Date().toISOString());
+      published += await publishEvents(producer, [identitiesEvent(snapshot)], { partitionKey: DEMO_CLUSTER });
+      // Identities first, so the batches that follow are enriched.
+      await system.waitForEvents(published, 30_000);
+      for (const batch of demoBatches(Date.now())) {
+        const event: PublishableEvent = {
+          body: gzipSync(batch.capture),
+          properties: { 'trace-schema': TRACE_BATCH_SCHEMA, cluster: DEMO_CLUSTER, node: batch.node, 'content-encoding': 'gzip' },
+        };
+        published += await publishEvents(producer, [event], { partitionKey: batch.node });
+        say(`  ${batch.node}: ${batch.packets} packets in 1 trace batch`);
+      }
+    } else {
+      const cluster = values.cluster ?? DEMO_CLUSTER;
+      const node = values.node ?? path.basename(values.capture);
+      say(`\nReplaying ${values.capture} as cluster ${cluster}, node ${node} ...`);
+      if (values.identities !== undefined) {
+        const parsed = parseIdentitySnapshot(JSON.parse(await readFile(values.identities, 'utf8')) as unknown);
+        if (!parsed.ok) throw new Error(`${values.identities}: ${parsed.issues.join('; ')}`);
+        published += await publishEvents(producer, [identitiesEvent(parsed.snapshot)], { partitionKey: node });
+      }
+      const events = await captureEvents(values.capture, cluster, node);
+      published += await publishEvents(producer, events, { partitionKey: node });
+      say(`  ${events.length} trace batches published`);
+    }
+  } finally {
+    await producer.close();
+  }
+  await system.waitForEvents(published, 120_000);
+
+  const stats = system.stats;
+  say('\nWhat arrived where:');
+  say(`  ${stats.events} events, ${stats.packets} packets, ${stats.records} records (${stats.delivered} delivered, ${stats.deadLettered} dead-lettered), max lag ${stats.maxLagMs} ms`);
+  for (const [destination, count] of Object.entries(stats.recordsByDestination).sort()) say(`  ${destination.padEnd(40)} ${count} records`);
+  say('\nExamples:');
+  printExamples(system);
+  say('\nLook further:');
+  say(`  npx tracectl get --server ${system.httpUrl}`);
+  say(`  ls ${path.relative(process.cwd(), dataDir)}/loganalytics ${path.relative(process.cwd(), dataDir)}/otlp ${path.relative(process.cwd(), dataDir)}/stdout.ndjson`);
+  say('  npx tracectl inspect <capture.pcapng> -f samples/local/shop-http-azuretable.yaml -o table');
+  if (values['keep-running']) {
+    say('\nEverything keeps running; press Ctrl-C to stop.');
+    await new Promise(() => undefined);
+  }
+  await shutdown();
+  return stats.deadLettered > 0 || stats.rejectedEvents > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (caught: unknown) => {
+    process.stderr.write(`npm run local: ${errorMessage(caught)}\n`);
+    process.exit(1);
+  },
+);

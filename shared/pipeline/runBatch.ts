@@ -1,0 +1,208 @@
+/**
+ * One trace batch through the pipeline: read capture ─► decode L2–L4 ─► reassemble fragments ─►
+ * enrich ─► match every configuration ─► layer 7 ─► capture level ─► records, grouped by
+ * destination. Pure apart from the per-partition state it is given; never throws on bad bytes:
+ * damaged packets are counted and described, and everything else of the batch is kept.
+ */
+import { readCapture } from '../capture/readCapture';
+import type { CapturePacket } from '../capture/capturePacket';
+import type { Destination } from '../config/model';
+import type { IdentityLookup, Endpoint } from '../enrich/identity';
+import type { L7Fields } from '../l7/l7Fields';
+import type { ConfigurationMatcher } from '../match/configurationMatcher';
+import { decodePacket } from '../packet/decodePacket';
+import type { DecodedPacket, TracePoint } from '../packet/decodedPacket';
+import { assembleTraceRecord } from '../record/assembleRecord';
+import type { TraceRecord } from '../record/traceRecord';
+import type { PartitionState } from './partitionState';
+
+/** The batch to process. */
+export interface BatchInput {
+  cluster: string;
+  node: string;
+  /** pcapng or pcap bytes (gzip is inflated by the reader). */
+  capture: Uint8Array;
+}
+
+/** What the batch is processed with. */
+export interface BatchRuntime {
+  matcher: ConfigurationMatcher;
+  identities: IdentityLookup;
+  state: PartitionState;
+  /** Adds `CaptureFrame` to records (`tracectl inspect`). */
+  includeCaptureFrame?: boolean;
+  /** Trace point for packets whose interface names none (`tracectl inspect --trace-point`). */
+  defaultTracePoint?: TracePoint;
+  /** Most problem descriptions kept per batch (the counts are always complete). Default 20. */
+  maxProblems?: number;
+}
+
+/** Records for one destination connection. */
+export interface Delivery {
+  destination: Destination;
+  /** Connection name (CONTRACTS §4). */
+  connection: string;
+  records: TraceRecord[];
+}
+
+/** Per-batch counts, logged once per batch. */
+export interface BatchCounts {
+  /** Packets read from the capture. */
+  packets: number;
+  /** Packets with an IP layer. */
+  decoded: number;
+  /** Packets whose headers were damaged (counted, skipped where nothing usable remained). */
+  malformed: number;
+  /** Packets without an IP layer (ARP, LLDP, ...). */
+  nonIp: number;
+  /** Fragments held for reassembly or dropped. */
+  fragmentsHeld: number;
+  /** Problems in the capture container itself (damaged blocks). */
+  captureProblems: number;
+  /** Packets that matched at least one configuration. */
+  matched: number;
+  /** Matched packets per configuration (`namespace/name`). */
+  matchedByConfiguration: Record<string, number>;
+  /** Records per configuration. */
+  recordsByConfiguration: Record<string, number>;
+  /** Records per `destination/connection`. */
+  recordsByDestination: Record<string, number>;
+  /** Layer-7 messages attached to records. */
+  l7Messages: number;
+}
+
+/** The outcome of one batch. */
+export interface BatchResult {
+  deliveries: Delivery[];
+  counts: BatchCounts;
+  /** Human-readable problems naming the frame, at most `maxProblems`. */
+  problems: string[];
+}
+
+function emptyCounts(): BatchCounts {
+  return {
+    packets: 0,
+    decoded: 0,
+    malformed: 0,
+    nonIp: 0,
+    fragmentsHeld: 0,
+    captureProblems: 0,
+    matched: 0,
+    matchedByConfiguration: {},
+    recordsByConfiguration: {},
+    recordsByDestination: {},
+    l7Messages: 0,
+  };
+}
+
+function increment(counter: Record<string, number>, key: string): void {
+  counter[key] = (counter[key] ?? 0) + 1;
+}
+
+const NO_L7: readonly L7Fields[] = [];
+
+/**
+ * Processes captured packets one at a time, accumulating records by destination and counts.
+ * `runBatch` uses it over a whole buffer; `tracectl inspect` streams a capture file through it.
+ */
+export class PacketPipeline {
+  readonly counts: BatchCounts = emptyCounts();
+  readonly problems: string[] = [];
+  private deliveries = new Map<string, Delivery>();
+  private readonly context: { cluster: string; node: string };
+  private readonly maxProblems: number;
+  private readonly recordOptions: { includeCaptureFrame: boolean };
+
+  constructor(
+    context: { cluster: string; node: string },
+    private readonly runtime: BatchRuntime,
+  ) {
+    this.context = { cluster: context.cluster, node: context.node };
+    this.maxProblems = runtime.maxProblems ?? 20;
+    this.recordOptions = { includeCaptureFrame: runtime.includeCaptureFrame === true };
+  }
+
+  /** Records a problem description (bounded); counts are kept separately. */
+  report(message: string): void {
+    if (this.problems.length < this.maxProblems) this.problems.push(message);
+  }
+
+  /** Runs one captured packet through decode, enrichment, matching, layer 7 and capture level. */
+  process(captured: CapturePacket): void {
+    const { counts, runtime } = this;
+    const { matcher, identities, state } = runtime;
+    counts.packets += 1;
+    let packet: DecodedPacket = decodePacket(captured, captured.interface.linkType);
+    if (packet.malformed !== undefined) {
+      counts.malformed += 1;
+      this.report(`frame ${packet.frame}: ${packet.malformed.layer} layer: ${packet.malformed.reason}`);
+    }
+    if (packet.sourceIp === undefined || packet.destinationIp === undefined) {
+      if (packet.malformed === undefined) counts.nonIp += 1;
+      return;
+    }
+    counts.decoded += 1;
+    if (packet.fragment === true) {
+      const outcome = state.fragments.push(packet);
+      if (outcome.kind === 'reassembled') packet = outcome.packet;
+      else if (outcome.kind !== 'not-fragment') {
+        counts.fragmentsHeld += 1;
+        if (outcome.kind === 'dropped') this.report(`frame ${packet.frame}: fragment dropped: ${outcome.reason}`);
+        return;
+      }
+    }
+    if (packet.tracePoint === undefined && runtime.defaultTracePoint !== undefined) packet.tracePoint = runtime.defaultTracePoint;
+
+    const source: Endpoint | undefined = packet.sourceIp === undefined ? undefined : identities.lookup(packet.sourceIp);
+    const destination: Endpoint | undefined = packet.destinationIp === undefined ? undefined : identities.lookup(packet.destinationIp);
+    const matches = matcher.match(packet, source, destination);
+    if (matches.length === 0) return;
+    counts.matched += 1;
+
+    // Layer 7 sees every packet of a traced flow (replies match too), so reassembly stays whole.
+    const wantsL7 = matches.some((m) => m.includeLayer7Data);
+    const messages = wantsL7 ? state.l7.analyzeAll(packet) : NO_L7;
+    for (const match of matches) {
+      increment(counts.matchedByConfiguration, match.key);
+      const layer7 = match.includeLayer7Data ? messages : NO_L7;
+      if (!state.captureLevel.shouldRecord(match.key, match.captureLevel, match.includeLayer7Data, packet, layer7.length > 0)) continue;
+      const deliveryKey = `${match.output.destination}/${match.output.connection}`;
+      let delivery = this.deliveries.get(deliveryKey);
+      if (delivery === undefined) {
+        delivery = { destination: match.output.destination, connection: match.output.connection, records: [] };
+        this.deliveries.set(deliveryKey, delivery);
+      }
+      if (layer7.length === 0) {
+        delivery.records.push(assembleTraceRecord(packet, this.context, match, source, destination, undefined, this.recordOptions));
+      } else {
+        for (const [index, fields] of layer7.entries()) {
+          const record = assembleTraceRecord(packet, this.context, match, source, destination, fields, this.recordOptions);
+          // Several messages completed by one packet (pipelining) each need their own id.
+          if (index > 0) record.RecordId = `${record.RecordId}-${index}`;
+          delivery.records.push(record);
+          counts.l7Messages += 1;
+        }
+      }
+      const added = layer7.length === 0 ? 1 : layer7.length;
+      counts.recordsByConfiguration[match.key] = (counts.recordsByConfiguration[match.key] ?? 0) + added;
+      counts.recordsByDestination[deliveryKey] = (counts.recordsByDestination[deliveryKey] ?? 0) + added;
+    }
+  }
+
+  /** Takes the records accumulated since the last call. */
+  takeDeliveries(): Delivery[] {
+    const taken = [...this.deliveries.values()];
+    this.deliveries = new Map();
+    return taken;
+  }
+}
+
+/** Runs one batch held in memory. */
+export function runBatch(batch: BatchInput, runtime: BatchRuntime): BatchResult {
+  const pipeline = new PacketPipeline(batch, runtime);
+  const capture = readCapture(batch.capture);
+  pipeline.counts.captureProblems = capture.problems.length;
+  for (const problem of capture.problems) pipeline.report(problem.message);
+  for (const captured of capture.packets) pipeline.process(captured);
+  return { deliveries: pipeline.takeDeliveries(), counts: pipeline.counts, problems: pipeline.problems };
+}
