@@ -14,6 +14,8 @@ export class HttpFlowState {
   readonly outstanding: string[] = [];
   /** Set when the connection switched protocols (101, CONNECT 2xx): HTTP/1 parsing stops. */
   switched = false;
+  /** Set by a 2xx answer to CONNECT: what follows is a tunnel whose protocol can be detected anew. */
+  tunnel = false;
 }
 
 type BodyMode = 'none' | 'chunk-size' | 'chunk-data-end' | 'trailers' | 'until-close';
@@ -107,6 +109,7 @@ export class HttpStreamParser implements StreamParser {
         if (status === 101 || (method === 'CONNECT' && status >= 200 && status < 300)) {
           out.push(head.fields);
           this.flow.switched = true;
+          this.flow.tunnel = status !== 101;
           this.done = true;
           return end - offset;
         }

@@ -48,6 +48,8 @@ export class TcpFlow {
   /** Bytes this flow had buffered at the last accounting. */
   buffered = 0;
   private attempts = 0;
+  /** The HTTP state of the flow, to notice a CONNECT tunnel opening. */
+  private http: HttpFlowState | undefined;
   private readonly sides: readonly [FlowSide, FlowSide];
 
   constructor(
@@ -131,6 +133,15 @@ export class TcpFlow {
     }
     const stream = side.stream;
     if (stream !== undefined) this.count(() => stream.push(chunk, this.context.out));
+    if (this.http?.tunnel === true) this.openTunnel();
+  }
+
+  /** After CONNECT succeeded the bytes belong to the tunnelled protocol (usually TLS): detect it. */
+  private openTunnel(): void {
+    this.http = undefined;
+    this.protocol = 'unknown';
+    this.attempts = 0;
+    for (const side of this.sides) side.stream = undefined;
   }
 
   /** Runs `work` and counts the messages it produced under the flow's protocol. */
@@ -159,6 +170,7 @@ export class TcpFlow {
     } else if (looksLikeHttp(chunk, 0, chunk.length)) {
       this.protocol = 'http';
       const shared = new HttpFlowState();
+      this.http = shared;
       make = () => new HttpStreamParser(shared, isSecret);
     }
     if (make === undefined) {

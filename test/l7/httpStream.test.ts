@@ -1,6 +1,7 @@
 import { TcpFlag } from '../../shared/packet/decodedPacket';
 import { bytes, Conversation, tcpPacket } from './support/builders';
 import { runPackets, splitAt } from './support/run';
+import { chromeHello, records } from './support/tlsBuilders';
 
 const request = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: example.com\r\n${extra}\r\n`;
 
@@ -97,7 +98,6 @@ describe('HTTP over reassembled TCP', () => {
       'GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n',
       'HTTP/1.1 101 Switching Protocols\r\n\r\n',
     ],
-    ['CONNECT tunnel', 'CONNECT h:443 HTTP/1.1\r\n\r\n', 'HTTP/1.1 200 Connection established\r\n\r\n'],
   ])('stops parsing after %s', (_name, ask, answer) => {
     const c = new Conversation();
     const packets = [
@@ -108,6 +108,26 @@ describe('HTTP over reassembled TCP', () => {
       c.server('HTTP/1.1 200 OK\r\n\r\n'),
     ];
     expect(runPackets(packets).map((m) => m.index)).toEqual([3, 4]);
+  });
+
+  it('detects TLS inside a CONNECT tunnel', () => {
+    const c = new Conversation(undefined, { ip: '10.0.0.2', port: 3128 });
+    const packets = [
+      ...c.handshake(),
+      c.client('CONNECT tls.browserleaks.com:443 HTTP/1.1\r\nHost: tls.browserleaks.com:443\r\n\r\n'),
+      c.server('HTTP/1.1 200 Connection established\r\n\r\n'),
+      c.client(records(chromeHello())),
+    ];
+    expect(
+      runPackets(packets).map((m) => [
+        m.index,
+        m.fields.HttpMethod ?? m.fields.HttpStatusCode ?? m.fields.TlsServerName,
+      ]),
+    ).toEqual([
+      [3, 'CONNECT'],
+      [4, 200],
+      [5, 'tls.browserleaks.com'],
+    ]);
   });
 
   it('labels the HTTP/2 connection preface and stops', () => {
