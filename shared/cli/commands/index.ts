@@ -4,11 +4,13 @@ import { deadletterListCommand } from './deadletterList';
 import { deadletterReplayCommand } from './deadletterReplay';
 import { deleteCommand } from './delete';
 import { getCommand } from './get';
+import { inspectCommand } from './inspect';
 import { validateCommand } from './validate';
 
 /** Every `tracectl` command, in `--help` order. Add new commands here. */
 export const COMMANDS: readonly Command[] = [
   validateCommand,
+  inspectCommand,
   applyCommand,
   getCommand,
   deleteCommand,

@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, type Command, type CommandIo } from '../command';
 import { parseCommandArgs } from '../run';
+import { manifestSources } from '../manifestSources';
 import { formatTable, TABLE_HEADER, tableRow, type InspectedRecord } from '../inspectOutput';
 import { readCaptureStream } from '../../capture/readCapture';
 import { parseTraceConfigurations } from '../../config/parseManifests';
@@ -43,8 +44,10 @@ const FLUSH_EVERY = 2048;
 async function loadConfigurations(files: string[], io: CommandIo): Promise<ConfigurationInput[] | undefined> {
   const inputs: ConfigurationInput[] = [];
   let failed = false;
-  for (const file of files) {
-    const text = await readFile(path.resolve(io.cwd, file), 'utf8');
+  const sources = (await Promise.all(files.map((file) => manifestSources(file, io)))).flat();
+  for (const source of sources) {
+    const file = source.display;
+    const text = await source.read();
     for (const result of parseTraceConfigurations(text, { fileName: file })) {
       if (result.spec === undefined) {
         failed = true;

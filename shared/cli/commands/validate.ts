@@ -1,10 +1,9 @@
 /** `tracectl validate`: checks TraceConfiguration manifests offline (CONTRACTS §5). */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { parseTraceConfigurations, type DocumentResult } from '../../config';
 import { errorMessage } from '../../errors';
 import { UsageError, type Command, type CommandIo } from '../command';
 import { parseCommandArgs } from '../run';
+import { manifestSources, type ManifestSource } from '../manifestSources';
 import { formatTextReport, toJsonResult } from './validateReport';
 
 const HELP = `Usage: tracectl validate -f FILE [-f FILE ...] [-o text|json]
@@ -26,26 +25,6 @@ Example:
   tracectl validate -f samples/ -f extra/trace.yaml -o json
 `;
 
-/** A file to validate: its name as shown to the user and where to read it from. */
-interface Source {
-  display: string;
-  read: () => Promise<string>;
-}
-
-async function expand(arg: string, io: CommandIo): Promise<Source[]> {
-  if (arg === '-') {
-    const readStdin = io.readStdin;
-    if (readStdin === undefined) throw new Error('standard input is not available');
-    return [{ display: '-', read: readStdin }];
-  }
-  const path = resolve(io.cwd, arg);
-  const info = await stat(path);
-  if (!info.isDirectory()) return [{ display: arg, read: () => readFile(path, 'utf8') }];
-  const names = (await readdir(path)).filter((name) => /\.ya?ml$/i.test(name)).sort();
-  if (names.length === 0) throw new Error('the directory has no .yaml or .yml files');
-  return names.map((name) => ({ display: join(arg, name), read: () => readFile(join(path, name), 'utf8') }));
-}
-
 async function run(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommandArgs(
     args,
@@ -66,9 +45,9 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   const results: DocumentResult[] = [];
   let unreadable = false;
   for (const arg of files) {
-    let sources: Source[];
+    let sources: ManifestSource[];
     try {
-      sources = await expand(arg, io);
+      sources = await manifestSources(arg, io);
     } catch (caught) {
       io.stderr(`tracectl validate: cannot read ${arg}: ${errorMessage(caught)}\n`);
       unreadable = true;
