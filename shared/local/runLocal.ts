@@ -175,8 +175,12 @@ async function main(): Promise<number> {
   printExamples(system);
   say('\nLook further:');
   say(`  npx tracectl get --server ${system.httpUrl}`);
+  say(`  npx tracectl query --connection-string '${system.azurite.connectionString}' --configuration shop/shop-http --cluster ${DEMO_CLUSTER} --since 1h`);
   say(`  ls ${path.relative(process.cwd(), dataDir)}/loganalytics ${path.relative(process.cwd(), dataDir)}/otlp ${path.relative(process.cwd(), dataDir)}/stdout.ndjson`);
-  say('  npx tracectl inspect <capture.pcapng> -f samples/local/shop-http-azuretable.yaml -o table');
+  say('  npx tracectl inspect <capture.pcapng> -f samples/local -o table');
+  if (values['keep-running']) {
+    say(`  TRACECTL_EVENTHUB_CONNECTION_STRING='${system.eventHubsConnectionString}' npx tracectl replay <capture> --cluster ${DEMO_CLUSTER} --node my-node`);
+  }
   if (values['keep-running']) {
     say('\nEverything keeps running; press Ctrl-C to stop.');
     await new Promise(() => undefined);

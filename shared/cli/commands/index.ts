@@ -5,6 +5,8 @@ import { deadletterReplayCommand } from './deadletterReplay';
 import { deleteCommand } from './delete';
 import { getCommand } from './get';
 import { inspectCommand } from './inspect';
+import { queryCommand } from './query';
+import { replayCommand } from './replay';
 import { validateCommand } from './validate';
 
 /** Every `tracectl` command, in `--help` order. Add new commands here. */
@@ -14,6 +16,8 @@ export const COMMANDS: readonly Command[] = [
   applyCommand,
   getCommand,
   deleteCommand,
+  replayCommand,
+  queryCommand,
   deadletterListCommand,
   deadletterReplayCommand,
 ];
