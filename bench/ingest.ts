@@ -1,0 +1,183 @@
+/**
+ * `npm run bench`: the whole ingest handler, from Event Hubs message bodies (gzip pcapng trace
+ * batches built from the public captures with distinct flows) to encoded sink requests (network
+ * excluded: each sink encodes and batches for real; only the final push is skipped), with 10
+ * configurations and layer 7 on. Reports packets/s per core, records/s, peak RSS, and the ratio
+ * against tshark extracting the same fields from the same packets. Writes
+ * bench/results/ingest.json and bench/results/ingest.svg.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { InvocationContext } from '@azure/functions';
+import { createIngestTracesHandler } from '../functions/ingestTraces';
+import type { TraceConfigurationSpec, Destination, PortRule } from '../shared/config/model';
+import { MemoryIdentityStore } from '../shared/enrich/memoryIdentityStore';
+import { LocalTokenCredential } from '../shared/local/localTokenCredential';
+import { compileConfigurations, type ConfigurationMatcher } from '../shared/match/configurationMatcher';
+import { TRACE_POINTS } from '../shared/packet/decodedPacket';
+import { ConfigurationCache } from '../shared/pipeline/configurationCache';
+import { createPartitionState, type PartitionState } from '../shared/pipeline/partitionState';
+import { createSink } from '../shared/sinks/createSink';
+import type { ConnectionSettings } from '../shared/sinks/connection';
+import type { Sink } from '../shared/sinks/sink';
+import { MemoryConfigurationStore } from '../shared/store/memoryConfigurationStore';
+import { hostEventBatch } from '../shared/local/hostEventBatch';
+import { barChartSvg, writeBenchResult } from './support/benchReport';
+import { distinctFlowCopies, packEvents, sourcePackets } from './support/benchInput';
+
+const COPIES = Number(process.env.BENCH_COPIES ?? 12);
+const EVENTS_PER_INVOCATION = 16;
+
+function spec(destination: Destination, options: { ports?: PortRule[]; cidr?: string; allPackets?: boolean; l7?: boolean }): TraceConfigurationSpec {
+  const to = options.cidr === undefined ? [] : [{ ipBlock: { cidr: options.cidr, except: [] } }];
+  return {
+    rules: [
+      {
+        captureLevel: options.allPackets === true ? 'AllPackets' : 'FirstPacket',
+        includeLayer7Data: options.l7 ?? true,
+        targets: [{ from: [], to, ports: options.ports ?? [], tracePoints: [...TRACE_POINTS], tracePointsRestricted: false }],
+      },
+    ],
+    output: { destination, connection: `TRACES_${destination.toUpperCase()}` },
+  };
+}
+
+/** Ten configurations of the kinds operators write: broad and narrow, by port and by CIDR. */
+const CONFIGURATIONS: { key: string; spec: TraceConfigurationSpec }[] = [
+  { key: 'bench/everything', spec: spec('stdout', { allPackets: true }) },
+  { key: 'bench/dns', spec: spec('loganalytics', { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }) },
+  { key: 'bench/http', spec: spec('azuretable', { ports: [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 8080 }] }) },
+  { key: 'bench/tls', spec: spec('opentelemetry', { ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'UDP', port: 443 }] }) },
+  { key: 'bench/private-10', spec: spec('azuretable', { cidr: '10.0.0.0/8', l7: false }) },
+  { key: 'bench/private-192', spec: spec('loganalytics', { cidr: '192.168.0.0/16' }) },
+  { key: 'bench/high-ports', spec: spec('stdout', { ports: [{ protocol: 'TCP', port: 1024, endPort: 65535 }], l7: false }) },
+  { key: 'bench/ipv6', spec: spec('azuretable', { cidr: '::/0' }) },
+  { key: 'bench/ssh-smtp', spec: spec('loganalytics', { ports: [{ protocol: 'TCP', port: 22 }, { protocol: 'TCP', port: 25 }] }) },
+  { key: 'bench/public', spec: spec('opentelemetry', { cidr: '0.0.0.0/0', allPackets: true, l7: false }) },
+];
+
+function quiet(sink: Sink): Sink {
+  // Real encoding, limits and batching; only the network call is skipped.
+  return Object.assign(Object.create(sink) as Sink, { push: async () => ({ ok: true as const }) });
+}
+
+function sinkFor(destination: Destination, connection: string): Sink {
+  const settings: Record<Destination, ConnectionSettings> = {
+    stdout: { destination: 'stdout', name: connection },
+    azuretable: { destination: 'azuretable', name: connection, connectionString: 'UseDevelopmentStorage=true', tableName: 'RetinaTraces' },
+    loganalytics: { destination: 'loganalytics', name: connection, endpoint: 'https://127.0.0.1:9', ruleId: 'dcr-bench', streamName: 'Custom-RetinaTraces_CL' },
+    opentelemetry: { destination: 'opentelemetry', name: connection, endpoint: 'http://127.0.0.1:9' },
+  } as Record<Destination, ConnectionSettings>;
+  return quiet(createSink(settings[destination], { credential: new LocalTokenCredential(), stdoutWriter: async () => undefined }));
+}
+
+function tsharkPacketsPerSecond(files: string[], packets: number): number | undefined {
+  if (files.length === 0) return undefined;
+  try {
+    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  const fields = ['frame.time_epoch', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport', 'tcp.flags', 'http.request.method', 'http.request.uri', 'http.response.code', 'dns.qry.name', 'dns.flags.rcode', 'tls.handshake.extensions_server_name'];
+  const started = process.hrtime.bigint();
+  for (const file of files) {
+    execFileSync('tshark', ['-n', '-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { stdio: ['ignore', 'ignore', 'ignore'] });
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return packets / seconds;
+}
+
+async function main(): Promise<void> {
+  const { packets: source, source: origin, files } = sourcePackets();
+  const packets = distinctFlowCopies(source, COPIES);
+  const events = packEvents(packets);
+  const compressed = events.reduce((sum, e) => sum + e.body.length, 0);
+  process.stdout.write(`input: ${packets.length} packets (${COPIES} copies of ${origin}) in ${events.length} events, ${(compressed / 1e6).toFixed(1)} MB compressed\n`);
+
+  const store = new MemoryConfigurationStore();
+  for (const { key, spec: s } of CONFIGURATIONS) {
+    const [namespace, name] = key.split('/') as [string, string];
+    await store.put({ namespace, name, generation: 1, manifest: {}, spec: s, status: { state: 'Accepted', reason: '', lastKnownSpec: s }, updatedAt: '' });
+  }
+  const partitions = new Map<string, PartitionState>();
+  const sinks = new Map<string, Sink>();
+  const handler = createIngestTracesHandler(() => ({
+    configurations: new ConfigurationCache<ConfigurationMatcher>({
+      store,
+      refreshIntervalInMs: 60_000,
+      compile: (stored) => compileConfigurations(stored.map((c) => ({ key: `${c.namespace}/${c.name}`, spec: c.spec! }))),
+    }),
+    identities: new MemoryIdentityStore(),
+    partitionState: (id) => partitions.get(id) ?? partitions.set(id, createPartitionState()).get(id)!,
+    sinkFor: (destination, connection) => sinks.get(`${destination}/${connection}`) ?? sinks.set(`${destination}/${connection}`, sinkFor(destination, connection)).get(`${destination}/${connection}`)!,
+    deadLetter: { write: async () => 'bench' },
+  }));
+  const invocations: ReturnType<typeof hostEventBatch>[] = [];
+  const now = new Date();
+  for (let i = 0; i < events.length; i += EVENTS_PER_INVOCATION) {
+    const slice = events.slice(i, i + EVENTS_PER_INVOCATION).map((event, k) => ({
+      body: event.body,
+      properties: event.properties,
+      offset: String(i + k),
+      sequenceNumber: i + k,
+      enqueuedTimeUtc: now,
+      partitionKey: 'bench-node',
+      systemProperties: {},
+      getRawAmqpMessage: () => ({ body: event.body }),
+    }));
+    invocations.push(hostEventBatch(slice as never, { fullyQualifiedNamespace: 'bench', eventHubName: 'retina-traces', consumerGroup: '$Default', partitionId: '0' }));
+  }
+  const run = async () => {
+    partitions.clear();
+    let records = 0;
+    let processed = 0;
+    for (const invocation of invocations) {
+      const context = new InvocationContext({ triggerMetadata: invocation.triggerMetadata, logHandler: () => undefined });
+      const summary = await handler(invocation.messages, context);
+      records += summary.records;
+      processed += summary.packets;
+    }
+    return { records, processed };
+  };
+  await run();
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = process.hrtime.bigint();
+  const { records, processed } = await run();
+  const wallSeconds = Number(process.hrtime.bigint() - wallBefore) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const packetsPerCore = processed / cpuSeconds;
+  const recordsPerSecond = records / cpuSeconds;
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const tshark = tsharkPacketsPerSecond(files, source.length);
+  // One Standard throughput unit carries 1 MB/s of compressed batches.
+  const throughputUnits = (compressed / cpuSeconds / 1e6) * (processed / packets.length);
+
+  const result = {
+    input: { packets: packets.length, events: events.length, compressedBytes: compressed, source: origin, configurations: CONFIGURATIONS.length },
+    packetsPerSecondPerCore: Math.round(packetsPerCore),
+    recordsPerSecondPerCore: Math.round(recordsPerSecond),
+    records,
+    wallSeconds: Number(wallSeconds.toFixed(3)),
+    cpuSeconds: Number(cpuSeconds.toFixed(3)),
+    peakRssMb: Math.round(peakRssMb),
+    standardThroughputUnitsPerCore: Number(throughputUnits.toFixed(1)),
+    tsharkPacketsPerSecond: tshark === undefined ? null : Math.round(tshark),
+    ratioToTshark: tshark === undefined ? null : Number((packetsPerCore / tshark).toFixed(1)),
+    target: { packetsPerSecondPerCore: 300_000 },
+  };
+  const file = writeBenchResult('ingest', result);
+  const chart = barChartSvg(
+    'ingestTraces, 10 configurations, layer 7 on (packets/s per core)',
+    [
+      { label: 'retina-trace-backend', value: packetsPerCore, unit: '/s' },
+      ...(tshark === undefined ? [] : [{ label: 'tshark -T fields (same fields)', value: tshark, unit: '/s' }]),
+    ],
+    300_000,
+  );
+  writeFileSync(path.join(path.dirname(file), 'ingest.svg'), chart);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\nwrote ${file} and ingest.svg\n`);
+}
+
+void main();
