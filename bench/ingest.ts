@@ -126,7 +126,7 @@ async function main(): Promise<void> {
       systemProperties: {},
       getRawAmqpMessage: () => ({ body: event.body }),
     }));
-    invocations.push(hostEventBatch(slice as never, { fullyQualifiedNamespace: 'bench', eventHubName: 'retina-traces', consumerGroup: '$Default', partitionId: '0' }));
+    invocations.push(hostEventBatch(slice, { fullyQualifiedNamespace: 'bench', eventHubName: 'retina-traces', consumerGroup: '$Default', partitionId: '0' }));
   }
   const run = async () => {
     partitions.clear();

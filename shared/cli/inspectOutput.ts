@@ -19,7 +19,7 @@ function layer7Summary(record: TraceRecord): string {
       return `DNS ${record.DnsIsResponse === true ? `${record.DnsResponseCode ?? ''} ` : ''}${record.DnsQueryType ?? ''} ${record.DnsQuery ?? ''}`;
     case 'TLS':
       return `TLS ${record.TlsHandshake ?? ''} ${record.TlsServerName ?? ''} ${record.Ja4 ?? record.Ja3s ?? ''}`.trimEnd();
-    default:
+    case undefined:
       return record.TcpFlags ?? '';
   }
 }

@@ -52,7 +52,7 @@ async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buf
 }
 
 function send(response: ServerResponse, init: HttpResponseInit): void {
-  const headers = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
+  const headers = new Headers(init.headers);
   let body: string | Uint8Array | undefined;
   if (init.jsonBody !== undefined) {
     body = JSON.stringify(init.jsonBody);
@@ -108,7 +108,7 @@ export async function startHttpFunctionHost(options: HttpFunctionHostOptions): P
         url: url.toString(),
         headers,
         query: Object.fromEntries(url.searchParams),
-        params: route.params as Record<string, string>,
+        params: route.params,
         ...(body.length > 0 ? { body: { bytes: body } } : {}),
       });
       const name = route.definition.name;

@@ -34,7 +34,13 @@ function setup(maxRequestBodyBytes = 64 * 1024): ConfigurationApiDependencies & 
 
 const at = { namespace: 'team-a', name: 'web' };
 const put = (deps: ConfigurationApiDependencies, body: string, headers: Record<string, string> = {}) => handleConfigurationRequest(request('PUT', at, body, headers), deps);
-const body = (response: ApiResponse) => response.jsonBody as Record<string, any>;
+interface ResourceBody {
+  status: Record<string, unknown> & { state?: string };
+  metadata: { namespace: string; name: string; generation: number };
+  items: { metadata: { name: string } }[];
+  errors: { path: string; message: string; line?: number }[];
+}
+const body = (response: ApiResponse) => response.jsonBody as ResourceBody;
 
 describe('TraceConfiguration API', () => {
   it('creates, reads, updates with a new generation, lists and deletes', async () => {
@@ -61,7 +67,7 @@ describe('TraceConfiguration API', () => {
     expect(body(status)).toMatchObject({ state: 'Accepted', lastKnownSpec: { output: { destination: 'stdout' } } });
 
     const list = await handleConfigurationRequest(request('GET', {}, '', {}, 'namespace=team-a'), deps);
-    expect(body(list).items.map((i: any) => i.metadata.name)).toEqual(['web']);
+    expect(body(list).items.map((i) => i.metadata.name)).toEqual(['web']);
     expect(body(await handleConfigurationRequest(request('GET', { namespace: 'other' }), deps)).items).toEqual([]);
 
     expect((await handleConfigurationRequest(request('DELETE', at), deps)).status).toBe(204);
@@ -160,6 +166,6 @@ describe('TraceConfiguration API', () => {
 
   it('names both mismatching fields', async () => {
     const response = await handleConfigurationRequest(request('PUT', { namespace: 'x', name: 'y' }, VALID), setup());
-    expect(body(response).errors.map((e: any) => e.path)).toEqual(['metadata.namespace', 'metadata.name']);
+    expect(body(response).errors.map((e) => e.path)).toEqual(['metadata.namespace', 'metadata.name']);
   });
 });

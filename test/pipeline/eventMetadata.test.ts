@@ -57,7 +57,7 @@ describe('eventMetadataAt', () => {
     ['an index past every array', triggerMetadata, 5],
     ['arrays of the wrong type', { propertiesArray: 'x', systemPropertiesArray: [1] }, 0],
   ])('is total for %s', (_name, metadata, index) => {
-    const result = eventMetadataAt(metadata as Record<string, unknown> | undefined, index);
+    const result = eventMetadataAt(metadata, index);
     expect(result.properties).toEqual({});
     expect(result.sequenceNumber).toBeUndefined();
   });

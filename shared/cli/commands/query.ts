@@ -1,4 +1,5 @@
-import { odata, TableClient } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
 import { DefaultAzureCredential } from '@azure/identity';
 import { UsageError, type Command } from '../command';
 import { parseCommandArgs } from '../run';
@@ -150,7 +151,7 @@ export const queryCommand: Command = {
     let scanned = 0;
     for await (const entity of client.listEntities({ queryOptions: { filter } })) {
       scanned += 1;
-      const record = decodeEntity(entity as Record<string, unknown>);
+      const record = decodeEntity(entity);
       if (record !== undefined) records.push(record);
       if (records.length >= limit * 10) break;
     }

@@ -7,23 +7,24 @@ import { TRACE_RECORD_COLUMNS, type TraceRecord } from '../../record/traceRecord
 /** Decodes an entity; `undefined` when it has no RecordId/TimestampNs (not a trace record). */
 export function decodeEntity(entity: Readonly<Record<string, unknown>>): TraceRecord | undefined {
   const record: Record<string, unknown> = {};
+  const text = (value: unknown): string => (typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : JSON.stringify(value));
   for (const [column, type] of TRACE_RECORD_COLUMNS) {
     const value = entity[column];
     if (value === undefined || value === null) continue;
     switch (type) {
       case 'string':
-        record[column] = String(value);
+        record[column] = text(value);
         break;
       case 'dynamic':
         try {
-          record[column] = JSON.parse(String(value)) as unknown;
+          record[column] = JSON.parse(text(value)) as unknown;
         } catch {
-          record[column] = String(value);
+          record[column] = text(value);
         }
         break;
       case 'int':
       case 'long': {
-        const raw = typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
+        const raw = typeof value === 'object' && value !== null && 'value' in value ? (value).value : value;
         const number = Number(raw);
         if (Number.isFinite(number)) record[column] = number;
         break;
@@ -32,7 +33,7 @@ export function decodeEntity(entity: Readonly<Record<string, unknown>>): TraceRe
         record[column] = value === true || value === 'true';
         break;
       case 'datetime':
-        record[column] = value instanceof Date ? value.toISOString() : String(value);
+        record[column] = text(value);
         break;
     }
   }
