@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { agentCommand } from './agent';
 import { applyCommand } from './apply';
 import { deadletterListCommand } from './deadletterList';
 import { deadletterReplayCommand } from './deadletterReplay';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   getCommand,
   deleteCommand,
   replayCommand,
+  agentCommand,
   queryCommand,
   deadletterListCommand,
   deadletterReplayCommand,
