@@ -58,7 +58,7 @@ describe('npm run local', () => {
             expect(stderr).toContain(`port ${port} is already in use`);
             resolve();
           } catch (error) {
-            reject(error as Error);
+            reject(error instanceof Error ? error : new Error(String(error)));
           }
         });
       });
