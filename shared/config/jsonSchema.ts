@@ -14,7 +14,7 @@ export function traceConfigurationJsonSchema(): Record<string, unknown> {
   const manifest = z.union([DocumentedManifestSchema, UpstreamManifestSchema]).meta({
     title: 'Retina TraceConfiguration',
     description:
-      'A retina.sh/v1alpha1 TraceConfiguration (documented form) or TracesConfiguration (upstream CRD form). See docs/configuration.md.',
+      'A retina.sh/v1alpha1 TraceConfiguration (documented form) or TracesConfiguration (upstream CRD form). See docs/trace-configuration.md.',
   });
   return {
     $id: `https://retina.sh/schemas/${JSON_SCHEMA_PATH.split('/').pop() ?? ''}`,
