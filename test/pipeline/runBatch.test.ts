@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import type { IdentityLookup } from '../../shared/enrich/identity';
+import type { IdentityLookup, IdentitySnapshot } from '../../shared/enrich/identity';
 import { EMPTY_IDENTITY_LOOKUP } from '../../shared/enrich/identityStore';
 import { demoBatches, DEMO_CLUSTER } from '../../shared/local/demo/demoCluster';
 import { compileConfigurations, type ConfigurationMatcher } from '../../shared/match/configurationMatcher';
@@ -493,9 +493,7 @@ describe('a same-node connection seen at two trace points', () => {
     const out: FrameSpec[] = [];
     let t = 1_800_000_500_000_000_000n;
     const both = (forward: boolean, flags: number, seq: number, ack: number, payload = '') => {
-      for (const tracePoint of forward
-        ? (['PodToNode', 'NodeToPod'] as const)
-        : (['PodToNode', 'NodeToPod'] as const)) {
+      for (const tracePoint of ['PodToNode', 'NodeToPod'] as const) {
         t += 1000n;
         out.push({
           tracePoint,
@@ -838,21 +836,21 @@ describe("the Docs page's example configuration end to end", () => {
   // from 10.0.0.0/16 except 10.0.0.5, to namespaces labelled label=value, TCP 80, trace points
   // pod (PodToNode + NodeToPod) and NodeToPod; FirstPacket with layer 7.
   const POD = '10.244.3.3';
-  const snapshot = {
+  const snapshot: IdentitySnapshot = {
     cluster: DEMO_CLUSTER,
     generatedAt: '2026-01-01T00:00:00Z',
     complete: true,
     endpoints: [
       {
         ip: POD,
-        kind: 'pod' as const,
+        kind: 'pod',
         namespace: 'web',
         name: 'web-0',
         labels: { app: 'web' },
         namespaceLabels: { label: 'value' },
         nodeName: 'aks-node-1',
       },
-      { ip: '10.244.4.4', kind: 'pod' as const, namespace: 'other', name: 'other-0', namespaceLabels: {} },
+      { ip: '10.244.4.4', kind: 'pod', namespace: 'other', name: 'other-0', namespaceLabels: {} },
     ],
   };
   const t0 = 1_760_000_000_000_000_000n;
