@@ -130,6 +130,9 @@ function received(events: FakeEvent[]): ReceivedEventData[] {
     partitionKey: i % 2 === 0 ? 'aks-node-1' : null,
     offset: String(4096 + i),
     sequenceNumber: sequence++,
+    getRawAmqpMessage: () => {
+      throw new Error('not used by hostEventBatch');
+    },
   }));
 }
 
