@@ -147,20 +147,24 @@ export class PacketPipeline {
       return;
     }
     counts.decoded += 1;
-    if (packet.tracePoint === undefined && runtime.defaultTracePoint !== undefined) packet.tracePoint = runtime.defaultTracePoint;
+    if (packet.tracePoint === undefined && runtime.defaultTracePoint !== undefined)
+      packet.tracePoint = runtime.defaultTracePoint;
     const observed = state.at(packet.tracePoint);
     if (packet.fragment === true) {
       const outcome = observed.fragments.push(packet);
       if (outcome.kind === 'reassembled') packet = outcome.packet;
       else if (outcome.kind !== 'not-fragment') {
         counts.fragmentsHeld += 1;
-        if (outcome.kind === 'dropped') this.report(`frame ${packet.frame}: fragment dropped: ${outcome.reason}`);
+        if (outcome.kind === 'dropped')
+          this.report(`frame ${packet.frame}: fragment dropped: ${outcome.reason}`);
         return;
       }
     }
 
-    const source: Endpoint | undefined = packet.sourceIp === undefined ? undefined : identities.lookup(packet.sourceIp);
-    const destination: Endpoint | undefined = packet.destinationIp === undefined ? undefined : identities.lookup(packet.destinationIp);
+    const source: Endpoint | undefined =
+      packet.sourceIp === undefined ? undefined : identities.lookup(packet.sourceIp);
+    const destination: Endpoint | undefined =
+      packet.destinationIp === undefined ? undefined : identities.lookup(packet.destinationIp);
     const matches = matcher.match(packet, source, destination);
     if (matches.length === 0) return;
     counts.matched += 1;
@@ -171,18 +175,49 @@ export class PacketPipeline {
     for (const match of matches) {
       increment(counts.matchedByConfiguration, match.key);
       const layer7 = match.includeLayer7Data ? messages : NO_L7;
-      if (!state.captureLevel.shouldRecord(match.key, match.captureLevel, match.includeLayer7Data, packet, layer7.length > 0)) continue;
+      if (
+        !state.captureLevel.shouldRecord(
+          match.key,
+          match.captureLevel,
+          match.includeLayer7Data,
+          packet,
+          layer7.length > 0,
+        )
+      )
+        continue;
       const deliveryKey = `${match.output.destination}/${match.output.connection}`;
       let delivery = this.deliveries.get(deliveryKey);
       if (delivery === undefined) {
-        delivery = { destination: match.output.destination, connection: match.output.connection, records: [] };
+        delivery = {
+          destination: match.output.destination,
+          connection: match.output.connection,
+          records: [],
+        };
         this.deliveries.set(deliveryKey, delivery);
       }
       if (layer7.length === 0) {
-        delivery.records.push(assembleTraceRecord(packet, this.context, match, source, destination, undefined, this.recordOptions));
+        delivery.records.push(
+          assembleTraceRecord(
+            packet,
+            this.context,
+            match,
+            source,
+            destination,
+            undefined,
+            this.recordOptions,
+          ),
+        );
       } else {
         for (const [index, fields] of layer7.entries()) {
-          const record = assembleTraceRecord(packet, this.context, match, source, destination, fields, this.recordOptions);
+          const record = assembleTraceRecord(
+            packet,
+            this.context,
+            match,
+            source,
+            destination,
+            fields,
+            this.recordOptions,
+          );
           // Several messages completed by one packet (pipelining) each need their own id.
           if (index > 0) record.RecordId = `${record.RecordId}-${index}`;
           delivery.records.push(record);
