@@ -113,7 +113,8 @@ export async function ingestEvents(
 
   for (const [index, body] of bodies.entries()) {
     const metadata = eventMetadataAt(triggerMetadata, index);
-    if (metadata.enqueuedTimeMs !== undefined) summary.maxLagMs = Math.max(summary.maxLagMs ?? 0, now() - metadata.enqueuedTimeMs);
+    if (metadata.enqueuedTimeMs !== undefined)
+      summary.maxLagMs = Math.max(summary.maxLagMs ?? 0, now() - metadata.enqueuedTimeMs);
     const event = classifyEvent(body, metadata, index);
     if (event.kind === 'rejected') {
       rejected.push(event);
@@ -131,7 +132,13 @@ export async function ingestEvents(
         index,
         code: 'IDENTITIES_INVALID',
         reason: `event ${index}: identity snapshot is invalid: ${parsed.issues.slice(0, 10).join('; ')}`,
-        body: Buffer.from(JSON.stringify(event.body)),
+        // The body as received (possibly gzip), so a replay reads it with the same properties.
+        body:
+          body instanceof Uint8Array
+            ? body
+            : body instanceof ArrayBuffer
+              ? new Uint8Array(body)
+              : Buffer.from(JSON.stringify(event.body)),
         metadata,
       });
       continue;
@@ -150,7 +157,14 @@ export async function ingestEvents(
       result = runBatch(batch, { matcher: generation.compiled, identities, state });
     } catch (caught) {
       // A failure here is ours, not the batch's; keep the event so it can be replayed once fixed.
-      rejected.push({ kind: 'rejected', index: batch.index, code: 'PIPELINE_FAILED', reason: `event ${batch.index}: ${errorMessage(caught)}`, body: batch.capture, metadata: batch.metadata });
+      rejected.push({
+        kind: 'rejected',
+        index: batch.index,
+        code: 'PIPELINE_FAILED',
+        reason: `event ${batch.index}: ${errorMessage(caught)}`,
+        body: batch.capture,
+        metadata: batch.metadata,
+      });
       continue;
     }
     summary.traceBatches += 1;
@@ -168,19 +182,37 @@ export async function ingestEvents(
       } catch (caught) {
         const reason = errorMessage(caught);
         problem(`${key}: ${reason}`);
-        const entries: DeadLetterRecordEntry[] = delivery.records.map((record) => ({ kind: 'record', code: 'CONNECTION_INVALID', reason, attempts: 0, record }));
-        await deps.deadLetter.write({ destination: delivery.destination, connection: delivery.connection, batchRef: ref, entries });
+        const entries: DeadLetterRecordEntry[] = delivery.records.map((record) => ({
+          kind: 'record',
+          code: 'CONNECTION_INVALID',
+          reason,
+          attempts: 0,
+          record,
+        }));
+        await deps.deadLetter.write({
+          destination: delivery.destination,
+          connection: delivery.connection,
+          batchRef: ref,
+          entries,
+        });
         summary.deadLettered += entries.length;
         continue;
       }
       targets.push({ sink, records: delivery.records });
     }
-    const reports = await fanOut(targets, { ...deps.deliverOptions, deadLetter: deps.deadLetter, batchRef: ref });
+    const reports = await fanOut(targets, {
+      ...deps.deliverOptions,
+      deadLetter: deps.deadLetter,
+      batchRef: ref,
+    });
     for (const report of reports) {
       summary.delivered += report.delivered;
       summary.deadLettered += report.deadLettered;
       summary.deliveries.push(report);
-      for (const failure of report.failures) problem(`${report.destination}/${report.connection}: ${failure.count} × ${failure.code}: ${failure.reason}`);
+      for (const failure of report.failures)
+        problem(
+          `${report.destination}/${report.connection}: ${failure.count} × ${failure.code}: ${failure.reason}`,
+        );
     }
   }
 
@@ -193,7 +225,12 @@ export async function ingestEvents(
       byRef.set(ref, [...(byRef.get(ref) ?? []), event]);
     }
     for (const [ref, events] of byRef) {
-      await deps.deadLetter.write({ destination: 'input', connection: '', batchRef: ref, entries: events.map(eventEntry) });
+      await deps.deadLetter.write({
+        destination: 'input',
+        connection: '',
+        batchRef: ref,
+        entries: events.map(eventEntry),
+      });
     }
   }
   return summary;

@@ -5,30 +5,60 @@
  * the node as partition key, a flow's packets reach the same partition and therefore this state.
  * After an instance restart the state starts empty: a flow may be reported once more, with the
  * same RecordId for the same packet, so idempotent destinations do not duplicate it.
+ *
+ * Reassembly state is kept per trace point. A node sees a same-node pod-to-pod connection twice,
+ * leaving the client's veth (`PodToNode`) and entering the server's (`NodeToPod`), with the same
+ * 5-tuple; one shared reassembler would take the second copy of every segment or fragment for a
+ * retransmission and put the layer-7 message on the first observation point only.
  */
 import { FragmentReassembler, type ReassemblyLimits } from '../packet/fragmentReassembler';
 import { createL7Analyzer, type L7Analyzer, type L7AnalyzerOptions } from '../l7/analyzer';
 import { CaptureLevelFilter, type CaptureLevelFilterOptions } from '../flow/captureLevelFilter';
+import { TRACE_POINTS, type TracePoint } from '../packet/decodedPacket';
+
+/** Reassembly state of one observation point. */
+export interface ObservationState {
+  fragments: FragmentReassembler;
+  l7: L7Analyzer;
+}
 
 /** Per-partition pipeline state. */
 export interface PartitionState {
-  fragments: FragmentReassembler;
-  l7: L7Analyzer;
+  /**
+   * Fragment and layer-7 reassembly for packets seen at `tracePoint` (`undefined`: packets of a
+   * plain capture that names none). Created on first use; the same object on every later call.
+   */
+  at(tracePoint: TracePoint | undefined): ObservationState;
   captureLevel: CaptureLevelFilter;
 }
 
-/** Bounds of the per-partition state. */
+/**
+ * Bounds of the per-partition state. The fragment and layer-7 limits apply per observation point
+ * (at most five: the four trace points and none); `captureLevel` is shared.
+ */
 export interface PartitionStateOptions {
   fragments?: ReassemblyLimits;
   l7?: L7AnalyzerOptions;
   captureLevel?: CaptureLevelFilterOptions;
 }
 
+const NO_TRACE_POINT = TRACE_POINTS.length;
+
 /** Creates empty per-partition state. */
 export function createPartitionState(options: PartitionStateOptions = {}): PartitionState {
+  const points: (ObservationState | undefined)[] = new Array<ObservationState | undefined>(
+    NO_TRACE_POINT + 1,
+  );
   return {
-    fragments: new FragmentReassembler(options.fragments),
-    l7: createL7Analyzer(options.l7),
+    at(tracePoint) {
+      const slot = tracePoint === undefined ? NO_TRACE_POINT : TRACE_POINTS.indexOf(tracePoint);
+      let state = points[slot];
+      if (state === undefined) {
+        state = { fragments: new FragmentReassembler(options.fragments), l7: createL7Analyzer(options.l7) };
+        points[slot] = state;
+      }
+      return state;
+    },
     captureLevel: new CaptureLevelFilter(options.captureLevel),
   };
 }

@@ -69,6 +69,8 @@ export interface BatchCounts {
   recordsByDestination: Record<string, number>;
   /** Layer-7 messages attached to records. */
   l7Messages: number;
+  /** FirstPacket flows forgotten because the flow table was full (their next packet is reported again). */
+  flowEvictions: number;
 }
 
 /** The outcome of one batch. */
@@ -92,6 +94,7 @@ function emptyCounts(): BatchCounts {
     recordsByConfiguration: {},
     recordsByDestination: {},
     l7Messages: 0,
+    flowEvictions: 0,
   };
 }
 
@@ -112,6 +115,7 @@ export class PacketPipeline {
   private readonly context: { cluster: string; node: string };
   private readonly maxProblems: number;
   private readonly recordOptions: { includeCaptureFrame: boolean };
+  private readonly evictedBefore: number;
 
   constructor(
     context: { cluster: string; node: string },
@@ -120,6 +124,7 @@ export class PacketPipeline {
     this.context = { cluster: context.cluster, node: context.node };
     this.maxProblems = runtime.maxProblems ?? 20;
     this.recordOptions = { includeCaptureFrame: runtime.includeCaptureFrame === true };
+    this.evictedBefore = runtime.state.captureLevel.stats().evictedForSize;
   }
 
   /** Records a problem description (bounded); counts are kept separately. */
@@ -142,41 +147,77 @@ export class PacketPipeline {
       return;
     }
     counts.decoded += 1;
+    if (packet.tracePoint === undefined && runtime.defaultTracePoint !== undefined)
+      packet.tracePoint = runtime.defaultTracePoint;
+    const observed = state.at(packet.tracePoint);
     if (packet.fragment === true) {
-      const outcome = state.fragments.push(packet);
+      const outcome = observed.fragments.push(packet);
       if (outcome.kind === 'reassembled') packet = outcome.packet;
       else if (outcome.kind !== 'not-fragment') {
         counts.fragmentsHeld += 1;
-        if (outcome.kind === 'dropped') this.report(`frame ${packet.frame}: fragment dropped: ${outcome.reason}`);
+        if (outcome.kind === 'dropped')
+          this.report(`frame ${packet.frame}: fragment dropped: ${outcome.reason}`);
         return;
       }
     }
-    if (packet.tracePoint === undefined && runtime.defaultTracePoint !== undefined) packet.tracePoint = runtime.defaultTracePoint;
 
-    const source: Endpoint | undefined = packet.sourceIp === undefined ? undefined : identities.lookup(packet.sourceIp);
-    const destination: Endpoint | undefined = packet.destinationIp === undefined ? undefined : identities.lookup(packet.destinationIp);
+    const source: Endpoint | undefined =
+      packet.sourceIp === undefined ? undefined : identities.lookup(packet.sourceIp);
+    const destination: Endpoint | undefined =
+      packet.destinationIp === undefined ? undefined : identities.lookup(packet.destinationIp);
     const matches = matcher.match(packet, source, destination);
     if (matches.length === 0) return;
     counts.matched += 1;
 
     // Layer 7 sees every packet of a traced flow (replies match too), so reassembly stays whole.
     const wantsL7 = matches.some((m) => m.includeLayer7Data);
-    const messages = wantsL7 ? state.l7.analyzeAll(packet) : NO_L7;
+    const messages = wantsL7 ? observed.l7.analyzeAll(packet) : NO_L7;
     for (const match of matches) {
       increment(counts.matchedByConfiguration, match.key);
       const layer7 = match.includeLayer7Data ? messages : NO_L7;
-      if (!state.captureLevel.shouldRecord(match.key, match.captureLevel, match.includeLayer7Data, packet, layer7.length > 0)) continue;
+      if (
+        !state.captureLevel.shouldRecord(
+          match.key,
+          match.captureLevel,
+          match.includeLayer7Data,
+          packet,
+          layer7.length > 0,
+        )
+      )
+        continue;
       const deliveryKey = `${match.output.destination}/${match.output.connection}`;
       let delivery = this.deliveries.get(deliveryKey);
       if (delivery === undefined) {
-        delivery = { destination: match.output.destination, connection: match.output.connection, records: [] };
+        delivery = {
+          destination: match.output.destination,
+          connection: match.output.connection,
+          records: [],
+        };
         this.deliveries.set(deliveryKey, delivery);
       }
       if (layer7.length === 0) {
-        delivery.records.push(assembleTraceRecord(packet, this.context, match, source, destination, undefined, this.recordOptions));
+        delivery.records.push(
+          assembleTraceRecord(
+            packet,
+            this.context,
+            match,
+            source,
+            destination,
+            undefined,
+            this.recordOptions,
+          ),
+        );
       } else {
         for (const [index, fields] of layer7.entries()) {
-          const record = assembleTraceRecord(packet, this.context, match, source, destination, fields, this.recordOptions);
+          const record = assembleTraceRecord(
+            packet,
+            this.context,
+            match,
+            source,
+            destination,
+            fields,
+            this.recordOptions,
+          );
           // Several messages completed by one packet (pipelining) each need their own id.
           if (index > 0) record.RecordId = `${record.RecordId}-${index}`;
           delivery.records.push(record);
@@ -189,8 +230,9 @@ export class PacketPipeline {
     }
   }
 
-  /** Takes the records accumulated since the last call. */
+  /** Takes the records accumulated since the last call (and brings `counts.flowEvictions` up to date). */
   takeDeliveries(): Delivery[] {
+    this.counts.flowEvictions = this.runtime.state.captureLevel.stats().evictedForSize - this.evictedBefore;
     const taken = [...this.deliveries.values()];
     this.deliveries = new Map();
     return taken;
@@ -204,5 +246,6 @@ export function runBatch(batch: BatchInput, runtime: BatchRuntime): BatchResult 
   pipeline.counts.captureProblems = capture.problems.length;
   for (const problem of capture.problems) pipeline.report(problem.message);
   for (const captured of capture.packets) pipeline.process(captured);
+  runtime.state.captureLevel.sweep();
   return { deliveries: pipeline.takeDeliveries(), counts: pipeline.counts, problems: pipeline.problems };
 }

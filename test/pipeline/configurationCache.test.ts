@@ -29,7 +29,9 @@ describe('ConfigurationCache', () => {
     const { store, cache } = setup();
     await store.put(configurationWrite('a', 'all-clusters', { spec }));
     await store.put(configurationWrite('a', 'only-c2', { spec, cluster: 'c2' }));
-    await store.put(configurationWrite('a', 'errored-never-accepted', { status: { state: 'Errored', reason: 'x' } }));
+    await store.put(
+      configurationWrite('a', 'errored-never-accepted', { status: { state: 'Errored', reason: 'x' } }),
+    );
     expect((await cache.forCluster('c1')).compiled).toEqual(['a/all-clusters']);
     expect((await cache.forCluster('c2')).compiled).toEqual(['a/all-clusters', 'a/only-c2']);
   });

@@ -19,14 +19,25 @@ describe('parseEnqueuedTime', () => {
 describe('eventMetadataAt', () => {
   // Shaped like the host's real payload: partitionKeyArray is empty although there are two events.
   const triggerMetadata = {
-    partitionContext: { fullyQualifiedNamespace: 'ns', eventHubName: 'traces', consumerGroup: '$Default', partitionId: '2' },
+    partitionContext: {
+      fullyQualifiedNamespace: 'ns',
+      eventHubName: 'traces',
+      consumerGroup: '$Default',
+      partitionId: '2',
+    },
     propertiesArray: [{ 'trace-schema': 'retina.sh/trace-batch/v1', cluster: 'c1' }, { node: 'n2' }],
     partitionKeyArray: [],
     offsetArray: ['616008', '616100'],
     sequenceNumberArray: [59, 60],
     enqueuedTimeUtcArray: ['2023-03-13T01:25:02.25', '2023-03-13T01:25:03'],
     systemPropertiesArray: [
-      { 'x-opt-sequence-number': 59, sequenceNumber: 59, offset: '616008', partitionKey: null, enqueuedTimeUtc: '2023-03-13T01:25:02.25' },
+      {
+        'x-opt-sequence-number': 59,
+        sequenceNumber: 59,
+        offset: '616008',
+        partitionKey: null,
+        enqueuedTimeUtc: '2023-03-13T01:25:02.25',
+      },
       { sequenceNumber: 60, partitionKey: 'node-a' },
     ],
   };

@@ -10,7 +10,11 @@ function meta(properties: Record<string, unknown>): EventMetadata {
 
 describe('classifyEvent', () => {
   it('accepts a plain trace batch', () => {
-    const event = classifyEvent(pcapngMagic, meta({ 'trace-schema': TRACE_BATCH_SCHEMA, cluster: 'c1', node: 'n1' }), 0);
+    const event = classifyEvent(
+      pcapngMagic,
+      meta({ 'trace-schema': TRACE_BATCH_SCHEMA, cluster: 'c1', node: 'n1' }),
+      0,
+    );
     expect(event).toMatchObject({ kind: 'traces', cluster: 'c1', node: 'n1', index: 0 });
     if (event.kind === 'traces') expect(Buffer.from(event.capture)).toEqual(pcapngMagic);
   });
@@ -18,7 +22,13 @@ describe('classifyEvent', () => {
   it('inflates a gzip trace batch and keeps the configuration hint', () => {
     const event = classifyEvent(
       gzipSync(pcapngMagic),
-      meta({ 'trace-schema': TRACE_BATCH_SCHEMA, cluster: 'c1', node: 'n1', 'content-encoding': 'gzip', 'trace-configuration': 'ns/web' }),
+      meta({
+        'trace-schema': TRACE_BATCH_SCHEMA,
+        cluster: 'c1',
+        node: 'n1',
+        'content-encoding': 'gzip',
+        'trace-configuration': 'ns/web',
+      }),
       3,
     );
     expect(event).toMatchObject({ kind: 'traces', configurationHint: 'ns/web', index: 3 });
@@ -26,25 +36,68 @@ describe('classifyEvent', () => {
   });
 
   it('inflates gzip detected by magic bytes even without the property', () => {
-    const event = classifyEvent(gzipSync(pcapngMagic), meta({ 'trace-schema': TRACE_BATCH_SCHEMA, cluster: 'c', node: 'n' }), 0);
+    const event = classifyEvent(
+      gzipSync(pcapngMagic),
+      meta({ 'trace-schema': TRACE_BATCH_SCHEMA, cluster: 'c', node: 'n' }),
+      0,
+    );
     expect(event.kind).toBe('traces');
     if (event.kind === 'traces') expect(Buffer.from(event.capture)).toEqual(pcapngMagic);
   });
 
   it('parses identity snapshots as JSON', () => {
     const body = { cluster: 'c1', generatedAt: '2026-01-01T00:00:00Z', complete: true, endpoints: [] };
-    const event = classifyEvent(Buffer.from(JSON.stringify(body)), meta({ 'trace-schema': IDENTITIES_SCHEMA }), 1);
-    expect(event).toEqual({ kind: 'identities', index: 1, body, metadata: meta({ 'trace-schema': IDENTITIES_SCHEMA }) });
+    const event = classifyEvent(
+      Buffer.from(JSON.stringify(body)),
+      meta({ 'trace-schema': IDENTITIES_SCHEMA }),
+      1,
+    );
+    expect(event).toEqual({
+      kind: 'identities',
+      index: 1,
+      body,
+      metadata: meta({ 'trace-schema': IDENTITIES_SCHEMA }),
+    });
   });
 
   it.each([
-    ['a string body', 'text', { 'trace-schema': TRACE_BATCH_SCHEMA }, 'EVENT_BODY_NOT_BINARY', "dataType 'binary'"],
+    [
+      'a string body',
+      'text',
+      { 'trace-schema': TRACE_BATCH_SCHEMA },
+      'EVENT_BODY_NOT_BINARY',
+      "dataType 'binary'",
+    ],
     ['a null body', null, { 'trace-schema': TRACE_BATCH_SCHEMA }, 'EVENT_BODY_NOT_BINARY', 'body is null'],
     ['no trace-schema', pcapngMagic, {}, 'EVENT_SCHEMA_MISSING', "'trace-schema' is missing"],
-    ['an unknown trace-schema', pcapngMagic, { 'trace-schema': 'v0' }, 'EVENT_SCHEMA_UNKNOWN', "'trace-schema' is 'v0'"],
-    ['no cluster', pcapngMagic, { 'trace-schema': TRACE_BATCH_SCHEMA, node: 'n' }, 'EVENT_PROPERTY_MISSING', "'cluster'"],
-    ['an empty node', pcapngMagic, { 'trace-schema': TRACE_BATCH_SCHEMA, cluster: 'c', node: '' }, 'EVENT_PROPERTY_MISSING', "'node'"],
-    ['a br encoding', pcapngMagic, { 'trace-schema': TRACE_BATCH_SCHEMA, 'content-encoding': 'br' }, 'EVENT_ENCODING_UNSUPPORTED', "'br'"],
+    [
+      'an unknown trace-schema',
+      pcapngMagic,
+      { 'trace-schema': 'v0' },
+      'EVENT_SCHEMA_UNKNOWN',
+      "'trace-schema' is 'v0'",
+    ],
+    [
+      'no cluster',
+      pcapngMagic,
+      { 'trace-schema': TRACE_BATCH_SCHEMA, node: 'n' },
+      'EVENT_PROPERTY_MISSING',
+      "'cluster'",
+    ],
+    [
+      'an empty node',
+      pcapngMagic,
+      { 'trace-schema': TRACE_BATCH_SCHEMA, cluster: 'c', node: '' },
+      'EVENT_PROPERTY_MISSING',
+      "'node'",
+    ],
+    [
+      'a br encoding',
+      pcapngMagic,
+      { 'trace-schema': TRACE_BATCH_SCHEMA, 'content-encoding': 'br' },
+      'EVENT_ENCODING_UNSUPPORTED',
+      "'br'",
+    ],
     [
       'broken gzip',
       Buffer.from([0x1f, 0x8b, 1, 2, 3]),
@@ -52,7 +105,13 @@ describe('classifyEvent', () => {
       'EVENT_BODY_UNDECODABLE',
       'gzip',
     ],
-    ['identities that are not JSON', Buffer.from('{nope'), { 'trace-schema': IDENTITIES_SCHEMA }, 'EVENT_BODY_UNDECODABLE', 'not JSON'],
+    [
+      'identities that are not JSON',
+      Buffer.from('{nope'),
+      { 'trace-schema': IDENTITIES_SCHEMA },
+      'EVENT_BODY_UNDECODABLE',
+      'not JSON',
+    ],
   ])('rejects %s with a reason naming the event', (_name, body, properties, code, fragment) => {
     const event = classifyEvent(body, meta(properties), 7);
     expect(event.kind).toBe('rejected');

@@ -44,39 +44,67 @@ const FLUSH_EVERY = 2048;
 async function loadConfigurations(files: string[], io: CommandIo): Promise<ConfigurationInput[] | undefined> {
   const inputs: ConfigurationInput[] = [];
   let failed = false;
-  const sources = (await Promise.all(files.map((file) => manifestSources(file, io)))).flat();
+  const sources = [];
+  for (const file of files) {
+    try {
+      sources.push(...(await manifestSources(file, io)));
+    } catch (caught) {
+      io.stderr(`tracectl inspect: cannot read ${file}: ${errorMessage(caught)}\n`);
+      failed = true;
+    }
+  }
   for (const source of sources) {
     const file = source.display;
     const text = await source.read();
     for (const result of parseTraceConfigurations(text, { fileName: file })) {
       if (result.spec === undefined) {
         failed = true;
-        io.stderr(`${file} document ${result.document}: ${result.namespace}/${result.name || '(unnamed)'} is Errored:\n`);
-        for (const issue of result.errors) io.stderr(`  ${file}:${issue.line ?? result.line}:${issue.column ?? 1} ${issue.path}: ${issue.message}\n`);
+        io.stderr(
+          `${file} document ${result.document}: ${result.namespace}/${result.name || '(unnamed)'} is Errored:\n`,
+        );
+        for (const issue of result.errors)
+          io.stderr(
+            `  ${file}:${issue.line ?? result.line}:${issue.column ?? 1} ${issue.path}: ${issue.message}\n`,
+          );
         continue;
       }
-      for (const warning of result.warnings) io.stderr(`${file}:${warning.line ?? result.line}: warning: ${warning.path}: ${warning.message}\n`);
+      for (const warning of result.warnings)
+        io.stderr(`${file}:${warning.line ?? result.line}: warning: ${warning.path}: ${warning.message}\n`);
       inputs.push({ key: `${result.namespace}/${result.name}`, spec: result.spec });
     }
   }
   return failed ? undefined : inputs;
 }
 
-async function loadIdentities(file: string, io: CommandIo): Promise<{ lookup: IdentityLookup; cluster: string } | undefined> {
-  const json = JSON.parse(await readFile(path.resolve(io.cwd, file), 'utf8')) as unknown;
+async function loadIdentities(
+  file: string,
+  io: CommandIo,
+): Promise<{ lookup: IdentityLookup; cluster: string } | undefined> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path.resolve(io.cwd, file), 'utf8')) as unknown;
+  } catch (caught) {
+    io.stderr(`tracectl inspect: cannot read identities ${file}: ${errorMessage(caught)}\n`);
+    return undefined;
+  }
   const snapshots = Array.isArray(json) ? json : [json];
   const store = new MemoryIdentityStore({ now: () => 0, ttlInMs: Number.MAX_SAFE_INTEGER });
   let cluster: string | undefined;
   for (const [index, value] of snapshots.entries()) {
     const parsed = parseIdentitySnapshot(value);
     if (!parsed.ok) {
-      io.stderr(`${file}${snapshots.length > 1 ? ` snapshot ${index}` : ''}: not a valid identity snapshot:\n${parsed.issues.map((i) => `  ${i}`).join('\n')}\n`);
+      io.stderr(
+        `${file}${snapshots.length > 1 ? ` snapshot ${index}` : ''}: not a valid identity snapshot:\n${parsed.issues.map((i) => `  ${i}`).join('\n')}\n`,
+      );
       return undefined;
     }
     cluster ??= parsed.snapshot.cluster;
     await store.apply(parsed.snapshot);
   }
-  return { lookup: cluster === undefined ? EMPTY_IDENTITY_LOOKUP : await store.lookupFor(cluster), cluster: cluster ?? 'inspect' };
+  return {
+    lookup: cluster === undefined ? EMPTY_IDENTITY_LOOKUP : await store.lookupFor(cluster),
+    cluster: cluster ?? 'inspect',
+  };
 }
 
 /** `tracectl inspect`: the pipeline offline over a capture file. */
@@ -98,12 +126,15 @@ export const inspectCommand: Command = {
       true,
     );
     const capturePath = positionals[0];
-    if (capturePath === undefined || positionals.length > 1) throw new UsageError('give exactly one CAPTURE file');
-    if (values.output !== 'ndjson' && values.output !== 'table') throw new UsageError(`-o must be ndjson or table, not '${values.output}'`);
+    if (capturePath === undefined || positionals.length > 1)
+      throw new UsageError('give exactly one CAPTURE file');
+    if (values.output !== 'ndjson' && values.output !== 'table')
+      throw new UsageError(`-o must be ndjson or table, not '${values.output}'`);
     let defaultTracePoint: TracePoint | undefined;
     if (values['trace-point'] !== undefined) {
       defaultTracePoint = TRACE_POINTS.find((p) => p.toLowerCase() === values['trace-point']!.toLowerCase());
-      if (defaultTracePoint === undefined) throw new UsageError(`--trace-point must be one of ${TRACE_POINTS.join(', ')}`);
+      if (defaultTracePoint === undefined)
+        throw new UsageError(`--trace-point must be one of ${TRACE_POINTS.join(', ')}`);
     }
 
     const resolved = path.resolve(io.cwd, capturePath);
@@ -113,13 +144,20 @@ export const inspectCommand: Command = {
       io.stderr(`tracectl inspect: cannot read ${capturePath}: ${errorMessage(caught)}\n`);
       return 2;
     }
-    const configurations = values.file === undefined ? [{ key: PERMISSIVE_CONFIGURATION_KEY, spec: permissiveSpec() }] : await loadConfigurations(values.file, io);
+    const configurations =
+      values.file === undefined
+        ? [{ key: PERMISSIVE_CONFIGURATION_KEY, spec: permissiveSpec() }]
+        : await loadConfigurations(values.file, io);
     if (configurations === undefined) return 2;
-    const identities = values.identities === undefined ? undefined : await loadIdentities(values.identities, io);
+    const identities =
+      values.identities === undefined ? undefined : await loadIdentities(values.identities, io);
     if (values.identities !== undefined && identities === undefined) return 2;
 
     const pipeline = new PacketPipeline(
-      { cluster: values.cluster ?? identities?.cluster ?? 'inspect', node: values.node ?? path.basename(capturePath) },
+      {
+        cluster: values.cluster ?? identities?.cluster ?? 'inspect',
+        node: values.node ?? path.basename(capturePath),
+      },
       {
         matcher: compileConfigurations(configurations),
         identities: identities?.lookup ?? EMPTY_IDENTITY_LOOKUP,
@@ -132,7 +170,12 @@ export const inspectCommand: Command = {
     let headerPrinted = false;
     const print = (deliveries: Delivery[]) => {
       const records: InspectedRecord[] = deliveries
-        .flatMap((d) => d.records.map((r) => ({ ...r, Destination: d.connection === '' ? d.destination : `${d.destination}/${d.connection}` })))
+        .flatMap((d) =>
+          d.records.map((r) => ({
+            ...r,
+            Destination: d.connection === '' ? d.destination : `${d.destination}/${d.connection}`,
+          })),
+        )
         .sort((a, b) => (a.CaptureFrame ?? 0) - (b.CaptureFrame ?? 0));
       if (records.length === 0) return;
       if (values.output === 'ndjson') {
@@ -170,7 +213,9 @@ export const inspectCommand: Command = {
         `${counts.fragmentsHeld} fragments held, ${counts.matched} matched, ${counts.l7Messages} layer-7 messages\n`,
     );
     for (const { key } of configurations) {
-      io.stderr(`  ${key}: ${counts.matchedByConfiguration[key] ?? 0} packets matched, ${counts.recordsByConfiguration[key] ?? 0} records\n`);
+      io.stderr(
+        `  ${key}: ${counts.matchedByConfiguration[key] ?? 0} packets matched, ${counts.recordsByConfiguration[key] ?? 0} records\n`,
+      );
     }
     return 0;
   },
