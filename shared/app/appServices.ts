@@ -21,7 +21,7 @@ import type { Sink } from '../sinks/sink';
 import type { TextWriter } from '../sinks/stdout/stdoutSink';
 import type { ConfigurationStore } from '../store/configurationStore';
 import { TableConfigurationStore } from '../store/tableConfigurationStore';
-import { blobServiceClientFor, tableClientFor } from './storageClients';
+import { blobServiceClientFor, pingTable, tableClientFor } from './storageClients';
 import { traceConfigurationValidator } from './traceConfigurationValidator';
 import type { ManifestValidator } from '../api/configurationApi';
 
@@ -30,6 +30,8 @@ export interface AppServices {
   settings: AppSettings;
   configurationStore: ConfigurationStore;
   identityStore: IdentityStore;
+  /** Reads the identity table directly (the store itself serves lookups from a cache). */
+  identityStorePing(options?: { abortSignal?: AbortSignal }): Promise<void>;
   deadLetter: BlobDeadLetterStore;
   validator: ManifestValidator;
   /** Dependencies of `ingestEvents`. */
@@ -58,9 +60,8 @@ export function createAppServices(env: Readonly<Record<string, string | undefine
   const configurationStore = new TableConfigurationStore(
     tableClientFor(settings.configStore, settings.configStore.tableName, credentialFor(settings.configStore.clientId)),
   );
-  const identityStore = new AzureTableIdentityStore(
-    tableClientFor(settings.identityStore, settings.identityStore.tableName, credentialFor(settings.identityStore.clientId)),
-  );
+  const identityTable = tableClientFor(settings.identityStore, settings.identityStore.tableName, credentialFor(settings.identityStore.clientId));
+  const identityStore = new AzureTableIdentityStore(identityTable);
   const deadLetter = new BlobDeadLetterStore(
     blobServiceClientFor(settings.deadLetter, credentialFor(settings.deadLetter.clientId)).getContainerClient(settings.deadLetter.containerName),
   );
@@ -89,6 +90,7 @@ export function createAppServices(env: Readonly<Record<string, string | undefine
     settings,
     configurationStore,
     identityStore,
+    identityStorePing: (pingOptions) => pingTable(identityTable, pingOptions),
     deadLetter,
     validator: traceConfigurationValidator,
     sinks,

@@ -167,7 +167,8 @@ export function httpRequest(
     headers: options.headers ?? {},
     query: Object.fromEntries(url.searchParams),
     params: options.params ?? {},
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? { string: body } : { bytes: body } }),
+    // The host hands the worker the raw bytes; a string body would make undici add a text/plain content type.
+    ...(body === undefined ? {} : { body: { bytes: typeof body === 'string' ? Buffer.from(body) : body } }),
   });
 }
 
