@@ -1,18 +1,18 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { UsageError, type Command } from '../command';
 import { parseCommandArgs } from '../run';
 import { backendOptions, callBackend, describeProblem } from '../backendClient';
+import { manifestSources, type ManifestSource } from '../manifestSources';
 import { errorMessage } from '../../errors';
 
-const HELP = `Usage: tracectl apply -f FILE [-f FILE ...] [--server URL] [--key KEY]
+const HELP = `Usage: tracectl apply -f FILE|DIR|- [-f ...] [--server URL] [--key KEY]
 
 Creates or updates TraceConfigurations in the backend through its HTTP API
 (PUT /api/traceconfigurations/{namespace}/{name}). Every YAML document is sent on its own.
 
 Options:
-  -f, --file FILE   manifest file (YAML, several documents allowed); repeatable
+  -f, --file FILE   manifest file (YAML, several documents allowed), a directory (its .yaml and
+                    .yml files) or - for standard input; repeatable
       --server URL  backend base URL (default $TRACECTL_SERVER or http://127.0.0.1:7071)
       --key KEY     function key (default $TRACECTL_FUNCTION_KEY)
 
@@ -30,10 +30,20 @@ export const applyCommand: Command = {
     if (files.length === 0) throw new UsageError('at least one -f FILE is required');
     const backend = backendOptions(values, io.env);
     let rejected = 0;
-    for (const file of files) {
+    const sources: ManifestSource[] = [];
+    for (const arg of files) {
+      try {
+        sources.push(...(await manifestSources(arg, io)));
+      } catch (caught) {
+        io.stderr(`tracectl apply: cannot read ${arg}: ${errorMessage(caught)}\n`);
+        return 2;
+      }
+    }
+    for (const source of sources) {
+      const file = source.display;
       let text: string;
       try {
-        text = await readFile(path.resolve(io.cwd, file), 'utf8');
+        text = await source.read();
       } catch (caught) {
         io.stderr(`tracectl apply: cannot read ${file}: ${errorMessage(caught)}\n`);
         return 2;
