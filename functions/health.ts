@@ -31,7 +31,11 @@ export interface ProbeOptions {
   abortSignal?: AbortSignal;
 }
 
-async function check(name: string, timeoutInMs: number, probe: (options: ProbeOptions) => Promise<unknown>): Promise<HealthCheck> {
+async function check(
+  name: string,
+  timeoutInMs: number,
+  probe: (options: ProbeOptions) => Promise<unknown>,
+): Promise<HealthCheck> {
   let timer: NodeJS.Timeout | undefined;
   // Aborting on timeout stops the SDK's own retries, so a dead dependency leaves nothing running.
   const controller = new AbortController();
@@ -65,13 +69,20 @@ export function createHealthHandler(dependencies: () => HealthDependencies) {
     ]);
     // Every destination connection named by a stored configuration must resolve from app settings.
     if (checks[0]?.status === 'ok') {
-      const outputs = new Map<string, { destination: Parameters<typeof resolveConnection>[0]; connection: string }>();
+      const outputs = new Map<
+        string,
+        { destination: Parameters<typeof resolveConnection>[0]; connection: string }
+      >();
       for (const configuration of await deps.configurationStore.list()) {
         const output = configuration.spec?.output;
         if (output !== undefined) outputs.set(`${output.destination}/${output.connection}`, output);
       }
       for (const [key, output] of outputs) {
-        checks.push(await check(`destination ${key}`, timeout, async () => resolveConnection(output.destination, output.connection, deps.env)));
+        checks.push(
+          await check(`destination ${key}`, timeout, async () =>
+            resolveConnection(output.destination, output.connection, deps.env),
+          ),
+        );
       }
     }
     const healthy = checks.every((c) => c.status === 'ok');

@@ -51,24 +51,45 @@ export interface AppServicesOptions {
 }
 
 /** Builds the services from app settings (`env`); throws `APP_SETTINGS_INVALID` naming bad settings. */
-export function createAppServices(env: Readonly<Record<string, string | undefined>>, options: AppServicesOptions = {}): AppServices {
+export function createAppServices(
+  env: Readonly<Record<string, string | undefined>>,
+  options: AppServicesOptions = {},
+): AppServices {
   const settings = parseAppSettings(env);
   let defaultCredential: TokenCredential | undefined;
   const credentialFor = (clientId?: string) => (): TokenCredential =>
-    options.credential ?? (defaultCredential ??= new DefaultAzureCredential(clientId === undefined ? {} : { managedIdentityClientId: clientId }));
+    options.credential ??
+    (defaultCredential ??= new DefaultAzureCredential(
+      clientId === undefined ? {} : { managedIdentityClientId: clientId },
+    ));
 
   const configurationStore = new TableConfigurationStore(
-    tableClientFor(settings.configStore, settings.configStore.tableName, credentialFor(settings.configStore.clientId)),
+    tableClientFor(
+      settings.configStore,
+      settings.configStore.tableName,
+      credentialFor(settings.configStore.clientId),
+    ),
   );
-  const identityTable = tableClientFor(settings.identityStore, settings.identityStore.tableName, credentialFor(settings.identityStore.clientId));
+  const identityTable = tableClientFor(
+    settings.identityStore,
+    settings.identityStore.tableName,
+    credentialFor(settings.identityStore.clientId),
+  );
   const identityStore = new AzureTableIdentityStore(identityTable);
   const deadLetter = new BlobDeadLetterStore(
-    blobServiceClientFor(settings.deadLetter, credentialFor(settings.deadLetter.clientId)).getContainerClient(settings.deadLetter.containerName),
+    blobServiceClientFor(settings.deadLetter, credentialFor(settings.deadLetter.clientId)).getContainerClient(
+      settings.deadLetter.containerName,
+    ),
   );
   const configurations = new ConfigurationCache<ConfigurationMatcher>({
     store: configurationStore,
     refreshIntervalInMs: settings.configRefreshIntervalInMs,
-    compile: (stored) => compileConfigurations(stored.flatMap((c) => (c.spec === undefined ? [] : [{ key: `${c.namespace}/${c.name}`, spec: c.spec }]))),
+    compile: (stored) =>
+      compileConfigurations(
+        stored.flatMap((c) =>
+          c.spec === undefined ? [] : [{ key: `${c.namespace}/${c.name}`, spec: c.spec }],
+        ),
+      ),
     ...(options.onWarning !== undefined ? { onReloadError: options.onWarning } : {}),
   });
   const partitions = new Map<string, PartitionState>();
@@ -80,7 +101,9 @@ export function createAppServices(env: Readonly<Record<string, string | undefine
       sink = createSink(resolveConnection(destination, connection, env), {
         ...(options.credential !== undefined ? { credential: options.credential } : {}),
         ...(options.stdoutWriter !== undefined ? { stdoutWriter: options.stdoutWriter } : {}),
-        ...(options.logsIngestionClientOptions !== undefined ? { logsIngestionClientOptions: options.logsIngestionClientOptions } : {}),
+        ...(options.logsIngestionClientOptions !== undefined
+          ? { logsIngestionClientOptions: options.logsIngestionClientOptions }
+          : {}),
       });
       sinks.set(key, sink);
     }

@@ -96,7 +96,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const azurite = await startAzurite(dataDir === undefined ? {} : { persistLocation: path.join(dataDir, 'azurite') });
+    const azurite = await startAzurite(
+      dataDir === undefined ? {} : { persistLocation: path.join(dataDir, 'azurite') },
+    );
     cleanups.push(() => azurite.stop());
     const eventHubs: LocalEventHubs = await startLocalEventHubs({
       port: options.eventHubsPort ?? 0,
@@ -158,16 +160,31 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     });
     cleanups.push(() => host.close());
 
-    const stats: LocalSystemStats = { invocations: 0, events: 0, packets: 0, records: 0, delivered: 0, deadLettered: 0, rejectedEvents: 0, recordsByDestination: {}, maxLagMs: 0 };
+    const stats: LocalSystemStats = {
+      invocations: 0,
+      events: 0,
+      packets: 0,
+      records: 0,
+      delivered: 0,
+      deadLettered: 0,
+      rejectedEvents: 0,
+      recordsByDestination: {},
+      maxLagMs: 0,
+    };
     const waiters: { events: number; resolve: () => void }[] = [];
     const ingest = createIngestTracesHandler(() => services.ingest);
     const checkpointStore = new TableCheckpointStore(
       TableClient.fromConnectionString(storage, 'EventHubCheckpoints', { allowInsecureConnection: true }),
     );
     // Greedy, frequent claims: one local consumer owns every partition within a second of starting.
-    const consumer = new EventHubConsumerClient('$Default', eventHubs.connectionString(hubName), checkpointStore, {
-      loadBalancingOptions: { strategy: 'greedy', updateIntervalInMs: 1000 },
-    });
+    const consumer = new EventHubConsumerClient(
+      '$Default',
+      eventHubs.connectionString(hubName),
+      checkpointStore,
+      {
+        loadBalancingOptions: { strategy: 'greedy', updateIntervalInMs: 1000 },
+      },
+    );
     // The hub is new (in memory) each run while Azurite may persist: old checkpoints would skip its events.
     await checkpointStore.reset(consumer.fullyQualifiedNamespace, hubName, '$Default');
     cleanups.push(() => consumer.close());
@@ -181,7 +198,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       stats.deadLettered += summary.deadLettered;
       stats.rejectedEvents += summary.rejectedEvents;
       stats.maxLagMs = Math.max(stats.maxLagMs, summary.maxLagMs ?? 0);
-      for (const [key, count] of Object.entries(summary.recordsByDestination)) stats.recordsByDestination[key] = (stats.recordsByDestination[key] ?? 0) + count;
+      for (const [key, count] of Object.entries(summary.recordsByDestination))
+        stats.recordsByDestination[key] = (stats.recordsByDestination[key] ?? 0) + count;
       for (const waiter of [...waiters]) {
         if (stats.events >= waiter.events) {
           waiters.splice(waiters.indexOf(waiter), 1);
@@ -203,7 +221,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
             const invocation = new InvocationContext({
               functionName: 'ingestTraces',
               triggerMetadata: batch.triggerMetadata,
-              logHandler: (level, ...args) => log(`ingestTraces[${context.partitionId}] ${level}: ${args.map(String).join(' ')}`),
+              logHandler: (level, ...args) =>
+                log(`ingestTraces[${context.partitionId}] ${level}: ${args.map(String).join(' ')}`),
             });
             let summary: IngestSummary;
             try {
@@ -223,7 +242,12 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
           },
         },
         // Without a checkpoint, start at the beginning (the Functions host's initialOffsetOptions fromStart).
-        { startPosition: earliestEventPosition, maxBatchSize: 16, maxWaitTimeInSeconds: 1, skipParsingBodyAsJson: true },
+        {
+          startPosition: earliestEventPosition,
+          maxBatchSize: 16,
+          maxWaitTimeInSeconds: 1,
+          skipParsingBodyAsJson: true,
+        },
       );
     };
     startConsumer();
@@ -245,7 +269,13 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       waitForEvents: (events, timeoutMs = 60_000) =>
         new Promise<void>((resolve, reject) => {
           if (stats.events >= events) return resolve();
-          const timer = setTimeout(() => reject(new Error(`only ${stats.events} of ${events} events were processed within ${timeoutMs} ms`)), timeoutMs);
+          const timer = setTimeout(
+            () =>
+              reject(
+                new Error(`only ${stats.events} of ${events} events were processed within ${timeoutMs} ms`),
+              ),
+            timeoutMs,
+          );
           waiters.push({ events, resolve: () => (clearTimeout(timer), resolve()) });
         }),
       stopConsumer: async () => {

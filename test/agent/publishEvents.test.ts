@@ -13,7 +13,10 @@ let collector: Collector;
 
 beforeAll(async () => {
   // A small message limit so a few kilobytes already fill an Event Hubs batch.
-  hubs = await startLocalEventHubs({ hubs: [{ name: HUB, partitionCount: 2 }], maxMessageSizeInBytes: 64 * 1024 });
+  hubs = await startLocalEventHubs({
+    hubs: [{ name: HUB, partitionCount: 2 }],
+    maxMessageSizeInBytes: 64 * 1024,
+  });
   producer = new EventHubProducerClient(hubs.connectionString(HUB));
   consumer = new EventHubConsumerClient('$Default', hubs.connectionString(HUB));
   collector = collect(consumer, {});
@@ -27,7 +30,10 @@ afterAll(async () => {
 });
 
 function events(count: number, size: number, tag: string): PublishableEvent[] {
-  return Array.from({ length: count }, (_, i) => ({ body: Buffer.alloc(size, i), properties: { tag, index: String(i) } }));
+  return Array.from({ length: count }, (_, i) => ({
+    body: Buffer.alloc(size, i),
+    properties: { tag, index: String(i) },
+  }));
 }
 
 function received(tag: string) {
@@ -43,10 +49,11 @@ describe('publishEvents against the local Event Hubs endpoint', () => {
     sendBatch.mockRestore();
     await waitFor(() => received('many').length === 40, '40 events');
     const got = received('many');
-    expect(got.map((e) => e.properties?.index)).toEqual(sent.map((e) => e.properties.index));
+    expect(got.map((e) => String(e.properties?.index))).toEqual(sent.map((e) => e.properties.index));
     expect(new Set(got.map((e) => e.partitionId)).size).toBe(1);
     expect(got.every((e) => e.partitionKey === 'aks-node-1')).toBe(true);
-    for (const [i, event] of got.entries()) expect(Buffer.from(event.body as Uint8Array).equals(sent[i]!.body)).toBe(true);
+    for (const [i, event] of got.entries())
+      expect(Buffer.from(event.body as Uint8Array).equals(sent[i]!.body)).toBe(true);
   });
 
   it('resolves 0 and sends nothing for no events', async () => {
@@ -57,20 +64,33 @@ describe('publishEvents against the local Event Hubs endpoint', () => {
   });
 
   it('sends what precedes an event too large for any batch, then fails with EVENT_TOO_LARGE naming it', async () => {
-    const sent = [...events(2, 1_000, 'large'), { body: Buffer.alloc(70 * 1024), properties: { tag: 'large', index: '2' } }, ...events(1, 1_000, 'large')];
+    const sent = [
+      ...events(2, 1_000, 'large'),
+      { body: Buffer.alloc(70 * 1024), properties: { tag: 'large', index: '2' } },
+      ...events(1, 1_000, 'large'),
+    ];
     const publishing = publishEvents(producer, sent, { partitionKey: 'aks-node-2' });
     await expect(publishing).rejects.toMatchObject({ code: 'EVENT_TOO_LARGE' });
-    await expect(publishing).rejects.toThrow(/^event 2 is 71680 bytes, more than the hub accepts in one batch \(\d+ bytes\)$/);
+    await expect(publishing).rejects.toThrow(
+      /^event 2 is 71680 bytes, more than the hub accepts in one batch \(\d+ bytes\)$/,
+    );
     await waitFor(() => received('large').length === 2, 'the 2 events before the large one');
-    expect(received('large').map((e) => e.properties?.index)).toEqual(['0', '1']);
+    expect(received('large').map((e) => String(e.properties?.index))).toEqual(['0', '1']);
   });
 
   it('builds identity snapshot events with the schema, cluster and node properties', async () => {
     const snapshot = { ...demoIdentities('2026-11-25T10:00:00Z'), node: 'aks-node-1' };
     const event = identitiesEvent(snapshot);
-    expect(event.properties).toEqual({ 'trace-schema': IDENTITIES_SCHEMA, cluster: 'demo-cluster', node: 'aks-node-1' });
+    expect(event.properties).toEqual({
+      'trace-schema': IDENTITIES_SCHEMA,
+      cluster: 'demo-cluster',
+      node: 'aks-node-1',
+    });
     expect(JSON.parse(event.body.toString('utf8'))).toEqual(snapshot);
     const { node: _node, ...clusterWide } = snapshot;
-    expect(identitiesEvent(clusterWide).properties).toEqual({ 'trace-schema': IDENTITIES_SCHEMA, cluster: 'demo-cluster' });
+    expect(identitiesEvent(clusterWide).properties).toEqual({
+      'trace-schema': IDENTITIES_SCHEMA,
+      cluster: 'demo-cluster',
+    });
   });
 });

@@ -45,7 +45,10 @@ function unpack(events: TraceBatchEvent[]) {
   });
 }
 
-function expected(packets: CapturePacket[], name: (p: CapturePacket) => string | undefined = (p) => p.interface.name) {
+function expected(
+  packets: CapturePacket[],
+  name: (p: CapturePacket) => string | undefined = (p) => p.interface.name,
+) {
   return packets.map((p) => ({
     data: Buffer.from(p.data).toString('hex'),
     timestampSec: p.timestampSec,
@@ -63,11 +66,26 @@ describe('TraceBatchPacker', () => {
     expect(events).toEqual([]);
     events.push(...packer.flush());
     expect(events).toHaveLength(1);
-    expect(events[0]!.properties).toEqual({ 'trace-schema': TRACE_BATCH_SCHEMA, cluster: 'c1', node: 'n1', 'content-encoding': 'gzip', 'trace-configuration': 'shop/shop-http' });
+    expect(events[0]!.properties).toEqual({
+      'trace-schema': TRACE_BATCH_SCHEMA,
+      cluster: 'c1',
+      node: 'n1',
+      'content-encoding': 'gzip',
+      'trace-configuration': 'shop/shop-http',
+    });
     expect(events[0]!.packets).toBe(DEMO.length);
     expect(events[0]!.rawBytes).toBe(gunzipSync(events[0]!.body).length);
     expect(unpack(events)).toEqual(expected(DEMO));
-    expect(new Set(unpack(events).map((p) => p.name))).toEqual(new Set(['PodToNode/vethfront', 'NodeToPod/vethfront', 'NodeToNetwork/eth0', 'NetworkToNode/eth0', 'PodToNode/vethcheck', 'NodeToPod/vethcheck']));
+    expect(new Set(unpack(events).map((p) => p.name))).toEqual(
+      new Set([
+        'PodToNode/vethfront',
+        'NodeToPod/vethfront',
+        'NodeToNetwork/eth0',
+        'NetworkToNode/eth0',
+        'PodToNode/vethcheck',
+        'NodeToPod/vethcheck',
+      ]),
+    );
     expect(packer.flush()).toEqual([]);
   });
 
@@ -80,17 +98,20 @@ describe('TraceBatchPacker', () => {
     expect(rest.map((e) => e.packets)).toEqual([1]);
   });
 
-  it.each([800, 1_500, 2_500])('splits until every event fits in %i bytes and keeps every packet in order', (maxEventBytes) => {
-    const packets = Array.from({ length: 24 }, (_, i) => packet(i + 1, randomBytes(150 + i * 7)));
-    const packer = new TraceBatchPacker({ cluster: 'c', node: 'n', maxEventBytes });
-    for (const p of packets) expect(packer.add(p)).toEqual([]);
-    const events = packer.flush();
-    expect(events.length).toBeGreaterThan(1);
-    for (const event of events) expect(event.body.length).toBeLessThanOrEqual(maxEventBytes);
-    expect(events.reduce((sum, e) => sum + e.packets, 0)).toBe(packets.length);
-    expect(unpack(events)).toEqual(expected(packets));
-    expect(packer.oversized).toEqual([]);
-  });
+  it.each([800, 1_500, 2_500])(
+    'splits until every event fits in %i bytes and keeps every packet in order',
+    (maxEventBytes) => {
+      const packets = Array.from({ length: 24 }, (_, i) => packet(i + 1, randomBytes(150 + i * 7)));
+      const packer = new TraceBatchPacker({ cluster: 'c', node: 'n', maxEventBytes });
+      for (const p of packets) expect(packer.add(p)).toEqual([]);
+      const events = packer.flush();
+      expect(events.length).toBeGreaterThan(1);
+      for (const event of events) expect(event.body.length).toBeLessThanOrEqual(maxEventBytes);
+      expect(events.reduce((sum, e) => sum + e.packets, 0)).toBe(packets.length);
+      expect(unpack(events)).toEqual(expected(packets));
+      expect(packer.oversized).toEqual([]);
+    },
+  );
 
   it('reports a packet that alone exceeds the limit and keeps the others', () => {
     const packets = [packet(1, randomBytes(60)), packet(2, randomBytes(4_000)), packet(3, randomBytes(60))];
@@ -103,22 +124,37 @@ describe('TraceBatchPacker', () => {
   });
 
   it.each<[string, Partial<CaptureInterface>, string | undefined, string]>([
-    ['a trace point name', { name: 'PodToNode/veth0', tracePoint: 'PodToNode', ifName: 'veth0' }, undefined, 'PodToNode/veth0'],
+    [
+      'a trace point name',
+      { name: 'PodToNode/veth0', tracePoint: 'PodToNode', ifName: 'veth0' },
+      undefined,
+      'PodToNode/veth0',
+    ],
     ['a plain name with a default trace point', { name: 'eth0' }, 'NodeToNetwork', 'NodeToNetwork/eth0'],
     ['a plain name without a default', { name: 'eth0' }, undefined, 'eth0'],
     ['no name with a default trace point', { index: 3 }, 'NetworkToNode', 'NetworkToNode/if3'],
   ])('names the interface from %s', (_case, source, defaultTracePoint, name) => {
-    const packer = new TraceBatchPacker({ cluster: 'c', node: 'n', ...(defaultTracePoint !== undefined ? { defaultTracePoint: defaultTracePoint as 'NodeToNetwork' } : {}) });
+    const packer = new TraceBatchPacker({
+      cluster: 'c',
+      node: 'n',
+      ...(defaultTracePoint !== undefined ? { defaultTracePoint: defaultTracePoint as 'NodeToNetwork' } : {}),
+    });
     packer.add(packet(1, randomBytes(80), { interface: iface(source) }));
     const events = packer.flush();
     expect(unpack(events).map((p) => p.name)).toEqual([name]);
   });
 
   it('keeps interfaces with the same name but different link types apart', () => {
-    const packets = [packet(1, randomBytes(40), { interface: iface({ name: 'eth0', linkType: 1 }) }), packet(2, randomBytes(40), { interface: iface({ name: 'eth0', linkType: 101 }) })];
+    const packets = [
+      packet(1, randomBytes(40), { interface: iface({ name: 'eth0', linkType: 1 }) }),
+      packet(2, randomBytes(40), { interface: iface({ name: 'eth0', linkType: 101 }) }),
+    ];
     const packer = new TraceBatchPacker({ cluster: 'c', node: 'n' });
     packets.forEach((p) => packer.add(p));
-    expect(unpack(packer.flush()).map((p) => `${String(p.name)}:${p.linkType}`)).toEqual(['eth0:1', 'eth0:101']);
+    expect(unpack(packer.flush()).map((p) => `${String(p.name)}:${p.linkType}`)).toEqual([
+      'eth0:1',
+      'eth0:101',
+    ]);
   });
 
   it('produces nothing for nothing', () => {

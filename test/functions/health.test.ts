@@ -1,6 +1,12 @@
 import { createHealthHandler, type HealthDependencies } from '../../functions/health';
 import { startAzurite } from '../support/azurite';
-import { asHostResponse, httpRequest, invocationContext, useApp, type AppInstance } from '../support/appHarness';
+import {
+  asHostResponse,
+  httpRequest,
+  invocationContext,
+  useApp,
+  type AppInstance,
+} from '../support/appHarness';
 
 const app = useApp();
 
@@ -12,7 +18,10 @@ spec:
   outputConfiguration: { destination: loganalytics, connectionConfiguration: ${connection} }
 `;
 
-function dependencies(instance: AppInstance, overrides: Partial<HealthDependencies> = {}): HealthDependencies {
+function dependencies(
+  instance: AppInstance,
+  overrides: Partial<HealthDependencies> = {},
+): HealthDependencies {
   return {
     configurationStore: instance.services.configurationStore,
     identityStorePing: (options) => instance.services.identityStorePing(options),
@@ -23,7 +32,10 @@ function dependencies(instance: AppInstance, overrides: Partial<HealthDependenci
 }
 
 async function health(deps: HealthDependencies) {
-  const response = await createHealthHandler(() => deps)(httpRequest('GET', 'health'), invocationContext('health').context);
+  const response = await createHealthHandler(() => deps)(
+    httpRequest('GET', 'health'),
+    invocationContext('health').context,
+  );
   return asHostResponse(response);
 }
 
@@ -66,15 +78,29 @@ describe('health handler', () => {
     const response = await health(dependencies(instance));
     expect(response.status).toBe(503);
     expect(response.json!.status).toBe('unhealthy');
-    const failed = (response.json!.checks as { name: string; status: string; detail?: string }[]).filter((c) => c.status === 'failed');
-    expect(failed).toEqual([{ name: 'destination loganalytics/MISSING_WORKSPACE', status: 'failed', detail: expect.stringContaining('MISSING_WORKSPACE__endpoint') as unknown }]);
+    const failed = (response.json!.checks as { name: string; status: string; detail?: string }[]).filter(
+      (c) => c.status === 'failed',
+    );
+    expect(failed).toEqual([
+      {
+        name: 'destination loganalytics/MISSING_WORKSPACE',
+        status: 'failed',
+        detail: expect.stringContaining('MISSING_WORKSPACE__endpoint') as unknown,
+      },
+    ]);
   });
 
   it('answers 503 naming the check that timed out', async () => {
     const instance = app.create();
-    const response = await health(dependencies(instance, { deadLetterPing: () => new Promise(() => undefined), timeoutInMs: 50 }));
+    const response = await health(
+      dependencies(instance, { deadLetterPing: () => new Promise(() => undefined), timeoutInMs: 50 }),
+    );
     expect(response.status).toBe(503);
-    expect(response.json!.checks).toContainEqual({ name: 'deadLetterStore', status: 'failed', detail: 'no answer within 50 ms' });
+    expect(response.json!.checks).toContainEqual({
+      name: 'deadLetterStore',
+      status: 'failed',
+      detail: 'no answer within 50 ms',
+    });
   });
 
   it('answers 503 naming every storage check when storage is down', async () => {
@@ -88,7 +114,11 @@ describe('health handler', () => {
     const response = await health(dependencies(instance, { timeoutInMs: 1500 }));
     expect(response.status).toBe(503);
     const checks = response.json!.checks as { name: string; status: string; detail?: string }[];
-    expect(checks.map((c) => `${c.name} ${c.status}`)).toEqual(['configurationStore failed', 'identityStore failed', 'deadLetterStore failed']);
+    expect(checks.map((c) => `${c.name} ${c.status}`)).toEqual([
+      'configurationStore failed',
+      'identityStore failed',
+      'deadLetterStore failed',
+    ]);
     for (const check of checks) expect(check.detail).toBeTruthy();
   });
 });

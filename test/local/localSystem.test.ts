@@ -42,20 +42,30 @@ async function tracectl(args: string[], stdin?: string) {
 }
 
 async function tableRows(): Promise<Record<string, unknown>[]> {
-  const client = TableClient.fromConnectionString(system.azurite.connectionString, 'RetinaTraces', { allowInsecureConnection: true });
+  const client = TableClient.fromConnectionString(system.azurite.connectionString, 'RetinaTraces', {
+    allowInsecureConnection: true,
+  });
   const rows: Record<string, unknown>[] = [];
   for await (const entity of client.listEntities()) rows.push(entity);
   return rows;
 }
 
-function demoEvents(): { identities: PublishableEvent; batches: { node: string; event: PublishableEvent }[] } {
+function demoEvents(): {
+  identities: PublishableEvent;
+  batches: { node: string; event: PublishableEvent }[];
+} {
   return {
     identities: identitiesEvent(demoIdentities('2026-11-25T09:59:00Z')),
     batches: demoBatches(START).map((batch) => ({
       node: batch.node,
       event: {
         body: gzipSync(batch.capture),
-        properties: { 'trace-schema': TRACE_BATCH_SCHEMA, cluster: DEMO_CLUSTER, node: batch.node, 'content-encoding': 'gzip' },
+        properties: {
+          'trace-schema': TRACE_BATCH_SCHEMA,
+          cluster: DEMO_CLUSTER,
+          node: batch.node,
+          'content-encoding': 'gzip',
+        },
       },
     })),
   };
@@ -68,7 +78,8 @@ async function publishDemo(): Promise<number> {
     let sent = await publishEvents(producer, [identities], { partitionKey: DEMO_CLUSTER });
     // Identities first, so the batches that follow are enriched.
     await system.waitForEvents(system.stats.events + sent, 20_000);
-    for (const { node, event } of batches) sent += await publishEvents(producer, [event], { partitionKey: node });
+    for (const { node, event } of batches)
+      sent += await publishEvents(producer, [event], { partitionKey: node });
     return sent;
   } finally {
     await producer.close();
@@ -104,7 +115,12 @@ describe('the local system end to end', () => {
 
     const listed = await tracectl(['get']);
     expect(listed.code).toBe(0);
-    expect(listed.stdout.split('\n').filter(Boolean).map((line) => line.split(/\s+/).slice(0, 4).join(' '))).toEqual([
+    expect(
+      listed.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split(/\s+/).slice(0, 4).join(' ')),
+    ).toEqual([
       'NAMESPACE NAME GENERATION STATE',
       'default uplink-debug 1 Accepted',
       'kube-system cluster-dns 1 Accepted',
@@ -112,7 +128,11 @@ describe('the local system end to end', () => {
       'shop shop-http 1 Accepted',
     ]);
     const shop = await tracectl(['get', '-n', 'shop', '-o', 'json']);
-    expect((JSON.parse(shop.stdout) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name)).toEqual(['egress-tls', 'shop-http']);
+    expect(
+      (JSON.parse(shop.stdout) as { items: { metadata: { name: string } }[] }).items.map(
+        (i) => i.metadata.name,
+      ),
+    ).toEqual(['egress-tls', 'shop-http']);
     const one = await tracectl(['get', 'shop/shop-http', '-o', 'yaml']);
     expect(one.stdout).toMatch(/^kind: TraceConfiguration$/m);
     expect(one.stdout).toMatch(/^ {2}generation: 1$/m);
@@ -122,11 +142,17 @@ describe('the local system end to end', () => {
   });
 
   it('creates from stdin, refuses a stale --if-match, deletes, and reports a second delete', async () => {
-    expect((await tracectl(['apply', '-f', '-'], MANIFEST)).stdout).toBe('traceconfiguration default/scratch created (Accepted)\n');
+    expect((await tracectl(['apply', '-f', '-'], MANIFEST)).stdout).toBe(
+      'traceconfiguration default/scratch created (Accepted)\n',
+    );
     const stale = await tracectl(['delete', 'default/scratch', '--if-match', 'W/"stale"']);
     expect(stale.code).toBe(1);
     expect(stale.stderr).toMatch(/HTTP 412/);
-    expect(await tracectl(['delete', 'default/scratch'])).toEqual({ code: 0, stdout: 'traceconfiguration default/scratch deleted\n', stderr: '' });
+    expect(await tracectl(['delete', 'default/scratch'])).toEqual({
+      code: 0,
+      stdout: 'traceconfiguration default/scratch deleted\n',
+      stderr: '',
+    });
     const gone = await tracectl(['delete', 'default/scratch']);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/HTTP 404/);
@@ -157,9 +183,22 @@ describe('the local system end to end', () => {
     const rows = await tableRows();
     expect(rows).toHaveLength(16);
     expect(new Set(rows.map((r) => r.RecordId)).size).toBe(16);
-    for (const row of rows) expect(row).toMatchObject({ ClusterName: DEMO_CLUSTER, TraceConfiguration: 'shop/shop-http', CaptureLevel: 'FirstPacket', Protocol: 'TCP' });
+    for (const row of rows)
+      expect(row).toMatchObject({
+        ClusterName: DEMO_CLUSTER,
+        TraceConfiguration: 'shop/shop-http',
+        CaptureLevel: 'FirstPacket',
+        Protocol: 'TCP',
+      });
     const http = rows.filter((r) => r.L7Protocol === 'HTTP');
-    expect(http.map((r) => `${String(r.NodeName)} ${String(r.HttpMethod ?? r.HttpStatusCode)} ${String(r.SourcePodName ?? r.SourceServiceName)} -> ${String(r.DestinationPodName ?? r.DestinationServiceName)}`).sort()).toEqual([
+    expect(
+      http
+        .map(
+          (r) =>
+            `${String(r.NodeName)} ${String(r.HttpMethod ?? r.HttpStatusCode)} ${String(r.SourcePodName ?? r.SourceServiceName)} -> ${String(r.DestinationPodName ?? r.DestinationServiceName)}`,
+        )
+        .sort(),
+    ).toEqual([
       'aks-node-1 200 checkout -> frontend-7d9f8b6c5-x2x4q',
       'aks-node-1 500 checkout -> frontend-7d9f8b6c5-x2x4q',
       'aks-node-1 GET frontend-7d9f8b6c5-x2x4q -> checkout',
@@ -173,7 +212,14 @@ describe('the local system end to end', () => {
 
     const dns = system.logsIngestion.accepted.map((a) => a.row);
     expect(dns).toHaveLength(6);
-    expect(dns.map((r) => `${String(r.DnsQuery)} ${r.DnsIsResponse === true ? String(r.DnsResponseCode) : `query from ${String(r.SourcePodName)}`}`).sort()).toEqual([
+    expect(
+      dns
+        .map(
+          (r) =>
+            `${String(r.DnsQuery)} ${r.DnsIsResponse === true ? String(r.DnsResponseCode) : `query from ${String(r.SourcePodName)}`}`,
+        )
+        .sort(),
+    ).toEqual([
       'checkout.shop.svc.cluster.local NOERROR',
       'checkout.shop.svc.cluster.local query from frontend-7d9f8b6c5-x2x4q',
       'example.com NOERROR',
@@ -185,13 +231,29 @@ describe('the local system end to end', () => {
     expect(system.stdoutLines).toHaveLength(10);
     for (const line of system.stdoutLines) {
       const record = JSON.parse(line) as Record<string, unknown>;
-      expect(record).toMatchObject({ TraceConfiguration: 'default/uplink-debug', CaptureLevel: 'AllPackets', NodeName: 'aks-node-1' });
+      expect(record).toMatchObject({
+        TraceConfiguration: 'default/uplink-debug',
+        CaptureLevel: 'AllPackets',
+        NodeName: 'aks-node-1',
+      });
       const egress = record.TracePoint === 'NodeToNetwork';
-      expect(egress ? [record.SourceIp, record.SourceNodeName, record.DestinationIp] : [record.DestinationIp, record.DestinationNodeName, record.SourceIp]).toEqual(['10.224.0.4', 'aks-node-1', '93.184.215.14']);
+      expect(
+        egress
+          ? [record.SourceIp, record.SourceNodeName, record.DestinationIp]
+          : [record.DestinationIp, record.DestinationNodeName, record.SourceIp],
+      ).toEqual(['10.224.0.4', 'aks-node-1', '93.184.215.14']);
     }
-    expect(system.stdoutLines.map((line) => (JSON.parse(line) as { TracePoint: string }).TracePoint).filter((p) => p === 'NodeToNetwork')).toHaveLength(6);
+    expect(
+      system.stdoutLines
+        .map((line) => (JSON.parse(line) as { TracePoint: string }).TracePoint)
+        .filter((p) => p === 'NodeToNetwork'),
+    ).toHaveLength(6);
     expect(system.otlp.received.length).toBeGreaterThan(0);
-    expect(system.stats.recordsByDestination).toMatchObject({ 'azuretable/TRACES_AZURETABLE': 16, 'loganalytics/TRACES_LOGANALYTICS': 6, 'stdout/TRACES_STDOUT': 10 });
+    expect(system.stats.recordsByDestination).toMatchObject({
+      'azuretable/TRACES_AZURETABLE': 16,
+      'loganalytics/TRACES_LOGANALYTICS': 6,
+      'stdout/TRACES_STDOUT': 10,
+    });
 
     const ids = rows.map((r) => r.RecordId).sort();
     expect(await publishDemo()).toBe(3);

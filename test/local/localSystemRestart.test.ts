@@ -29,7 +29,10 @@ let producer: EventHubProducerClient;
 beforeAll(async () => {
   system = await startLocalSystem();
   producer = new EventHubProducerClient(system.eventHubsConnectionString);
-  const put = await callBackend({ server: system.httpUrl }, 'PUT', 'traceconfigurations/shop/all-8080', { body: ALL_8080, contentType: 'application/yaml' });
+  const put = await callBackend({ server: system.httpUrl }, 'PUT', 'traceconfigurations/shop/all-8080', {
+    body: ALL_8080,
+    contentType: 'application/yaml',
+  });
   expect(put.status).toBe(201);
 }, 40_000);
 
@@ -41,11 +44,21 @@ afterAll(async () => {
 /** Node 2's demo batch, `minute` minutes after START: same traffic, distinct packets. */
 function batch(minute: number): PublishableEvent {
   const node2 = demoBatches(START + minute * 60_000)[1]!;
-  return { body: gzipSync(node2.capture), properties: { 'trace-schema': TRACE_BATCH_SCHEMA, cluster: DEMO_CLUSTER, node: NODE, 'content-encoding': 'gzip' } };
+  return {
+    body: gzipSync(node2.capture),
+    properties: {
+      'trace-schema': TRACE_BATCH_SCHEMA,
+      cluster: DEMO_CLUSTER,
+      node: NODE,
+      'content-encoding': 'gzip',
+    },
+  };
 }
 
 async function rows(): Promise<Record<string, unknown>[]> {
-  const client = TableClient.fromConnectionString(system.azurite.connectionString, 'RetinaTraces', { allowInsecureConnection: true });
+  const client = TableClient.fromConnectionString(system.azurite.connectionString, 'RetinaTraces', {
+    allowInsecureConnection: true,
+  });
   const out: Record<string, unknown>[] = [];
   for await (const entity of client.listEntities()) out.push(entity);
   return out;
@@ -65,9 +78,17 @@ describe('local consumer restart', () => {
   it('resumes after its checkpoint: events published while it was stopped arrive, earlier ones are not processed again', async () => {
     expect(PACKETS_PER_BATCH).toBe(20);
     // One partition key, so every event lands in one partition, in order.
-    await publishEvents(producer, [identitiesEvent(demoIdentities('2026-11-25T09:59:00Z')), batch(0), batch(1), batch(2)], { partitionKey: NODE });
+    await publishEvents(
+      producer,
+      [identitiesEvent(demoIdentities('2026-11-25T09:59:00Z')), batch(0), batch(1), batch(2)],
+      { partitionKey: NODE },
+    );
     await system.waitForEvents(4, 20_000);
-    const checkpoints = await system.checkpointStore.listCheckpoints(producer.fullyQualifiedNamespace, system.hubName, '$Default');
+    const checkpoints = await system.checkpointStore.listCheckpoints(
+      producer.fullyQualifiedNamespace,
+      system.hubName,
+      '$Default',
+    );
     expect(checkpoints.map((c) => c.sequenceNumber)).toEqual([3]);
 
     await system.stopConsumer();

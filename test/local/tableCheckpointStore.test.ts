@@ -8,7 +8,11 @@ let tables = 0;
 
 function newStore(): TableCheckpointStore {
   tables += 1;
-  return new TableCheckpointStore(TableClient.fromConnectionString(azurite().connectionString, `Checkpoints${tables}`, { allowInsecureConnection: true }));
+  return new TableCheckpointStore(
+    TableClient.fromConnectionString(azurite().connectionString, `Checkpoints${tables}`, {
+      allowInsecureConnection: true,
+    }),
+  );
 }
 
 const NS = 'localhost';
@@ -33,7 +37,10 @@ describe('TableCheckpointStore on Azurite', () => {
   it('claims unowned partitions once, and only with the current etag afterwards', async () => {
     const store = newStore();
     const first = await store.claimOwnership([claim('0', 'a'), claim('1', 'a')]);
-    expect(first.map((o) => [o.partitionId, o.ownerId])).toEqual([['0', 'a'], ['1', 'a']]);
+    expect(first.map((o) => [o.partitionId, o.ownerId])).toEqual([
+      ['0', 'a'],
+      ['1', 'a'],
+    ]);
     for (const o of first) {
       expect(o.etag).toBeTruthy();
       expect(o.lastModifiedTimeInMs).toBeGreaterThan(0);
@@ -57,7 +64,12 @@ describe('TableCheckpointStore on Azurite', () => {
     const base = { fullyQualifiedNamespace: NS, eventHubName: HUB, consumerGroup: GROUP };
     await store.updateCheckpoint({ ...base, partitionId: '0', sequenceNumber: 5, offset: '500' });
     await store.updateCheckpoint({ ...base, partitionId: '0', sequenceNumber: 9, offset: '900' });
-    await store.updateCheckpoint({ ...base, partitionId: '3', sequenceNumber: 2 ** 40, offset: '123456789012' });
+    await store.updateCheckpoint({
+      ...base,
+      partitionId: '3',
+      sequenceNumber: 2 ** 40,
+      offset: '123456789012',
+    });
     expect(await store.listCheckpoints(NS, HUB, GROUP)).toEqual([
       { ...base, partitionId: '0', sequenceNumber: 9, offset: '900' },
       { ...base, partitionId: '3', sequenceNumber: 2 ** 40, offset: '123456789012' },
@@ -69,7 +81,15 @@ describe('TableCheckpointStore on Azurite', () => {
     ['an empty offset', { sequenceNumber: 1, offset: '' }],
   ])('refuses a checkpoint with %s', async (_name, fields) => {
     const store = newStore();
-    await expect(store.updateCheckpoint({ fullyQualifiedNamespace: NS, eventHubName: HUB, consumerGroup: GROUP, partitionId: '0', ...fields })).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID' });
+    await expect(
+      store.updateCheckpoint({
+        fullyQualifiedNamespace: NS,
+        eventHubName: HUB,
+        consumerGroup: GROUP,
+        partitionId: '0',
+        ...fields,
+      }),
+    ).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID' });
     expect(await store.listCheckpoints(NS, HUB, GROUP)).toEqual([]);
   });
 
@@ -77,10 +97,24 @@ describe('TableCheckpointStore on Azurite', () => {
     const store = newStore();
     const groups = ['$Default', 'team/a#1?', 'TEAM-B'];
     for (const [i, group] of groups.entries()) {
-      await store.updateCheckpoint({ fullyQualifiedNamespace: NS, eventHubName: HUB, consumerGroup: group, partitionId: '0', sequenceNumber: i, offset: String(i) });
+      await store.updateCheckpoint({
+        fullyQualifiedNamespace: NS,
+        eventHubName: HUB,
+        consumerGroup: group,
+        partitionId: '0',
+        sequenceNumber: i,
+        offset: String(i),
+      });
       await store.claimOwnership([{ ...claim('0', `owner-${i}`), consumerGroup: group }]);
     }
-    await store.updateCheckpoint({ fullyQualifiedNamespace: NS, eventHubName: 'other', consumerGroup: '$Default', partitionId: '0', sequenceNumber: 7, offset: '7' });
+    await store.updateCheckpoint({
+      fullyQualifiedNamespace: NS,
+      eventHubName: 'other',
+      consumerGroup: '$Default',
+      partitionId: '0',
+      sequenceNumber: 7,
+      offset: '7',
+    });
     for (const [i, group] of groups.entries()) {
       expect((await store.listCheckpoints(NS, HUB, group)).map((c) => c.sequenceNumber)).toEqual([i]);
       expect((await store.listOwnership(NS, HUB, group)).map((o) => o.ownerId)).toEqual([`owner-${i}`]);

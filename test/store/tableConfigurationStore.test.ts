@@ -11,7 +11,9 @@ let tables = 0;
 function newStore(): TableConfigurationStore {
   tables += 1;
   return new TableConfigurationStore(
-    TableClient.fromConnectionString(azurite().connectionString, `Configs${tables}`, { allowInsecureConnection: true }),
+    TableClient.fromConnectionString(azurite().connectionString, `Configs${tables}`, {
+      allowInsecureConnection: true,
+    }),
   );
 }
 
@@ -21,13 +23,16 @@ describe('TableConfigurationStore limits and failures', () => {
   it.each([
     ['manifest', { manifest: { spec: { note: 'x'.repeat(40_000) } } }],
     ['status', { status: { state: 'Errored' as const, reason: 'y'.repeat(33_000) } }],
-  ])('refuses a %s larger than a table string property with StoredValueTooLargeError', async (field, overrides) => {
-    const store = newStore();
-    const write = store.put(configurationWrite('default', 'big', overrides));
-    await expect(write).rejects.toBeInstanceOf(StoredValueTooLargeError);
-    await expect(write).rejects.toThrow(new RegExp(`default/big: ${field} is \\d+ characters`));
-    expect(await store.get('default', 'big')).toBeUndefined();
-  });
+  ])(
+    'refuses a %s larger than a table string property with StoredValueTooLargeError',
+    async (field, overrides) => {
+      const store = newStore();
+      const write = store.put(configurationWrite('default', 'big', overrides));
+      await expect(write).rejects.toBeInstanceOf(StoredValueTooLargeError);
+      await expect(write).rejects.toThrow(new RegExp(`default/big: ${field} is \\d+ characters`));
+      expect(await store.get('default', 'big')).toBeUndefined();
+    },
+  );
 
   it('stores a manifest just under the limit', async () => {
     const store = newStore();

@@ -79,8 +79,12 @@ export function useApp(): AppFixture {
           stdout.push(...text.split('\n').filter((line) => line !== ''));
         },
       });
-      const traceTable = TableClient.fromConnectionString(storage, env.TRACES_AZURETABLE__tableName!, { allowInsecureConnection: true });
-      const deadLetters = new BlobDeadLetterStore(BlobServiceClient.fromConnectionString(storage).getContainerClient(env.DEADLETTER__containerName!));
+      const traceTable = TableClient.fromConnectionString(storage, env.TRACES_AZURETABLE__tableName!, {
+        allowInsecureConnection: true,
+      });
+      const deadLetters = new BlobDeadLetterStore(
+        BlobServiceClient.fromConnectionString(storage).getContainerClient(env.DEADLETTER__containerName!),
+      );
       const instance: AppInstance = {
         env,
         services,
@@ -113,7 +117,10 @@ export interface TestEvent {
 }
 
 /** Builds the host's trigger input (`Buffer[]` + `triggerMetadata`) for events of one partition. */
-export function hostInput(events: readonly TestEvent[], options: { partitionId?: string; firstSequenceNumber?: number; enqueuedAt?: Date } = {}): HostEventBatch {
+export function hostInput(
+  events: readonly TestEvent[],
+  options: { partitionId?: string; firstSequenceNumber?: number; enqueuedAt?: Date } = {},
+): HostEventBatch {
   const first = options.firstSequenceNumber ?? 0;
   const received: ReceivedEventData[] = events.map((event, index) => ({
     body: event.body,
@@ -141,7 +148,10 @@ export interface ContextLog {
 }
 
 /** A real InvocationContext that records log lines. */
-export function invocationContext(functionName: string, triggerMetadata?: Record<string, unknown>): { context: InvocationContext; logs: ContextLog[] } {
+export function invocationContext(
+  functionName: string,
+  triggerMetadata?: Record<string, unknown>,
+): { context: InvocationContext; logs: ContextLog[] } {
   const logs: ContextLog[] = [];
   const context = new InvocationContext({
     functionName,
@@ -156,7 +166,12 @@ export function invocationContext(functionName: string, triggerMetadata?: Record
 export function httpRequest(
   method: string,
   path: string,
-  options: { params?: Record<string, string>; headers?: Record<string, string>; body?: string | Buffer; query?: Record<string, string> } = {},
+  options: {
+    params?: Record<string, string>;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    query?: Record<string, string>;
+  } = {},
 ): HttpRequest {
   const url = new URL(`http://localhost:7071/api/${path}`);
   for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
@@ -172,9 +187,19 @@ export function httpRequest(
   });
 }
 
+/** A parsed JSON response body; tests read nested fields freely and let assertions fail on surprises. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type HostJson = Record<string, any>;
+
 /** What the host sends for a handler's result: status, headers and body text. */
-export async function asHostResponse(init: HttpResponseInit): Promise<{ status: number; headers: Headers; json: Record<string, any> | undefined }> {
+export async function asHostResponse(
+  init: HttpResponseInit,
+): Promise<{ status: number; headers: Headers; json: HostJson | undefined }> {
   const response = new HttpResponse(init);
   const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text === '' ? undefined : (JSON.parse(text) as Record<string, any>) };
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: text === '' ? undefined : (JSON.parse(text) as HostJson),
+  };
 }

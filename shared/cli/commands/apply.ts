@@ -25,7 +25,15 @@ export const applyCommand: Command = {
   summary: 'create or update TraceConfigurations in the backend',
   help: HELP,
   async run(args, io) {
-    const { values } = parseCommandArgs(args, { file: { type: 'string', short: 'f', multiple: true }, server: { type: 'string' }, key: { type: 'string' } }, false);
+    const { values } = parseCommandArgs(
+      args,
+      {
+        file: { type: 'string', short: 'f', multiple: true },
+        server: { type: 'string' },
+        key: { type: 'string' },
+      },
+      false,
+    );
     const files = values.file ?? [];
     if (files.length === 0) throw new UsageError('at least one -f FILE is required');
     const backend = backendOptions(values, io.env);
@@ -52,20 +60,28 @@ export const applyCommand: Command = {
       for (const [index, document] of (Array.isArray(documents) ? documents : [documents]).entries()) {
         const manifest = document.toJS() as { metadata?: { namespace?: unknown; name?: unknown } } | null;
         if (manifest === null || manifest === undefined) continue;
-        const namespace = typeof manifest.metadata?.namespace === 'string' ? manifest.metadata.namespace : 'default';
+        const namespace =
+          typeof manifest.metadata?.namespace === 'string' ? manifest.metadata.namespace : 'default';
         const name = manifest.metadata?.name;
         if (typeof name !== 'string' || name === '') {
           io.stderr(`${file} document ${index + 1}: metadata.name is missing; nothing sent\n`);
           rejected += 1;
           continue;
         }
-        const response = await callBackend(backend, 'PUT', `traceconfigurations/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`, {
-          body: JSON.stringify(manifest),
-          contentType: 'application/json',
-        });
+        const response = await callBackend(
+          backend,
+          'PUT',
+          `traceconfigurations/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`,
+          {
+            body: JSON.stringify(manifest),
+            contentType: 'application/json',
+          },
+        );
         const state = (response.body as { status?: { state?: string } }).status?.state;
         if (response.status === 200 || response.status === 201) {
-          io.stdout(`traceconfiguration ${namespace}/${name} ${response.status === 201 ? 'created' : 'configured'} (${state ?? 'unknown state'})\n`);
+          io.stdout(
+            `traceconfiguration ${namespace}/${name} ${response.status === 201 ? 'created' : 'configured'} (${state ?? 'unknown state'})\n`,
+          );
         } else {
           rejected += 1;
           io.stderr(`${file} document ${index + 1} (${namespace}/${name}): ${describeProblem(response)}\n`);
