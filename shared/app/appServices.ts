@@ -21,7 +21,7 @@ import type { Sink } from '../sinks/sink';
 import type { TextWriter } from '../sinks/stdout/stdoutSink';
 import type { ConfigurationStore } from '../store/configurationStore';
 import { TableConfigurationStore } from '../store/tableConfigurationStore';
-import { blobServiceClientFor, tableClientFor } from './storageClients';
+import { blobServiceClientFor, pingTable, tableClientFor } from './storageClients';
 import { traceConfigurationValidator } from './traceConfigurationValidator';
 import type { ManifestValidator } from '../api/configurationApi';
 
@@ -30,6 +30,8 @@ export interface AppServices {
   settings: AppSettings;
   configurationStore: ConfigurationStore;
   identityStore: IdentityStore;
+  /** Reads the identity table directly (the store itself serves lookups from a cache). */
+  identityStorePing(options?: { abortSignal?: AbortSignal }): Promise<void>;
   deadLetter: BlobDeadLetterStore;
   validator: ManifestValidator;
   /** Dependencies of `ingestEvents`. */
@@ -49,25 +51,45 @@ export interface AppServicesOptions {
 }
 
 /** Builds the services from app settings (`env`); throws `APP_SETTINGS_INVALID` naming bad settings. */
-export function createAppServices(env: Readonly<Record<string, string | undefined>>, options: AppServicesOptions = {}): AppServices {
+export function createAppServices(
+  env: Readonly<Record<string, string | undefined>>,
+  options: AppServicesOptions = {},
+): AppServices {
   const settings = parseAppSettings(env);
   let defaultCredential: TokenCredential | undefined;
   const credentialFor = (clientId?: string) => (): TokenCredential =>
-    options.credential ?? (defaultCredential ??= new DefaultAzureCredential(clientId === undefined ? {} : { managedIdentityClientId: clientId }));
+    options.credential ??
+    (defaultCredential ??= new DefaultAzureCredential(
+      clientId === undefined ? {} : { managedIdentityClientId: clientId },
+    ));
 
   const configurationStore = new TableConfigurationStore(
-    tableClientFor(settings.configStore, settings.configStore.tableName, credentialFor(settings.configStore.clientId)),
+    tableClientFor(
+      settings.configStore,
+      settings.configStore.tableName,
+      credentialFor(settings.configStore.clientId),
+    ),
   );
-  const identityStore = new AzureTableIdentityStore(
-    tableClientFor(settings.identityStore, settings.identityStore.tableName, credentialFor(settings.identityStore.clientId)),
+  const identityTable = tableClientFor(
+    settings.identityStore,
+    settings.identityStore.tableName,
+    credentialFor(settings.identityStore.clientId),
   );
+  const identityStore = new AzureTableIdentityStore(identityTable);
   const deadLetter = new BlobDeadLetterStore(
-    blobServiceClientFor(settings.deadLetter, credentialFor(settings.deadLetter.clientId)).getContainerClient(settings.deadLetter.containerName),
+    blobServiceClientFor(settings.deadLetter, credentialFor(settings.deadLetter.clientId)).getContainerClient(
+      settings.deadLetter.containerName,
+    ),
   );
   const configurations = new ConfigurationCache<ConfigurationMatcher>({
     store: configurationStore,
     refreshIntervalInMs: settings.configRefreshIntervalInMs,
-    compile: (stored) => compileConfigurations(stored.flatMap((c) => (c.spec === undefined ? [] : [{ key: `${c.namespace}/${c.name}`, spec: c.spec }]))),
+    compile: (stored) =>
+      compileConfigurations(
+        stored.flatMap((c) =>
+          c.spec === undefined ? [] : [{ key: `${c.namespace}/${c.name}`, spec: c.spec }],
+        ),
+      ),
     ...(options.onWarning !== undefined ? { onReloadError: options.onWarning } : {}),
   });
   const partitions = new Map<string, PartitionState>();
@@ -79,7 +101,9 @@ export function createAppServices(env: Readonly<Record<string, string | undefine
       sink = createSink(resolveConnection(destination, connection, env), {
         ...(options.credential !== undefined ? { credential: options.credential } : {}),
         ...(options.stdoutWriter !== undefined ? { stdoutWriter: options.stdoutWriter } : {}),
-        ...(options.logsIngestionClientOptions !== undefined ? { logsIngestionClientOptions: options.logsIngestionClientOptions } : {}),
+        ...(options.logsIngestionClientOptions !== undefined
+          ? { logsIngestionClientOptions: options.logsIngestionClientOptions }
+          : {}),
       });
       sinks.set(key, sink);
     }
@@ -89,6 +113,7 @@ export function createAppServices(env: Readonly<Record<string, string | undefine
     settings,
     configurationStore,
     identityStore,
+    identityStorePing: (pingOptions) => pingTable(identityTable, pingOptions),
     deadLetter,
     validator: traceConfigurationValidator,
     sinks,

@@ -6,6 +6,7 @@
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { TableClient } from '@azure/data-tables';
 import { EventHubConsumerClient, earliestEventPosition, type Subscription } from '@azure/event-hubs';
 import { InvocationContext } from '@azure/functions';
 import { createAppServices, type AppServices } from '../app/appServices';
@@ -20,6 +21,7 @@ import { startHttpFunctionHost, type HttpFunctionHost } from './httpFunctionHost
 import { LocalTokenCredential } from './localTokenCredential';
 import { LogsIngestionServer } from './logsIngestionServer';
 import { OtlpReceiver } from './otlpReceiver';
+import { TableCheckpointStore } from './tableCheckpointStore';
 import { errorMessage } from '../errors';
 
 /** Options of {@link startLocalSystem}. */
@@ -72,8 +74,13 @@ export interface LocalSystem {
   waitForEvents(events: number, timeoutMs?: number): Promise<void>;
   /** Stops the consumer (as a Functions instance going away). */
   stopConsumer(): Promise<void>;
-  /** Starts the consumer again, from the start of every partition (the hub is new each run). */
+  /**
+   * Starts the consumer again. It resumes after the last checkpoint of each partition (the consumer
+   * checkpoints after every successful invocation, as the Functions host does).
+   */
   startConsumer(): void;
+  /** Where the consumer keeps ownership and checkpoints (Azure Table `EventHubCheckpoints`). */
+  checkpointStore: TableCheckpointStore;
   stop(): Promise<void>;
 }
 
@@ -89,7 +96,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const azurite = await startAzurite(dataDir === undefined ? {} : { persistLocation: path.join(dataDir, 'azurite') });
+    const azurite = await startAzurite(
+      dataDir === undefined ? {} : { persistLocation: path.join(dataDir, 'azurite') },
+    );
     cleanups.push(() => azurite.stop());
     const eventHubs: LocalEventHubs = await startLocalEventHubs({
       port: options.eventHubsPort ?? 0,
@@ -151,10 +160,33 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     });
     cleanups.push(() => host.close());
 
-    const stats: LocalSystemStats = { invocations: 0, events: 0, packets: 0, records: 0, delivered: 0, deadLettered: 0, rejectedEvents: 0, recordsByDestination: {}, maxLagMs: 0 };
+    const stats: LocalSystemStats = {
+      invocations: 0,
+      events: 0,
+      packets: 0,
+      records: 0,
+      delivered: 0,
+      deadLettered: 0,
+      rejectedEvents: 0,
+      recordsByDestination: {},
+      maxLagMs: 0,
+    };
     const waiters: { events: number; resolve: () => void }[] = [];
     const ingest = createIngestTracesHandler(() => services.ingest);
-    const consumer = new EventHubConsumerClient('$Default', eventHubs.connectionString(hubName));
+    const checkpointStore = new TableCheckpointStore(
+      TableClient.fromConnectionString(storage, 'EventHubCheckpoints', { allowInsecureConnection: true }),
+    );
+    // Greedy, frequent claims: one local consumer owns every partition within a second of starting.
+    const consumer = new EventHubConsumerClient(
+      '$Default',
+      eventHubs.connectionString(hubName),
+      checkpointStore,
+      {
+        loadBalancingOptions: { strategy: 'greedy', updateIntervalInMs: 1000 },
+      },
+    );
+    // The hub is new (in memory) each run while Azurite may persist: old checkpoints would skip its events.
+    await checkpointStore.reset(consumer.fullyQualifiedNamespace, hubName, '$Default');
     cleanups.push(() => consumer.close());
     let subscription: Subscription | undefined;
     const account = (summary: IngestSummary, events: number) => {
@@ -166,7 +198,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       stats.deadLettered += summary.deadLettered;
       stats.rejectedEvents += summary.rejectedEvents;
       stats.maxLagMs = Math.max(stats.maxLagMs, summary.maxLagMs ?? 0);
-      for (const [key, count] of Object.entries(summary.recordsByDestination)) stats.recordsByDestination[key] = (stats.recordsByDestination[key] ?? 0) + count;
+      for (const [key, count] of Object.entries(summary.recordsByDestination))
+        stats.recordsByDestination[key] = (stats.recordsByDestination[key] ?? 0) + count;
       for (const waiter of [...waiters]) {
         if (stats.events >= waiter.events) {
           waiters.splice(waiters.indexOf(waiter), 1);
@@ -188,21 +221,33 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
             const invocation = new InvocationContext({
               functionName: 'ingestTraces',
               triggerMetadata: batch.triggerMetadata,
-              logHandler: (level, ...args) => log(`ingestTraces[${context.partitionId}] ${level}: ${args.map(String).join(' ')}`),
+              logHandler: (level, ...args) =>
+                log(`ingestTraces[${context.partitionId}] ${level}: ${args.map(String).join(' ')}`),
             });
+            let summary: IngestSummary;
             try {
-              account(await ingest(batch.messages, invocation), events.length);
+              summary = await ingest(batch.messages, invocation);
             } catch (caught) {
-              // As the host would after retries: report, and carry on with the next batch.
+              // Not checkpointed: a restarted consumer delivers the batch again.
               log(`ingestTraces[${context.partitionId}] failed: ${errorMessage(caught)}`);
               stats.invocations += 1;
+              return;
             }
+            // Checkpoint before counting, so whoever waits for the count finds the checkpoint written.
+            await context.updateCheckpoint(events[events.length - 1]!);
+            account(summary, events.length);
           },
           processError: async (error, context) => {
             log(`consumer error on partition ${context.partitionId}: ${errorMessage(error)}`);
           },
         },
-        { startPosition: earliestEventPosition, maxBatchSize: 16, maxWaitTimeInSeconds: 1, skipParsingBodyAsJson: true },
+        // Without a checkpoint, start at the beginning (the Functions host's initialOffsetOptions fromStart).
+        {
+          startPosition: earliestEventPosition,
+          maxBatchSize: 16,
+          maxWaitTimeInSeconds: 1,
+          skipParsingBodyAsJson: true,
+        },
       );
     };
     startConsumer();
@@ -224,7 +269,13 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       waitForEvents: (events, timeoutMs = 60_000) =>
         new Promise<void>((resolve, reject) => {
           if (stats.events >= events) return resolve();
-          const timer = setTimeout(() => reject(new Error(`only ${stats.events} of ${events} events were processed within ${timeoutMs} ms`)), timeoutMs);
+          const timer = setTimeout(
+            () =>
+              reject(
+                new Error(`only ${stats.events} of ${events} events were processed within ${timeoutMs} ms`),
+              ),
+            timeoutMs,
+          );
           waiters.push({ events, resolve: () => (clearTimeout(timer), resolve()) });
         }),
       stopConsumer: async () => {
@@ -232,6 +283,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         subscription = undefined;
       },
       startConsumer,
+      checkpointStore,
       stop: stopAll,
     };
   } catch (caught) {

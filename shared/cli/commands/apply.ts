@@ -1,18 +1,18 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { UsageError, type Command } from '../command';
 import { parseCommandArgs } from '../run';
 import { backendOptions, callBackend, describeProblem } from '../backendClient';
+import { manifestSources, type ManifestSource } from '../manifestSources';
 import { errorMessage } from '../../errors';
 
-const HELP = `Usage: tracectl apply -f FILE [-f FILE ...] [--server URL] [--key KEY]
+const HELP = `Usage: tracectl apply -f FILE|DIR|- [-f ...] [--server URL] [--key KEY]
 
 Creates or updates TraceConfigurations in the backend through its HTTP API
 (PUT /api/traceconfigurations/{namespace}/{name}). Every YAML document is sent on its own.
 
 Options:
-  -f, --file FILE   manifest file (YAML, several documents allowed); repeatable
+  -f, --file FILE   manifest file (YAML, several documents allowed), a directory (its .yaml and
+                    .yml files) or - for standard input; repeatable
       --server URL  backend base URL (default $TRACECTL_SERVER or http://127.0.0.1:7071)
       --key KEY     function key (default $TRACECTL_FUNCTION_KEY)
 
@@ -25,15 +25,33 @@ export const applyCommand: Command = {
   summary: 'create or update TraceConfigurations in the backend',
   help: HELP,
   async run(args, io) {
-    const { values } = parseCommandArgs(args, { file: { type: 'string', short: 'f', multiple: true }, server: { type: 'string' }, key: { type: 'string' } }, false);
+    const { values } = parseCommandArgs(
+      args,
+      {
+        file: { type: 'string', short: 'f', multiple: true },
+        server: { type: 'string' },
+        key: { type: 'string' },
+      },
+      false,
+    );
     const files = values.file ?? [];
     if (files.length === 0) throw new UsageError('at least one -f FILE is required');
     const backend = backendOptions(values, io.env);
     let rejected = 0;
-    for (const file of files) {
+    const sources: ManifestSource[] = [];
+    for (const arg of files) {
+      try {
+        sources.push(...(await manifestSources(arg, io)));
+      } catch (caught) {
+        io.stderr(`tracectl apply: cannot read ${arg}: ${errorMessage(caught)}\n`);
+        return 2;
+      }
+    }
+    for (const source of sources) {
+      const file = source.display;
       let text: string;
       try {
-        text = await readFile(path.resolve(io.cwd, file), 'utf8');
+        text = await source.read();
       } catch (caught) {
         io.stderr(`tracectl apply: cannot read ${file}: ${errorMessage(caught)}\n`);
         return 2;
@@ -42,20 +60,28 @@ export const applyCommand: Command = {
       for (const [index, document] of (Array.isArray(documents) ? documents : [documents]).entries()) {
         const manifest = document.toJS() as { metadata?: { namespace?: unknown; name?: unknown } } | null;
         if (manifest === null || manifest === undefined) continue;
-        const namespace = typeof manifest.metadata?.namespace === 'string' ? manifest.metadata.namespace : 'default';
+        const namespace =
+          typeof manifest.metadata?.namespace === 'string' ? manifest.metadata.namespace : 'default';
         const name = manifest.metadata?.name;
         if (typeof name !== 'string' || name === '') {
           io.stderr(`${file} document ${index + 1}: metadata.name is missing; nothing sent\n`);
           rejected += 1;
           continue;
         }
-        const response = await callBackend(backend, 'PUT', `traceconfigurations/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`, {
-          body: JSON.stringify(manifest),
-          contentType: 'application/json',
-        });
+        const response = await callBackend(
+          backend,
+          'PUT',
+          `traceconfigurations/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`,
+          {
+            body: JSON.stringify(manifest),
+            contentType: 'application/json',
+          },
+        );
         const state = (response.body as { status?: { state?: string } }).status?.state;
         if (response.status === 200 || response.status === 201) {
-          io.stdout(`traceconfiguration ${namespace}/${name} ${response.status === 201 ? 'created' : 'configured'} (${state ?? 'unknown state'})\n`);
+          io.stdout(
+            `traceconfiguration ${namespace}/${name} ${response.status === 201 ? 'created' : 'configured'} (${state ?? 'unknown state'})\n`,
+          );
         } else {
           rejected += 1;
           io.stderr(`${file} document ${index + 1} (${namespace}/${name}): ${describeProblem(response)}\n`);
