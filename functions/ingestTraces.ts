@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { ingestEvents, type IngestDependencies, type IngestSummary } from '../shared/pipeline/ingestEvents';
 import { appServices } from './services';
+import { ingestMetricsRequest, metricsExporterFromEnv, type MetricsExporter } from '../shared/telemetry/ingestMetrics';
 
 /** The structured line logged once per invocation (queried in docs/operations.md). */
 export function ingestLogLine(summary: IngestSummary, elapsedMs: number): Record<string, unknown> {
@@ -15,16 +16,31 @@ export function ingestLogLine(summary: IngestSummary, elapsedMs: number): Record
 }
 
 /** Builds the Event Hubs trigger handler over the given dependencies. */
-export function createIngestTracesHandler(dependencies: () => IngestDependencies) {
+export function createIngestTracesHandler(dependencies: () => IngestDependencies, metrics?: () => MetricsExporter | undefined) {
   return async (messages: unknown, context: InvocationContext): Promise<IngestSummary> => {
     const started = Date.now();
     const summary = await ingestEvents(messages, context.triggerMetadata, dependencies());
-    const line = JSON.stringify(ingestLogLine(summary, Date.now() - started));
+    const ended = Date.now();
+    const line = JSON.stringify(ingestLogLine(summary, ended - started));
     if (summary.deadLettered > 0 || summary.rejectedEvents > 0) context.warn(line);
     else context.log(line);
+    const exporter = metrics?.();
+    if (exporter !== undefined) {
+      const partitionId = (context.triggerMetadata?.partitionContext as { partitionId?: unknown } | undefined)?.partitionId;
+      const failure = await exporter(
+        ingestMetricsRequest(summary, { startedAtMs: started, endedAtMs: ended, ...(typeof partitionId === 'string' ? { partitionId } : {}) }),
+      );
+      // Metrics are best effort: a collector outage must never fail or retry the batch.
+      if (failure !== undefined) context.warn(failure);
+    }
     return summary;
   };
 }
 
+let exporter: MetricsExporter | undefined | null = null;
+
 /** Event Hubs trigger (cardinality many, binary): trace batches and identity snapshots. */
-export const ingestTraces = createIngestTracesHandler(() => appServices().ingest);
+export const ingestTraces = createIngestTracesHandler(
+  () => appServices().ingest,
+  () => (exporter === null ? (exporter = metricsExporterFromEnv(process.env)) : exporter),
+);

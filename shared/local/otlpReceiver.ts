@@ -73,6 +73,8 @@ export class OtlpReceiver {
   readonly received: ReceivedLog[] = [];
   /** Status of every request answered, in order. */
   readonly statuses: number[] = [];
+  /** ExportMetricsServiceRequest bodies accepted on `/v1/metrics`, as JSON. */
+  readonly receivedMetrics: unknown[] = [];
   private server: Server | undefined;
 
   constructor(private readonly options: OtlpReceiverOptions = {}) {}
@@ -112,7 +114,8 @@ export class OtlpReceiver {
       req.resume();
       reply(status, { code: status, message }, headers);
     };
-    if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== '/v1/logs')
+    const route = (req.url ?? '').split('?')[0];
+    if (req.method !== 'POST' || (route !== '/v1/logs' && route !== '/v1/metrics'))
       return fail(404, `no route for ${req.method ?? '?'} ${req.url ?? ''}`);
     for (const [name, value] of Object.entries(this.options.requiredHeaders ?? {})) {
       if (req.headers[name.toLowerCase()] !== value) return fail(401, `header ${name} missing or wrong`);
@@ -134,6 +137,19 @@ export class OtlpReceiver {
     if (!type.startsWith('application/json')) return fail(415, `unsupported Content-Type '${type}'`);
     const body = await readBody(req, this.options.maxBodyBytes ?? 20 * 1024 * 1024);
     if (!body.ok) return reply(body.status, { code: body.status, message: body.message });
+    if (route === '/v1/metrics') {
+      let request: unknown;
+      try {
+        request = JSON.parse(body.body.toString('utf8')) as unknown;
+      } catch (caught) {
+        return reply(400, { code: 400, message: `body is not JSON: ${(caught as Error).message}` });
+      }
+      if (typeof request !== 'object' || request === null || !Array.isArray((request as { resourceMetrics?: unknown }).resourceMetrics)) {
+        return reply(400, { code: 400, message: 'resourceMetrics must be an array' });
+      }
+      this.receivedMetrics.push(request);
+      return reply(200, {});
+    }
     const parsed = parseExportLogsRequest(body.body.toString('utf8'));
     if (!parsed.ok) return reply(400, { code: 400, message: parsed.message });
     this.received.push(...parsed.logs);
