@@ -2,13 +2,13 @@ import { TableClient } from '@azure/data-tables';
 import { AzureTableIdentityStore } from '../../shared/enrich/azureTableIdentityStore';
 import type { Endpoint, IdentitySnapshot } from '../../shared/enrich/identity';
 import { parseIp } from '../../shared/net/ipAddress';
-import { startAzuriteTable, type AzuriteTable } from './support/azuriteTable';
+import { startAzurite, type AzuriteInstance } from '../support/azurite';
 
-let azurite: AzuriteTable;
+let azurite: AzuriteInstance;
 let tableCounter = 0;
 
 beforeAll(async () => {
-  azurite = await startAzuriteTable();
+  azurite = await startAzurite();
 });
 
 afterAll(async () => {
