@@ -16,11 +16,12 @@ import { parseIdentitySnapshot } from '../enrich/identitySchema';
 import { demoBatches, demoIdentities, DEMO_CLUSTER } from './demo/demoCluster';
 import { startLocalSystem, type LocalSystem } from './localSystem';
 import { TRACE_BATCH_SCHEMA } from '../pipeline/traceEvent';
+import { TRACE_POINTS, type TracePoint } from '../packet/decodedPacket';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { errorMessage } from '../errors';
 
-const HELP = `Usage: npm run local -- [--capture FILE [--cluster C] [--node N]] [--identities FILE]
+const HELP = `Usage: npm run local -- [--capture FILE [--cluster C] [--node N] [--trace-point P]] [--identities FILE]
                         [--configs DIR] [--keep-running] [--http-port N] [--eventhubs-port N] [--data-dir DIR]
 
 Starts Azurite, a local Event Hubs endpoint, local Log Analytics and OTLP endpoints and the app's
@@ -62,8 +63,8 @@ async function applyConfigurations(system: LocalSystem, directory: string): Prom
   return applied;
 }
 
-async function captureEvents(file: string, cluster: string, node: string): Promise<PublishableEvent[]> {
-  const packer = new TraceBatchPacker({ cluster, node });
+async function captureEvents(file: string, cluster: string, node: string, tracePoint: TracePoint | undefined): Promise<PublishableEvent[]> {
+  const packer = new TraceBatchPacker({ cluster, node, ...(tracePoint !== undefined ? { defaultTracePoint: tracePoint } : {}) });
   const events: PublishableEvent[] = [];
   for await (const event of readCaptureStream(createReadStream(file))) {
     if (event.kind === 'packet') events.push(...packer.add(event.packet));
@@ -92,6 +93,7 @@ async function main(): Promise<number> {
       cluster: { type: 'string' },
       node: { type: 'string' },
       identities: { type: 'string' },
+      'trace-point': { type: 'string' },
       configs: { type: 'string' },
       'keep-running': { type: 'boolean', default: false },
       'http-port': { type: 'string', default: '7071' },
@@ -158,7 +160,9 @@ async function main(): Promise<number> {
         if (!parsed.ok) throw new Error(`${values.identities}: ${parsed.issues.join('; ')}`);
         published += await publishEvents(producer, [identitiesEvent(parsed.snapshot)], { partitionKey: node });
       }
-      const events = await captureEvents(values.capture, cluster, node);
+      const tracePoint = TRACE_POINTS.find((p) => p.toLowerCase() === values['trace-point']?.toLowerCase());
+      if (values['trace-point'] !== undefined && tracePoint === undefined) throw new Error(`--trace-point must be one of ${TRACE_POINTS.join(', ')}`);
+      const events = await captureEvents(values.capture, cluster, node, tracePoint);
       published += await publishEvents(producer, events, { partitionKey: node });
       say(`  ${events.length} trace batches published`);
     }
@@ -171,6 +175,11 @@ async function main(): Promise<number> {
   say('\nWhat arrived where:');
   say(`  ${stats.events} events, ${stats.packets} packets, ${stats.records} records (${stats.delivered} delivered, ${stats.deadLettered} dead-lettered), max lag ${stats.maxLagMs} ms`);
   for (const [destination, count] of Object.entries(stats.recordsByDestination).sort()) say(`  ${destination.padEnd(40)} ${count} records`);
+  if (stats.records === 0 && stats.packets > 0) {
+    say('  No configuration matched these packets. The local samples select the demo cluster\'s namespaces and');
+    say('  trace points: pass --configs DIR with configurations for your traffic (and --identities, --trace-point),');
+    say('  or run `npx tracectl inspect CAPTURE` to see every packet traced.');
+  }
   say('\nExamples:');
   printExamples(system);
   say('\nLook further:');
