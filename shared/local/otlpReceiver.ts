@@ -1,7 +1,7 @@
 /**
  * A local OTLP/HTTP logs receiver for tests and the local runner: `POST /v1/logs` with JSON
  * (`application/json`, gzip accepted) is decoded and kept; protobuf (`application/x-protobuf`) is
- * answered 415 (not implemented: our sink sends JSON). Shares the fault injection of the Logs
+ * answered 415 (this receiver accepts JSON only, which is what our sink sends). Shares the fault injection of the Logs
  * Ingestion server. Plain HTTP on 127.0.0.1, as collectors listen on :4318.
  */
 import { appendFile, mkdir } from 'node:fs/promises';

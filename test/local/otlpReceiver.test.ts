@@ -27,7 +27,7 @@ describe('OtlpReceiver', () => {
       gzipSync(BODY),
       200,
     ],
-    ['protobuf is not implemented', '/v1/logs', { 'content-type': 'application/x-protobuf' }, 'x', 415],
+    ['protobuf is refused with 415', '/v1/logs', { 'content-type': 'application/x-protobuf' }, 'x', 415],
     ['other content types', '/v1/logs', { 'content-type': 'text/plain' }, BODY, 415],
     ['wrong path', '/v1/traces', { 'content-type': 'application/json' }, BODY, 404],
     ['bad shape', '/v1/logs', { 'content-type': 'application/json' }, '{"resourceLogs":{}}', 400],
