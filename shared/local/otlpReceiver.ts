@@ -1,8 +1,8 @@
 /**
- * A local OTLP/HTTP logs receiver for tests and the local runner: `POST /v1/logs` with JSON
- * (`application/json`, gzip accepted) is decoded and kept; protobuf (`application/x-protobuf`) is
- * answered 415 (this receiver accepts JSON only, which is what our sink sends). Shares the fault injection of the Logs
- * Ingestion server. Plain HTTP on 127.0.0.1, as collectors listen on :4318.
+ * A local OTLP/HTTP receiver for tests and the local runner: `POST /v1/logs` with JSON
+ * (`application/json`, gzip accepted) is decoded and kept, as are `POST /v1/metrics` requests;
+ * protobuf (`application/x-protobuf`) is answered 415 (this receiver accepts JSON only, which is
+ * what our exporters send). Shares the fault injection of the Logs Ingestion server. Plain HTTP on 127.0.0.1, as collectors listen on :4318.
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
