@@ -102,6 +102,8 @@ export function encodeEntity(
       reason: `entity is ${size} bytes after truncating strings; Azure Table allows ${TABLE_LIMITS.maxEntityBytes}`,
     };
   }
-  const bytes = Buffer.byteLength(JSON.stringify(entity)) + BATCH_OVERHEAD_BYTES;
+  // An upper bound without serialising the entity: JSON needs at most 3 bytes per UTF-16 byte
+  // counted in `size` (a \u00XX escape is 6 bytes for one 2-byte code unit).
+  const bytes = 3 * size + BATCH_OVERHEAD_BYTES;
   return { ok: true, value: { record, payload: entity, bytes, group: entity.partitionKey } };
 }
