@@ -182,7 +182,7 @@ async function main(): Promise<number> {
   }
   say('\nExamples:');
   printExamples(system);
-  say('\nLook further:');
+  say(values['keep-running'] ? '\nLook further:' : '\nLook further (the servers stop now; rerun with --keep-running to use the first two):');
   say(`  npx tracectl get --server ${system.httpUrl}`);
   say(`  npx tracectl query --connection-string '${system.azurite.connectionString}' --configuration shop/shop-http --cluster ${DEMO_CLUSTER} --since 1h`);
   say(`  ls ${path.relative(process.cwd(), dataDir)}/loganalytics ${path.relative(process.cwd(), dataDir)}/otlp ${path.relative(process.cwd(), dataDir)}/stdout.ndjson`);
