@@ -127,7 +127,7 @@ describe('tracectl inspect', () => {
     ).toEqual(new Set(['inspect/every-packet stdout inspect node1.pcapng']));
     expect(records.filter((r) => r.L7Protocol !== undefined)).toHaveLength(14);
     expect(out.stderr).toBe(
-      `${at('node1.pcapng')}: 46 packets, 46 with IP, 0 damaged, 0 non-IP, 0 fragments held, 46 matched, 14 layer-7 messages\n` +
+      `${at('node1.pcapng')}: 46 packets, 46 with IP, 0 damaged, 0 capture problems, 0 non-IP, 0 fragments held, 46 matched, 14 layer-7 messages\n` +
         '  inspect/every-packet: 46 packets matched, 46 records\n',
     );
   });
@@ -265,7 +265,7 @@ describe('tracectl inspect', () => {
     expect(out.code).toBe(0);
     expect(ndjson(out).map((r) => r.CaptureFrame)).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
     expect(out.stderr).toMatch(new RegExp(`^${at('truncated.pcapng')}: .*after frame 45`, 'm'));
-    expect(out.stderr).toContain(': 45 packets, 45 with IP, 0 damaged');
+    expect(out.stderr).toContain(': 45 packets, 45 with IP, 0 damaged, 1 capture problems');
   });
 
   it.each<[string, () => string[], RegExp]>([

@@ -209,7 +209,7 @@ export const inspectCommand: Command = {
     const counts = pipeline.counts;
     for (const problem of pipeline.problems) io.stderr(`${capturePath}: ${problem}\n`);
     io.stderr(
-      `${capturePath}: ${counts.packets} packets, ${counts.decoded} with IP, ${counts.malformed} damaged, ${counts.nonIp} non-IP, ` +
+      `${capturePath}: ${counts.packets} packets, ${counts.decoded} with IP, ${counts.malformed} damaged, ${counts.captureProblems} capture problems, ${counts.nonIp} non-IP, ` +
         `${counts.fragmentsHeld} fragments held, ${counts.matched} matched, ${counts.l7Messages} layer-7 messages\n`,
     );
     for (const { key } of configurations) {
