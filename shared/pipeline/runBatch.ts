@@ -15,6 +15,7 @@ import type { DecodedPacket, TracePoint } from '../packet/decodedPacket';
 import { assembleTraceRecord } from '../record/assembleRecord';
 import type { TraceRecord } from '../record/traceRecord';
 import type { PartitionState } from './partitionState';
+import { errorMessage } from '../errors';
 
 /** The batch to process. */
 export interface BatchInput {
@@ -71,6 +72,8 @@ export interface BatchCounts {
   l7Messages: number;
   /** FirstPacket flows forgotten because the flow table was full (their next packet is reported again). */
   flowEvictions: number;
+  /** Packets skipped because processing them failed unexpectedly (a bug of ours, reported with the frame). */
+  failed: number;
 }
 
 /** The outcome of one batch. */
@@ -95,6 +98,7 @@ function emptyCounts(): BatchCounts {
     recordsByDestination: {},
     l7Messages: 0,
     flowEvictions: 0,
+    failed: 0,
   };
 }
 
@@ -132,8 +136,21 @@ export class PacketPipeline {
     if (this.problems.length < this.maxProblems) this.problems.push(message);
   }
 
-  /** Runs one captured packet through decode, enrichment, matching, layer 7 and capture level. */
+  /**
+   * Runs one captured packet through decode, enrichment, matching, layer 7 and capture level.
+   * Never throws: an unexpected failure on one packet is counted and reported with its frame
+   * number, and the rest of the batch carries on.
+   */
   process(captured: CapturePacket): void {
+    try {
+      this.processPacket(captured);
+    } catch (caught) {
+      this.counts.failed += 1;
+      this.report(`frame ${captured.frame}: skipped after an internal error: ${errorMessage(caught)}`);
+    }
+  }
+
+  private processPacket(captured: CapturePacket): void {
     const { counts, runtime } = this;
     const { matcher, identities, state } = runtime;
     counts.packets += 1;

@@ -100,6 +100,7 @@ describe('runBatch on the demo cluster with the samples/local configurations', (
         recordsByDestination: destinations,
         l7Messages: l7,
         flowEvictions: 0,
+        failed: 0,
       });
       const delivered = Object.fromEntries(
         result.deliveries.map((d) => [`${d.destination}/${d.connection}`, d.records.length]),
@@ -1027,3 +1028,24 @@ describeWithSharedData(
     });
   },
 );
+
+describe('runBatch isolation of unexpected failures', () => {
+  it('skips only the packet whose processing throws, naming its frame, and keeps every other record', async () => {
+    const permissive = permissiveMatcher();
+    // A matcher whose predicate fails on one packet stands in for any bug deeper in the pipeline.
+    const flaky: ConfigurationMatcher = {
+      size: permissive.size,
+      match: (packet, source, destination) => {
+        if (packet.frame === 3) throw new Error('predicate exploded');
+        return permissive.match(packet, source, destination);
+      },
+    };
+    const result = run(NODE_2!.capture, flaky, await demoLookup(), undefined, {}, 'aks-node-2');
+    expect(result.counts.failed).toBe(1);
+    expect(result.counts.packets).toBe(NODE_2!.packets);
+    expect(result.problems).toEqual(['frame 3: skipped after an internal error: predicate exploded']);
+    const frames = recordsOf(run(NODE_2!.capture, flaky, await demoLookup(), undefined, { includeCaptureFrame: true }, 'aks-node-2')).map((r) => r.CaptureFrame);
+    expect(frames).toHaveLength(NODE_2!.packets - 1);
+    expect(frames).not.toContain(3);
+  });
+});
