@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { compileRouteTemplate, type RouteTemplate } from './routeTemplate';
+import { closeServer, listenLocal } from './localServer';
 import { errorMessage } from '../errors';
 
 /** An HTTP function as registered with `app.http`. */
@@ -125,20 +126,16 @@ export async function startHttpFunctionHost(options: HttpFunctionHostOptions): P
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`port ${options.port} is already in use; choose another with --http-port`) : error),
-    );
-    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
-  });
+  try {
+    await listenLocal(server, options.port, options.host ?? '127.0.0.1');
+  } catch (caught) {
+    if ((caught as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${options.port} is already in use; choose another with --http-port`);
+    throw caught;
+  }
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -7,6 +7,7 @@
  * trust it with `tlsOptions: { ca: server.certificate }`.
  */
 import { appendFile, mkdir } from 'node:fs/promises';
+import { closeServer, listenLocal } from './localServer';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -90,10 +91,7 @@ export class LogsIngestionServer {
     if (this.options.outputDir !== undefined) await mkdir(this.options.outputDir, { recursive: true });
     const server = createServer({ key, cert }, (req, res) => void this.handle(req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
-    });
+    await listenLocal(server, this.options.port ?? 0);
   }
 
   /** Stops listening and closes open connections. Idempotent. */
@@ -101,8 +99,7 @@ export class LogsIngestionServer {
     const server = this.server;
     this.server = undefined;
     if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

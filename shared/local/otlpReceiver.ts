@@ -5,6 +5,7 @@
  * what our exporters send). Shares the fault injection of the Logs Ingestion server. Plain HTTP on 127.0.0.1, as collectors listen on :4318.
  */
 import { appendFile, mkdir } from 'node:fs/promises';
+import { closeServer, listenLocal } from './localServer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -90,10 +91,7 @@ export class OtlpReceiver {
     if (this.options.outputDir !== undefined) await mkdir(this.options.outputDir, { recursive: true });
     const server = createServer((req, res) => void this.handle(req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
-    });
+    await listenLocal(server, this.options.port ?? 0);
   }
 
   /** Idempotent. */
@@ -101,8 +99,7 @@ export class OtlpReceiver {
     const server = this.server;
     this.server = undefined;
     if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

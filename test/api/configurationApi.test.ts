@@ -2,26 +2,11 @@ import { handleConfigurationRequest, type ConfigurationApiDependencies } from '.
 import type { ApiRequest, ApiResponse } from '../../shared/api/httpTypes';
 import { traceConfigurationValidator } from '../../shared/app/traceConfigurationValidator';
 import { MemoryConfigurationStore } from '../../shared/store/memoryConfigurationStore';
+import { CHANGED_MANIFEST, ERRORED_MANIFEST, VALID_MANIFEST } from '../support/manifests';
 
-const VALID = `apiVersion: retina.sh/v1alpha1
-kind: TraceConfiguration
-metadata:
-  name: web
-  namespace: team-a
-spec:
-  traceConfigurations:
-    - captureLevel: AllPackets
-      from:
-        - ipBlock:
-            cidr: 10.0.0.0/8
-      ports:
-        - port: 80
-  outputConfiguration:
-    destination: stdout
-`;
-
-const CHANGED = VALID.replace('port: 80', 'port: 8080');
-const ERRORED = VALID.replace('cidr: 10.0.0.0/8', 'cidr: 10.0.0.0/99');
+const VALID = VALID_MANIFEST;
+const CHANGED = CHANGED_MANIFEST;
+const ERRORED = ERRORED_MANIFEST;
 
 function request(method: string, params: Record<string, string>, body = '', headers: Record<string, string> = {}, query = ''): ApiRequest {
   const all = new Headers({ 'content-type': 'application/yaml', ...headers });

@@ -8,27 +8,13 @@ import {
   type AppInstance,
   type HostJson,
 } from '../support/appHarness';
+import { CHANGED_MANIFEST, ERRORED_MANIFEST, VALID_MANIFEST } from '../support/manifests';
 
 const app = useApp();
 
-const VALID = `apiVersion: retina.sh/v1alpha1
-kind: TraceConfiguration
-metadata:
-  name: web
-  namespace: team-a
-spec:
-  traceConfigurations:
-    - captureLevel: AllPackets
-      from:
-        - ipBlock:
-            cidr: 10.0.0.0/8
-      ports:
-        - port: 80
-  outputConfiguration:
-    destination: stdout
-`;
-const CHANGED = VALID.replace('port: 80', 'port: 8080');
-const ERRORED = VALID.replace('cidr: 10.0.0.0/8', 'cidr: 10.0.0.0/99');
+const VALID = VALID_MANIFEST;
+const CHANGED = CHANGED_MANIFEST;
+const ERRORED = ERRORED_MANIFEST;
 const AT = { namespace: 'team-a', name: 'web' };
 
 interface Call {
