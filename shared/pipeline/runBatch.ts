@@ -199,6 +199,7 @@ export class PacketPipeline {
           match.includeLayer7Data,
           packet,
           layer7.length > 0,
+          this.context.node,
         )
       )
         continue;

@@ -127,6 +127,51 @@ describe('CaptureLevelFilter', () => {
     expect(run(steps, level, l7)).toEqual(steps.map((s) => s.expected));
   });
 
+  it('records a flow once when its node clock lags another node of the partition, across sweeps', () => {
+    // Two nodes publish to one partition; node-b's clock is 15 minutes behind node-a's.
+    const filter = new CaptureLevelFilter({ idleTimeoutInMs: 10_000 });
+    const seen = (flow: string, sec: number, node: string) =>
+      filter.shouldRecord(
+        'ns/a',
+        'FirstPacket',
+        false,
+        flowPacket({ flow, sec, expected: true }),
+        false,
+        node,
+      );
+    expect(seen('A', 1000, 'node-a')).toBe(true);
+    expect(seen('B', 100, 'node-b')).toBe(true);
+    expect(seen('b', 101, 'node-b')).toBe(false);
+    filter.sweep();
+    expect(seen('A', 1001, 'node-a')).toBe(false);
+    expect(seen('B', 102, 'node-b')).toBe(false);
+    filter.sweep();
+    expect(seen('B', 103, 'node-b')).toBe(false);
+    expect(filter.stats()).toMatchObject({ trackedFlows: 2, expiredIdle: 0 });
+    // Idle for longer than the timeout on its own clock: reported again.
+    expect(seen('B', 120, 'node-b')).toBe(true);
+  });
+
+  it('when full, evicts the flow idle longest on its own node clock', () => {
+    const filter = new CaptureLevelFilter({ maxFlows: 2, idleTimeoutInMs: 10_000 });
+    const seen = (flow: string, sec: number, node: string) =>
+      filter.shouldRecord(
+        'ns/a',
+        'FirstPacket',
+        false,
+        flowPacket({ flow, sec, expected: true }),
+        false,
+        node,
+      );
+    expect(seen('A', 1000, 'node-a')).toBe(true);
+    expect(seen('B', 100, 'node-b')).toBe(true);
+    expect(seen('C', 105, 'node-b')).toBe(true);
+    // B (5 s idle on node-b) goes, not A (0 s idle on node-a, however far ahead its clock).
+    expect(filter.stats()).toMatchObject({ trackedFlows: 2, evictedForSize: 1 });
+    expect(seen('A', 1001, 'node-a')).toBe(false);
+    expect(seen('B', 106, 'node-b')).toBe(true);
+  });
+
   it('evicts the least recently seen flow when full, and counts it', () => {
     const filter = new CaptureLevelFilter({ maxFlows: 2, idleTimeoutInMs: 1e9 });
     const steps: Step[] = [

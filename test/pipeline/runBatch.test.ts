@@ -595,6 +595,51 @@ spec:
   });
 });
 
+describe('nodes with different clocks in one partition', () => {
+  it('records a FirstPacket flow once per batch run even when another node of the partition is 15 minutes ahead', () => {
+    const yaml = `
+apiVersion: retina.sh/v1alpha1
+kind: TraceConfiguration
+metadata: {name: first, namespace: t}
+spec:
+  traceConfigurations:
+    - captureLevel: FirstPacket
+      ports: [{port: 80}]
+  outputConfiguration: {destination: stdout}
+`;
+    const packet = (source: string, t: bigint): FrameSpec => ({
+      tracePoint: 'PodToNode',
+      timeNs: t,
+      frame: {
+        source,
+        destination: '10.9.0.2',
+        transport: { protocol: 'tcp', sourcePort: 40000, destinationPort: 80, flags: TcpFlag.ACK },
+      },
+    });
+    const ahead = 900_000_000_000n;
+    const state = createPartitionState();
+    const matcher = compileConfigurations(configurationsFromYaml(yaml));
+    const records: (string | undefined)[] = [];
+    for (let second = 0n; second < 4n; second += 1n) {
+      for (const [node, source, offset] of [
+        ['node-a', '10.9.0.1', ahead],
+        ['node-b', '10.9.0.3', 0n],
+      ] as const) {
+        const result = run(
+          buildBatch([packet(source, offset + second * 1_000_000_000n)]),
+          matcher,
+          EMPTY_IDENTITY_LOOKUP,
+          state,
+          {},
+          node,
+        );
+        records.push(...recordsOf(result).map((r) => `${r.NodeName} ${r.SourceIp}`));
+      }
+    }
+    expect(records).toEqual(['node-a 10.9.0.1', 'node-b 10.9.0.3']);
+  });
+});
+
 describe('reply-direction matching', () => {
   const config = (name: string, body: string) => `
 apiVersion: retina.sh/v1alpha1
@@ -1044,7 +1089,9 @@ describe('runBatch isolation of unexpected failures', () => {
     expect(result.counts.failed).toBe(1);
     expect(result.counts.packets).toBe(NODE_2!.packets);
     expect(result.problems).toEqual(['frame 3: skipped after an internal error: predicate exploded']);
-    const frames = recordsOf(run(NODE_2!.capture, flaky, await demoLookup(), undefined, { includeCaptureFrame: true }, 'aks-node-2')).map((r) => r.CaptureFrame);
+    const frames = recordsOf(
+      run(NODE_2!.capture, flaky, await demoLookup(), undefined, { includeCaptureFrame: true }, 'aks-node-2'),
+    ).map((r) => r.CaptureFrame);
     expect(frames).toHaveLength(NODE_2!.packets - 1);
     expect(frames).not.toContain(3);
   });
