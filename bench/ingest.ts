@@ -7,6 +7,7 @@
  * bench/results/ingest.json and bench/results/ingest.svg.
  */
 import { execFileSync } from 'node:child_process';
+import { Session } from 'node:inspector';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +32,8 @@ import { barChartSvg, writeBenchResult } from './support/benchReport';
 import { distinctFlowCopies, packEvents, sourcePackets } from './support/benchInput';
 
 const COPIES = Number(process.env.BENCH_COPIES ?? 12);
+/** When set, a directory: each scenario's measured run is CPU-profiled into `<scenario>.cpuprofile` there. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 const EVENTS_PER_INVOCATION = 16;
 
 function spec(destination: Destination, options: { ports?: PortRule[]; cidr?: string; allPackets?: boolean; l7?: boolean }): TraceConfigurationSpec {
@@ -113,6 +116,23 @@ function writeSingleCapture(packets: readonly CapturePacket[]): string {
   return file;
 }
 
+/** Starts the V8 CPU profiler in this process; `stop` returns the profile as JSON text. */
+async function startProfiler(): Promise<{ stop: () => Promise<string> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      session.disconnect();
+      return JSON.stringify(profile);
+    },
+  };
+}
+
 interface Scenario {
   name: string;
   packetsPerSecondPerCore: number;
@@ -171,11 +191,17 @@ async function measure(name: string, configurations: { key: string; spec: TraceC
     return { records, processed };
   };
   await run();
+  const profiler = PROFILE_DIR === undefined ? undefined : await startProfiler();
   const cpuBefore = process.cpuUsage();
   const wallBefore = process.hrtime.bigint();
   const { records, processed } = await run();
   const wallSeconds = Number(process.hrtime.bigint() - wallBefore) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
+  if (profiler !== undefined && PROFILE_DIR !== undefined) {
+    const file = path.join(PROFILE_DIR, `${name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
+    writeFileSync(file, await profiler.stop());
+    process.stdout.write(`profile: ${file}\n`);
+  }
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const compressed = events.reduce((sum, e) => sum + e.body.length, 0);
   const scenario: Scenario = {

@@ -1,6 +1,6 @@
-import { gunzipSync } from 'node:zlib';
 import type { EventMetadata } from './eventMetadata';
 import { errorMessage } from '../errors';
+import { gunzipSized, isGzip } from '../capture/gzip';
 
 /** `trace-schema` of a packet batch (CONTRACTS §2). */
 export const TRACE_BATCH_SCHEMA = 'retina.sh/trace-batch/v1';
@@ -60,10 +60,6 @@ function property(metadata: EventMetadata, name: string): string | undefined {
   return undefined;
 }
 
-function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
 /**
  * Classifies one Event Hubs event body by its `trace-schema` property and inflates gzip bodies.
  * Never throws: anything unusable becomes a {@link RejectedEvent} naming the event and the reason.
@@ -100,7 +96,7 @@ export function classifyEvent(body: unknown, metadata: EventMetadata, index: num
   let content = raw;
   if (encoding === 'gzip' || isGzip(raw)) {
     try {
-      content = gunzipSync(raw, { maxOutputLength: MAX_INFLATED_BYTES });
+      content = gunzipSized(raw, MAX_INFLATED_BYTES);
     } catch (caught) {
       return reject('EVENT_BODY_UNDECODABLE', `gzip body could not be inflated: ${errorMessage(caught)}`);
     }

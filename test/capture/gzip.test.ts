@@ -1,5 +1,5 @@
-import { gzipSync } from 'node:zlib';
-import { gunzipBounded, isGzip } from '../../shared/capture/gzip';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipBounded, gunzipSized, isGzip } from '../../shared/capture/gzip';
 
 describe('gzip', () => {
   it.each([
@@ -29,5 +29,47 @@ describe('gzip', () => {
     const result = gunzipBounded(bytes);
     expect(result.ok).toBe(true);
     expect(result.ok && result.problem?.code).toBe('CAPTURE_GZIP_INVALID');
+  });
+
+  describe('gunzipSized (output sized from the gzip trailer)', () => {
+    const original = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 251);
+    const withTrailer = (size: number): Uint8Array => {
+      const gz = Uint8Array.from(gzipSync(original));
+      new DataView(gz.buffer).setUint32(gz.length - 4, size >>> 0, true);
+      return gz;
+    };
+
+    it('inflates a body with a truthful trailer into exactly the original bytes', () => {
+      expect(
+        Buffer.from(gunzipSized(withTrailer(original.length), 1 << 20)).equals(Buffer.from(original)),
+      ).toBe(true);
+    });
+
+    it.each([
+      ['less', 10],
+      ['0', 0],
+      ['far more', 0xffffffff],
+    ])('rejects a trailer that says %s, as gunzipSync does (zlib checks the length)', (_name, declared) => {
+      const body = withTrailer(declared);
+      expect(() => gunzipSync(body)).toThrow();
+      expect(() => gunzipSized(body, 1 << 20)).toThrow(expect.objectContaining({ code: 'Z_DATA_ERROR' }));
+    });
+
+    it('inflates every member of a multi-member body', () => {
+      const twice = Buffer.concat([gzipSync(original), gzipSync(original)]);
+      expect(gunzipSized(twice, 1 << 20).length).toBe(original.length * 2);
+    });
+
+    it('refuses output beyond the bound even when the trailer claims it fits', () => {
+      expect(() => gunzipSized(withTrailer(100), 100_000)).toThrow(
+        expect.objectContaining({ code: 'ERR_BUFFER_TOO_LARGE' }),
+      );
+    });
+
+    it('rejects a corrupt body with zlib error', () => {
+      const gz = withTrailer(original.length);
+      gz.fill(0xff, 20, 60);
+      expect(() => gunzipSized(gz, 1 << 20)).toThrow();
+    });
   });
 });
