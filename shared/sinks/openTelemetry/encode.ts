@@ -3,7 +3,7 @@
  * OpenTelemetry semantic conventions where one exists (CONTRACTS §3); the rest use a documented
  * `retina.` prefix (docs/destinations.md lists every mapping). Cluster and node go to the resource.
  */
-import type { TraceRecord } from '../../record/traceRecord';
+import type { DnsAnswer, TraceRecord } from '../../record/traceRecord';
 import type { EncodeResult } from '../sink';
 import { truncateText } from '../truncate';
 
@@ -76,120 +76,194 @@ export function summary(record: TraceRecord): string {
   return parts.join(' ');
 }
 
-/** Builds the attributes of a record (everything but cluster and node, which are resource attributes). */
-export function logAttributes(r: TraceRecord): KeyValue[] {
-  const out: KeyValue[] = [];
-  const put = (key: string, value: AnyValue | undefined): void => {
-    if (value !== undefined) out.push({ key, value });
-  };
-  const s = (v: string | undefined): AnyValue | undefined => (v === undefined ? undefined : str(v));
-  const i = (v: number | undefined): AnyValue | undefined => (v === undefined ? undefined : int(v));
-  put('log.record.uid', str(r.RecordId));
-  put('retina.trace_configuration', s(r.TraceConfiguration));
-  put('retina.capture_level', s(r.CaptureLevel));
-  put('retina.trace_point', s(r.TracePoint));
-  put('retina.traffic_direction', s(r.TrafficDirection));
-  put('retina.flow_id', s(r.FlowId));
-  put('network.type', r.IpVersion === undefined ? undefined : str(`ipv${r.IpVersion}`));
-  put('network.transport', s(r.Protocol?.toLowerCase()));
-  put('source.address', s(r.SourceIp));
-  put('source.port', i(r.SourcePort));
-  put('destination.address', s(r.DestinationIp));
-  put('destination.port', i(r.DestinationPort));
-  put('retina.tcp.flags', s(r.TcpFlags));
-  put('retina.tcp.seq', i(r.TcpSeq));
-  put('retina.tcp.ack', i(r.TcpAck));
-  put('retina.packet.bytes', i(r.PacketBytes));
-  put('retina.payload.bytes', i(r.PayloadBytes));
-  for (const side of ['Source', 'Destination'] as const) {
-    const p = `retina.${side.toLowerCase()}`;
-    put(`${p}.namespace`, s(r[`${side}Namespace`]));
-    put(`${p}.pod.name`, s(r[`${side}PodName`]));
-    put(`${p}.workload`, s(r[`${side}Workload`]));
-    put(`${p}.service.name`, s(r[`${side}ServiceName`]));
-    put(`${p}.node.name`, s(r[`${side}NodeName`]));
-    const map = r[`${side}Labels`];
-    put(`${p}.labels`, map === undefined ? undefined : labels(map));
-  }
-  put('network.protocol.name', s(r.L7Protocol?.toLowerCase()));
-  put('http.request.method', s(r.HttpMethod));
+/**
+ * Receives a record's attributes in order. One writer builds OTLP objects ({@link logAttributes});
+ * the encoder's writer appends OTLP JSON text directly, so the hot path allocates no attribute
+ * objects and serialises each record once.
+ */
+interface AttributeWriter {
+  string(key: string, value: string): void;
+  int(key: string, value: number): void;
+  bool(key: string, value: boolean): void;
+  labels(key: string, map: Record<string, string>): void;
+  strings(key: string, values: readonly string[]): void;
+  dnsAnswers(key: string, answers: readonly DnsAnswer[]): void;
+}
+
+/** The mapping of record columns to attributes (everything but cluster and node: the resource). */
+function writeLogAttributes(r: TraceRecord, w: AttributeWriter): void {
+  w.string('log.record.uid', r.RecordId);
+  if (r.TraceConfiguration !== undefined) w.string('retina.trace_configuration', r.TraceConfiguration);
+  if (r.CaptureLevel !== undefined) w.string('retina.capture_level', r.CaptureLevel);
+  if (r.TracePoint !== undefined) w.string('retina.trace_point', r.TracePoint);
+  if (r.TrafficDirection !== undefined) w.string('retina.traffic_direction', r.TrafficDirection);
+  if (r.FlowId !== undefined) w.string('retina.flow_id', r.FlowId);
+  if (r.IpVersion !== undefined) w.string('network.type', `ipv${r.IpVersion}`);
+  if (r.Protocol !== undefined) w.string('network.transport', r.Protocol.toLowerCase());
+  if (r.SourceIp !== undefined) w.string('source.address', r.SourceIp);
+  if (r.SourcePort !== undefined) w.int('source.port', r.SourcePort);
+  if (r.DestinationIp !== undefined) w.string('destination.address', r.DestinationIp);
+  if (r.DestinationPort !== undefined) w.int('destination.port', r.DestinationPort);
+  if (r.TcpFlags !== undefined) w.string('retina.tcp.flags', r.TcpFlags);
+  if (r.TcpSeq !== undefined) w.int('retina.tcp.seq', r.TcpSeq);
+  if (r.TcpAck !== undefined) w.int('retina.tcp.ack', r.TcpAck);
+  if (r.PacketBytes !== undefined) w.int('retina.packet.bytes', r.PacketBytes);
+  if (r.PayloadBytes !== undefined) w.int('retina.payload.bytes', r.PayloadBytes);
+  if (r.SourceNamespace !== undefined) w.string('retina.source.namespace', r.SourceNamespace);
+  if (r.SourcePodName !== undefined) w.string('retina.source.pod.name', r.SourcePodName);
+  if (r.SourceWorkload !== undefined) w.string('retina.source.workload', r.SourceWorkload);
+  if (r.SourceServiceName !== undefined) w.string('retina.source.service.name', r.SourceServiceName);
+  if (r.SourceNodeName !== undefined) w.string('retina.source.node.name', r.SourceNodeName);
+  if (r.SourceLabels !== undefined) w.labels('retina.source.labels', r.SourceLabels);
+  if (r.DestinationNamespace !== undefined) w.string('retina.destination.namespace', r.DestinationNamespace);
+  if (r.DestinationPodName !== undefined) w.string('retina.destination.pod.name', r.DestinationPodName);
+  if (r.DestinationWorkload !== undefined) w.string('retina.destination.workload', r.DestinationWorkload);
+  if (r.DestinationServiceName !== undefined)
+    w.string('retina.destination.service.name', r.DestinationServiceName);
+  if (r.DestinationNodeName !== undefined) w.string('retina.destination.node.name', r.DestinationNodeName);
+  if (r.DestinationLabels !== undefined) w.labels('retina.destination.labels', r.DestinationLabels);
+  if (r.L7Protocol !== undefined) w.string('network.protocol.name', r.L7Protocol.toLowerCase());
+  if (r.HttpMethod !== undefined) w.string('http.request.method', r.HttpMethod);
   if (r.HttpPath !== undefined) {
     const q = r.HttpPath.indexOf('?');
-    put('url.path', str(q < 0 ? r.HttpPath : r.HttpPath.slice(0, q)));
-    if (q >= 0) put('url.query', str(r.HttpPath.slice(q + 1)));
+    w.string('url.path', q < 0 ? r.HttpPath : r.HttpPath.slice(0, q));
+    if (q >= 0) w.string('url.query', r.HttpPath.slice(q + 1));
   }
   if (r.HttpHost !== undefined) {
     const host = splitHost(r.HttpHost);
-    put('server.address', str(host.address));
-    if (host.port !== undefined) put('server.port', int(host.port));
+    w.string('server.address', host.address);
+    if (host.port !== undefined) w.int('server.port', host.port);
   }
-  put('network.protocol.version', s(r.HttpVersion?.replace(/^HTTP\//i, '')));
-  put('user_agent.original', s(r.HttpUserAgent));
-  put('retina.http.content_type', s(r.HttpContentType));
-  put('http.response.status_code', i(r.HttpStatusCode));
-  put('retina.dns.id', i(r.DnsId));
-  put('retina.dns.is_response', r.DnsIsResponse === undefined ? undefined : { boolValue: r.DnsIsResponse });
-  put('dns.question.name', s(r.DnsQuery));
-  put('retina.dns.question.type', s(r.DnsQueryType));
-  put('retina.dns.response_code', s(r.DnsResponseCode));
-  put(
-    'retina.dns.answers',
-    r.DnsAnswers === undefined
-      ? undefined
-      : {
-          arrayValue: {
-            values: r.DnsAnswers.map((a) => ({
-              kvlistValue: {
-                values: [
-                  { key: 'type', value: str(a.type) },
-                  { key: 'value', value: str(a.value) },
-                  { key: 'ttl', value: int(a.ttl) },
-                ],
-              },
-            })),
-          },
-        },
-  );
-  put('retina.tls.handshake', s(r.TlsHandshake));
+  if (r.HttpVersion !== undefined)
+    w.string('network.protocol.version', r.HttpVersion.replace(/^HTTP\//i, ''));
+  if (r.HttpUserAgent !== undefined) w.string('user_agent.original', r.HttpUserAgent);
+  if (r.HttpContentType !== undefined) w.string('retina.http.content_type', r.HttpContentType);
+  if (r.HttpStatusCode !== undefined) w.int('http.response.status_code', r.HttpStatusCode);
+  if (r.DnsId !== undefined) w.int('retina.dns.id', r.DnsId);
+  if (r.DnsIsResponse !== undefined) w.bool('retina.dns.is_response', r.DnsIsResponse);
+  if (r.DnsQuery !== undefined) w.string('dns.question.name', r.DnsQuery);
+  if (r.DnsQueryType !== undefined) w.string('retina.dns.question.type', r.DnsQueryType);
+  if (r.DnsResponseCode !== undefined) w.string('retina.dns.response_code', r.DnsResponseCode);
+  if (r.DnsAnswers !== undefined) w.dnsAnswers('retina.dns.answers', r.DnsAnswers);
+  if (r.TlsHandshake !== undefined) w.string('retina.tls.handshake', r.TlsHandshake);
   if (r.TlsVersion !== undefined) {
-    put('tls.protocol.name', str(r.TlsVersion.replace(/[\d.]+$/, '').toLowerCase()));
-    put('tls.protocol.version', str(r.TlsVersion.replace(/^[A-Za-z]+/, '')));
+    w.string('tls.protocol.name', r.TlsVersion.replace(/[\d.]+$/, '').toLowerCase());
+    w.string('tls.protocol.version', r.TlsVersion.replace(/^[A-Za-z]+/, ''));
   }
-  put('tls.server.name', s(r.TlsServerName));
-  put(
-    'retina.tls.alpn',
-    r.TlsAlpn === undefined ? undefined : { arrayValue: { values: r.TlsAlpn.map(str) } },
-  );
-  put('tls.cipher', s(r.TlsCipherSuite));
-  put('tls.client.ja3', s(r.Ja3));
-  put('tls.client.ja4', s(r.Ja4));
-  put('tls.server.ja3s', s(r.Ja3s));
-  put('retina.capture.frame', i(r.CaptureFrame));
-  return out;
+  if (r.TlsServerName !== undefined) w.string('tls.server.name', r.TlsServerName);
+  if (r.TlsAlpn !== undefined) w.strings('retina.tls.alpn', r.TlsAlpn);
+  if (r.TlsCipherSuite !== undefined) w.string('tls.cipher', r.TlsCipherSuite);
+  if (r.Ja3 !== undefined) w.string('tls.client.ja3', r.Ja3);
+  if (r.Ja4 !== undefined) w.string('tls.client.ja4', r.Ja4);
+  if (r.Ja3s !== undefined) w.string('tls.server.ja3s', r.Ja3s);
+  if (r.CaptureFrame !== undefined) w.int('retina.capture.frame', r.CaptureFrame);
 }
 
-/** Encodes a record; records of one cluster and node share a group (one OTLP resource). */
-export function encodeOtlpLogRecord(record: TraceRecord): EncodeResult<OtlpLogRecord> {
-  if (!/^\d{1,20}$/.test(record.TimestampNs)) {
+/** Builds OTLP attribute objects. */
+class ObjectAttributeWriter implements AttributeWriter {
+  readonly out: KeyValue[] = [];
+  string(key: string, value: string): void {
+    this.out.push({ key, value: str(value) });
+  }
+  int(key: string, value: number): void {
+    this.out.push({ key, value: int(value) });
+  }
+  bool(key: string, value: boolean): void {
+    this.out.push({ key, value: { boolValue: value } });
+  }
+  labels(key: string, map: Record<string, string>): void {
+    this.out.push({ key, value: labels(map) });
+  }
+  strings(key: string, values: readonly string[]): void {
+    this.out.push({ key, value: { arrayValue: { values: values.map(str) } } });
+  }
+  dnsAnswers(key: string, answers: readonly DnsAnswer[]): void {
+    const values = answers.map((a): AnyValue => ({
+      kvlistValue: {
+        values: [
+          { key: 'type', value: str(a.type) },
+          { key: 'value', value: str(a.value) },
+          { key: 'ttl', value: int(a.ttl) },
+        ],
+      },
+    }));
+    this.out.push({ key, value: { arrayValue: { values } } });
+  }
+}
+
+const jsonString = (value: string): string => JSON.stringify(truncateText(value, OTLP_MAX_STRING_CHARS));
+const jsonStringValue = (value: string): string => `{"stringValue":${jsonString(value)}}`;
+const jsonIntValue = (value: number): string => `{"intValue":"${Math.trunc(value)}"}`;
+
+/** Appends OTLP JSON text: the same attributes {@link ObjectAttributeWriter} builds, serialised. */
+class JsonAttributeWriter implements AttributeWriter {
+  json = '';
+  private separator = '';
+  private put(key: string, valueJson: string): void {
+    // Attribute keys are fixed ASCII names without characters JSON must escape.
+    this.json += `${this.separator}{"key":"${key}","value":${valueJson}}`;
+    this.separator = ',';
+  }
+  string(key: string, value: string): void {
+    this.put(key, jsonStringValue(value));
+  }
+  int(key: string, value: number): void {
+    this.put(key, jsonIntValue(value));
+  }
+  bool(key: string, value: boolean): void {
+    this.put(key, value ? '{"boolValue":true}' : '{"boolValue":false}');
+  }
+  labels(key: string, map: Record<string, string>): void {
+    let values = '';
+    for (const [k, v] of Object.entries(map))
+      values += `${values === '' ? '' : ','}{"key":${JSON.stringify(k)},"value":${jsonStringValue(v)}}`;
+    this.put(key, `{"kvlistValue":{"values":[${values}]}}`);
+  }
+  strings(key: string, values: readonly string[]): void {
+    this.put(key, `{"arrayValue":{"values":[${values.map(jsonStringValue).join(',')}]}}`);
+  }
+  dnsAnswers(key: string, answers: readonly DnsAnswer[]): void {
+    const values = answers.map(
+      (a) =>
+        `{"kvlistValue":{"values":[{"key":"type","value":${jsonStringValue(a.type)}},{"key":"value","value":${jsonStringValue(a.value)}},{"key":"ttl","value":${jsonIntValue(a.ttl)}}]}}`,
+    );
+    this.put(key, `{"arrayValue":{"values":[${values.join(',')}]}}`);
+  }
+}
+
+/** Builds the attributes of a record (everything but cluster and node, which are resource attributes). */
+export function logAttributes(r: TraceRecord): KeyValue[] {
+  const writer = new ObjectAttributeWriter();
+  writeLogAttributes(r, writer);
+  return writer.out;
+}
+
+/** One OTLP LogRecord as JSON text, ready to join into an ExportLogsServiceRequest. */
+export type OtlpLogRecordJson = string;
+
+const TIMESTAMP_NS = /^\d{1,20}$/;
+
+/**
+ * Encodes a record as OTLP JSON text ({@link OtlpLogRecord} serialised); records of one cluster
+ * and node share a group (one OTLP resource).
+ */
+export function encodeOtlpLogRecord(record: TraceRecord): EncodeResult<OtlpLogRecordJson> {
+  if (!TIMESTAMP_NS.test(record.TimestampNs)) {
     return {
       ok: false,
       code: 'RECORD_INVALID',
       reason: `TimestampNs '${record.TimestampNs}' is not epoch nanoseconds`,
     };
   }
-  const payload: OtlpLogRecord = {
-    timeUnixNano: record.TimestampNs,
-    severityNumber: 9,
-    severityText: 'INFO',
-    body: str(summary(record)),
-    attributes: logAttributes(record),
-  };
+  const writer = new JsonAttributeWriter();
+  writeLogAttributes(record, writer);
+  const payload = `{"timeUnixNano":"${record.TimestampNs}","severityNumber":9,"severityText":"INFO","body":${jsonStringValue(summary(record))},"attributes":[${writer.json}]}`;
   return {
     ok: true,
     value: {
       record,
       payload,
-      bytes: Buffer.byteLength(JSON.stringify(payload)) + 1,
+      bytes: Buffer.byteLength(payload) + 1,
       group: `${record.ClusterName ?? ''}\u0000${record.NodeName ?? ''}`,
     },
   };

@@ -4,7 +4,7 @@ import type { TraceRecord } from '../../record/traceRecord';
 import type { OpenTelemetryConnection } from '../connection';
 import { HttpStatusError } from '../send/failure';
 import type { EncodeResult, EncodedRecord, PushOptions, PushResult, Sink } from '../sink';
-import { encodeOtlpLogRecord, resourceAttributes, type OtlpLogRecord } from './encode';
+import { encodeOtlpLogRecord, resourceAttributes, type OtlpLogRecordJson } from './encode';
 
 /** Instrumentation scope of our log records. */
 export const OTLP_SCOPE = { name: 'retina-trace-backend/sinks', version: '1' } as const;
@@ -15,21 +15,23 @@ export function otlpLogsUrl(endpoint: string): string {
   return base.endsWith('/v1/logs') ? base : `${base}/v1/logs`;
 }
 
-/** Builds an ExportLogsServiceRequest for one group (one resource). */
-export function exportRequest(batch: ReadonlyArray<EncodedRecord<OtlpLogRecord>>): unknown {
+const SCOPE_JSON = JSON.stringify(OTLP_SCOPE);
+
+/**
+ * The ExportLogsServiceRequest JSON of one group (one resource): the encoded log records are
+ * already JSON, so they are joined, not serialised again.
+ */
+export function exportRequest(batch: ReadonlyArray<EncodedRecord<OtlpLogRecordJson>>): string {
   const first = batch[0];
-  return {
-    resourceLogs: [
-      {
-        resource: { attributes: first === undefined ? [] : resourceAttributes(first.record) },
-        scopeLogs: [{ scope: OTLP_SCOPE, logRecords: batch.map((item) => item.payload) }],
-      },
-    ],
-  };
+  const resource = JSON.stringify({
+    attributes: first === undefined ? [] : resourceAttributes(first.record),
+  });
+  const logRecords = batch.map((item) => item.payload).join(',');
+  return `{"resourceLogs":[{"resource":${resource},"scopeLogs":[{"scope":${SCOPE_JSON},"logRecords":[${logRecords}]}]}]}`;
 }
 
 /** Sink posting OTLP/HTTP JSON. Pushes never mix resources (cluster, node). */
-export class OpenTelemetrySink implements Sink<OtlpLogRecord> {
+export class OpenTelemetrySink implements Sink<OtlpLogRecordJson> {
   readonly destination = 'opentelemetry' as const;
   readonly connection: string;
   // Collectors default to a 20 MiB request limit; smaller requests keep retries cheap.
@@ -43,16 +45,16 @@ export class OpenTelemetrySink implements Sink<OtlpLogRecord> {
     this.url = otlpLogsUrl(settings.endpoint);
   }
 
-  encode(record: TraceRecord): EncodeResult<OtlpLogRecord> {
+  encode(record: TraceRecord): EncodeResult<OtlpLogRecordJson> {
     return encodeOtlpLogRecord(record);
   }
 
   async push(
-    batch: ReadonlyArray<EncodedRecord<OtlpLogRecord>>,
+    batch: ReadonlyArray<EncodedRecord<OtlpLogRecordJson>>,
     options: PushOptions,
-  ): Promise<PushResult<OtlpLogRecord>> {
+  ): Promise<PushResult<OtlpLogRecordJson>> {
     if (batch.length === 0) return { ok: true };
-    const body = gzipSync(JSON.stringify(exportRequest(batch)));
+    const body = gzipSync(exportRequest(batch));
     const response = await fetch(this.url, {
       method: 'POST',
       headers: { ...this.settings.headers, 'content-type': 'application/json', 'content-encoding': 'gzip' },

@@ -1,8 +1,11 @@
+import fc from 'fast-check';
 import {
   encodeOtlpLogRecord,
   logAttributes,
+  OTLP_MAX_STRING_CHARS,
   resourceAttributes,
   summary,
+  type OtlpLogRecord,
 } from '../../../shared/sinks/openTelemetry/encode';
 import {
   exportRequest,
@@ -93,7 +96,80 @@ describe('OTLP encoding', () => {
   ])('%s', (_name, record, ok) => {
     const result = encodeOtlpLogRecord(record);
     expect(result.ok).toBe(ok);
-    if (result.ok) expect(result.value.payload.timeUnixNano).toBe(record.TimestampNs);
+    if (result.ok)
+      expect((JSON.parse(result.value.payload) as OtlpLogRecord).timeUnixNano).toBe(record.TimestampNs);
+  });
+
+  const expectedLogRecord = (record: TraceRecord): OtlpLogRecord => ({
+    timeUnixNano: record.TimestampNs,
+    severityNumber: 9,
+    severityText: 'INFO',
+    body: { stringValue: summary(record) },
+    attributes: logAttributes(record),
+  });
+  const decoded = (record: TraceRecord): unknown => {
+    const result = encodeOtlpLogRecord(record);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.value.bytes).toBe(Buffer.byteLength(result.value.payload) + 1);
+    return JSON.parse(result.value.payload);
+  };
+
+  it.each([
+    ['an L3/L4 + HTTP record', makeRecord(7)],
+    [
+      'every kind of attribute',
+      makeRecord(8, {
+        DnsIsResponse: false,
+        DnsId: 4660,
+        DnsQuery: 'example.com',
+        DnsQueryType: 'A',
+        DnsResponseCode: 'NOERROR',
+        DnsAnswers: [
+          { type: 'A', value: '93.184.216.34', ttl: 300 },
+          { type: 'CNAME', value: 'e.example', ttl: 60 },
+        ],
+        TlsHandshake: 'ClientHello',
+        TlsVersion: 'TLS1.3',
+        TlsServerName: 'api.example',
+        TlsAlpn: ['h2', 'http/1.1'],
+        TlsCipherSuite: 'TLS_AES_128_GCM_SHA256',
+        Ja3: 'j3',
+        Ja3s: 'j3s',
+        Ja4: 'j4',
+        CaptureFrame: 12,
+        SourceLabels: { 'app.kubernetes.io/name': 'web', quote: 'a"b\\c' },
+      }),
+    ],
+    [
+      'escapes, control characters and non-BMP text',
+      makeRecord(9, { HttpUserAgent: 'x"\\\n\u0001\u2028é😀', HttpPath: '/ü?q="1"' }),
+    ],
+    [
+      'a value beyond the string limit',
+      makeRecord(10, { HttpUserAgent: 'a'.repeat(OTLP_MAX_STRING_CHARS + 10) }),
+    ],
+  ])('writes the JSON of exactly the OTLP objects: %s', (_name, record) => {
+    expect(decoded(record)).toEqual(expectedLogRecord(record));
+  });
+
+  it('writes the JSON of exactly the OTLP objects for arbitrary text values', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary' }),
+        fc.string({ unit: 'grapheme' }),
+        fc.dictionary(fc.string(), fc.string()),
+        (text, host, labels) => {
+          const record = makeRecord(11, {
+            HttpUserAgent: text,
+            HttpHost: host,
+            HttpPath: `/${text}`,
+            DestinationLabels: labels,
+            DnsQuery: text,
+          });
+          expect(decoded(record)).toEqual(expectedLogRecord(record));
+        },
+      ),
+    );
   });
 
   it('summarises a record in the body', () => {
@@ -106,12 +182,12 @@ describe('OTLP encoding', () => {
     const encoded = [makeRecord(1), makeRecord(3)]
       .map(encodeOtlpLogRecord)
       .flatMap((r) => (r.ok ? [r.value] : []));
-    const request = exportRequest(encoded) as {
+    const request = JSON.parse(exportRequest(encoded)) as {
       resourceLogs: Array<{ scopeLogs: Array<{ logRecords: unknown[] }> }>;
     };
     expect(request.resourceLogs).toHaveLength(1);
     expect(request.resourceLogs[0]?.scopeLogs[0]?.logRecords).toHaveLength(2);
-    expect(exportRequest([])).toEqual({
+    expect(JSON.parse(exportRequest([]))).toEqual({
       resourceLogs: [
         { resource: { attributes: [] }, scopeLogs: [{ scope: expect.anything(), logRecords: [] }] },
       ],
