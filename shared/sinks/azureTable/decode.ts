@@ -7,7 +7,8 @@ import { TRACE_RECORD_COLUMNS, type TraceRecord } from '../../record/traceRecord
 /** Decodes an entity; `undefined` when it has no RecordId/TimestampNs (not a trace record). */
 export function decodeEntity(entity: Readonly<Record<string, unknown>>): TraceRecord | undefined {
   const record: Record<string, unknown> = {};
-  const text = (value: unknown): string => (typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : JSON.stringify(value));
+  const text = (value: unknown): string =>
+    typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : JSON.stringify(value);
   for (const [column, type] of TRACE_RECORD_COLUMNS) {
     const value = entity[column];
     if (value === undefined || value === null) continue;
@@ -24,7 +25,7 @@ export function decodeEntity(entity: Readonly<Record<string, unknown>>): TraceRe
         break;
       case 'int':
       case 'long': {
-        const raw = typeof value === 'object' && value !== null && 'value' in value ? (value).value : value;
+        const raw = typeof value === 'object' && value !== null && 'value' in value ? value.value : value;
         const number = Number(raw);
         if (Number.isFinite(number)) record[column] = number;
         break;

@@ -7,6 +7,7 @@
 import {
   TRACE_RECORD_COLUMNS,
   TRACE_RECORD_SCHEMA_VERSION,
+  type ColumnType,
   type TraceRecord,
 } from '../../record/traceRecord';
 import type { EncodeResult } from '../sink';
@@ -37,56 +38,67 @@ export interface TraceEntity {
 /** Per-operation framing of a batch request (changeset headers, URL), estimated generously. */
 const BATCH_OVERHEAD_BYTES = 600;
 
+const COLUMN_TYPES: ReadonlyMap<string, ColumnType> = new Map(TRACE_RECORD_COLUMNS);
+const SCHEMA_VERSION_BYTES = 8 + 'SchemaVersion'.length * 2 + 4 + TRACE_RECORD_SCHEMA_VERSION.length * 2;
+
 /**
  * Encodes a record as an entity; `bytes` estimates its share of a transaction request body.
- * `shards`: partitions per configuration-hour (see partitionKey.ts).
+ * `shards`: partitions per configuration-hour (see partitionKey.ts). Undeclared record fields
+ * (`CaptureFrame`) are not stored.
  */
 export function encodeEntity(
   record: TraceRecord,
   shards: number = DEFAULT_PARTITION_SHARDS,
 ): EncodeResult<TraceEntity> {
   const entity: TraceEntity = { partitionKey: partitionKeyOf(record, shards), rowKey: rowKeyOf(record) };
-  let size = 4 + (entity.partitionKey.length + entity.rowKey.length) * 2;
-  let properties = 0;
-  const add = (name: string, value: unknown, valueBytes: number): void => {
-    entity[name] = value;
-    size += 8 + name.length * 2 + valueBytes;
-    properties++;
-  };
-  add('SchemaVersion', TRACE_RECORD_SCHEMA_VERSION, 4 + TRACE_RECORD_SCHEMA_VERSION.length * 2);
-  for (const [column, type] of TRACE_RECORD_COLUMNS) {
-    const value = record[column];
-    if (value === undefined || value === null) continue;
+  // Sizes as the service counts them: 8 bytes per property plus 2 per name character, and values
+  // at 2 bytes per string character.
+  let size = 4 + (entity.partitionKey.length + entity.rowKey.length) * 2 + SCHEMA_VERSION_BYTES;
+  let properties = 1;
+  entity.SchemaVersion = TRACE_RECORD_SCHEMA_VERSION;
+  const fields = record as unknown as Record<string, unknown>;
+  for (const column in fields) {
+    const type = COLUMN_TYPES.get(column);
+    const value = fields[column];
+    if (type === undefined || value === undefined || value === null) continue;
+    let encoded: unknown;
+    let valueBytes: number;
     switch (type) {
-      case 'string': {
+      case 'string':
+      case 'dynamic': {
         const text = truncateText(
-          typeof value === 'string' ? value : JSON.stringify(value),
+          typeof value === 'string' && type === 'string' ? value : JSON.stringify(value),
           TABLE_LIMITS.maxStringChars,
         );
-        add(column, text, 4 + text.length * 2);
-        break;
-      }
-      case 'dynamic': {
-        const text = truncateText(JSON.stringify(value), TABLE_LIMITS.maxStringChars);
-        add(column, text, 4 + text.length * 2);
+        encoded = text;
+        valueBytes = 4 + text.length * 2;
         break;
       }
       case 'int':
-        if (typeof value === 'number' && Number.isFinite(value)) add(column, value, 4);
+        if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+        encoded = value;
+        valueBytes = 4;
         break;
       case 'long':
-        if (typeof value === 'number' && Number.isInteger(value))
-          add(column, { value: String(value), type: 'Int64' }, 8);
+        if (typeof value !== 'number' || !Number.isInteger(value)) continue;
+        encoded = { value: String(value), type: 'Int64' };
+        valueBytes = 8;
         break;
       case 'bool':
-        add(column, value === true, 1);
+        encoded = value === true;
+        valueBytes = 1;
         break;
       case 'datetime': {
         const date = typeof value === 'string' ? new Date(value) : undefined;
-        if (date !== undefined && !Number.isNaN(date.getTime())) add(column, date, 8);
+        if (date === undefined || Number.isNaN(date.getTime())) continue;
+        encoded = date;
+        valueBytes = 8;
         break;
       }
     }
+    entity[column] = encoded;
+    size += 8 + column.length * 2 + valueBytes;
+    properties++;
   }
   if (properties > TABLE_LIMITS.maxProperties) {
     return {

@@ -36,16 +36,36 @@ function fnv1a(text: string): number {
   return hash >>> 0;
 }
 
+const HOUR_PREFIX = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})/;
+let lastHourPrefix = '';
+let lastHourBucket = '0000000000';
+
 /** `yyyyMMddHH` (UTC) of an ISO timestamp; `0000000000` when unparsable. */
 export function hourBucket(timeGenerated: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})/.exec(timeGenerated);
-  return match === null ? '0000000000' : `${match[1]}${match[2]}${match[3]}${match[4]}`;
+  // Records arrive in time order, so consecutive calls share the hour: remember the last one.
+  if (timeGenerated.length >= 13 && timeGenerated.startsWith(lastHourPrefix) && lastHourPrefix !== '')
+    return lastHourBucket;
+  const match = HOUR_PREFIX.exec(timeGenerated);
+  if (match === null) return '0000000000';
+  lastHourPrefix = match[0];
+  lastHourBucket = `${match[1]}${match[2]}${match[3]}${match[4]}`;
+  return lastHourBucket;
 }
+
+const prefixes = new Map<string, string>();
+const MAX_CACHED_PREFIXES = 4096;
 
 /** The PartitionKey prefix of one configuration (for range queries): `<cluster>|<namespace>.<name>|`. */
 export function configurationPrefix(cluster: string | undefined, configuration: string | undefined): string {
-  const config = (configuration ?? '_').replace('/', '.');
-  return sanitizeKey(`${cluster ?? '_'}|${config}|`);
+  const cacheKey = `${cluster ?? '\u0000'}\u0000${configuration ?? '\u0000'}`;
+  let prefix = prefixes.get(cacheKey);
+  if (prefix === undefined) {
+    const config = (configuration ?? '_').replace('/', '.');
+    prefix = sanitizeKey(`${cluster ?? '_'}|${config}|`);
+    if (prefixes.size >= MAX_CACHED_PREFIXES) prefixes.clear();
+    prefixes.set(cacheKey, prefix);
+  }
+  return prefix;
 }
 
 /** PartitionKey of a record. */

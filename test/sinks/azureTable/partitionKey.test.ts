@@ -26,6 +26,34 @@ describe('Azure Table keys', () => {
     expect(hourBucket(time)).toBe(expected);
   });
 
+  it('gives each timestamp its own hour in any call order (the last hour is remembered)', () => {
+    const times = [
+      '2026-11-25T09:00:00Z',
+      '2026-11-25T09:59:59Z',
+      '2026-11-25T10:00:00Z',
+      '2026-11-25T09:30:00Z',
+      '2026-11-25T09',
+      'garbage',
+      '2026-11-25T0',
+      '2027-11-25T09:00:00Z',
+    ];
+    expect(times.map(hourBucket)).toEqual([
+      '2026112509',
+      '2026112509',
+      '2026112510',
+      '2026112509',
+      '2026112509',
+      '0000000000',
+      '0000000000',
+      '2027112509',
+    ]);
+  });
+
+  it('gives each cluster and configuration its own prefix after many distinct ones', () => {
+    for (let i = 0; i < 5000; i++) expect(configurationPrefix(`c${i}`, `ns/n${i}`)).toBe(`c${i}|ns.n${i}|`);
+    expect(configurationPrefix('c1', 'ns/n1')).toBe('c1|ns.n1|');
+  });
+
   it.each([
     ['aks', 'default/web', 'aks|default.web|'],
     [undefined, undefined, '_|_|'],

@@ -44,4 +44,27 @@ describe('encodeLogsRow', () => {
     expect(String(result.value.payload.HttpPath).endsWith(TRUNCATION_MARKER)).toBe(true);
     expect(String(result.value.payload.HttpPath).length).toBe(32 * 1024);
   });
+
+  it('sends a record of declared columns as it is, without copying it', () => {
+    const record = makeRecord(4);
+    const result = encodeLogsRow(record);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.value.payload).toBe(record);
+  });
+
+  it.each([
+    ['a string beyond the limit', { HttpUserAgent: 'u'.repeat(40_000) }],
+    ['an explicitly undefined column', { HttpUserAgent: undefined }],
+    ['an undeclared column', { Extra: 'x' }],
+  ])('copies a record with %s, leaving the record itself unchanged', (_name, overrides) => {
+    const record = makeRecord(5, overrides as Partial<ReturnType<typeof makeRecord>>);
+    const before = JSON.stringify(record);
+    const result = encodeLogsRow(record);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.value.payload).not.toBe(record);
+    expect(Object.keys(result.value.payload)).not.toContain('Extra');
+    expect(Object.values(result.value.payload)).not.toContain(undefined);
+    expect(JSON.stringify(record)).toBe(before);
+    expect(result.value.bytes).toBe(Buffer.byteLength(JSON.stringify(result.value.payload)) + 1);
+  });
 });
