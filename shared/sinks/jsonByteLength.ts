@@ -38,7 +38,8 @@ export function jsonByteLength(value: unknown): number {
       if (Object.getPrototypeOf(value) === Object.prototype && !('toJSON' in value))
         return objectByteLength(value as Record<string, unknown>);
       return serialisedByteLength(value);
-    default:
+    case 'bigint':
+      // JSON.stringify throws on bigint; so does this, by delegating.
       return serialisedByteLength(value);
   }
 }
