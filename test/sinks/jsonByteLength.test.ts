@@ -36,6 +36,10 @@ describe('jsonByteLength', () => {
     expect(jsonByteLength(value)).toBe(serialised(value));
   });
 
+  it('throws on bigint, as JSON.stringify does', () => {
+    expect(() => jsonByteLength({ n: 1n })).toThrow(TypeError);
+  });
+
   it('equals the UTF-8 length of JSON.stringify for arbitrary JSON data', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
