@@ -12,7 +12,7 @@ import type { L7Fields } from '../l7/l7Fields';
 import type { ConfigurationMatcher } from '../match/configurationMatcher';
 import { decodePacket } from '../packet/decodePacket';
 import type { DecodedPacket, TracePoint } from '../packet/decodedPacket';
-import { assembleTraceRecord } from '../record/assembleRecord';
+import { assembleTraceRecord, packetColumns, type PacketColumns } from '../record/assembleRecord';
 import type { TraceRecord } from '../record/traceRecord';
 import type { PartitionState } from './partitionState';
 import { errorMessage } from '../errors';
@@ -189,6 +189,7 @@ export class PacketPipeline {
     // Layer 7 sees every packet of a traced flow (replies match too), so reassembly stays whole.
     const wantsL7 = matches.some((m) => m.includeLayer7Data);
     const messages = wantsL7 ? observed.l7.analyzeAll(packet) : NO_L7;
+    let columns: PacketColumns | undefined;
     for (const match of matches) {
       increment(counts.matchedByConfiguration, match.key);
       const layer7 = match.includeLayer7Data ? messages : NO_L7;
@@ -213,6 +214,7 @@ export class PacketPipeline {
         };
         this.deliveries.set(deliveryKey, delivery);
       }
+      columns ??= packetColumns(packet);
       if (layer7.length === 0) {
         delivery.records.push(
           assembleTraceRecord(
@@ -223,6 +225,7 @@ export class PacketPipeline {
             destination,
             undefined,
             this.recordOptions,
+            columns,
           ),
         );
       } else {
@@ -235,6 +238,7 @@ export class PacketPipeline {
             destination,
             fields,
             this.recordOptions,
+            columns,
           );
           // Several messages completed by one packet (pipelining) each need their own id.
           if (index > 0) record.RecordId = `${record.RecordId}-${index}`;

@@ -34,8 +34,41 @@ export interface AssembleRecordOptions {
 }
 
 /**
+ * The columns that depend on the packet alone, computed once per packet however many
+ * configurations record it.
+ */
+export interface PacketColumns {
+  readonly timeGenerated: string;
+  readonly timestampNs: string;
+  readonly trafficDirection: TraceRecord['TrafficDirection'];
+  readonly flowId: string | undefined;
+  readonly protocol: string | undefined;
+  readonly sourceIp: string | undefined;
+  readonly destinationIp: string | undefined;
+  readonly tcpFlags: string | undefined;
+}
+
+/** The packet-only columns of `packet`'s records. */
+export function packetColumns(packet: DecodedPacket): PacketColumns {
+  const sip = packet.sourceIp;
+  const dip = packet.destinationIp;
+  return {
+    timeGenerated: isoTime(packet.timestampSec, packet.timestampNsec),
+    timestampNs: timestampNs(packet.timestampSec, packet.timestampNsec),
+    trafficDirection: trafficDirection(packet.tracePoint, packet.direction),
+    flowId: sip && dip ? packetFlowId(packet) : undefined,
+    protocol: packet.protocol === undefined ? undefined : protocolName(packet.protocol),
+    sourceIp: sip ? formatIp(sip) : undefined,
+    destinationIp: dip ? formatIp(dip) : undefined,
+    // No flag set (a rare, odd segment) leaves the column absent rather than empty.
+    tcpFlags: packet.protocol === IpProtocol.TCP && packet.tcpFlags ? tcpFlagsText(packet.tcpFlags) : undefined,
+  };
+}
+
+/**
  * Builds one record. `layer7` holds the layer-7 columns (`L7Protocol`, `Http*`, `Dns*`, `Tls*`,
- * `Ja*`) of the message this packet completes; its undefined values are skipped.
+ * `Ja*`) of the message this packet completes; its undefined values are skipped. `columns` are
+ * the packet's {@link packetColumns}, passed by callers that record one packet several times.
  *
  * Enrichment columns, per side: `Namespace` (pods and services), `PodName` (pods), `Workload`
  * as `Kind/name` (e.g. `Deployment/web`), `ServiceName` (a service's own name; for a pod the first
@@ -49,10 +82,11 @@ export function assembleTraceRecord(
   destination: Endpoint | undefined,
   layer7?: Partial<TraceRecord>,
   options?: AssembleRecordOptions,
+  columns: PacketColumns = packetColumns(packet),
 ): TraceRecord {
-  const ns = timestampNs(packet.timestampSec, packet.timestampNsec);
+  const ns = columns.timestampNs;
   const record: TraceRecord = {
-    TimeGenerated: isoTime(packet.timestampSec, packet.timestampNsec),
+    TimeGenerated: columns.timeGenerated,
     TimestampNs: ns,
     RecordId: recordId(configuration.key, context.node, packet, ns),
     ClusterName: context.cluster,
@@ -61,24 +95,15 @@ export function assembleTraceRecord(
     CaptureLevel: configuration.captureLevel,
   };
   if (packet.tracePoint !== undefined) record.TracePoint = packet.tracePoint;
-  const direction = trafficDirection(packet.tracePoint, packet.direction);
-  if (direction !== undefined) record.TrafficDirection = direction;
-  const sip = packet.sourceIp;
-  const dip = packet.destinationIp;
-  const sourceIp = sip ? formatIp(sip) : undefined;
-  const destinationIp = dip ? formatIp(dip) : undefined;
-  if (sourceIp !== undefined && destinationIp !== undefined) {
-    const id = packetFlowId(packet);
-    if (id !== undefined) record.FlowId = id;
-  }
+  if (columns.trafficDirection !== undefined) record.TrafficDirection = columns.trafficDirection;
+  if (columns.flowId !== undefined) record.FlowId = columns.flowId;
   if (packet.ipVersion !== undefined) record.IpVersion = packet.ipVersion;
-  if (packet.protocol !== undefined) record.Protocol = protocolName(packet.protocol);
-  if (sourceIp !== undefined) record.SourceIp = sourceIp;
-  if (destinationIp !== undefined) record.DestinationIp = destinationIp;
+  if (columns.protocol !== undefined) record.Protocol = columns.protocol;
+  if (columns.sourceIp !== undefined) record.SourceIp = columns.sourceIp;
+  if (columns.destinationIp !== undefined) record.DestinationIp = columns.destinationIp;
   if (packet.sourcePort !== undefined) record.SourcePort = packet.sourcePort;
   if (packet.destinationPort !== undefined) record.DestinationPort = packet.destinationPort;
-  // No flag set (a rare, odd segment) leaves the column absent rather than empty.
-  if (packet.protocol === IpProtocol.TCP && packet.tcpFlags) record.TcpFlags = tcpFlagsText(packet.tcpFlags);
+  if (columns.tcpFlags !== undefined) record.TcpFlags = columns.tcpFlags;
   if (packet.tcpSeq !== undefined) record.TcpSeq = packet.tcpSeq;
   if (packet.tcpAck !== undefined) record.TcpAck = packet.tcpAck;
   record.PacketBytes = packet.originalLength;
