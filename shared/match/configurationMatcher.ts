@@ -64,7 +64,23 @@ interface IndexedTarget {
   ruleId: number;
 }
 
-const NONE: readonly ConfigurationMatch[] = [];
+const NONE: readonly ConfigurationMatch[] = Object.freeze([]);
+
+/** Distinct match results kept per compiled matcher; beyond this the cache starts over. */
+const MAX_CACHED_RESULTS = 4096;
+
+/** Sorts a short array of rule ids in place, without the allocation of `Array.prototype.sort`. */
+function sortSmall(ids: number[]): void {
+  for (let i = 1; i < ids.length; i++) {
+    const id = ids[i] ?? 0;
+    let j = i - 1;
+    while (j >= 0 && (ids[j] ?? 0) > id) {
+      ids[j + 1] = ids[j] ?? 0;
+      j--;
+    }
+    ids[j + 1] = id;
+  }
+}
 
 /** Compiles configurations once per generation. Never throws on a normalised spec. */
 export function compileConfigurations(configs: readonly ConfigurationInput[]): ConfigurationMatcher {
@@ -100,6 +116,34 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
       }
     });
   });
+  /** Match results by matched rule ids (a number for one rule, `1,4,7` for several). */
+  const results = new Map<number | string, readonly ConfigurationMatch[]>();
+  const build = (ruleIds: readonly number[]): ConfigurationMatch[] => {
+    const out: ConfigurationMatch[] = [];
+    let current: ConfigurationMatch | undefined;
+    for (const ruleId of ruleIds) {
+      const info = rules[ruleId];
+      if (!info) continue;
+      if (!current || current.index !== info.configuration) {
+        const config = configs[info.configuration];
+        if (!config) continue;
+        current = {
+          key: config.key,
+          index: info.configuration,
+          output: config.spec.output,
+          rules: [],
+          captureLevel: 'FirstPacket',
+          includeLayer7Data: false,
+        };
+        out.push(current);
+      }
+      current.rules.push(info.rule);
+      if (info.captureLevel === 'AllPackets') current.captureLevel = 'AllPackets';
+      if (info.includeLayer7Data) current.includeLayer7Data = true;
+    }
+    for (const match of out) Object.freeze(match.rules);
+    return out.map((match) => Object.freeze(match));
+  };
   const stamps = new Uint32Array(rules.length);
   let generation = 0;
   const matched: number[] = [];
@@ -187,28 +231,14 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
       test(unindexed, bit, sip, source, dip, destination, protocol, dport);
       test(unindexed, bit, dip, destination, sip, source, protocol, sport);
       if (matched.length === 0) return NONE;
-      if (matched.length > 1) matched.sort((a, b) => a - b);
-      const out: ConfigurationMatch[] = [];
-      let current: ConfigurationMatch | undefined;
-      for (const ruleId of matched) {
-        const info = rules[ruleId];
-        if (!info) continue;
-        if (!current || current.index !== info.configuration) {
-          const config = configs[info.configuration];
-          if (!config) continue;
-          current = {
-            key: config.key,
-            index: info.configuration,
-            output: config.spec.output,
-            rules: [],
-            captureLevel: 'FirstPacket',
-            includeLayer7Data: false,
-          };
-          out.push(current);
-        }
-        current.rules.push(info.rule);
-        if (info.captureLevel === 'AllPackets') current.captureLevel = 'AllPackets';
-        if (info.includeLayer7Data) current.includeLayer7Data = true;
+      sortSmall(matched);
+      // Packets of one flow match the same rules: build each distinct result once.
+      const cacheKey = matched.length === 1 ? (matched[0] ?? 0) : matched.join(',');
+      let out = results.get(cacheKey);
+      if (out === undefined) {
+        out = Object.freeze(build(matched));
+        if (results.size >= MAX_CACHED_RESULTS) results.clear();
+        results.set(cacheKey, out);
       }
       return out;
     },

@@ -528,6 +528,34 @@ describe('compileConfigurations: many configurations', () => {
     expect(matcher.size).toBe(3);
   });
 
+  it('returns one frozen result per distinct set of matched rules, whatever the order of matching', () => {
+    // Rule ids 1 and 12 must not be confused with 11 and 2 (or 112).
+    const configs = Array.from({ length: 13 }, (_, i) => ({
+      key: `ns/c${i}`,
+      spec: spec([[target({ ports: [tcp(1000 + i)] })]]),
+    }));
+    const matcher = compileConfigurations(configs);
+    const keys = (sport: number, dport: number) =>
+      matcher.match(packet({ src: web, dst: api, sport, dport }), undefined, undefined).map((m) => m.key);
+    expect(keys(1001, 1012)).toEqual(['ns/c1', 'ns/c12']);
+    expect(keys(1012, 1001)).toEqual(['ns/c1', 'ns/c12']);
+    expect(keys(1011, 1002)).toEqual(['ns/c2', 'ns/c11']);
+    const first = matcher.match(
+      packet({ src: web, dst: api, sport: 1001, dport: 1012 }),
+      undefined,
+      undefined,
+    );
+    const again = matcher.match(
+      packet({ src: api, dst: web, sport: 1012, dport: 1001 }),
+      undefined,
+      undefined,
+    );
+    expect(again).toBe(first);
+    expect(Object.isFrozen(first) && first.every((m) => Object.isFrozen(m) && Object.isFrozen(m.rules))).toBe(
+      true,
+    );
+  });
+
   it('an empty configuration list matches nothing', () => {
     expect(compileConfigurations([]).match(packet({ src: web, dst: api }), undefined, undefined)).toEqual([]);
   });
