@@ -85,24 +85,61 @@ export function assembleTraceRecord(
   columns: PacketColumns = packetColumns(packet),
 ): TraceRecord {
   const ns = columns.timestampNs;
-  const record: TraceRecord = {
-    TimeGenerated: columns.timeGenerated,
-    TimestampNs: ns,
-    RecordId: recordId(configuration.key, context.node, packet, ns),
-    ClusterName: context.cluster,
-    NodeName: context.node,
-    TraceConfiguration: configuration.key,
-    CaptureLevel: configuration.captureLevel,
-  };
-  if (packet.tracePoint !== undefined) record.TracePoint = packet.tracePoint;
-  if (columns.trafficDirection !== undefined) record.TrafficDirection = columns.trafficDirection;
-  if (columns.flowId !== undefined) record.FlowId = columns.flowId;
-  if (packet.ipVersion !== undefined) record.IpVersion = packet.ipVersion;
-  if (columns.protocol !== undefined) record.Protocol = columns.protocol;
-  if (columns.sourceIp !== undefined) record.SourceIp = columns.sourceIp;
-  if (columns.destinationIp !== undefined) record.DestinationIp = columns.destinationIp;
-  if (packet.sourcePort !== undefined) record.SourcePort = packet.sourcePort;
-  if (packet.destinationPort !== undefined) record.DestinationPort = packet.destinationPort;
+  const id = recordId(configuration.key, context.node, packet, ns);
+  const { tracePoint, ipVersion, sourcePort, destinationPort } = packet;
+  const { trafficDirection: direction, flowId, protocol, sourceIp, destinationIp } = columns;
+  let record: TraceRecord;
+  if (
+    tracePoint !== undefined &&
+    direction !== undefined &&
+    flowId !== undefined &&
+    ipVersion !== undefined &&
+    protocol !== undefined &&
+    sourceIp !== undefined &&
+    destinationIp !== undefined &&
+    sourcePort !== undefined &&
+    destinationPort !== undefined
+  ) {
+    // The common TCP/UDP case in one literal: one allocation and one shape for most records,
+    // which every encoder after this reads faster than objects grown property by property.
+    record = {
+      TimeGenerated: columns.timeGenerated,
+      TimestampNs: ns,
+      RecordId: id,
+      ClusterName: context.cluster,
+      NodeName: context.node,
+      TraceConfiguration: configuration.key,
+      CaptureLevel: configuration.captureLevel,
+      TracePoint: tracePoint,
+      TrafficDirection: direction,
+      FlowId: flowId,
+      IpVersion: ipVersion,
+      Protocol: protocol,
+      SourceIp: sourceIp,
+      DestinationIp: destinationIp,
+      SourcePort: sourcePort,
+      DestinationPort: destinationPort,
+    };
+  } else {
+    record = {
+      TimeGenerated: columns.timeGenerated,
+      TimestampNs: ns,
+      RecordId: id,
+      ClusterName: context.cluster,
+      NodeName: context.node,
+      TraceConfiguration: configuration.key,
+      CaptureLevel: configuration.captureLevel,
+    };
+    if (tracePoint !== undefined) record.TracePoint = tracePoint;
+    if (direction !== undefined) record.TrafficDirection = direction;
+    if (flowId !== undefined) record.FlowId = flowId;
+    if (ipVersion !== undefined) record.IpVersion = ipVersion;
+    if (protocol !== undefined) record.Protocol = protocol;
+    if (sourceIp !== undefined) record.SourceIp = sourceIp;
+    if (destinationIp !== undefined) record.DestinationIp = destinationIp;
+    if (sourcePort !== undefined) record.SourcePort = sourcePort;
+    if (destinationPort !== undefined) record.DestinationPort = destinationPort;
+  }
   if (columns.tcpFlags !== undefined) record.TcpFlags = columns.tcpFlags;
   if (packet.tcpSeq !== undefined) record.TcpSeq = packet.tcpSeq;
   if (packet.tcpAck !== undefined) record.TcpAck = packet.tcpAck;
