@@ -41,12 +41,18 @@ export interface CaptureLevelStats {
 
 const SWEEP_EVERY = 4096;
 
-/** The flows seen from one node, least recently seen first, aged on that node's clock. */
+/** One node's clock and its flows, per configuration and trace point. */
 interface NodeFlows {
-  /** Flow key ─► last seen (ms of this node's packet time). */
-  readonly flows: Map<string, number>;
   /** The newest packet time seen from this node, in ms. */
   clockMs: number;
+  /** Configuration key ─► trace point ('' for none) ─► flows. */
+  readonly scopes: Map<string, Map<string, ScopeFlows>>;
+}
+
+/** The flows of one node, configuration and trace point, least recently seen first. */
+interface ScopeFlows {
+  /** Normalised 5-tuple ({@link flowMapKey}) ─► last seen (ms of the node's packet time). */
+  readonly flows: Map<string, number>;
 }
 
 /** Decides which matched packets become records. */
@@ -90,38 +96,41 @@ export class CaptureLevelFilter {
     const tuple = this.lastTuple;
     const l7 = includeLayer7Data && hasLayer7;
     if (tuple === undefined) return true;
-    const state = this.flowsOf(node);
+    const nodeFlows = this.nodeFlows(node);
     const nowMs = packet.timestampSec * 1000 + packet.timestampNsec / 1e6;
-    if (nowMs > state.clockMs) state.clockMs = nowMs;
+    if (nowMs > nodeFlows.clockMs) nodeFlows.clockMs = nowMs;
     if (++this.calls % SWEEP_EVERY === 0) this.sweep();
-    const key = `${configurationKey}\u0000${packet.tracePoint ?? ''}\u0000${tuple}`;
-    const { flows } = state;
-    const lastSeen = flows.get(key);
+    const { flows } = scopeOf(nodeFlows, configurationKey, packet.tracePoint ?? '');
+    const lastSeen = flows.get(tuple);
     if (lastSeen !== undefined) {
-      flows.delete(key);
+      flows.delete(tuple);
       // The packet's own time, not the node's newest: an out-of-order packet is not idle.
       if (nowMs - lastSeen <= this.idleTimeoutInMs) {
-        flows.set(key, Math.max(lastSeen, nowMs));
+        flows.set(tuple, Math.max(lastSeen, nowMs));
         return l7;
       }
       this.trackedFlows--;
       this.expiredIdle++;
     }
-    flows.set(key, nowMs);
+    flows.set(tuple, nowMs);
     if (++this.trackedFlows > this.maxFlows) this.evictOldest();
     return true;
   }
 
   /** Forgets flows idle longer than the timeout (in their node's packet time). Call once per batch. */
   sweep(): void {
-    for (const [node, state] of this.nodes) {
-      for (const [key, lastSeen] of state.flows) {
-        if (state.clockMs - lastSeen <= this.idleTimeoutInMs) break;
-        state.flows.delete(key);
-        this.trackedFlows--;
-        this.expiredIdle++;
+    for (const [node, nodeFlows] of this.nodes) {
+      let remaining = 0;
+      for (const scope of scopesOf(nodeFlows)) {
+        for (const [tuple, lastSeen] of scope.flows) {
+          if (nodeFlows.clockMs - lastSeen <= this.idleTimeoutInMs) break;
+          scope.flows.delete(tuple);
+          this.trackedFlows--;
+          this.expiredIdle++;
+        }
+        remaining += scope.flows.size;
       }
-      if (state.flows.size === 0) this.forget(node);
+      if (remaining === 0) this.forget(node);
     }
   }
 
@@ -134,11 +143,11 @@ export class CaptureLevelFilter {
     };
   }
 
-  private flowsOf(node: string): NodeFlows {
+  private nodeFlows(node: string): NodeFlows {
     if (node === this.lastNode && this.lastNodeFlows !== undefined) return this.lastNodeFlows;
     let state = this.nodes.get(node);
     if (state === undefined) {
-      state = { flows: new Map(), clockMs: -Infinity };
+      state = { clockMs: -Infinity, scopes: new Map() };
       this.nodes.set(node, state);
     }
     this.lastNode = node;
@@ -157,19 +166,38 @@ export class CaptureLevelFilter {
   /** Evicts the flow idle longest on its own node's clock, until within `maxFlows`. */
   private evictOldest(): void {
     while (this.trackedFlows > this.maxFlows) {
-      let oldest: { node: string; state: NodeFlows; key: string; idleMs: number } | undefined;
-      for (const [node, state] of this.nodes) {
-        const first = state.flows.entries().next();
-        if (first.done === true) continue;
-        const [key, lastSeen] = first.value;
-        const idleMs = state.clockMs - lastSeen;
-        if (oldest === undefined || idleMs > oldest.idleMs) oldest = { node, state, key, idleMs };
+      let oldest: { scope: ScopeFlows; tuple: string; idleMs: number } | undefined;
+      for (const nodeFlows of this.nodes.values()) {
+        for (const scope of scopesOf(nodeFlows)) {
+          const first = scope.flows.entries().next();
+          if (first.done === true) continue;
+          const [tuple, lastSeen] = first.value;
+          const idleMs = nodeFlows.clockMs - lastSeen;
+          if (oldest === undefined || idleMs > oldest.idleMs) oldest = { scope, tuple, idleMs };
+        }
       }
       if (oldest === undefined) return;
-      oldest.state.flows.delete(oldest.key);
-      if (oldest.state.flows.size === 0) this.forget(oldest.node);
+      oldest.scope.flows.delete(oldest.tuple);
       this.trackedFlows--;
       this.evictedForSize++;
     }
   }
+}
+
+function scopeOf(node: NodeFlows, configurationKey: string, tracePoint: string): ScopeFlows {
+  let byTracePoint = node.scopes.get(configurationKey);
+  if (byTracePoint === undefined) {
+    byTracePoint = new Map();
+    node.scopes.set(configurationKey, byTracePoint);
+  }
+  let scope = byTracePoint.get(tracePoint);
+  if (scope === undefined) {
+    scope = { flows: new Map() };
+    byTracePoint.set(tracePoint, scope);
+  }
+  return scope;
+}
+
+function* scopesOf(node: NodeFlows): Generator<ScopeFlows> {
+  for (const byTracePoint of node.scopes.values()) yield* byTracePoint.values();
 }
