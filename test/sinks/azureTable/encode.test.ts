@@ -39,8 +39,35 @@ describe('encodeEntity', () => {
         String(e.HttpUserAgent).length === TABLE_LIMITS.maxStringChars &&
         String(e.HttpUserAgent).endsWith(TRUNCATION_MARKER),
     ],
+    [
+      'drops a non-numeric int and a fractional long',
+      makeRecord(1, { SourcePort: 'x' as unknown as number, TcpSeq: 1.5 }),
+      (e: Record<string, unknown>) => !('SourcePort' in e) && !('TcpSeq' in e),
+    ],
+    [
+      'stores a non-true bool as false',
+      makeRecord(1, { DnsIsResponse: 'yes' as unknown as boolean }),
+      (e: Record<string, unknown>) => e.DnsIsResponse === false,
+    ],
+    [
+      'keeps its own keys over same-named undeclared record fields',
+      {
+        ...makeRecord(1),
+        partitionKey: 'forged',
+        rowKey: 'forged',
+        SchemaVersion: 'v0',
+        Extra: 1,
+      } as ReturnType<typeof makeRecord>,
+      (e: Record<string, unknown>) =>
+        e.partitionKey !== 'forged' &&
+        e.rowKey === 'rec00000001' &&
+        e.SchemaVersion === 'v1' &&
+        !('Extra' in e),
+    ],
   ])('%s', (_name, record, check) => {
+    const before = JSON.stringify(record);
     const result = encodeEntity(record);
+    expect(JSON.stringify(record)).toBe(before);
     expect(result.ok && check(result.value.payload)).toBe(true);
   });
 
