@@ -73,11 +73,12 @@ export function formatIp(bytes: Uint8Array, offset = 0, length = bytes.length - 
   if (length === 4) {
     return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
   }
-  const groups: number[] = new Array<number>(8);
-  for (let i = 0; i < 8; i++) groups[i] = ((bytes[offset + i * 2] ?? 0) << 8) | (bytes[offset + i * 2 + 1] ?? 0);
+  const groups = GROUPS;
+  for (let i = 0; i < 8; i++)
+    groups[i] = ((bytes[offset + i * 2] ?? 0) << 8) | (bytes[offset + i * 2 + 1] ?? 0);
   let bestStart = -1;
   let bestLength = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -95,13 +96,19 @@ export function formatIp(bytes: Uint8Array, offset = 0, length = bytes.length - 
   if (bestStart === 0 && bestLength === 5 && groups[5] === 0xffff) {
     return `::ffff:${formatIp(bytes, offset + 12, 4)}`;
   }
-  const hex = (from: number, to: number): string =>
-    groups
-      .slice(from, to)
-      .map((g) => g.toString(16))
-      .join(':');
-  if (bestStart < 0) return hex(0, 8);
-  return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
+  if (bestStart < 0) return hexGroups(groups, 0, 8);
+  return `${hexGroups(groups, 0, bestStart)}::${hexGroups(groups, bestStart + bestLength, 8)}`;
+}
+
+/** Scratch for the eight groups of the IPv6 address being formatted. */
+const GROUPS = new Uint16Array(8);
+
+/** `groups[from, to)` as lower-case hex joined by `:`. */
+function hexGroups(groups: Uint16Array, from: number, to: number): string {
+  let text = '';
+  for (let i = from; i < to; i++)
+    text += i === from ? (groups[i] ?? 0).toString(16) : `:${(groups[i] ?? 0).toString(16)}`;
+  return text;
 }
 
 /** True when both hold the same address (same version and bytes). */
