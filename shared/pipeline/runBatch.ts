@@ -6,7 +6,7 @@
  */
 import { readCapture } from '../capture/readCapture';
 import type { CapturePacket } from '../capture/capturePacket';
-import type { Destination } from '../config/model';
+import type { Destination, OutputConfiguration } from '../config/model';
 import type { IdentityLookup, Endpoint } from '../enrich/identity';
 import type { L7Fields } from '../l7/l7Fields';
 import type { ConfigurationMatcher } from '../match/configurationMatcher';
@@ -108,6 +108,18 @@ function increment(counter: Record<string, number>, key: string): void {
 
 const NO_L7: readonly L7Fields[] = [];
 
+const deliveryKeys = new WeakMap<OutputConfiguration, string>();
+
+/** `destination/connection` of an output, built once per compiled configuration. */
+function deliveryKeyOf(output: OutputConfiguration): string {
+  let key = deliveryKeys.get(output);
+  if (key === undefined) {
+    key = `${output.destination}/${output.connection}`;
+    deliveryKeys.set(output, key);
+  }
+  return key;
+}
+
 /**
  * Processes captured packets one at a time, accumulating records by destination and counts.
  * `runBatch` uses it over a whole buffer; `tracectl inspect` streams a capture file through it.
@@ -204,7 +216,7 @@ export class PacketPipeline {
         )
       )
         continue;
-      const deliveryKey = `${match.output.destination}/${match.output.connection}`;
+      const deliveryKey = deliveryKeyOf(match.output);
       let delivery = this.deliveries.get(deliveryKey);
       if (delivery === undefined) {
         delivery = {
