@@ -54,26 +54,78 @@ export function flowKey(packet: DecodedPacket): FlowKey | undefined {
   };
 }
 
-/** FNV-1a 64 state as two 32-bit halves; module-level so hashing allocates nothing. */
-let hashHigh = 0;
-let hashLow = 0;
+/**
+ * FNV-1a 64 state as two 32-bit halves `[high, low]`, module-level so hashing allocates nothing. A
+ * typed array, not two `let`s: a module variable holding a value above 2^31 is boxed in a fresh
+ * heap number on every store, i.e. two allocations per hashed byte.
+ */
+const state = new Int32Array(2);
 
+/** One FNV-1a 64 step: `(state ^ byte) · (2^40 + 0x1b3) mod 2^64`, in 32-bit integer arithmetic. */
 function mix(byte: number): void {
-  const low = (hashLow ^ byte) >>> 0;
-  // (high·2^32 + low) · (2^40 + 0x1b3) mod 2^64, kept exact with 32-bit pieces.
-  const lowTimesPrime = low * 0x1b3;
-  hashHigh = (Math.imul(hashHigh, 0x1b3) + Math.floor(lowTimesPrime / 4294967296) + ((low << 8) >>> 0)) >>> 0;
-  hashLow = lowTimesPrime >>> 0;
+  const low = (state[1]! ^ byte) >>> 0;
+  // low · 0x1b3 in 16-bit halves: exact integer arithmetic, no float division for the carry.
+  const p0 = (low & 0xffff) * 0x1b3;
+  const p1 = (low >>> 16) * 0x1b3 + (p0 >>> 16);
+  state[1] = (p1 << 16) | (p0 & 0xffff);
+  // The Int32Array store wraps the sum modulo 2^32.
+  state[0] = Math.imul(state[0]!, 0x1b3) + (p1 >>> 16) + (low << 8);
 }
 
 function mixAll(bytes: Uint8Array): void {
   for (let i = 0; i < bytes.length; i++) mix(bytes[i]!);
 }
 
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_CODES: readonly number[] = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
-function hex32(value: number): string {
-  return HEX[value >>> 24]! + HEX[(value >>> 16) & 0xff]! + HEX[(value >>> 8) & 0xff]! + HEX[value & 0xff]!;
+function hexDigit(value: number, shift: number): number {
+  return HEX_CODES[(value >>> shift) & 0xf]!;
+}
+
+/** The hash state as 16 hex digits, built as one string (no intermediate concatenations). */
+function hashHex(): string {
+  const h = state[0]!;
+  const l = state[1]!;
+  return String.fromCharCode(
+    hexDigit(h, 28),
+    hexDigit(h, 24),
+    hexDigit(h, 20),
+    hexDigit(h, 16),
+    hexDigit(h, 12),
+    hexDigit(h, 8),
+    hexDigit(h, 4),
+    hexDigit(h, 0),
+    hexDigit(l, 28),
+    hexDigit(l, 24),
+    hexDigit(l, 20),
+    hexDigit(l, 16),
+    hexDigit(l, 12),
+    hexDigit(l, 8),
+    hexDigit(l, 4),
+    hexDigit(l, 0),
+  );
+}
+
+/** FNV-1a 64 of the canonical key bytes, endpoints already in canonical order. */
+function hashFlow(
+  ipVersion: number,
+  protocol: number,
+  addressA: Uint8Array,
+  portA: number,
+  addressB: Uint8Array,
+  portB: number,
+): string {
+  state[0] = 0xcbf29ce4;
+  state[1] = 0x84222325;
+  mix(ipVersion);
+  mix(protocol);
+  mixAll(addressA);
+  mix(portA >> 8);
+  mix(portA & 0xff);
+  mixAll(addressB);
+  mix(portB >> 8);
+  mix(portB & 0xff);
+  return hashHex();
 }
 
 /**
@@ -84,23 +136,20 @@ function hex32(value: number): string {
  * @example flowId(flowKey(packet)!) // '9f3c0d5e2b7a1c44'
  */
 export function flowId(key: FlowKey): string {
-  hashHigh = 0xcbf29ce4;
-  hashLow = 0x84222325;
-  mix(key.ipVersion);
-  mix(key.protocol);
-  mixAll(key.addressA);
-  mix(key.portA >> 8);
-  mix(key.portA & 0xff);
-  mixAll(key.addressB);
-  mix(key.portB >> 8);
-  mix(key.portB & 0xff);
-  return hex32(hashHigh) + hex32(hashLow);
+  return hashFlow(key.ipVersion, key.protocol, key.addressA, key.portA, key.addressB, key.portB);
 }
 
-/** The FlowId of a packet, or undefined without an IP layer. */
+/** The FlowId of a packet, or undefined without an IP layer. Same as `flowId(flowKey(packet))`. */
 export function packetFlowId(packet: DecodedPacket): string | undefined {
-  const key = flowKey(packet);
-  return key === undefined ? undefined : flowId(key);
+  const { sourceIp, destinationIp, ipVersion } = packet;
+  if (sourceIp === undefined || destinationIp === undefined || ipVersion === undefined) return undefined;
+  const sourcePort = packet.sourcePort ?? 0;
+  const destinationPort = packet.destinationPort ?? 0;
+  const protocol = packet.protocol ?? 0;
+  // The key's canonical order without building the FlowKey object: this runs once per packet.
+  return compareEndpoints(sourceIp, sourcePort, destinationIp, destinationPort) <= 0
+    ? hashFlow(ipVersion, protocol, sourceIp, sourcePort, destinationIp, destinationPort)
+    : hashFlow(ipVersion, protocol, destinationIp, destinationPort, sourceIp, sourcePort);
 }
 
 /** People-readable form, e.g. `TCP 10.0.0.1:443 <-> [2001:db8::1]:5000` (protocol number when unnamed). */
