@@ -55,25 +55,15 @@ export function flowKey(packet: DecodedPacket): FlowKey | undefined {
 }
 
 /**
- * FNV-1a 64 state as two 32-bit halves `[high, low]`, module-level so hashing allocates nothing. A
- * typed array, not two `let`s: a module variable holding a value above 2^31 is boxed in a fresh
- * heap number on every store, i.e. two allocations per hashed byte.
+ * The canonical key bytes of one flow, gathered for hashing (at most 1 + 1 + 16 + 2 + 16 + 2). Int32
+ * so a field out of byte range is mixed in as before (XOR of its int32 value), not truncated.
  */
-const state = new Int32Array(2);
+const keyBytes = new Int32Array(38);
 
-/** One FNV-1a 64 step: `(state ^ byte) · (2^40 + 0x1b3) mod 2^64`, in 32-bit integer arithmetic. */
-function mix(byte: number): void {
-  const low = (state[1]! ^ byte) >>> 0;
-  // low · 0x1b3 in 16-bit halves: exact integer arithmetic, no float division for the carry.
-  const p0 = (low & 0xffff) * 0x1b3;
-  const p1 = (low >>> 16) * 0x1b3 + (p0 >>> 16);
-  state[1] = (p1 << 16) | (p0 & 0xffff);
-  // The Int32Array store wraps the sum modulo 2^32.
-  state[0] = Math.imul(state[0]!, 0x1b3) + (p1 >>> 16) + (low << 8);
-}
-
-function mixAll(bytes: Uint8Array): void {
-  for (let i = 0; i < bytes.length; i++) mix(bytes[i]!);
+/** Appends `address` to {@link keyBytes} at `at`; returns the next free index. */
+function putAddress(address: Uint8Array, at: number): number {
+  for (let i = 0; i < address.length; i++) keyBytes[at + i] = address[i]!;
+  return at + address.length;
 }
 
 const HEX_CODES: readonly number[] = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
@@ -82,10 +72,8 @@ function hexDigit(value: number, shift: number): number {
   return HEX_CODES[(value >>> shift) & 0xf]!;
 }
 
-/** The hash state as 16 hex digits, built as one string (no intermediate concatenations). */
-function hashHex(): string {
-  const h = state[0]!;
-  const l = state[1]!;
+/** A 64-bit value given as 32-bit halves, as 16 hex digits built as one string (no concatenations). */
+function hex64(h: number, l: number): string {
   return String.fromCharCode(
     hexDigit(h, 28),
     hexDigit(h, 24),
@@ -115,17 +103,28 @@ function hashFlow(
   addressB: Uint8Array,
   portB: number,
 ): string {
-  state[0] = 0xcbf29ce4;
-  state[1] = 0x84222325;
-  mix(ipVersion);
-  mix(protocol);
-  mixAll(addressA);
-  mix(portA >> 8);
-  mix(portA & 0xff);
-  mixAll(addressB);
-  mix(portB >> 8);
-  mix(portB & 0xff);
-  return hashHex();
+  keyBytes[0] = ipVersion;
+  keyBytes[1] = protocol;
+  let length = putAddress(addressA, 2);
+  keyBytes[length++] = portA >> 8;
+  keyBytes[length++] = portA & 0xff;
+  length = putAddress(addressB, length);
+  keyBytes[length++] = portB >> 8;
+  keyBytes[length++] = portB & 0xff;
+  // The state stays in two int32 locals: module variables holding values above 2^31 would be
+  // boxed in a fresh heap number on every store.
+  let high = 0xcbf29ce4 | 0;
+  let low = 0x84222325 | 0;
+  for (let i = 0; i < length; i++) {
+    // (state ^ byte) · (2^40 + 0x1b3) mod 2^64: low · 0x1b3 in 16-bit halves (exact, no float
+    // division for the carry), low · 2^40 is low << 8 in the high half.
+    const x = (low ^ keyBytes[i]!) >>> 0;
+    const p0 = (x & 0xffff) * 0x1b3;
+    const p1 = (x >>> 16) * 0x1b3 + (p0 >>> 16);
+    low = (p1 << 16) | (p0 & 0xffff);
+    high = (Math.imul(high, 0x1b3) + (p1 >>> 16) + (x << 8)) | 0;
+  }
+  return hex64(high, low);
 }
 
 /**
