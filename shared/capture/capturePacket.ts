@@ -94,3 +94,47 @@ export interface CaptureReadResult {
   packets: CapturePacket[];
   problems: CaptureProblem[];
 }
+
+/**
+ * The one concrete shape every reader allocates for {@link CapturePacket}. A class rather than an
+ * object literal: V8 tracks survival per literal allocation site and, once a consumer keeps
+ * packets (as `readCapture` does), pretenures the site, so every later packet from it — kept or
+ * not — is allocated in old space and only freed by a full mark-compact. `new` has no such site.
+ */
+export class CapturedPacket implements CapturePacket {
+  // `declare`: assigned in the constructor, in this order, so every instance has one hidden class.
+  declare frame: number;
+  declare interface: CaptureInterface;
+  declare timestampSec: number;
+  declare timestampNsec: number;
+  declare hasTimestamp: boolean;
+  declare originalLength: number;
+  declare data: Uint8Array;
+  declare direction: CaptureDirection;
+  declare offset: number;
+  declare comments: string[] | undefined;
+
+  constructor(
+    frame: number,
+    iface: CaptureInterface,
+    timestampSec: number,
+    timestampNsec: number,
+    hasTimestamp: boolean,
+    originalLength: number,
+    data: Uint8Array,
+    direction: CaptureDirection,
+    offset: number,
+    comments: string[] | undefined,
+  ) {
+    this.frame = frame;
+    this.interface = iface;
+    this.timestampSec = timestampSec;
+    this.timestampNsec = timestampNsec;
+    this.hasTimestamp = hasTimestamp;
+    this.originalLength = originalLength;
+    this.data = data;
+    this.direction = direction;
+    this.offset = offset;
+    this.comments = comments;
+  }
+}

@@ -3,12 +3,13 @@
  * magic. See https://datatracker.ietf.org/doc/draft-ietf-opsawg-pcap/.
  */
 import { readU32 as importedReadU32 } from './byteOrder';
-import type { CaptureInterface } from './capturePacket';
+import { CapturedPacket as ImportedCapturedPacket, type CaptureInterface } from './capturePacket';
 import { MAX_RECORD_BYTES, type CaptureSink, type FormatParser } from './captureSink';
 
 // Imports bound once to module constants: CommonJS output of esbuild/tsx turns each use of an
 // import into a getter call, which costs measurably on a per-packet path.
 const readU32 = importedReadU32;
+const CapturedPacket = ImportedCapturedPacket;
 
 const FILE_HEADER = 24;
 const RECORD_HEADER = 16;
@@ -98,18 +99,20 @@ export class PcapParser implements FormatParser {
       nsec -= fraction * 1e9;
     }
     const start = offset + RECORD_HEADER;
-    sink.onPacket({
-      frame: ++sink.frames,
-      interface: this.iface,
-      timestampSec: sec,
-      timestampNsec: nsec,
-      hasTimestamp: true,
-      originalLength: readU32(bytes, offset + 12, le),
-      data: bytes.subarray(start, start + capturedLength),
-      direction: 'unknown',
-      offset: at,
-      comments: undefined,
-    });
+    sink.onPacket(
+      new CapturedPacket(
+        ++sink.frames,
+        this.iface,
+        sec,
+        nsec,
+        true,
+        readU32(bytes, offset + 12, le),
+        bytes.subarray(start, start + capturedLength),
+        'unknown',
+        at,
+        undefined,
+      ),
+    );
     return total;
   }
 

@@ -5,18 +5,23 @@
  */
 import { readI64, readU16 as importedReadU16, readU32 as importedReadU32 } from './byteOrder';
 import type { CaptureDirection } from '../packet/decodedPacket';
-import type { CaptureInterface, CapturePacket, CaptureProblemCode } from './capturePacket';
+import {
+  CapturedPacket as ImportedCapturedPacket,
+  type CaptureInterface,
+  type CaptureProblemCode,
+} from './capturePacket';
 import { MAX_RECORD_BYTES, type CaptureSink, type FormatParser } from './captureSink';
 import { parseInterfaceName } from './interfaceName';
 import { optionText, PcapngOption as PcapngOptions, walkOptions } from './pcapngOptions';
-import { splitTimestamp as importedSplitTimestamp } from './timestamp';
+import { splitTimestampInto as importedSplitTimestampInto, type SplitTimestamp } from './timestamp';
 
 // Imports bound once to module constants: CommonJS output of esbuild/tsx turns each use of an
 // import into a getter call, which costs measurably on a per-packet path.
 const readU16 = importedReadU16;
 const readU32 = importedReadU32;
 const PcapngOption = PcapngOptions;
-const splitTimestamp = importedSplitTimestamp;
+const splitTimestampInto = importedSplitTimestampInto;
+const CapturedPacket = ImportedCapturedPacket;
 
 /** pcapng block types. */
 export const BlockType = {
@@ -35,6 +40,7 @@ export class PcapngParser implements FormatParser {
   private littleEndian = true;
   private section = -1;
   private interfaces: CaptureInterface[] = [];
+  private readonly timestamp: SplitTimestamp = { sec: 0, nsec: 0 };
 
   parse(bytes: Uint8Array, offset: number, baseOffset: number, final: boolean, sink: CaptureSink): number {
     const available = bytes.length - offset;
@@ -224,11 +230,12 @@ export class PcapngParser implements FormatParser {
       );
       return;
     }
-    const ts = splitTimestamp(
+    const ts = splitTimestampInto(
       readU32(bytes, start + 4, le),
       readU32(bytes, start + 8, le),
       iface.tsResolution,
       iface.tsOffsetSec,
+      this.timestamp,
     );
     let direction: CaptureDirection = 'unknown';
     let comments: string[] | undefined;
@@ -244,19 +251,20 @@ export class PcapngParser implements FormatParser {
       else if (code === PcapngOption.COMMENT) (comments ??= []).push(optionText(bytes, value, valueLength));
       at = value + ((valueLength + 3) & ~3);
     }
-    const packet: CapturePacket = {
-      frame: ++sink.frames,
-      interface: iface,
-      timestampSec: ts.sec,
-      timestampNsec: ts.nsec,
-      hasTimestamp: true,
-      originalLength: readU32(bytes, start + 16, le),
-      data: bytes.subarray(dataStart, dataStart + capturedLength),
-      direction,
-      offset: at,
-      comments,
-    };
-    sink.onPacket(packet);
+    sink.onPacket(
+      new CapturedPacket(
+        ++sink.frames,
+        iface,
+        ts.sec,
+        ts.nsec,
+        true,
+        readU32(bytes, start + 16, le),
+        bytes.subarray(dataStart, dataStart + capturedLength),
+        direction,
+        at,
+        comments,
+      ),
+    );
   }
 
   private simplePacket(bytes: Uint8Array, start: number, end: number, at: number, sink: CaptureSink): void {
@@ -276,18 +284,20 @@ export class PcapngParser implements FormatParser {
     const originalLength = readU32(bytes, start, this.littleEndian);
     let capturedLength = Math.min(originalLength, end - start - 4);
     if (iface.snapLength > 0) capturedLength = Math.min(capturedLength, iface.snapLength);
-    sink.onPacket({
-      frame: ++sink.frames,
-      interface: iface,
-      timestampSec: 0,
-      timestampNsec: 0,
-      hasTimestamp: false,
-      originalLength,
-      data: bytes.subarray(start + 4, start + 4 + capturedLength),
-      direction: 'unknown',
-      offset: at,
-      comments: undefined,
-    });
+    sink.onPacket(
+      new CapturedPacket(
+        ++sink.frames,
+        iface,
+        0,
+        0,
+        false,
+        originalLength,
+        bytes.subarray(start + 4, start + 4 + capturedLength),
+        'unknown',
+        at,
+        undefined,
+      ),
+    );
   }
 
   private problem(

@@ -77,6 +77,12 @@ export function* iterateCapture(
   }
 }
 
+/** A packet event as a class: see {@link CapturedPacket} on why per-packet objects avoid literals. */
+class PacketEvent {
+  readonly kind = 'packet';
+  constructor(readonly packet: CapturePacket) {}
+}
+
 /** Collects events between two yields of the stream. */
 class QueueSink implements CaptureSink {
   frames = 0;
@@ -87,7 +93,7 @@ class QueueSink implements CaptureSink {
   }
 
   onPacket(packet: CapturePacket): void {
-    this.queue.push({ kind: 'packet', packet });
+    this.queue.push(new PacketEvent(packet));
   }
 
   onProblem(problem: CaptureProblem): void {

@@ -21,6 +21,20 @@ export function splitTimestamp(
   tsResolution: number,
   offsetSec: number,
 ): SplitTimestamp {
+  return splitTimestampInto(high, low, tsResolution, offsetSec, { sec: 0, nsec: 0 });
+}
+
+/**
+ * {@link splitTimestamp} into a caller-owned `out` (returned): readers reuse one per parser, so a
+ * packet's timestamp costs no allocation.
+ */
+export function splitTimestampInto(
+  high: number,
+  low: number,
+  tsResolution: number,
+  offsetSec: number,
+  out: SplitTimestamp,
+): SplitTimestamp {
   if ((tsResolution & 0x80) === 0 && tsResolution <= 9) {
     const divisor = POWERS_OF_TEN[tsResolution]!;
     // The float quotient is off by at most one unit for these divisors; the remainder is then
@@ -35,12 +49,14 @@ export function splitTimestamp(
       rem -= divisor;
       sec++;
     }
-    return { sec: sec + offsetSec, nsec: rem * (1e9 / divisor) };
+    out.sec = sec + offsetSec;
+    out.nsec = rem * (1e9 / divisor);
+    return out;
   }
   const units = (BigInt(high) << 32n) | BigInt(low);
   const exponent = BigInt(tsResolution & 0x7f);
   const perSecond = (tsResolution & 0x80) === 0 ? 10n ** exponent : 1n << exponent;
-  const sec = units / perSecond;
-  const nsec = ((units % perSecond) * 1_000_000_000n) / perSecond;
-  return { sec: Number(sec) + offsetSec, nsec: Number(nsec) };
+  out.sec = Number(units / perSecond) + offsetSec;
+  out.nsec = Number(((units % perSecond) * 1_000_000_000n) / perSecond);
+  return out;
 }

@@ -3,19 +3,23 @@
  * views into the frame.
  */
 import type { CaptureDirection, DecodedPacket, TracePoint } from './decodedPacket';
-import { decodeIpv4 as importedDecodeIpv4 } from './ipv4';
-import { decodeIpv6 as importedDecodeIpv6 } from './ipv6';
+import { decodeIpv4Header as importedDecodeIpv4Header } from './ipv4';
+import { decodeIpv6Header as importedDecodeIpv6Header } from './ipv6';
 import { decodeLinkLayer as importedDecodeLinkLayer } from './linkLayer';
 import { EtherType as EtherTypes } from './linkType';
-import { decodeTransport as importedDecodeTransport } from './transport';
+import {
+  decodeTransport as importedDecodeTransport,
+  hasTransportDecoder as importedHasTransportDecoder,
+} from './transport';
 
 // Imports bound once to module constants: CommonJS output of esbuild/tsx turns each use of an
 // import into a getter call, which costs measurably on a per-packet path.
-const decodeIpv4 = importedDecodeIpv4;
-const decodeIpv6 = importedDecodeIpv6;
+const decodeIpv4Header = importedDecodeIpv4Header;
+const decodeIpv6Header = importedDecodeIpv6Header;
 const decodeLinkLayer = importedDecodeLinkLayer;
 const EtherType = EtherTypes;
 const decodeTransport = importedDecodeTransport;
+const hasTransportDecoder = importedHasTransportDecoder;
 
 /** What the decoder needs from a captured frame; a capture reader's `CapturePacket` fits. */
 export interface CapturedFrame {
@@ -78,12 +82,18 @@ export function decodePacket(captured: CapturedFrame, linkType: number): Decoded
   if (offset < 0) return out;
   // Bytes from the network header to the end of the frame on the wire (not just as captured).
   const wireLength = Math.max(captured.originalLength, data.length) - offset;
-  let end: number;
-  if (out.etherType === EtherType.IPV4) end = decodeIpv4(out, data, offset, wireLength);
-  else if (out.etherType === EtherType.IPV6) end = decodeIpv6(out, data, offset, wireLength);
+  let start: number;
+  if (out.etherType === EtherType.IPV4) start = decodeIpv4Header(out, data, offset, wireLength);
+  else if (out.etherType === EtherType.IPV6) start = decodeIpv6Header(out, data, offset, wireLength);
   else return out;
-  if (end < 0 || out.fragment === true || out.payload === undefined) return out;
-  const start = out.payload.byteOffset - data.byteOffset;
-  decodeTransport(out, data, start, end, start + out.payloadLength!, out.protocol!);
+  if (start < 0) return out;
+  const declaredEnd = start + out.payloadLength!;
+  const end = Math.min(declaredEnd, data.length);
+  // The IP payload view is made only when it is the packet's payload: layer 4 makes its own.
+  if (out.fragment === true || !hasTransportDecoder(out.protocol!)) {
+    out.payload = data.subarray(start, end);
+    return out;
+  }
+  decodeTransport(out, data, start, end, declaredEnd, out.protocol!);
   return out;
 }

@@ -7,7 +7,12 @@
 export type TracePoint = 'PodToNode' | 'NodeToPod' | 'NodeToNetwork' | 'NetworkToNode';
 
 /** All trace points, in canonical order. */
-export const TRACE_POINTS: readonly TracePoint[] = ['PodToNode', 'NodeToPod', 'NodeToNetwork', 'NetworkToNode'];
+export const TRACE_POINTS: readonly TracePoint[] = [
+  'PodToNode',
+  'NodeToPod',
+  'NodeToNetwork',
+  'NetworkToNode',
+];
 
 /** Packet direction from pcapng `epb_flags` bits 0–1. */
 export type CaptureDirection = 'inbound' | 'outbound' | 'unknown';

@@ -54,26 +54,77 @@ export function flowKey(packet: DecodedPacket): FlowKey | undefined {
   };
 }
 
-/** FNV-1a 64 state as two 32-bit halves; module-level so hashing allocates nothing. */
-let hashHigh = 0;
-let hashLow = 0;
+/**
+ * The canonical key bytes of one flow, gathered for hashing (at most 1 + 1 + 16 + 2 + 16 + 2). Int32
+ * so a field out of byte range is mixed in as before (XOR of its int32 value), not truncated.
+ */
+const keyBytes = new Int32Array(38);
 
-function mix(byte: number): void {
-  const low = (hashLow ^ byte) >>> 0;
-  // (high·2^32 + low) · (2^40 + 0x1b3) mod 2^64, kept exact with 32-bit pieces.
-  const lowTimesPrime = low * 0x1b3;
-  hashHigh = (Math.imul(hashHigh, 0x1b3) + Math.floor(lowTimesPrime / 4294967296) + ((low << 8) >>> 0)) >>> 0;
-  hashLow = lowTimesPrime >>> 0;
+/** Appends `address` to {@link keyBytes} at `at`; returns the next free index. */
+function putAddress(address: Uint8Array, at: number): number {
+  for (let i = 0; i < address.length; i++) keyBytes[at + i] = address[i]!;
+  return at + address.length;
 }
 
-function mixAll(bytes: Uint8Array): void {
-  for (let i = 0; i < bytes.length; i++) mix(bytes[i]!);
+const HEX_CODES: readonly number[] = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
+function hexDigit(value: number, shift: number): number {
+  return HEX_CODES[(value >>> shift) & 0xf]!;
 }
 
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** A 64-bit value given as 32-bit halves, as 16 hex digits built as one string (no concatenations). */
+function hex64(h: number, l: number): string {
+  return String.fromCharCode(
+    hexDigit(h, 28),
+    hexDigit(h, 24),
+    hexDigit(h, 20),
+    hexDigit(h, 16),
+    hexDigit(h, 12),
+    hexDigit(h, 8),
+    hexDigit(h, 4),
+    hexDigit(h, 0),
+    hexDigit(l, 28),
+    hexDigit(l, 24),
+    hexDigit(l, 20),
+    hexDigit(l, 16),
+    hexDigit(l, 12),
+    hexDigit(l, 8),
+    hexDigit(l, 4),
+    hexDigit(l, 0),
+  );
+}
 
-function hex32(value: number): string {
-  return HEX[value >>> 24]! + HEX[(value >>> 16) & 0xff]! + HEX[(value >>> 8) & 0xff]! + HEX[value & 0xff]!;
+/** FNV-1a 64 of the canonical key bytes, endpoints already in canonical order. */
+function hashFlow(
+  ipVersion: number,
+  protocol: number,
+  addressA: Uint8Array,
+  portA: number,
+  addressB: Uint8Array,
+  portB: number,
+): string {
+  keyBytes[0] = ipVersion;
+  keyBytes[1] = protocol;
+  let length = putAddress(addressA, 2);
+  keyBytes[length++] = portA >> 8;
+  keyBytes[length++] = portA & 0xff;
+  length = putAddress(addressB, length);
+  keyBytes[length++] = portB >> 8;
+  keyBytes[length++] = portB & 0xff;
+  // The state stays in two int32 locals: module variables holding values above 2^31 would be
+  // boxed in a fresh heap number on every store.
+  let high = 0xcbf29ce4 | 0;
+  let low = 0x84222325 | 0;
+  for (let i = 0; i < length; i++) {
+    // (state ^ byte) · (2^40 + 0x1b3) mod 2^64: low · 0x1b3 in 16-bit halves (exact, no float
+    // division for the carry), low · 2^40 is low << 8 in the high half.
+    const x = (low ^ keyBytes[i]!) >>> 0;
+    const p0 = (x & 0xffff) * 0x1b3;
+    const p1 = (x >>> 16) * 0x1b3 + (p0 >>> 16);
+    low = (p1 << 16) | (p0 & 0xffff);
+    high = (Math.imul(high, 0x1b3) + (p1 >>> 16) + (x << 8)) | 0;
+  }
+  return hex64(high, low);
 }
 
 /**
@@ -84,23 +135,20 @@ function hex32(value: number): string {
  * @example flowId(flowKey(packet)!) // '9f3c0d5e2b7a1c44'
  */
 export function flowId(key: FlowKey): string {
-  hashHigh = 0xcbf29ce4;
-  hashLow = 0x84222325;
-  mix(key.ipVersion);
-  mix(key.protocol);
-  mixAll(key.addressA);
-  mix(key.portA >> 8);
-  mix(key.portA & 0xff);
-  mixAll(key.addressB);
-  mix(key.portB >> 8);
-  mix(key.portB & 0xff);
-  return hex32(hashHigh) + hex32(hashLow);
+  return hashFlow(key.ipVersion, key.protocol, key.addressA, key.portA, key.addressB, key.portB);
 }
 
-/** The FlowId of a packet, or undefined without an IP layer. */
+/** The FlowId of a packet, or undefined without an IP layer. Same as `flowId(flowKey(packet))`. */
 export function packetFlowId(packet: DecodedPacket): string | undefined {
-  const key = flowKey(packet);
-  return key === undefined ? undefined : flowId(key);
+  const { sourceIp, destinationIp, ipVersion } = packet;
+  if (sourceIp === undefined || destinationIp === undefined || ipVersion === undefined) return undefined;
+  const sourcePort = packet.sourcePort ?? 0;
+  const destinationPort = packet.destinationPort ?? 0;
+  const protocol = packet.protocol ?? 0;
+  // The key's canonical order without building the FlowKey object: this runs once per packet.
+  return compareEndpoints(sourceIp, sourcePort, destinationIp, destinationPort) <= 0
+    ? hashFlow(ipVersion, protocol, sourceIp, sourcePort, destinationIp, destinationPort)
+    : hashFlow(ipVersion, protocol, destinationIp, destinationPort, sourceIp, sourcePort);
 }
 
 /** People-readable form, e.g. `TCP 10.0.0.1:443 <-> [2001:db8::1]:5000` (protocol number when unnamed). */

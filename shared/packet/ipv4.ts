@@ -7,6 +7,24 @@ import type { DecodedPacket } from './decodedPacket';
  * header is unusable. `wireLength` is how many bytes the frame had from `offset` on the wire.
  */
 export function decodeIpv4(out: DecodedPacket, data: Uint8Array, offset: number, wireLength: number): number {
+  const start = decodeIpv4Header(out, data, offset, wireLength);
+  if (start < 0) return -1;
+  const end = Math.min(start + out.payloadLength!, data.length);
+  out.payload = data.subarray(start, end);
+  return end;
+}
+
+/**
+ * {@link decodeIpv4} without the payload view: returns where the IP payload starts (-1 when the
+ * header is unusable) and sets `out.payloadLength`; the datagram's captured end is
+ * `min(start + payloadLength, data.length)`. For the decoder, whose layer 4 makes its own view.
+ */
+export function decodeIpv4Header(
+  out: DecodedPacket,
+  data: Uint8Array,
+  offset: number,
+  wireLength: number,
+): number {
   const available = data.length - offset;
   if (available < 20) {
     out.malformed ??= { layer: 'network', reason: `IPv4 header needs 20 bytes, ${available} captured` };
@@ -55,11 +73,9 @@ export function decodeIpv4(out: DecodedPacket, data: Uint8Array, offset: number,
       reason: `IPv4 total length ${totalLength} exceeds the ${wireLength} bytes left in the frame`,
     };
   }
-  const end = offset + Math.min(totalLength, available);
   const flagsOffset = (data[offset + 6]! << 8) | data[offset + 7]!;
   const fragmentOffset = (flagsOffset & 0x1fff) * 8;
   const more = (flagsOffset & 0x2000) !== 0;
-  out.payload = data.subarray(offset + headerLength, end);
   out.payloadLength = totalLength - headerLength;
   if (more || fragmentOffset !== 0) {
     out.fragment = true;
@@ -67,5 +83,5 @@ export function decodeIpv4(out: DecodedPacket, data: Uint8Array, offset: number,
     out.fragmentOffset = fragmentOffset;
     out.moreFragments = more;
   }
-  return end;
+  return offset + headerLength;
 }

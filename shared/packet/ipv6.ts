@@ -37,6 +37,24 @@ function extensionName(header: number): string {
  * end of the datagram within `data`, or -1 when the headers are unusable.
  */
 export function decodeIpv6(out: DecodedPacket, data: Uint8Array, offset: number, wireLength: number): number {
+  const start = decodeIpv6Header(out, data, offset, wireLength);
+  if (start < 0) return -1;
+  const end = Math.min(start + out.payloadLength!, data.length);
+  out.payload = data.subarray(start, end);
+  return end;
+}
+
+/**
+ * {@link decodeIpv6} without the payload view: returns where the upper-layer payload starts (-1
+ * when the headers are unusable) and sets `out.payloadLength`; the datagram's captured end is
+ * `min(start + payloadLength, data.length)`. For the decoder, whose layer 4 makes its own view.
+ */
+export function decodeIpv6Header(
+  out: DecodedPacket,
+  data: Uint8Array,
+  offset: number,
+  wireLength: number,
+): number {
   const available = data.length - offset;
   if (available < 40) {
     out.malformed ??= { layer: 'network', reason: `IPv6 header needs 40 bytes, ${available} captured` };
@@ -61,7 +79,7 @@ export function decodeIpv6(out: DecodedPacket, data: Uint8Array, offset: number,
     };
   }
   const end = offset + Math.min(40 + payloadLength, available);
-  return walkIpv6Headers(out, data, offset + 40, end, data[offset + 6]!, offset + 40 + payloadLength);
+  return walkIpv6Chain(out, data, offset + 40, end, data[offset + 6]!, offset + 40 + payloadLength);
 }
 
 /**
@@ -71,6 +89,21 @@ export function decodeIpv6(out: DecodedPacket, data: Uint8Array, offset: number,
  * payloads, whose chain may still hold destination options.
  */
 export function walkIpv6Headers(
+  out: DecodedPacket,
+  data: Uint8Array,
+  start: number,
+  end: number,
+  first: number,
+  declaredEnd: number,
+): number {
+  const at = walkIpv6Chain(out, data, start, end, first, declaredEnd);
+  if (at < 0) return -1;
+  out.payload = data.subarray(at, end);
+  return end;
+}
+
+/** {@link walkIpv6Headers} without the payload view: returns where the payload starts, or -1. */
+function walkIpv6Chain(
   out: DecodedPacket,
   data: Uint8Array,
   start: number,
@@ -114,9 +147,8 @@ export function walkIpv6Headers(
       }
       default:
         out.protocol = next;
-        out.payload = data.subarray(at, end);
         out.payloadLength = declaredEnd - at;
-        return end;
+        return at;
     }
     if (at + length > end) return truncatedExtension(out, next, at, end);
     next = data[at]!;
@@ -124,9 +156,8 @@ export function walkIpv6Headers(
     if (out.fragment === true) {
       // The headers after a fragment header belong to the fragmentable part, reassembled later.
       out.protocol = next;
-      out.payload = data.subarray(at, end);
       out.payloadLength = declaredEnd - at;
-      return end;
+      return at;
     }
   }
 }

@@ -16,6 +16,17 @@ function bad(out: DecodedPacket, reason: string): void {
   out.payloadLength = undefined;
 }
 
+/** True when {@link decodeTransport} decodes `protocol`; it leaves other protocols' payload as is. */
+export function hasTransportDecoder(protocol: number): boolean {
+  return (
+    protocol === IpProtocol.TCP ||
+    protocol === IpProtocol.UDP ||
+    protocol === IpProtocol.ICMP ||
+    protocol === IpProtocol.ICMPv6 ||
+    protocol === IpProtocol.SCTP
+  );
+}
+
 /**
  * Decodes the layer-4 header of `protocol` found at `start` of `data`. `end` is the last captured
  * byte of the IP payload, `declaredEnd` where the IP header says it ends (beyond `end` when the
