@@ -2,6 +2,7 @@
 import { toError } from '../errors';
 import type {
   CaptureEvent,
+  CaptureFormat,
   CaptureInterface,
   CapturePacket,
   CaptureProblem,
@@ -43,6 +44,45 @@ export function readCapture(bytes: Uint8Array, options: CaptureReadOptions = {})
   };
   if (parser.format !== undefined) result.format = parser.format;
   return result;
+}
+
+/** Receivers of {@link readCaptureInto}. */
+export interface CaptureHandlers {
+  onPacket(packet: CapturePacket): void;
+  onProblem(problem: CaptureProblem): void;
+}
+
+/**
+ * Reads a capture held in memory (pcap or pcapng, optionally gzip), handing every packet and
+ * problem to `handlers` in capture order as it is read, without collecting them: for a pipeline
+ * that is done with each packet before the next, so no packet outlives its turn. Never throws
+ * (unless a handler does). Returns the detected format.
+ */
+export function readCaptureInto(
+  bytes: Uint8Array,
+  handlers: CaptureHandlers,
+  options: CaptureReadOptions = {},
+): { gzip: boolean; format?: CaptureFormat } {
+  let body = bytes;
+  const gzip = isGzip(bytes);
+  if (gzip) {
+    const inflated = gunzipBounded(bytes, options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES);
+    if (!inflated.ok) {
+      handlers.onProblem(inflated.problem);
+      return { gzip };
+    }
+    body = inflated.bytes;
+    if (inflated.problem !== undefined) handlers.onProblem(inflated.problem);
+  }
+  const parser = new CaptureParser({
+    frames: 0,
+    onInterface: () => undefined,
+    onPacket: (packet) => handlers.onPacket(packet),
+    onProblem: (problem) => handlers.onProblem(problem),
+  });
+  parser.push(body);
+  parser.end();
+  return parser.format === undefined ? { gzip } : { gzip, format: parser.format };
 }
 
 /**

@@ -4,7 +4,7 @@
  * destination. Pure apart from the per-partition state it is given; never throws on bad bytes:
  * damaged packets are counted and described, and everything else of the batch is kept.
  */
-import { readCapture } from '../capture/readCapture';
+import { readCaptureInto } from '../capture/readCapture';
 import type { CapturePacket } from '../capture/capturePacket';
 import type { Destination, OutputConfiguration } from '../config/model';
 import type { IdentityLookup, Endpoint } from '../enrich/identity';
@@ -276,10 +276,15 @@ export class PacketPipeline {
 /** Runs one batch held in memory. */
 export function runBatch(batch: BatchInput, runtime: BatchRuntime): BatchResult {
   const pipeline = new PacketPipeline(batch, runtime);
-  const capture = readCapture(batch.capture);
-  pipeline.counts.captureProblems = capture.problems.length;
-  for (const problem of capture.problems) pipeline.report(problem.message);
-  for (const captured of capture.packets) pipeline.process(captured);
+  // Packets are processed as they are read, so none outlives its turn (collecting a batch first
+  // keeps every packet alive until the end and pushes them all into the old generation).
+  readCaptureInto(batch.capture, {
+    onPacket: (captured) => pipeline.process(captured),
+    onProblem: (problem) => {
+      pipeline.counts.captureProblems += 1;
+      pipeline.report(problem.message);
+    },
+  });
   runtime.state.captureLevel.sweep();
   return { deliveries: pipeline.takeDeliveries(), counts: pipeline.counts, problems: pipeline.problems };
 }

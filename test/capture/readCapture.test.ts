@@ -2,7 +2,12 @@ import { gzipSync } from 'node:zlib';
 import type { CaptureEvent } from '../../shared/capture/capturePacket';
 import { PcapngWriter } from '../../shared/capture/pcapngWriter';
 import { writePcap } from '../../shared/capture/pcapWriter';
-import { iterateCapture, readCapture, readCaptureStream } from '../../shared/capture/readCapture';
+import {
+  iterateCapture,
+  readCapture,
+  readCaptureInto,
+  readCaptureStream,
+} from '../../shared/capture/readCapture';
 
 function sampleCapture(packets = 50): Uint8Array {
   const writer = new PcapngWriter({ userApplication: 'test' });
@@ -70,6 +75,49 @@ describe('readCapture / readCaptureStream', () => {
       ]),
     );
     expect(whole.problems).toHaveLength(cut === 0 ? 0 : 1);
+  });
+
+  it.each([
+    ['whole', 0, false],
+    ['cut inside the last block', 7, false],
+    ['cut 2000 bytes before the end', 2000, false],
+    ['gzip', 0, true],
+    ['gzip, cut', 2000, true],
+  ])('readCaptureInto hands over what readCapture reads, in capture order: %s', (_name, cut, zipped) => {
+    const full = zipped ? gzipSync(sampleCapture(200)) : sampleCapture(200);
+    const bytes = full.subarray(0, full.length - cut);
+    const whole = readCapture(bytes);
+    const events: CaptureEvent[] = [];
+    const result = readCaptureInto(bytes, {
+      onPacket: (packet) => events.push({ kind: 'packet', packet }),
+      onProblem: (problem) => events.push({ kind: 'problem', problem }),
+    });
+    // A damaged gzip body is known before the first packet; container damage after the last.
+    const gzipProblems = whole.problems.filter((p) => p.code.startsWith('CAPTURE_GZIP'));
+    const containerProblems = whole.problems.filter((p) => !p.code.startsWith('CAPTURE_GZIP'));
+    expect(summary(events)).toEqual(
+      summary([
+        ...gzipProblems.map((problem) => ({ kind: 'problem' as const, problem })),
+        ...whole.packets.map((packet) => ({ kind: 'packet' as const, packet })),
+        ...containerProblems.map((problem) => ({ kind: 'problem' as const, problem })),
+      ]),
+    );
+    expect(whole.problems).toHaveLength(cut === 0 ? 0 : zipped ? 2 : 1);
+    expect(result).toEqual({ gzip: zipped, format: whole.format });
+    expect(whole.packets.length).toBeGreaterThan(zipped && cut > 0 ? 10 : 100);
+  });
+
+  it.each([
+    ['empty', new Uint8Array(0), ['CAPTURE_EMPTY']],
+    ['bomb', gzipSync(new Uint8Array(2 * 1024 * 1024)), ['CAPTURE_GZIP_TOO_LARGE']],
+  ])('readCaptureInto reports %s input as a problem', (_name, bytes, codes) => {
+    const seen: string[] = [];
+    readCaptureInto(
+      bytes,
+      { onPacket: () => seen.push('packet'), onProblem: (problem) => seen.push(problem.code) },
+      { maxDecompressedBytes: 1024 * 1024 },
+    );
+    expect(seen).toEqual(codes);
   });
 
   it.each([
