@@ -1,4 +1,4 @@
-/** The three ways to read a capture: a whole Buffer at once, record by record, or a stream of chunks. */
+/** The ways to read a capture: a whole Buffer at once, record by record (pulled or handed over), or a stream of chunks. */
 import { toError } from '../errors';
 import type {
   CaptureEvent,
