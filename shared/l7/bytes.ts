@@ -32,6 +32,16 @@ export function hex(bytes: Uint8Array, start = 0, end = bytes.length): string {
   return text;
 }
 
+/**
+ * Offset of the first `value` in `bytes[from, end)`, or -1. A plain loop: HTTP lines are short, and
+ * `subarray(...).indexOf` would allocate a view per call.
+ */
+export function indexOfByte(bytes: Uint8Array, value: number, from: number, end: number): number {
+  const stop = Math.min(end, bytes.length);
+  for (let i = from; i < stop; i++) if (bytes[i] === value) return i;
+  return -1;
+}
+
 /** A new array holding `a` followed by `b`. */
 export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   const joined = new Uint8Array(a.length + b.length);

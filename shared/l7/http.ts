@@ -1,4 +1,4 @@
-import { latin1 } from './bytes';
+import { indexOfByte, latin1 } from './bytes';
 import type { L7Fields } from './l7Fields';
 import type { SecretKeyTest } from './redact';
 import { redactRequestTarget } from './redact';
@@ -18,7 +18,7 @@ const METHODS = new Set([
 ]); // prettier-ignore
 
 /** The HTTP/2 connection preface's first line (RFC 9113 §3.4). */
-const H2_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
 /** How an HTTP/1.x message head was read. */
 export type HttpHead =
@@ -64,8 +64,14 @@ function isTokenByte(byte: number): boolean {
 
 /** Offset of the next LF at or after `from` before `end`, or -1. */
 function findLf(bytes: Uint8Array, from: number, end: number): number {
-  const at = bytes.subarray(from, end).indexOf(0x0a);
-  return at < 0 ? -1 : from + at;
+  return indexOfByte(bytes, 0x0a, from, end);
+}
+
+/** Whether the 24 bytes at `offset` (all before `end`) are the HTTP/2 preface. */
+function isH2Preface(bytes: Uint8Array, offset: number, end: number): boolean {
+  if (end - offset < H2_PREFACE.length) return false;
+  for (let i = 0; i < H2_PREFACE.length; i++) if (bytes[offset + i] !== H2_PREFACE[i]) return false;
+  return true;
 }
 
 function lineText(bytes: Uint8Array, start: number, lf: number): string {
@@ -85,11 +91,7 @@ export function parseHttpHead(
   end: number,
   isSecret?: SecretKeyTest,
 ): HttpHead {
-  if (
-    end - offset >= 3 &&
-    bytes[offset] === 0x50 &&
-    latin1(bytes, offset, Math.min(end, offset + 24)) === H2_PREFACE
-  ) {
+  if (bytes[offset] === 0x50 && isH2Preface(bytes, offset, end)) {
     return { kind: 'h2preface', fields: { L7Protocol: 'HTTP', HttpVersion: 'HTTP/2' }, end: offset + 24 };
   }
   const firstLf = findLf(bytes, offset, Math.min(end, offset + MAX_HTTP_HEAD_BYTES));
@@ -105,7 +107,11 @@ export function parseHttpHead(
     const lf = findLf(bytes, lineStart, Math.min(end, offset + MAX_HTTP_HEAD_BYTES));
     if (lf < 0) return headIncomplete(offset, end);
     if (lf === lineStart || (lf === lineStart + 1 && bytes[lineStart] === 0x0d)) {
-      return { ...start, end: lf + 1, chunked, ...(contentLength === undefined ? {} : { contentLength }) };
+      // Filled in place rather than spread into a new object: this runs once per message.
+      start.end = lf + 1;
+      start.chunked = chunked;
+      if (contentLength !== undefined) start.contentLength = contentLength;
+      return start;
     }
     const nameEnd = headerNameEnd(bytes, lineStart, lf);
     const name = nameEnd < 0 ? undefined : HEADERS.get(lowerName(bytes, lineStart, nameEnd));
@@ -148,6 +154,8 @@ const HEADERS: ReadonlyMap<
   ['transfer-encoding', 'transfer-encoding'],
 ]);
 const LONGEST_HEADER = 17;
+/** Lengths of the names in {@link HEADERS}: other names are passed over without building a string. */
+const HEADER_NAME_LENGTHS: ReadonlySet<number> = new Set([...HEADERS.keys()].map((name) => name.length));
 
 /** Offset of the colon ending a header name on the line `[start, lf)` (spaces before it allowed), or -1. */
 function headerNameEnd(bytes: Uint8Array, start: number, lf: number): number {
@@ -160,7 +168,7 @@ function headerNameEnd(bytes: Uint8Array, start: number, lf: number): number {
 function lowerName(bytes: Uint8Array, start: number, colon: number): string {
   let end = colon;
   while (end > start && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x09)) end--;
-  if (end - start > LONGEST_HEADER) return '';
+  if (end - start > LONGEST_HEADER || !HEADER_NAME_LENGTHS.has(end - start)) return '';
   let name = '';
   for (let i = start; i < end; i++) {
     const byte = bytes[i]!;
@@ -175,12 +183,8 @@ function headIncomplete(offset: number, end: number): HttpHead {
     : { kind: 'incomplete' };
 }
 
-type StartLine = {
-  kind: 'request' | 'response';
-  fields: L7Fields;
-  method?: string;
-  status?: number;
-};
+/** A request or response head whose `end`, `chunked` and `contentLength` are set once the headers are read. */
+type StartLine = Extract<HttpHead, { kind: 'request' | 'response' }>;
 
 function parseStartLine(line: string, isSecret?: SecretKeyTest): StartLine | undefined {
   const response = /^(HTTP\/\d\.\d) +(\d{3})(?: .*)?$/.exec(line);
@@ -190,6 +194,8 @@ function parseStartLine(line: string, isSecret?: SecretKeyTest): StartLine | und
       kind: 'response',
       status,
       fields: { L7Protocol: 'HTTP', HttpVersion: response[1], HttpStatusCode: status },
+      end: 0,
+      chunked: false,
     };
   }
   // A bare method with no target ("OPTIONS\n") is accepted, as Wireshark does.
@@ -206,5 +212,5 @@ function parseStartLine(line: string, isSecret?: SecretKeyTest): StartLine | und
   const fields: L7Fields = { L7Protocol: 'HTTP', HttpMethod: method };
   if (target) fields.HttpPath = redactRequestTarget(target, isSecret);
   if (hasVersion) fields.HttpVersion = tail;
-  return { kind: 'request', method, fields };
+  return { kind: 'request', method, fields, end: 0, chunked: false };
 }

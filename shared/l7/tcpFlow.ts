@@ -88,7 +88,11 @@ export class TcpFlow {
   finish(direction: 0 | 1): void {
     this.fin |= 1 << direction;
     const stream = this.sides[direction].stream;
-    if (stream !== undefined) this.count(() => stream.end(this.context.out));
+    if (stream === undefined) return;
+    const out = this.context.out;
+    const before = out.length;
+    stream.end(out);
+    this.count(before);
   }
 
   /** Bytes held for reassembly and partial messages, both directions. */
@@ -132,7 +136,12 @@ export class TcpFlow {
       if (!this.detect(chunk)) return;
     }
     const stream = side.stream;
-    if (stream !== undefined) this.count(() => stream.push(chunk, this.context.out));
+    if (stream !== undefined) {
+      const out = this.context.out;
+      const before = out.length;
+      stream.push(chunk, out);
+      this.count(before);
+    }
     if (this.http?.tunnel === true) this.openTunnel();
   }
 
@@ -144,12 +153,9 @@ export class TcpFlow {
     for (const side of this.sides) side.stream = undefined;
   }
 
-  /** Runs `work` and counts the messages it produced under the flow's protocol. */
-  private count(work: () => void): void {
-    const out = this.context.out;
-    const before = out.length;
-    work();
-    const produced = out.length - before;
+  /** Counts the messages added to `out` since it held `before` under the flow's protocol. */
+  private count(before: number): void {
+    const produced = this.context.out.length - before;
     if (produced === 0) return;
     const stats = this.context.stats;
     if (this.protocol === 'http') stats.http += produced;

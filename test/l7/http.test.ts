@@ -89,6 +89,39 @@ describe('parseHttpHead', () => {
     expect(result.chunked).toBe(chunked);
   });
 
+  it('reads the body framing from the head as a whole, not from similar or unread headers', () => {
+    const text =
+      'POST / HTTP/1.1\r\nX-Content-Length: 5\r\nContent-Lengths: 6\r\nHOST : h\r\n' +
+      'content-LENGTH:\t7 \r\nTransfer-Encodings: chunked\r\n\r\nPOST'; // a pipelined request follows
+    const result = head(text);
+    expect(result).toEqual({
+      kind: 'request',
+      method: 'POST',
+      fields: {
+        L7Protocol: 'HTTP',
+        HttpMethod: 'POST',
+        HttpPath: '/',
+        HttpVersion: 'HTTP/1.1',
+        HttpHost: 'h',
+      },
+      end: text.length - 4,
+      chunked: false,
+      contentLength: 7,
+    });
+  });
+
+  it('has no contentLength key without a Content-Length header', () => {
+    const result = head('HTTP/1.1 204 No Content\r\n\r\n');
+    expect(Object.keys(result)).toEqual(['kind', 'status', 'fields', 'end', 'chunked']);
+  });
+
+  it.each([
+    ['cut short', 'PRI * HTTP/2.0\r\n\r\nSM\r\n', 'invalid'],
+    ['one byte differs', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\n\n', 'invalid'],
+  ])('an HTTP/2 preface %s is not one', (_name, text, kind) => {
+    expect(head(text).kind).toBe(kind);
+  });
+
   it('labels the HTTP/2 preface', () => {
     expect(head('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')).toMatchObject({
       kind: 'h2preface',
