@@ -114,7 +114,7 @@ export function parseHttpHead(
       return start;
     }
     const nameEnd = headerNameEnd(bytes, lineStart, lf);
-    const name = nameEnd < 0 ? undefined : HEADERS.get(lowerName(bytes, lineStart, nameEnd));
+    const name = nameEnd < 0 ? undefined : headerName(bytes, lineStart, nameEnd);
     const valueStart = nameEnd + 1;
     const lineEnd = lf;
     lineStart = lf + 1;
@@ -142,20 +142,10 @@ export function parseHttpHead(
   }
 }
 
-/** The only headers ever read; all others (Authorization, Cookie, ...) are passed over unread. */
-const HEADERS: ReadonlyMap<
-  string,
-  'host' | 'user-agent' | 'content-type' | 'content-length' | 'transfer-encoding'
-> = new Map([
-  ['host', 'host'],
-  ['user-agent', 'user-agent'],
-  ['content-type', 'content-type'],
-  ['content-length', 'content-length'],
-  ['transfer-encoding', 'transfer-encoding'],
-]);
+/** The only headers ever read, in lower case; all others (Authorization, Cookie, ...) are passed over unread. */
+const HEADERS = ['host', 'user-agent', 'content-type', 'content-length', 'transfer-encoding'] as const;
+type HeaderName = (typeof HEADERS)[number];
 const LONGEST_HEADER = 17;
-/** Lengths of the names in {@link HEADERS}: other names are passed over without building a string. */
-const HEADER_NAME_LENGTHS: ReadonlySet<number> = new Set([...HEADERS.keys()].map((name) => name.length));
 
 /** Offset of the colon ending a header name on the line `[start, lf)` (spaces before it allowed), or -1. */
 function headerNameEnd(bytes: Uint8Array, start: number, lf: number): number {
@@ -164,17 +154,25 @@ function headerNameEnd(bytes: Uint8Array, start: number, lf: number): number {
   return -1;
 }
 
-/** The header name in lower case without trailing spaces, or '' when it cannot be one we read. */
-function lowerName(bytes: Uint8Array, start: number, colon: number): string {
+/**
+ * Which of {@link HEADERS} the name before `colon` is (ASCII case-insensitive, trailing spaces and
+ * tabs ignored), or undefined. Compared byte by byte: no string is built for the many headers never read.
+ */
+function headerName(bytes: Uint8Array, start: number, colon: number): HeaderName | undefined {
   let end = colon;
   while (end > start && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x09)) end--;
-  if (end - start > LONGEST_HEADER || !HEADER_NAME_LENGTHS.has(end - start)) return '';
-  let name = '';
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i]!;
-    name += String.fromCharCode(byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte);
+  const length = end - start;
+  for (const name of HEADERS) {
+    if (name.length !== length) continue;
+    let i = 0;
+    while (i < length) {
+      const byte = bytes[start + i]!;
+      if ((byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte) !== name.charCodeAt(i)) break;
+      i++;
+    }
+    if (i === length) return name;
   }
-  return name;
+  return undefined;
 }
 
 function headIncomplete(offset: number, end: number): HttpHead {
@@ -187,7 +185,7 @@ function headIncomplete(offset: number, end: number): HttpHead {
 type StartLine = Extract<HttpHead, { kind: 'request' | 'response' }>;
 
 function parseStartLine(line: string, isSecret?: SecretKeyTest): StartLine | undefined {
-  const response = /^(HTTP\/\d\.\d) +(\d{3})(?: .*)?$/.exec(line);
+  const response = line.startsWith('HTTP/') ? /^(HTTP\/\d\.\d) +(\d{3})(?: .*)?$/.exec(line) : null;
   if (response) {
     const status = Number(response[2]);
     return {

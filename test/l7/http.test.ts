@@ -110,6 +110,18 @@ describe('parseHttpHead', () => {
     });
   });
 
+  it.each([
+    ['upper case', 'HOST: a', 'a'],
+    ['mixed case and a tab before the colon', 'hOsT\t: a', 'a'],
+    ['a longer name sharing the prefix', 'Hosts: a', undefined],
+    ['a name of the same length', 'Hist: a', undefined],
+    ['a Latin-1 byte where a letter is expected', 'H\xd3st: a', undefined],
+    ['no name before the colon', ': a', undefined],
+  ])('header names: %s', (_name, line, host) => {
+    const result = head(`GET / HTTP/1.1\r\n${line}\r\n\r\n`);
+    expect(result.kind === 'request' ? result.fields.HttpHost : result.kind).toBe(host);
+  });
+
   it('has no contentLength key without a Content-Length header', () => {
     const result = head('HTTP/1.1 204 No Content\r\n\r\n');
     expect(Object.keys(result)).toEqual(['kind', 'status', 'fields', 'end', 'chunked']);
