@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { byteHex } from './bytes';
 import type { ClientHello, ServerHello } from './tls';
 import { offeredVersion, TlsExtension } from './tls';
 import { isGrease } from './tlsNames';
@@ -12,10 +13,8 @@ function sha256Prefix(text: string): string {
   return hash('sha256', text, 'hex').slice(0, 12);
 }
 
-const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 function hex4(value: number): string {
-  if ((value & 0xffff) === value) return HEX_BYTES[value >> 8]! + HEX_BYTES[value & 0xff]!;
+  if ((value & 0xffff) === value) return byteHex(value >> 8) + byteHex(value);
   return value.toString(16).padStart(4, '0');
 }
 

@@ -11,6 +11,14 @@ export interface L7FlowKey {
 /** Address and port packed two bytes per UTF-16 unit: short keys, no spread, no array. */
 function endpoint(ip: Uint8Array, port: number): string {
   if (ip.length === 4) return String.fromCharCode((ip[0]! << 8) | ip[1]!, (ip[2]! << 8) | ip[3]!, port);
+  if (ip.length === 16) {
+    // prettier-ignore
+    return String.fromCharCode(
+      (ip[0]! << 8) | ip[1]!, (ip[2]! << 8) | ip[3]!, (ip[4]! << 8) | ip[5]!, (ip[6]! << 8) | ip[7]!,
+      (ip[8]! << 8) | ip[9]!, (ip[10]! << 8) | ip[11]!, (ip[12]! << 8) | ip[13]!, (ip[14]! << 8) | ip[15]!,
+      port,
+    );
+  }
   let text = '';
   for (let i = 0; i + 1 < ip.length; i += 2) text += String.fromCharCode((ip[i]! << 8) | ip[i + 1]!);
   return text + String.fromCharCode(port);

@@ -185,13 +185,12 @@ function headIncomplete(offset: number, end: number): HttpHead {
 type StartLine = Extract<HttpHead, { kind: 'request' | 'response' }>;
 
 function parseStartLine(line: string, isSecret?: SecretKeyTest): StartLine | undefined {
-  const response = line.startsWith('HTTP/') ? /^(HTTP\/\d\.\d) +(\d{3})(?: .*)?$/.exec(line) : null;
-  if (response) {
-    const status = Number(response[2]);
+  const response = statusLine(line);
+  if (response !== undefined) {
     return {
       kind: 'response',
-      status,
-      fields: { L7Protocol: 'HTTP', HttpVersion: response[1], HttpStatusCode: status },
+      status: response.status,
+      fields: { L7Protocol: 'HTTP', HttpVersion: response.version, HttpStatusCode: response.status },
       end: 0,
       chunked: false,
     };
@@ -211,4 +210,29 @@ function parseStartLine(line: string, isSecret?: SecretKeyTest): StartLine | und
   if (target) fields.HttpPath = redactRequestTarget(target, isSecret);
   if (hasVersion) fields.HttpVersion = tail;
   return { kind: 'request', method, fields, end: 0, chunked: false };
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/**
+ * Version and status of a status line, read as `/^(HTTP\/\d\.\d) +(\d{3})(?: .*)?$/` would
+ * (the reason phrase may hold anything but a line break), without a regex and its match array.
+ */
+export function statusLine(line: string): { version: string; status: number } | undefined {
+  if (!line.startsWith('HTTP/') || !isDigit(line.charCodeAt(5)) || line.charCodeAt(6) !== 0x2e)
+    return undefined;
+  if (!isDigit(line.charCodeAt(7)) || line.charCodeAt(8) !== 0x20) return undefined;
+  let at = 9;
+  while (line.charCodeAt(at) === 0x20) at++;
+  const digits = at;
+  while (at < digits + 3 && isDigit(line.charCodeAt(at))) at++;
+  if (at !== digits + 3) return undefined;
+  if (at < line.length && line.charCodeAt(at) !== 0x20) return undefined;
+  for (let i = at; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code === 0x0a || code === 0x0d || code === 0x2028 || code === 0x2029) return undefined;
+  }
+  return { version: line.slice(0, 8), status: Number(line.slice(digits, at)) };
 }

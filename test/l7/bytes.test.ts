@@ -1,4 +1,4 @@
-import { concatBytes, hex, indexOfByte, latin1, u16, u24, u32 } from '../../shared/l7/bytes';
+import { byteHex, concatBytes, hex, indexOfByte, latin1, u16, u24, u32 } from '../../shared/l7/bytes';
 
 const data = Uint8Array.from([0x01, 0x02, 0x03, 0x04, 0xff]);
 
@@ -38,5 +38,14 @@ describe('byte helpers', () => {
     ['empty range', 3, 3, -1],
   ])('indexOfByte: %s', (_name, from, end, expected) => {
     expect(indexOfByte(Uint8Array.from([9, 0x0a, 9, 0x0a, 9]), 0x0a, from, end)).toBe(expected);
+  });
+
+  it('hex of every byte value, and past the end', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const expected = Array.from(all, (b) => b.toString(16).padStart(2, '0')).join('');
+    expect(hex(all)).toBe(expected);
+    expect(hex(all, 254, 258)).toBe('feff0000');
+    expect(byteHex(0x0a)).toBe('0a');
+    expect(byteHex(0x1ff)).toBe('ff');
   });
 });

@@ -67,4 +67,34 @@ describe('l7FlowKey', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('gives IPv6 and odd-length addresses the key of the unit-by-unit rule', () => {
+    const reference = (protocol: number, a: Uint8Array, ap: number, b: Uint8Array, bp: number) => {
+      const endpoint = (ip: Uint8Array, port: number) => {
+        let text = '';
+        for (let i = 0; i + 1 < ip.length; i += 2) text += String.fromCharCode((ip[i]! << 8) | ip[i + 1]!);
+        return text + String.fromCharCode(port);
+      };
+      const source = endpoint(a, ap);
+      const destination = endpoint(b, bp);
+      const tag = String.fromCharCode(protocol, a.length);
+      return source <= destination
+        ? { key: tag + source + destination, direction: 0 }
+        : { key: tag + destination + source, direction: 1 };
+    };
+    const v6pair = fc.tuple(
+      fc.uint8Array({ minLength: 16, maxLength: 16 }),
+      fc.uint8Array({ minLength: 16, maxLength: 16 }),
+    );
+    const port = fc.integer({ min: 0, max: 0xffff });
+    fc.assert(
+      fc.property(v6pair, port, port, ([a, b], ap, bp) => {
+        expect(l7FlowKey(6, a, ap, b, bp)).toEqual(reference(6, a, ap, b, bp));
+        expect(l7FlowKey(17, a, ap, a, bp)).toEqual(reference(17, a, ap, a, bp));
+        const odd = a.subarray(0, 6);
+        expect(l7FlowKey(6, odd, ap, odd, bp)).toEqual(reference(6, odd, ap, odd, bp));
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });

@@ -1,4 +1,5 @@
-import { looksLikeHttp, MAX_HTTP_HEAD_BYTES, parseHttpHead } from '../../shared/l7/http';
+import fc from 'fast-check';
+import { looksLikeHttp, MAX_HTTP_HEAD_BYTES, parseHttpHead, statusLine } from '../../shared/l7/http';
 import { REDACTED } from '../../shared/l7/redact';
 import { bytes } from './support/builders';
 
@@ -168,5 +169,61 @@ describe('looksLikeHttp', () => {
   ])('%j → %s', (text, expected) => {
     const data = bytes(text);
     expect(looksLikeHttp(data, 0, data.length)).toBe(expected);
+  });
+});
+
+describe('statusLine', () => {
+  const pattern = /^(HTTP\/\d\.\d) +(\d{3})(?: .*)?$/;
+  const expected = (line: string) => {
+    const match = pattern.exec(line);
+    return match ? { version: match[1], status: Number(match[2]) } : undefined;
+  };
+
+  it.each([
+    'HTTP/1.1 200 OK',
+    'HTTP/1.0 404',
+    'HTTP/2.0   301 Moved  ',
+    'HTTP/1.1 200',
+    'HTTP/1.1 2000 OK',
+    'HTTP/1.1 20 OK',
+    'HTTP/1.1 200OK',
+    'HTTP/1.1  200 OK\r',
+    'HTTP/1.1 200 O\rK',
+    'HTTP/1.1 200 \u2028',
+    'HTTP/11 200 OK',
+    'HTTP/1.1\t200 OK',
+    'http/1.1 200 OK',
+    'HTTP/1.1 ２００ OK',
+    '',
+  ])('%j reads as the regular expression does', (line) => {
+    expect(statusLine(line)).toEqual(expected(line));
+  });
+
+  it('agrees with the regular expression on generated lines', () => {
+    const piece = fc.constantFrom(
+      'HTTP/',
+      '1',
+      '.',
+      '0',
+      '9',
+      ' ',
+      '  ',
+      '200',
+      '20',
+      'OK',
+      '\r',
+      '\n',
+      'a',
+      '/',
+      '\u2029',
+    );
+    const line = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(line, (text) => {
+        expect(statusLine(text)).toEqual(expected(text));
+        expect(statusLine(`HTTP/1.1 ${text}`)).toEqual(expected(`HTTP/1.1 ${text}`));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
