@@ -1,6 +1,6 @@
 import type { DecodedPacket } from '../packet/decodedPacket';
 import { IpProtocol, TcpFlag } from '../packet/decodedPacket';
-import { DNS_PORTS, parseDnsMessage } from './dns';
+import { isDnsPort, parseDnsMessage } from './dns';
 import { l7FlowKey } from './flowKey';
 import { parseHttpHead } from './http';
 import type { L7Fields } from './l7Fields';
@@ -111,7 +111,7 @@ class Analyzer implements L7Analyzer {
     if (sourcePort === undefined || destinationPort === undefined) return;
     if (packet.protocol === IpProtocol.UDP) {
       if (payload === undefined || payload.length === 0) return;
-      if (DNS_PORTS.has(sourcePort) || DNS_PORTS.has(destinationPort)) this.udpDns(payload);
+      if (isDnsPort(sourcePort) || isDnsPort(destinationPort)) this.udpDns(payload);
       else if (sourcePort === SSDP_PORT || destinationPort === SSDP_PORT) this.udpHttp(payload);
       else if (looksLikeQuicInitial(payload)) {
         const { key } = l7FlowKey(IpProtocol.UDP, sourceIp, sourcePort, destinationIp, destinationPort);
@@ -168,16 +168,15 @@ class Analyzer implements L7Analyzer {
     const syn = (flags & TcpFlag.SYN) !== 0;
     const { key, direction } = l7FlowKey(IpProtocol.TCP, src, srcPort, dst, dstPort);
     let flow = this.flows.get(key);
-    const dnsPort = DNS_PORTS.has(srcPort) || DNS_PORTS.has(dstPort);
     if (flow === undefined) {
       if ((payload === undefined || payload.length === 0) && !syn) return;
-      flow = this.newFlow(key, dnsPort);
+      flow = this.newFlow(key, isDnsPort(srcPort) || isDnsPort(dstPort));
     }
     const dataSeq = syn ? (seq + 1) >>> 0 : seq;
     if (syn) {
       if (!flow.expects(direction, dataSeq)) {
         this.drop(key, flow);
-        flow = this.newFlow(key, dnsPort);
+        flow = this.newFlow(key, isDnsPort(srcPort) || isDnsPort(dstPort));
       }
       flow.start(direction, dataSeq);
     }

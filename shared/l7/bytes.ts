@@ -25,11 +25,29 @@ export function latin1(bytes: Uint8Array, start: number, end: number): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
 }
 
-/** Lower-case hex of `bytes[start, end)`. */
+/** Two lower-case hex digits of each byte value, by value. */
+const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Two lower-case hex digits of `value`, a byte (0–255). */
+export function byteHex(value: number): string {
+  return HEX_BYTES[value & 0xff]!;
+}
+
+/** Lower-case hex of `bytes[start, end)`; positions past the end read as `00`. */
 export function hex(bytes: Uint8Array, start = 0, end = bytes.length): string {
   let text = '';
-  for (let i = start; i < end; i++) text += (bytes[i] ?? 0).toString(16).padStart(2, '0');
+  for (let i = start; i < end; i++) text += HEX_BYTES[bytes[i] ?? 0]!;
   return text;
+}
+
+/**
+ * Offset of the first `value` in `bytes[from, end)`, or -1. A plain loop: HTTP lines are short, and
+ * `subarray(...).indexOf` would allocate a view per call.
+ */
+export function indexOfByte(bytes: Uint8Array, value: number, from: number, end: number): number {
+  const stop = Math.min(end, bytes.length);
+  for (let i = from; i < stop; i++) if (bytes[i] === value) return i;
+  return -1;
 }
 
 /** A new array holding `a` followed by `b`. */

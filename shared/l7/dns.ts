@@ -104,3 +104,8 @@ function readRecord(message: Uint8Array, offset: number): RawRecord | undefined 
 
 /** UDP/TCP ports DNS is recognised on: DNS, mDNS, LLMNR. */
 export const DNS_PORTS: ReadonlySet<number> = new Set([53, 5353, 5355]);
+
+/** Whether `port` is one of {@link DNS_PORTS}; asked for every packet, so without a Set lookup. */
+export function isDnsPort(port: number): boolean {
+  return port === 53 || port === 5353 || port === 5355;
+}

@@ -1,22 +1,54 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { byteHex } from './bytes';
 import type { ClientHello, ServerHello } from './tls';
 import { offeredVersion, TlsExtension } from './tls';
 import { isGrease } from './tlsNames';
 
-function withoutGrease(values: readonly number[]): number[] {
-  return values.filter((value) => !isGrease(value));
-}
-
+// One-shot crypto.hash: no Hash object per fingerprint (three per ClientHello).
 function md5(text: string): string {
-  return createHash('md5').update(text).digest('hex');
+  return hash('md5', text, 'hex');
 }
 
 function sha256Prefix(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+  return hash('sha256', text, 'hex').slice(0, 12);
 }
 
 function hex4(value: number): string {
+  if ((value & 0xffff) === value) return byteHex(value >> 8) + byteHex(value);
   return value.toString(16).padStart(4, '0');
+}
+
+/** `values` in decimal joined by `separator`, GREASE left out when `dropGrease`; no intermediate array. */
+function joinDecimal(values: readonly number[], separator: string, dropGrease: boolean): string {
+  let text = '';
+  let first = true;
+  for (const value of values) {
+    if (dropGrease && isGrease(value)) continue;
+    text += first ? String(value) : separator + String(value);
+    first = false;
+  }
+  return text;
+}
+
+/** Non-GREASE entries of `values`, in order. */
+function withoutGrease(values: readonly number[]): number[] {
+  const kept: number[] = [];
+  for (const value of values) if (!isGrease(value)) kept.push(value);
+  return kept;
+}
+
+/**
+ * `values` as 4-hex-digit strings, sorted as strings, comma joined. For 16-bit values the string
+ * order is the numeric order, so they are sorted as numbers (no string compares).
+ */
+function sortedHexList(values: number[]): string {
+  if (values.every((value) => (value & 0xffff) === value)) {
+    const sorted = Uint16Array.from(values).sort();
+    let text = '';
+    for (let i = 0; i < sorted.length; i++) text += (i === 0 ? '' : ',') + hex4(sorted[i]!);
+    return text;
+  }
+  return values.map(hex4).sort().join(',');
 }
 
 /**
@@ -24,13 +56,11 @@ function hex4(value: number): string {
  * joined by `-`, GREASE removed from ciphers, extensions and groups.
  */
 export function ja3String(hello: ClientHello): string {
-  return [
-    hello.legacyVersion,
-    withoutGrease(hello.cipherSuites).join('-'),
-    withoutGrease(hello.extensions).join('-'),
-    withoutGrease(hello.supportedGroups).join('-'),
-    hello.ecPointFormats.join('-'),
-  ].join(',');
+  return (
+    `${hello.legacyVersion},${joinDecimal(hello.cipherSuites, '-', true)},` +
+    `${joinDecimal(hello.extensions, '-', true)},${joinDecimal(hello.supportedGroups, '-', true)},` +
+    joinDecimal(hello.ecPointFormats, '-', false)
+  );
 }
 
 /** JA3: MD5 of {@link ja3String}, lower-case hex. */
@@ -40,7 +70,7 @@ export function ja3(hello: ClientHello): string {
 
 /** The JA3S string: `version,cipher,extensions` (decimal, GREASE removed). */
 export function ja3sString(hello: ServerHello): string {
-  return [hello.legacyVersion, hello.cipherSuite, withoutGrease(hello.extensions).join('-')].join(',');
+  return `${hello.legacyVersion},${hello.cipherSuite},${joinDecimal(hello.extensions, '-', true)}`;
 }
 
 /** JA3S: MD5 of {@link ja3sString}. */
@@ -91,13 +121,13 @@ export function ja4Parts(
     count2(ciphers.length) +
     count2(extensions.length) +
     alpnPart(hello.alpn[0]);
-  const b = ciphers.map(hex4).sort().join(',');
-  const sorted = extensions
-    .filter((type) => type !== TlsExtension.serverName && type !== TlsExtension.alpn)
-    .map(hex4)
-    .sort()
-    .join(',');
-  const sigalgs = withoutGrease(hello.signatureAlgorithms).map(hex4).join(',');
+  const b = sortedHexList(ciphers);
+  const sorted = sortedHexList(
+    extensions.filter((type) => type !== TlsExtension.serverName && type !== TlsExtension.alpn),
+  );
+  let sigalgs = '';
+  for (const algorithm of hello.signatureAlgorithms)
+    if (!isGrease(algorithm)) sigalgs += (sigalgs === '' ? '' : ',') + hex4(algorithm);
   const c = sigalgs === '' ? sorted : `${sorted}_${sigalgs}`;
   return { a, b, c };
 }

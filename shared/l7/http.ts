@@ -1,4 +1,4 @@
-import { latin1 } from './bytes';
+import { indexOfByte, latin1 } from './bytes';
 import type { L7Fields } from './l7Fields';
 import type { SecretKeyTest } from './redact';
 import { redactRequestTarget } from './redact';
@@ -18,7 +18,7 @@ const METHODS = new Set([
 ]); // prettier-ignore
 
 /** The HTTP/2 connection preface's first line (RFC 9113 §3.4). */
-const H2_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
 /** How an HTTP/1.x message head was read. */
 export type HttpHead =
@@ -64,8 +64,14 @@ function isTokenByte(byte: number): boolean {
 
 /** Offset of the next LF at or after `from` before `end`, or -1. */
 function findLf(bytes: Uint8Array, from: number, end: number): number {
-  const at = bytes.subarray(from, end).indexOf(0x0a);
-  return at < 0 ? -1 : from + at;
+  return indexOfByte(bytes, 0x0a, from, end);
+}
+
+/** Whether the 24 bytes at `offset` (all before `end`) are the HTTP/2 preface. */
+function isH2Preface(bytes: Uint8Array, offset: number, end: number): boolean {
+  if (end - offset < H2_PREFACE.length) return false;
+  for (let i = 0; i < H2_PREFACE.length; i++) if (bytes[offset + i] !== H2_PREFACE[i]) return false;
+  return true;
 }
 
 function lineText(bytes: Uint8Array, start: number, lf: number): string {
@@ -85,11 +91,7 @@ export function parseHttpHead(
   end: number,
   isSecret?: SecretKeyTest,
 ): HttpHead {
-  if (
-    end - offset >= 3 &&
-    bytes[offset] === 0x50 &&
-    latin1(bytes, offset, Math.min(end, offset + 24)) === H2_PREFACE
-  ) {
+  if (bytes[offset] === 0x50 && isH2Preface(bytes, offset, end)) {
     return { kind: 'h2preface', fields: { L7Protocol: 'HTTP', HttpVersion: 'HTTP/2' }, end: offset + 24 };
   }
   const firstLf = findLf(bytes, offset, Math.min(end, offset + MAX_HTTP_HEAD_BYTES));
@@ -105,10 +107,14 @@ export function parseHttpHead(
     const lf = findLf(bytes, lineStart, Math.min(end, offset + MAX_HTTP_HEAD_BYTES));
     if (lf < 0) return headIncomplete(offset, end);
     if (lf === lineStart || (lf === lineStart + 1 && bytes[lineStart] === 0x0d)) {
-      return { ...start, end: lf + 1, chunked, ...(contentLength === undefined ? {} : { contentLength }) };
+      // Filled in place rather than spread into a new object: this runs once per message.
+      start.end = lf + 1;
+      start.chunked = chunked;
+      if (contentLength !== undefined) start.contentLength = contentLength;
+      return start;
     }
     const nameEnd = headerNameEnd(bytes, lineStart, lf);
-    const name = nameEnd < 0 ? undefined : HEADERS.get(lowerName(bytes, lineStart, nameEnd));
+    const name = nameEnd < 0 ? undefined : headerName(bytes, lineStart, nameEnd);
     const valueStart = nameEnd + 1;
     const lineEnd = lf;
     lineStart = lf + 1;
@@ -136,17 +142,9 @@ export function parseHttpHead(
   }
 }
 
-/** The only headers ever read; all others (Authorization, Cookie, ...) are passed over unread. */
-const HEADERS: ReadonlyMap<
-  string,
-  'host' | 'user-agent' | 'content-type' | 'content-length' | 'transfer-encoding'
-> = new Map([
-  ['host', 'host'],
-  ['user-agent', 'user-agent'],
-  ['content-type', 'content-type'],
-  ['content-length', 'content-length'],
-  ['transfer-encoding', 'transfer-encoding'],
-]);
+/** The only headers ever read, in lower case; all others (Authorization, Cookie, ...) are passed over unread. */
+const HEADERS = ['host', 'user-agent', 'content-type', 'content-length', 'transfer-encoding'] as const;
+type HeaderName = (typeof HEADERS)[number];
 const LONGEST_HEADER = 17;
 
 /** Offset of the colon ending a header name on the line `[start, lf)` (spaces before it allowed), or -1. */
@@ -156,17 +154,25 @@ function headerNameEnd(bytes: Uint8Array, start: number, lf: number): number {
   return -1;
 }
 
-/** The header name in lower case without trailing spaces, or '' when it cannot be one we read. */
-function lowerName(bytes: Uint8Array, start: number, colon: number): string {
+/**
+ * Which of {@link HEADERS} the name before `colon` is (ASCII case-insensitive, trailing spaces and
+ * tabs ignored), or undefined. Compared byte by byte: no string is built for the many headers never read.
+ */
+function headerName(bytes: Uint8Array, start: number, colon: number): HeaderName | undefined {
   let end = colon;
   while (end > start && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x09)) end--;
-  if (end - start > LONGEST_HEADER) return '';
-  let name = '';
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i]!;
-    name += String.fromCharCode(byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte);
+  const length = end - start;
+  for (const name of HEADERS) {
+    if (name.length !== length) continue;
+    let i = 0;
+    while (i < length) {
+      const byte = bytes[start + i]!;
+      if ((byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte) !== name.charCodeAt(i)) break;
+      i++;
+    }
+    if (i === length) return name;
   }
-  return name;
+  return undefined;
 }
 
 function headIncomplete(offset: number, end: number): HttpHead {
@@ -175,21 +181,18 @@ function headIncomplete(offset: number, end: number): HttpHead {
     : { kind: 'incomplete' };
 }
 
-type StartLine = {
-  kind: 'request' | 'response';
-  fields: L7Fields;
-  method?: string;
-  status?: number;
-};
+/** A request or response head whose `end`, `chunked` and `contentLength` are set once the headers are read. */
+type StartLine = Extract<HttpHead, { kind: 'request' | 'response' }>;
 
 function parseStartLine(line: string, isSecret?: SecretKeyTest): StartLine | undefined {
-  const response = /^(HTTP\/\d\.\d) +(\d{3})(?: .*)?$/.exec(line);
-  if (response) {
-    const status = Number(response[2]);
+  const response = statusLine(line);
+  if (response !== undefined) {
     return {
       kind: 'response',
-      status,
-      fields: { L7Protocol: 'HTTP', HttpVersion: response[1], HttpStatusCode: status },
+      status: response.status,
+      fields: { L7Protocol: 'HTTP', HttpVersion: response.version, HttpStatusCode: response.status },
+      end: 0,
+      chunked: false,
     };
   }
   // A bare method with no target ("OPTIONS\n") is accepted, as Wireshark does.
@@ -206,5 +209,30 @@ function parseStartLine(line: string, isSecret?: SecretKeyTest): StartLine | und
   const fields: L7Fields = { L7Protocol: 'HTTP', HttpMethod: method };
   if (target) fields.HttpPath = redactRequestTarget(target, isSecret);
   if (hasVersion) fields.HttpVersion = tail;
-  return { kind: 'request', method, fields };
+  return { kind: 'request', method, fields, end: 0, chunked: false };
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/**
+ * Version and status of a status line, read as `/^(HTTP\/\d\.\d) +(\d{3})(?: .*)?$/` would
+ * (the reason phrase may hold anything but a line break), without a regex and its match array.
+ */
+export function statusLine(line: string): { version: string; status: number } | undefined {
+  if (!line.startsWith('HTTP/') || !isDigit(line.charCodeAt(5)) || line.charCodeAt(6) !== 0x2e)
+    return undefined;
+  if (!isDigit(line.charCodeAt(7)) || line.charCodeAt(8) !== 0x20) return undefined;
+  let at = 9;
+  while (line.charCodeAt(at) === 0x20) at++;
+  const digits = at;
+  while (at < digits + 3 && isDigit(line.charCodeAt(at))) at++;
+  if (at !== digits + 3) return undefined;
+  if (at < line.length && line.charCodeAt(at) !== 0x20) return undefined;
+  for (let i = at; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code === 0x0a || code === 0x0d || code === 0x2028 || code === 0x2029) return undefined;
+  }
+  return { version: line.slice(0, 8), status: Number(line.slice(digits, at)) };
 }

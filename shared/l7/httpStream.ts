@@ -1,3 +1,4 @@
+import { indexOfByte } from './bytes';
 import type { L7Fields } from './l7Fields';
 import type { StreamParser } from './messageStream';
 import type { SecretKeyTest } from './redact';
@@ -139,7 +140,7 @@ export class HttpStreamParser implements StreamParser {
   }
 
   private chunkSize(bytes: Uint8Array, offset: number, end: number): number {
-    const lf = bytes.subarray(offset, Math.min(end, offset + MAX_CHUNK_LINE)).indexOf(0x0a);
+    const lf = lineLength(bytes, offset, Math.min(end, offset + MAX_CHUNK_LINE));
     if (lf < 0) return end - offset >= MAX_CHUNK_LINE ? -1 : 0;
     let size = 0;
     let digits = 0;
@@ -171,7 +172,7 @@ export class HttpStreamParser implements StreamParser {
   }
 
   private trailers(bytes: Uint8Array, offset: number, end: number, out: L7Fields[]): number {
-    const lf = bytes.subarray(offset, Math.min(end, offset + MAX_HTTP_HEAD_BYTES)).indexOf(0x0a);
+    const lf = lineLength(bytes, offset, Math.min(end, offset + MAX_HTTP_HEAD_BYTES));
     if (lf < 0) return end - offset >= MAX_HTTP_HEAD_BYTES ? -1 : 0;
     if (lf === 0 || (lf === 1 && bytes[offset] === 0x0d)) {
       this.body = 'none';
@@ -179,6 +180,12 @@ export class HttpStreamParser implements StreamParser {
     }
     return lf + 1;
   }
+}
+
+/** Offset of the first LF in `bytes[offset, limit)` relative to `offset`, or -1. */
+function lineLength(bytes: Uint8Array, offset: number, limit: number): number {
+  const lf = indexOfByte(bytes, 0x0a, offset, limit);
+  return lf < 0 ? -1 : lf - offset;
 }
 
 function hexValue(byte: number): number {

@@ -63,12 +63,26 @@ function expandLabel(secret: Buffer, label: string, length: number): Buffer {
   return createHmac('sha256', secret).update(info).digest().subarray(0, length);
 }
 
+/** Initial packet protection of one side: AEAD key and IV, and the header protection key. */
+export interface InitialKeys {
+  key: Buffer;
+  iv: Buffer;
+  hp: Buffer;
+}
+
+/** Where {@link decryptQuicInitial} gets its keys: {@link initialKeys}, or a cache of it. */
+export type InitialKeySource = (
+  version: number,
+  originalDcid: Uint8Array,
+  side: 'client' | 'server',
+) => InitialKeys | undefined;
+
 /** Initial packet protection keys for one side (RFC 9001 §5.2). */
 export function initialKeys(
   version: number,
   originalDcid: Uint8Array,
   side: 'client' | 'server',
-): { key: Buffer; iv: Buffer; hp: Buffer } | undefined {
+): InitialKeys | undefined {
   const spec = VERSIONS.get(version);
   if (spec === undefined) return undefined;
   const secret = expandLabel(hkdfExtract(spec.salt, originalDcid), `${side} in`, 32);
@@ -83,11 +97,13 @@ export function initialKeys(
  * Removes header protection from and decrypts the first QUIC Initial packet of a datagram, using
  * keys derived from `originalDcid` (the client's first Destination Connection ID; for a client
  * packet, its own DCID). Returns undefined for anything that is not an authentic Initial packet.
+ * `keysFor` lets a caller reuse keys it derived before (see `QuicKeyCache`).
  */
 export function decryptQuicInitial(
   datagram: Uint8Array,
   side: 'client' | 'server',
   originalDcid?: Uint8Array,
+  keysFor: InitialKeySource = initialKeys,
 ): QuicInitial | undefined {
   if (!looksLikeQuicInitial(datagram)) return undefined;
   const version = u16(datagram, 1) * 0x10000 + u16(datagram, 3);
@@ -109,7 +125,7 @@ export function decryptQuicInitial(
   const pnOffset = at;
   const packetEnd = pnOffset + length.value;
   if (packetEnd > datagram.length || pnOffset + 4 + 16 > packetEnd) return undefined;
-  const keys = initialKeys(version, originalDcid ?? destinationCid, side);
+  const keys = keysFor(version, originalDcid ?? destinationCid, side);
   if (!keys) return undefined;
   const mask = createCipheriv('aes-128-ecb', keys.hp, null).update(
     datagram.subarray(pnOffset + 4, pnOffset + 20),
@@ -130,10 +146,10 @@ export function decryptQuicInitial(
     const decipher = createDecipheriv('aes-128-gcm', keys.key, nonce);
     decipher.setAAD(header.subarray(0, payloadStart));
     decipher.setAuthTag(datagram.subarray(packetEnd - 16, packetEnd));
-    const plain = Buffer.concat([
-      decipher.update(datagram.subarray(payloadStart, packetEnd - 16)),
-      decipher.final(),
-    ]);
+    const body = decipher.update(datagram.subarray(payloadStart, packetEnd - 16));
+    // GCM is a stream mode: final() only checks the tag and returns no bytes, so no concat is needed.
+    const rest = decipher.final();
+    const plain = rest.length === 0 ? body : Buffer.concat([body, rest]);
     const crypto = cryptoFrames(plain);
     return crypto && { version, destinationCid, sourceCid, crypto };
   } catch {

@@ -3,6 +3,7 @@ import type { L7Fields } from './l7Fields';
 import type { L7Stats } from './l7Stats';
 import type { QuicInitial } from './quicInitial';
 import { decryptQuicInitial } from './quicInitial';
+import { QuicKeyCache } from './quicKeyCache';
 import { parseClientHello, parseServerHello } from './tls';
 import { clientHelloFields, serverHelloFields } from './tlsStream';
 
@@ -32,6 +33,7 @@ function side(): CryptoSide {
  */
 export class QuicTracker {
   private readonly connections = new Map<string, QuicConnection>();
+  private readonly keys = new QuicKeyCache();
 
   constructor(
     private readonly stats: L7Stats,
@@ -41,11 +43,14 @@ export class QuicTracker {
   /** Offers a UDP datagram of the flow `flowKey` (same for both directions). */
   datagram(flowKey: string, payload: Uint8Array, out: L7Fields[]): void {
     let connection = this.connections.get(flowKey);
+    // Both hellos reported: nothing this connection sends can produce a record any more.
+    if (connection !== undefined && connection.client.done && connection.server.done) return;
+    const keysFor = this.keys.keys;
     // A client's first Initial (and its first after a Retry) is keyed by its own DCID; later ones
     // carry the server's connection id but keep the keys of the original DCID.
-    const ownKeys = decryptQuicInitial(payload, 'client');
+    const ownKeys = decryptQuicInitial(payload, 'client', undefined, keysFor);
     const asClient =
-      ownKeys ?? (connection && decryptQuicInitial(payload, 'client', connection.originalDcid));
+      ownKeys ?? (connection && decryptQuicInitial(payload, 'client', connection.originalDcid, keysFor));
     if (asClient) {
       if (connection === undefined) {
         connection = { originalDcid: asClient.destinationCid.slice(), client: side(), server: side() };
@@ -57,13 +62,14 @@ export class QuicTracker {
       return;
     }
     if (connection === undefined || connection.server.done) return;
-    const asServer = decryptQuicInitial(payload, 'server', connection.originalDcid);
+    const asServer = decryptQuicInitial(payload, 'server', connection.originalDcid, keysFor);
     if (asServer) this.collect(connection.server, asServer, 2, out);
   }
 
   /** Forgets every connection. */
   clear(): void {
     this.connections.clear();
+    this.keys.clear();
   }
 
   private remember(key: string, connection: QuicConnection): void {

@@ -61,7 +61,10 @@ export class TcpDirection {
     this.heldBytes = 0;
   }
 
-  /** Accepts a segment's payload starting at sequence number `seq`; delivers in-order bytes to `sink`. */
+  /**
+   * Accepts a segment's payload starting at sequence number `seq`; delivers in-order bytes to
+   * `sink`. An in-order segment is passed on as the same view, not a new one.
+   */
   segment(seq: number, payload: Uint8Array, sink: StreamSink): void {
     if (payload.length === 0) return;
     if (!this.started) this.start(seq);
@@ -72,7 +75,7 @@ export class TcpDirection {
         return;
       }
       if (offset < 0) this.stats.retransmissions++;
-      this.deliver(payload.subarray(-offset), sink);
+      this.deliver(offset === 0 ? payload : payload.subarray(-offset), sink);
       this.drain(sink);
       return;
     }
@@ -118,7 +121,7 @@ export class TcpDirection {
         this.stats.retransmissions++;
         continue;
       }
-      this.deliver(first.bytes.subarray(-offset), sink);
+      this.deliver(offset === 0 ? first.bytes : first.bytes.subarray(-offset), sink);
     }
   }
 

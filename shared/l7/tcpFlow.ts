@@ -27,12 +27,31 @@ export interface TcpFlowContext {
   readonly out: L7Fields[];
 }
 
-interface FlowSide {
-  tcp: TcpDirection;
+/**
+ * One direction of a flow, and the sink of its reassembly. A class rather than an object of
+ * closures: a flow is set up per connection, and its sinks are called per segment.
+ */
+class FlowSide implements StreamSink {
+  readonly tcp: TcpDirection;
   /** First bytes of a direction not yet long enough to recognise the protocol. */
-  early: Uint8Array | undefined;
-  stream: MessageStream | undefined;
-  sink: StreamSink;
+  early: Uint8Array | undefined = undefined;
+  stream: MessageStream | undefined = undefined;
+
+  constructor(
+    private readonly flow: TcpFlow,
+    private readonly context: TcpFlowContext,
+  ) {
+    this.tcp = new TcpDirection(context.limits, context.stats);
+  }
+
+  data(chunk: Uint8Array): void {
+    this.flow.received(this, chunk);
+  }
+
+  gap(missing: number): void {
+    this.early = undefined;
+    this.stream?.gap(missing, this.context.out);
+  }
 }
 
 /**
@@ -56,7 +75,7 @@ export class TcpFlow {
     private readonly dnsPort: boolean,
     private readonly context: TcpFlowContext,
   ) {
-    this.sides = [this.side(), this.side()];
+    this.sides = [new FlowSide(this, context), new FlowSide(this, context)];
   }
 
   /** Whether direction `direction` has started and expects `seq` next. */
@@ -73,27 +92,32 @@ export class TcpFlow {
   /** `direction` acknowledged `ack`: bytes of the other direction before it will not come. */
   acknowledge(direction: 0 | 1, ack: number): void {
     const other = this.sides[direction === 0 ? 1 : 0];
-    other.tcp.acknowledged(ack, other.sink);
+    other.tcp.acknowledged(ack, other);
   }
 
   /** Payload from `direction` at `seq`; `declared` is its length before snaplen truncation. */
   segment(direction: 0 | 1, seq: number, payload: Uint8Array, declared: number): void {
     if (this.protocol === 'opaque') return;
     const side = this.sides[direction];
-    side.tcp.segment(seq, payload, side.sink);
-    if (declared > payload.length) side.tcp.acknowledged((seq + declared) >>> 0, side.sink);
+    side.tcp.segment(seq, payload, side);
+    if (declared > payload.length) side.tcp.acknowledged((seq + declared) >>> 0, side);
   }
 
   /** FIN from `direction`: a message delimited by the close completes. */
   finish(direction: 0 | 1): void {
     this.fin |= 1 << direction;
     const stream = this.sides[direction].stream;
-    if (stream !== undefined) this.count(() => stream.end(this.context.out));
+    if (stream === undefined) return;
+    const out = this.context.out;
+    const before = out.length;
+    stream.end(out);
+    this.count(before);
   }
 
   /** Bytes held for reassembly and partial messages, both directions. */
   get bufferedBytes(): number {
-    const [a, b] = this.sides;
+    const a = this.sides[0];
+    const b = this.sides[1];
     return (
       a.tcp.bufferedBytes +
       b.tcp.bufferedBytes +
@@ -102,23 +126,8 @@ export class TcpFlow {
     );
   }
 
-  private side(): FlowSide {
-    const side: FlowSide = {
-      tcp: new TcpDirection(this.context.limits, this.context.stats),
-      stream: undefined,
-      early: undefined,
-      sink: {
-        data: (chunk) => this.data(side, chunk),
-        gap: (missing) => {
-          side.early = undefined;
-          side.stream?.gap(missing, this.context.out);
-        },
-      },
-    };
-    return side;
-  }
-
-  private data(side: FlowSide, received: Uint8Array): void {
+  /** In-order bytes of `side`, from its reassembly. */
+  received(side: FlowSide, received: Uint8Array): void {
     let chunk = received;
     if (this.protocol === 'unknown') {
       if (side.early !== undefined) {
@@ -132,7 +141,12 @@ export class TcpFlow {
       if (!this.detect(chunk)) return;
     }
     const stream = side.stream;
-    if (stream !== undefined) this.count(() => stream.push(chunk, this.context.out));
+    if (stream !== undefined) {
+      const out = this.context.out;
+      const before = out.length;
+      stream.push(chunk, out);
+      this.count(before);
+    }
     if (this.http?.tunnel === true) this.openTunnel();
   }
 
@@ -144,12 +158,9 @@ export class TcpFlow {
     for (const side of this.sides) side.stream = undefined;
   }
 
-  /** Runs `work` and counts the messages it produced under the flow's protocol. */
-  private count(work: () => void): void {
-    const out = this.context.out;
-    const before = out.length;
-    work();
-    const produced = out.length - before;
+  /** Counts the messages added to `out` since it held `before` under the flow's protocol. */
+  private count(before: number): void {
+    const produced = this.context.out.length - before;
     if (produced === 0) return;
     const stats = this.context.stats;
     if (this.protocol === 'http') stats.http += produced;
@@ -159,25 +170,29 @@ export class TcpFlow {
 
   private detect(chunk: Uint8Array): boolean {
     const { stats, isSecret } = this.context;
-    let make: (() => StreamParser) | undefined;
+    let first: StreamParser;
+    let second: StreamParser;
     if (this.dnsPort) {
       this.protocol = 'dns';
-      make = () => new DnsTcpStreamParser(stats);
+      first = new DnsTcpStreamParser(stats);
+      second = new DnsTcpStreamParser(stats);
     } else if (looksLikeTls(chunk, 0, chunk.length)) {
       this.protocol = 'tls';
       const shared = new TlsFlowState();
-      make = () => new TlsStreamParser(shared, stats);
+      first = new TlsStreamParser(shared, stats);
+      second = new TlsStreamParser(shared, stats);
     } else if (looksLikeHttp(chunk, 0, chunk.length)) {
       this.protocol = 'http';
       const shared = new HttpFlowState();
       this.http = shared;
-      make = () => new HttpStreamParser(shared, isSecret);
-    }
-    if (make === undefined) {
+      first = new HttpStreamParser(shared, isSecret);
+      second = new HttpStreamParser(shared, isSecret);
+    } else {
       if (++this.attempts >= MAX_DETECTION_ATTEMPTS) this.protocol = 'opaque';
       return false;
     }
-    for (const side of this.sides) side.stream = new MessageStream(make(), stats, true);
+    this.sides[0].stream = new MessageStream(first, stats, true);
+    this.sides[1].stream = new MessageStream(second, stats, true);
     return true;
   }
 }

@@ -20,6 +20,8 @@ const HandshakeType = { clientHello: 1, serverHello: 2 } as const;
 const MAX_RECORD_BYTES = 5 + 16384 + 2048;
 /** Largest hello message we buffer across records. */
 const MAX_HELLO_BYTES = 64 * 1024;
+/** No handshake bytes pending; shared because it is only ever replaced, never written. */
+const NO_BYTES = new Uint8Array(0);
 
 /** State both directions of one TLS flow share. */
 export class TlsFlowState {
@@ -53,7 +55,7 @@ export class TlsStreamParser implements StreamParser {
   readonly minStartBytes = 5;
   readonly maxMessageBytes = MAX_RECORD_BYTES;
   /** Handshake bytes not yet forming a whole message. */
-  private handshake: Uint8Array = new Uint8Array(0);
+  private handshake: Uint8Array = NO_BYTES;
   /** Bytes of an uninteresting handshake message still to pass over. */
   private handshakeSkip = 0;
   private sawChangeCipherSpec = false;
@@ -65,7 +67,7 @@ export class TlsStreamParser implements StreamParser {
   ) {}
 
   reset(): void {
-    this.handshake = new Uint8Array(0);
+    this.handshake = NO_BYTES;
     this.handshakeSkip = 0;
   }
 
@@ -136,7 +138,7 @@ export class TlsStreamParser implements StreamParser {
       this.hello(type, data, at + 4, at + 4 + length, out);
       at += 4 + length;
     }
-    this.handshake = at < data.length ? data.slice(at) : new Uint8Array(0);
+    this.handshake = at < data.length ? data.slice(at) : NO_BYTES;
   }
 
   private hello(type: number, data: Uint8Array, start: number, end: number, out: L7Fields[]): void {

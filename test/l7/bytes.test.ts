@@ -1,4 +1,4 @@
-import { concatBytes, hex, latin1, u16, u24, u32 } from '../../shared/l7/bytes';
+import { byteHex, concatBytes, hex, indexOfByte, latin1, u16, u24, u32 } from '../../shared/l7/bytes';
 
 const data = Uint8Array.from([0x01, 0x02, 0x03, 0x04, 0xff]);
 
@@ -28,5 +28,24 @@ describe('byte helpers', () => {
     expect(hex(data)).toBe('01020304ff');
     expect(hex(data, 1, 2)).toBe('02');
     expect(Array.from(concatBytes(data.subarray(0, 2), data.subarray(4)))).toEqual([1, 2, 0xff]);
+  });
+
+  it.each([
+    ['first match', 0, 5, 1],
+    ['from skips earlier matches', 2, 5, 3],
+    ['end is exclusive', 2, 3, -1],
+    ['end past the array is clamped', 4, 99, -1],
+    ['empty range', 3, 3, -1],
+  ])('indexOfByte: %s', (_name, from, end, expected) => {
+    expect(indexOfByte(Uint8Array.from([9, 0x0a, 9, 0x0a, 9]), 0x0a, from, end)).toBe(expected);
+  });
+
+  it('hex of every byte value, and past the end', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const expected = Array.from(all, (b) => b.toString(16).padStart(2, '0')).join('');
+    expect(hex(all)).toBe(expected);
+    expect(hex(all, 254, 258)).toBe('feff0000');
+    expect(byteHex(0x0a)).toBe('0a');
+    expect(byteHex(0x1ff)).toBe('ff');
   });
 });

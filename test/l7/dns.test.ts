@@ -1,4 +1,4 @@
-import { parseDnsMessage } from '../../shared/l7/dns';
+import { DNS_PORTS, isDnsPort, parseDnsMessage } from '../../shared/l7/dns';
 import { be16, bytes } from './support/builders';
 import { dnsMessage, POINTER_TO_QUESTION, rr } from './support/dnsBuilders';
 
@@ -101,5 +101,13 @@ describe('parseDnsMessage', () => {
     const answers = Array.from({ length: 100 }, () => rr(POINTER_TO_QUESTION, 1, 1, bytes(1, 1, 1, 1)));
     const result = parseDnsMessage(dnsMessage({ flags: 0x8180, answers }));
     expect(result.ok && result.fields.DnsAnswers?.length).toBe(64);
+  });
+});
+
+describe('isDnsPort', () => {
+  it('agrees with DNS_PORTS on every port', () => {
+    const ports: number[] = [];
+    for (let port = 0; port <= 0xffff; port++) if (isDnsPort(port)) ports.push(port);
+    expect(ports).toEqual([...DNS_PORTS].sort((a, b) => a - b));
   });
 });

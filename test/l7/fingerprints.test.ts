@@ -90,6 +90,24 @@ describe('JA4', () => {
     expect(ja4(hello)).toBe('t13d1516h2_8daaf6152771_d8a2da3f94cd');
   });
 
+  it('sorts the hex strings, not the numbers, when a value is wider than 16 bits', () => {
+    // SSLv2 cipher specs are 24-bit; as strings '10000' sorts before 'ffff'.
+    const hello: ClientHello = { ...base, cipherSuites: [0xffff, 0x10000, 0x000a, 0x0a0a, 0x000a] };
+    expect(ja4Parts(hello).b).toBe('000a,000a,10000,ffff');
+  });
+
+  it('sorts duplicates and digits-versus-letters as the string order does', () => {
+    const hello: ClientHello = {
+      ...base,
+      cipherSuites: [0xc02b, 0x009c, 0x00ff, 0x0a00, 0x1301, 0x009c, 0x0100, 0x00a0],
+      extensions: [0x0010, 0x0000, 0x00ff, 0x000a, 0xfe0d, 0x2a2a, 0x0a00],
+      signatureAlgorithms: [0x0804, 0x0a0a, 0x0403],
+    };
+    const parts = ja4Parts(hello);
+    expect(parts.b).toBe('009c,009c,00a0,00ff,0100,0a00,1301,c02b');
+    expect(parts.c).toBe('000a,00ff,0a00,fe0d_0804,0403');
+  });
+
   it('matches the FoxIO README example (Chrome, JA4_r given), extension order irrelevant', () => {
     const ciphers = '002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9'
       .split(',')

@@ -1,4 +1,5 @@
-import { looksLikeHttp, MAX_HTTP_HEAD_BYTES, parseHttpHead } from '../../shared/l7/http';
+import fc from 'fast-check';
+import { looksLikeHttp, MAX_HTTP_HEAD_BYTES, parseHttpHead, statusLine } from '../../shared/l7/http';
 import { REDACTED } from '../../shared/l7/redact';
 import { bytes } from './support/builders';
 
@@ -89,6 +90,51 @@ describe('parseHttpHead', () => {
     expect(result.chunked).toBe(chunked);
   });
 
+  it('reads the body framing from the head as a whole, not from similar or unread headers', () => {
+    const text =
+      'POST / HTTP/1.1\r\nX-Content-Length: 5\r\nContent-Lengths: 6\r\nHOST : h\r\n' +
+      'content-LENGTH:\t7 \r\nTransfer-Encodings: chunked\r\n\r\nPOST'; // a pipelined request follows
+    const result = head(text);
+    expect(result).toEqual({
+      kind: 'request',
+      method: 'POST',
+      fields: {
+        L7Protocol: 'HTTP',
+        HttpMethod: 'POST',
+        HttpPath: '/',
+        HttpVersion: 'HTTP/1.1',
+        HttpHost: 'h',
+      },
+      end: text.length - 4,
+      chunked: false,
+      contentLength: 7,
+    });
+  });
+
+  it.each([
+    ['upper case', 'HOST: a', 'a'],
+    ['mixed case and a tab before the colon', 'hOsT\t: a', 'a'],
+    ['a longer name sharing the prefix', 'Hosts: a', undefined],
+    ['a name of the same length', 'Hist: a', undefined],
+    ['a Latin-1 byte where a letter is expected', 'H\xd3st: a', undefined],
+    ['no name before the colon', ': a', undefined],
+  ])('header names: %s', (_name, line, host) => {
+    const result = head(`GET / HTTP/1.1\r\n${line}\r\n\r\n`);
+    expect(result.kind === 'request' ? result.fields.HttpHost : result.kind).toBe(host);
+  });
+
+  it('has no contentLength key without a Content-Length header', () => {
+    const result = head('HTTP/1.1 204 No Content\r\n\r\n');
+    expect(Object.keys(result)).toEqual(['kind', 'status', 'fields', 'end', 'chunked']);
+  });
+
+  it.each([
+    ['cut short', 'PRI * HTTP/2.0\r\n\r\nSM\r\n', 'invalid'],
+    ['one byte differs', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\n\n', 'invalid'],
+  ])('an HTTP/2 preface %s is not one', (_name, text, kind) => {
+    expect(head(text).kind).toBe(kind);
+  });
+
   it('labels the HTTP/2 preface', () => {
     expect(head('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')).toMatchObject({
       kind: 'h2preface',
@@ -123,5 +169,61 @@ describe('looksLikeHttp', () => {
   ])('%j → %s', (text, expected) => {
     const data = bytes(text);
     expect(looksLikeHttp(data, 0, data.length)).toBe(expected);
+  });
+});
+
+describe('statusLine', () => {
+  const pattern = /^(HTTP\/\d\.\d) +(\d{3})(?: .*)?$/;
+  const expected = (line: string) => {
+    const match = pattern.exec(line);
+    return match ? { version: match[1], status: Number(match[2]) } : undefined;
+  };
+
+  it.each([
+    'HTTP/1.1 200 OK',
+    'HTTP/1.0 404',
+    'HTTP/2.0   301 Moved  ',
+    'HTTP/1.1 200',
+    'HTTP/1.1 2000 OK',
+    'HTTP/1.1 20 OK',
+    'HTTP/1.1 200OK',
+    'HTTP/1.1  200 OK\r',
+    'HTTP/1.1 200 O\rK',
+    'HTTP/1.1 200 \u2028',
+    'HTTP/11 200 OK',
+    'HTTP/1.1\t200 OK',
+    'http/1.1 200 OK',
+    'HTTP/1.1 ２００ OK',
+    '',
+  ])('%j reads as the regular expression does', (line) => {
+    expect(statusLine(line)).toEqual(expected(line));
+  });
+
+  it('agrees with the regular expression on generated lines', () => {
+    const piece = fc.constantFrom(
+      'HTTP/',
+      '1',
+      '.',
+      '0',
+      '9',
+      ' ',
+      '  ',
+      '200',
+      '20',
+      'OK',
+      '\r',
+      '\n',
+      'a',
+      '/',
+      '\u2029',
+    );
+    const line = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(line, (text) => {
+        expect(statusLine(text)).toEqual(expected(text));
+        expect(statusLine(`HTTP/1.1 ${text}`)).toEqual(expected(`HTTP/1.1 ${text}`));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

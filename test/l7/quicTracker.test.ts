@@ -81,6 +81,48 @@ describe('QUIC handshake over UDP', () => {
     ).toEqual(['ClientHello', 'ServerHello']);
   });
 
+  it('reads the ServerHello under the keys of a Retry that came after the ClientHello was complete', () => {
+    const retried = Buffer.from('0a0b0c0d0e0f1011', 'hex');
+    const resent = (frames: Uint8Array, packetNumber: number) =>
+      initialPacket({ side: 'client', dcid: retried, scid: SCID, packetNumber, frames });
+    const replyAfterRetry = initialPacket({
+      side: 'server',
+      dcid: SCID,
+      scid: bytes(9, 9),
+      originalDcid: retried,
+      packetNumber: 0,
+      frames: cryptoFrame(0, sh),
+    });
+    const found = runPackets([
+      client(first),
+      client(second),
+      server(reply.slice(0, 200)), // damaged: the ServerHello side stays open
+      client(resent(cryptoFrame(0, hello.subarray(0, cut)), 0)),
+      server(reply), // keys of the first DCID no longer apply
+      server(replyAfterRetry),
+    ]);
+    expect(found.map((m) => [m.index, m.fields.TlsHandshake])).toEqual([
+      [1, 'ClientHello'],
+      [5, 'ServerHello'],
+    ]);
+  });
+
+  it('reports each hello once, however often its Initial packets repeat', () => {
+    const found = runPackets([
+      client(first),
+      client(second),
+      server(reply),
+      client(first),
+      client(second),
+      server(reply),
+      client(second),
+    ]);
+    expect(found.map((m) => [m.index, m.fields.TlsHandshake])).toEqual([
+      [1, 'ClientHello'],
+      [2, 'ServerHello'],
+    ]);
+  });
+
   it('bounds the connections it remembers', () => {
     const stats = emptyL7Stats();
     const tracker = new QuicTracker(stats, 2);
