@@ -18,7 +18,7 @@
  * extra record.
  */
 import type { CaptureLevel } from '../config/model';
-import type { DecodedPacket } from '../packet/decodedPacket';
+import type { DecodedPacket, TracePoint } from '../packet/decodedPacket';
 import { flowMapKey } from './flowTuple';
 
 /** Options of a {@link CaptureLevelFilter}. */
@@ -41,12 +41,19 @@ export interface CaptureLevelStats {
 
 const SWEEP_EVERY = 4096;
 
+/**
+ * A tracked flow's position in its table is refreshed at most this often (packet time): most
+ * packets of a busy flow then cost one lookup instead of a delete and a re-insert, and last-seen
+ * times, idle expiry and eviction order are exact to within this much.
+ */
+const REFRESH_MS = 1000;
+
 /** One node's clock and its flows, per configuration and trace point. */
 interface NodeFlows {
   /** The newest packet time seen from this node, in ms. */
   clockMs: number;
-  /** Configuration key ─► trace point ('' for none) ─► flows. */
-  readonly scopes: Map<string, Map<string, ScopeFlows>>;
+  /** Configuration key ─► flows per trace point (index {@link tracePointSlot}). */
+  readonly scopes: Map<string, (ScopeFlows | undefined)[]>;
 }
 
 /** The flows of one node, configuration and trace point, least recently seen first. */
@@ -100,15 +107,19 @@ export class CaptureLevelFilter {
     const nowMs = packet.timestampSec * 1000 + packet.timestampNsec / 1e6;
     if (nowMs > nodeFlows.clockMs) nodeFlows.clockMs = nowMs;
     if (++this.calls % SWEEP_EVERY === 0) this.sweep();
-    const { flows } = scopeOf(nodeFlows, configurationKey, packet.tracePoint ?? '');
+    const { flows } = scopeOf(nodeFlows, configurationKey, packet.tracePoint);
     const lastSeen = flows.get(tuple);
     if (lastSeen !== undefined) {
-      flows.delete(tuple);
       // The packet's own time, not the node's newest: an out-of-order packet is not idle.
-      if (nowMs - lastSeen <= this.idleTimeoutInMs) {
-        flows.set(tuple, Math.max(lastSeen, nowMs));
+      const sinceMs = nowMs - lastSeen;
+      if (sinceMs <= this.idleTimeoutInMs) {
+        if (sinceMs >= REFRESH_MS) {
+          flows.delete(tuple);
+          flows.set(tuple, nowMs);
+        }
         return l7;
       }
+      flows.delete(tuple);
       this.trackedFlows--;
       this.expiredIdle++;
     }
@@ -184,20 +195,39 @@ export class CaptureLevelFilter {
   }
 }
 
-function scopeOf(node: NodeFlows, configurationKey: string, tracePoint: string): ScopeFlows {
+/** Slot of a trace point in a configuration's per-trace-point flow tables (0: none). */
+function tracePointSlot(tracePoint: TracePoint | undefined): number {
+  switch (tracePoint) {
+    case undefined:
+      return 0;
+    case 'PodToNode':
+      return 1;
+    case 'NodeToPod':
+      return 2;
+    case 'NodeToNetwork':
+      return 3;
+    case 'NetworkToNode':
+      return 4;
+  }
+}
+
+function scopeOf(node: NodeFlows, configurationKey: string, tracePoint: TracePoint | undefined): ScopeFlows {
   let byTracePoint = node.scopes.get(configurationKey);
   if (byTracePoint === undefined) {
-    byTracePoint = new Map();
+    byTracePoint = [undefined, undefined, undefined, undefined, undefined];
     node.scopes.set(configurationKey, byTracePoint);
   }
-  let scope = byTracePoint.get(tracePoint);
+  const slot = tracePointSlot(tracePoint);
+  let scope = byTracePoint[slot];
   if (scope === undefined) {
     scope = { flows: new Map() };
-    byTracePoint.set(tracePoint, scope);
+    byTracePoint[slot] = scope;
   }
   return scope;
 }
 
 function* scopesOf(node: NodeFlows): Generator<ScopeFlows> {
-  for (const byTracePoint of node.scopes.values()) yield* byTracePoint.values();
+  for (const byTracePoint of node.scopes.values()) {
+    for (const scope of byTracePoint) if (scope !== undefined) yield scope;
+  }
 }

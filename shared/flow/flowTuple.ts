@@ -34,8 +34,28 @@ export function flowMapKey(packet: DecodedPacket): string | undefined {
   if (!sip || !dip) return undefined;
   const sport = packet.sourcePort ?? 0;
   const dport = packet.destinationPort ?? 0;
+  const protocol = packet.protocol ?? 0xffff;
+  if (sip.length === 4 && dip.length === 4) {
+    // IPv4, the common case: the same code units as below, without the scratch array.
+    const sourceFirst = compareEnds(sip, sport, dip, dport) <= 0;
+    const a = sourceFirst ? sip : dip;
+    const b = sourceFirst ? dip : sip;
+    return String.fromCharCode(
+      protocol,
+      sourceFirst ? sport : dport,
+      a[0] ?? 0,
+      a[1] ?? 0,
+      a[2] ?? 0,
+      a[3] ?? 0,
+      sourceFirst ? dport : sport,
+      b[0] ?? 0,
+      b[1] ?? 0,
+      b[2] ?? 0,
+      b[3] ?? 0,
+    );
+  }
   scratch.length = 0;
-  scratch.push(packet.protocol ?? 0xffff);
+  scratch.push(protocol);
   if (compareEnds(sip, sport, dip, dport) <= 0) {
     pushEnd(sip, sport);
     pushEnd(dip, dport);

@@ -152,6 +152,27 @@ describe('CaptureLevelFilter', () => {
     expect(seen('B', 120, 'node-b')).toBe(true);
   });
 
+  it('keeps a busy flow (a packet every 100 ms for a minute, sweeps every second) recorded once, then expires it when idle', () => {
+    const filter = new CaptureLevelFilter({ idleTimeoutInMs: 10_000 });
+    const at = (ms: number, flow = 'A') => {
+      const p = flowPacket({ flow, sec: 0, expected: true });
+      p.timestampSec = Math.floor(ms / 1000);
+      p.timestampNsec = (ms % 1000) * 1_000_000;
+      return filter.shouldRecord('ns/a', 'FirstPacket', false, p, false);
+    };
+    const recorded: number[] = [];
+    for (let ms = 0; ms <= 60_000; ms += 100) {
+      if (at(ms)) recorded.push(ms);
+      if (ms % 1000 === 0) filter.sweep();
+    }
+    expect(recorded).toEqual([0]);
+    // Another flow moves the clock on; A, idle for more than the timeout, is swept and new again.
+    expect(at(71_000, 'B')).toBe(true);
+    filter.sweep();
+    expect(filter.stats()).toMatchObject({ trackedFlows: 1, expiredIdle: 1 });
+    expect(at(71_100)).toBe(true);
+  });
+
   it('when full, evicts the flow idle longest on its own node clock', () => {
     const filter = new CaptureLevelFilter({ maxFlows: 2, idleTimeoutInMs: 10_000 });
     const seen = (flow: string, sec: number, node: string) =>

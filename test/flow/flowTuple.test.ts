@@ -1,9 +1,41 @@
+import fc from 'fast-check';
 import { compareEnds, flowMapKey, sourceEndFirst } from '../../shared/flow/flowTuple';
 import { parseIp } from '../../shared/net/ipAddress';
 import type { DecodedPacket } from '../../shared/packet/decodedPacket';
 import { packet } from '../match/support/builders';
 
+/** The key as specified: protocol, then each (port, address bytes) end in normal order. */
+function referenceKey(p: DecodedPacket): string {
+  const ends: [number, Uint8Array][] = [
+    [p.sourcePort ?? 0, p.sourceIp!],
+    [p.destinationPort ?? 0, p.destinationIp!],
+  ];
+  if (compareEnds(ends[0]![1], ends[0]![0], ends[1]![1], ends[1]![0]) > 0) ends.reverse();
+  return String.fromCharCode(p.protocol ?? 0xffff, ...ends.flatMap(([port, ip]) => [port, ...ip]));
+}
+
 describe('flowMapKey', () => {
+  it('equals the specified key for any IPv4 or IPv6 packet, and both directions share it', () => {
+    const address = fc.oneof(fc.ipV4(), fc.ipV6());
+    fc.assert(
+      fc.property(
+        address,
+        address,
+        fc.nat(65535),
+        fc.nat(65535),
+        fc.constantFrom<'TCP' | 'UDP'>('TCP', 'UDP'),
+        (src, dst, sport, dport, proto) => {
+          fc.pre(src.includes(':') === dst.includes(':'));
+          const forward = packet({ src, dst, sport, dport, proto });
+          const reverse = packet({ src: dst, dst: src, sport: dport, dport: sport, proto });
+          expect(flowMapKey(forward)).toBe(referenceKey(forward));
+          expect(flowMapKey(reverse)).toBe(flowMapKey(forward));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it.each([
     [
       { src: '10.0.0.1', dst: '10.0.0.2', sport: 1000, dport: 80 },
