@@ -36,10 +36,9 @@ export class PrefixIndex<T> {
   /** Appends to `out` each value list whose block contains the address (4 or 16 bytes). */
   collect(ip: Uint8Array, out: (readonly T[])[]): void {
     if (ip.length === 4) {
-      const x = (((ip[0] ?? 0) << 24) | ((ip[1] ?? 0) << 16) | ((ip[2] ?? 0) << 8) | (ip[3] ?? 0)) >>> 0;
+      const x = ((ip[0] ?? 0) << 24) | ((ip[1] ?? 0) << 16) | ((ip[2] ?? 0) << 8) | (ip[3] ?? 0);
       for (const length of this.v4Lengths) {
-        const mask = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
-        const values = this.v4.get(length)?.get((x & mask) >>> 0);
+        const values = this.v4.get(length)?.get(x & v4Mask(length));
         if (values) out.push(values);
       }
       return;
@@ -66,12 +65,18 @@ function push<K, T>(byLength: Map<number, Map<K, T[]>>, length: number, key: K, 
   }
 }
 
+/**
+ * The first `length` bits of an IPv4 address as a signed 32-bit integer (rest zeroed). Signed, not
+ * `>>> 0`: values of 2^31 and above would be heap numbers, allocated on every lookup.
+ */
 function v4Masked(network: Uint8Array, length: number): number {
-  const x =
-    (((network[0] ?? 0) << 24) | ((network[1] ?? 0) << 16) | ((network[2] ?? 0) << 8) | (network[3] ?? 0)) >>>
-    0;
-  const mask = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
-  return (x & mask) >>> 0;
+  const x = ((network[0] ?? 0) << 24) | ((network[1] ?? 0) << 16) | ((network[2] ?? 0) << 8) | (network[3] ?? 0);
+  return x & v4Mask(length);
+}
+
+/** The netmask of a prefix length as a signed 32-bit integer. */
+function v4Mask(length: number): number {
+  return length === 0 ? 0 : length >= 32 ? -1 : ~(-1 >>> length);
 }
 
 /** The first `length` bits of an IPv6 address as a string of 16-bit code units (rest zeroed). */
