@@ -15,10 +15,10 @@ import { craftFrame } from '../shared/packet/craftFrame';
 import { decodePacket } from '../shared/packet/decodePacket';
 import { packetFlowId } from '../shared/packet/flowKey';
 import { FragmentReassembler } from '../shared/packet/fragmentReassembler';
+import { sharedPath } from './support/paths';
 
 const TARGET_PACKETS = 100_000;
-const sharedDir = process.env.RETINA_SHARED_DIR ?? path.resolve(__dirname, '..', '..', 'shared');
-const publicDir = path.join(sharedDir, 'captures', 'public');
+const publicDir = sharedPath('captures', 'public');
 
 function sourcePackets(): { packets: CapturePacket[]; origin: string } {
   if (existsSync(publicDir)) {

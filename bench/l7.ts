@@ -15,7 +15,7 @@ import { readCapture } from '../shared/capture/readCapture';
 import { createL7Analyzer } from '../shared/l7/analyzer';
 import { decodePacket } from '../shared/packet/decodePacket';
 import { FragmentReassembler } from '../shared/packet/fragmentReassembler';
-import { sharedPath } from '../test/support/sharedData';
+import { sharedPath } from './support/paths';
 import type { DecodedPacket } from '../shared/packet/decodedPacket';
 import { TcpFlag } from '../shared/packet/decodedPacket';
 import { bytes, Conversation, tcpPacket, udpPacket, withLength } from '../test/l7/support/builders';

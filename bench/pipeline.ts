@@ -27,9 +27,9 @@ import { createPartitionState } from '../shared/pipeline/partitionState';
 import { PERMISSIVE_CONFIGURATION_KEY, permissiveSpec } from '../shared/pipeline/permissiveConfiguration';
 import { runBatch } from '../shared/pipeline/runBatch';
 import { bestTimeMs, formatRate, writeBenchResult } from './support/benchReport';
+import { PROJECT_ROOT, sharedPath } from './support/paths';
 
-const ROOT = path.join(__dirname, '..');
-const SHARED = process.env.RETINA_SHARED_DIR ?? path.join(ROOT, '..', 'shared');
+const ROOT = PROJECT_ROOT;
 const TARGET_PACKETS = Number(process.env.BENCH_PACKETS ?? 100_000);
 const MAX_BATCH_BYTES = 1_000_000;
 
@@ -44,7 +44,7 @@ interface Frame {
 
 /** Frames of the source captures, each with where its IP addresses sit. */
 function sourceFrames(): { frames: Frame[]; origin: string } {
-  const publicDir = path.join(SHARED, 'captures', 'public');
+  const publicDir = sharedPath('captures', 'public');
   const captures = existsSync(publicDir)
     ? readdirSync(publicDir)
         .sort()

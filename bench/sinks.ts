@@ -19,7 +19,7 @@ import { BlobDeadLetterStore } from '../shared/sinks/send/blobDeadLetterStore';
 import { deliver } from '../shared/sinks/send/deliver';
 import type { Sink } from '../shared/sinks/sink';
 import { StdoutSink, streamWriter } from '../shared/sinks/stdout/stdoutSink';
-import { startAzurite } from '../test/support/azurite';
+import { startAzurite } from '../shared/local/azurite';
 import { makeRecord } from '../test/support/traceRecords';
 
 const L4_ONLY: Array<keyof TraceRecord> = [

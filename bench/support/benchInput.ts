@@ -10,11 +10,10 @@ import type { CapturePacket } from '../../shared/capture/capturePacket';
 import { decodePacket } from '../../shared/packet/decodePacket';
 import { TraceBatchPacker, type TraceBatchEvent } from '../../shared/agent/traceBatchPacker';
 import { demoBatches } from '../../shared/local/demo/demoCluster';
+import { sharedPath } from './paths';
 
 /** Where the public captures are, when present. */
-export const PUBLIC_CAPTURES = process.env.RETINA_SHARED_DIR
-  ? path.join(process.env.RETINA_SHARED_DIR, 'captures', 'public')
-  : path.resolve(__dirname, '..', '..', '..', 'shared', 'captures', 'public');
+export const PUBLIC_CAPTURES = sharedPath('captures', 'public');
 
 /** Where the bench timeline starts (2026-01-01T00:00:00Z). */
 const TIMELINE_START_SEC = 1_767_225_600;

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT } from './paths';
 
 /** One measured series value. */
 export interface BenchValue {
@@ -45,7 +46,7 @@ export function formatRate(perSecond: number): string {
 
 /** Writes `bench/results/<name>.json` and returns its path. */
 export function writeBenchResult(name: string, result: unknown): string {
-  const directory = path.join(__dirname, '..', 'results');
+  const directory = path.join(PROJECT_ROOT, 'bench', 'results');
   mkdirSync(directory, { recursive: true });
   const file = path.join(directory, `${name}.json`);
   writeFileSync(file, `${JSON.stringify({ name, node: process.version, date: new Date().toISOString(), ...(result as object) }, null, 2)}\n`);
