@@ -164,7 +164,7 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
     lists.length = 0;
     if (indexTo && destinationIp) byTo.collect(destinationIp, lists);
     if (indexFrom && sourceIp) byFrom.collect(sourceIp, lists);
-    for (const list of lists) test(list, bit, sourceIp, source, destinationIp, destination, protocol, port);
+    for (let i = 0; i < lists.length; i++) test(lists[i], bit, sourceIp, source, destinationIp, destination, protocol, port);
   };
 
   const test = (
@@ -178,7 +178,8 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
     port: number,
   ): void => {
     if (!candidates) return;
-    for (const { target, ruleId } of candidates) {
+    for (let i = 0; i < candidates.length; i++) {
+      const { target, ruleId } = candidates[i]!;
       if (stamps[ruleId] === generation) continue;
       if (!target.tracePoint(bit)) continue;
       if (!target.direction(sourceIp, source, destinationIp, destination, protocol, port)) continue;
@@ -233,7 +234,7 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
       if (matched.length === 0) return NONE;
       sortSmall(matched);
       // Packets of one flow match the same rules: build each distinct result once.
-      const cacheKey = matched.length === 1 ? (matched[0] ?? 0) : matched.join(',');
+      const cacheKey = resultKey(matched, rules.length);
       let out = results.get(cacheKey);
       if (out === undefined) {
         out = Object.freeze(build(matched));
@@ -243,4 +244,15 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
       return out;
     },
   };
+}
+
+/**
+ * The cache key of a sorted set of matched rule ids: the id itself for one rule, a number for two
+ * (no string built for the common pair), `1,4,7` for more.
+ */
+export function resultKey(ruleIds: readonly number[], ruleCount: number): number | string {
+  const first = ruleIds[0] ?? 0;
+  if (ruleIds.length === 1) return first;
+  if (ruleIds.length === 2 && ruleCount <= 0x10000) return 0x10000 * (first + 1) + (ruleIds[1] ?? 0);
+  return ruleIds.join(',');
 }

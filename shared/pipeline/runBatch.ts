@@ -199,10 +199,13 @@ export class PacketPipeline {
     counts.matched += 1;
 
     // Layer 7 sees every packet of a traced flow (replies match too), so reassembly stays whole.
-    const wantsL7 = matches.some((m) => m.includeLayer7Data);
+    // Index loops: this runs for every matched packet, and iterators here showed up as garbage.
+    let wantsL7 = false;
+    for (let i = 0; i < matches.length; i++) if (matches[i]!.includeLayer7Data) wantsL7 = true;
     const messages = wantsL7 ? observed.l7.analyzeAll(packet) : NO_L7;
     let columns: PacketColumns | undefined;
-    for (const match of matches) {
+    for (let m = 0; m < matches.length; m++) {
+      const match = matches[m]!;
       increment(counts.matchedByConfiguration, match.key);
       const layer7 = match.includeLayer7Data ? messages : NO_L7;
       if (
@@ -241,7 +244,8 @@ export class PacketPipeline {
           ),
         );
       } else {
-        for (const [index, fields] of layer7.entries()) {
+        for (let index = 0; index < layer7.length; index++) {
+          const fields = layer7[index];
           const record = assembleTraceRecord(
             packet,
             this.context,
