@@ -52,27 +52,38 @@ export function hourBucket(timeGenerated: string): string {
   return lastHourBucket;
 }
 
-const prefixes = new Map<string, string>();
+/** Prefixes by cluster, then configuration (two lookups, no key string built per record). */
+const prefixes = new Map<string | undefined, Map<string | undefined, string>>();
 const MAX_CACHED_PREFIXES = 4096;
+let cachedPrefixes = 0;
 
 /** The PartitionKey prefix of one configuration (for range queries): `<cluster>|<namespace>.<name>|`. */
 export function configurationPrefix(cluster: string | undefined, configuration: string | undefined): string {
-  const cacheKey = `${cluster ?? '\u0000'}\u0000${configuration ?? '\u0000'}`;
-  let prefix = prefixes.get(cacheKey);
+  let byConfiguration = prefixes.get(cluster);
+  let prefix = byConfiguration?.get(configuration);
   if (prefix === undefined) {
     const config = (configuration ?? '_').replace('/', '.');
     prefix = sanitizeKey(`${cluster ?? '_'}|${config}|`);
-    if (prefixes.size >= MAX_CACHED_PREFIXES) prefixes.clear();
-    prefixes.set(cacheKey, prefix);
+    if (cachedPrefixes >= MAX_CACHED_PREFIXES) {
+      prefixes.clear();
+      cachedPrefixes = 0;
+      byConfiguration = undefined;
+    }
+    if (byConfiguration === undefined) prefixes.set(cluster, (byConfiguration = new Map()));
+    byConfiguration.set(configuration, prefix);
+    cachedPrefixes += 1;
   }
   return prefix;
 }
+
+/** `00`, `01`, … for the usual shard counts. */
+const SHARD_TEXT = Array.from({ length: 100 }, (_, shard) => shard.toString().padStart(2, '0'));
 
 /** PartitionKey of a record. */
 export function partitionKeyOf(record: TraceRecord, shards: number = DEFAULT_PARTITION_SHARDS): string {
   const shard = shards <= 1 ? 0 : fnv1a(record.RecordId) % shards;
   const prefix = configurationPrefix(record.ClusterName, record.TraceConfiguration);
-  return `${prefix}${hourBucket(record.TimeGenerated)}|${shard.toString().padStart(2, '0')}`;
+  return `${prefix}${hourBucket(record.TimeGenerated)}|${SHARD_TEXT[shard] ?? shard.toString()}`;
 }
 
 /** RowKey of a record. */

@@ -73,6 +73,24 @@ describe('Azure Table keys', () => {
     expect(partitionKeyOf(records[0]!, 1)).toBe('aks-test|default.web-trace|2026112509|00');
   });
 
+  it('keeps one configuration apart across clusters and a cluster apart across configurations', () => {
+    expect(configurationPrefix('east', 'ns/a')).toBe('east|ns.a|');
+    expect(configurationPrefix('west', 'ns/a')).toBe('west|ns.a|');
+    expect(configurationPrefix('east', 'ns/b')).toBe('east|ns.b|');
+    expect(configurationPrefix(undefined, 'ns/a')).toBe('_|ns.a|');
+    expect(configurationPrefix('east', undefined)).toBe('east|_|');
+  });
+
+  it('writes the shard with two digits, and in full beyond 99 shards', () => {
+    const records = Array.from({ length: 2000 }, (_, i) => makeRecord(i, { TimeGenerated: '2026-11-25T09:10:00Z' }));
+    const shardsOf = (count: number) => new Set(records.map((r) => partitionKeyOf(r, count).split('|')[3]));
+    expect([...shardsOf(12)].sort()).toEqual(Array.from({ length: 12 }, (_, i) => String(i).padStart(2, '0')));
+    const wide = [...shardsOf(150)];
+    expect(wide.length).toBeGreaterThan(120);
+    expect(wide.every((shard) => /^\d{2,3}$/.test(shard!) && Number(shard) < 150)).toBe(true);
+    expect(wide.some((shard) => shard!.length === 3)).toBe(true);
+  });
+
   it('uses the RecordId as RowKey', () => {
     expect(rowKeyOf(makeRecord(1, { RecordId: 'ab/c' }))).toBe('ab_c');
   });
