@@ -164,7 +164,8 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
     lists.length = 0;
     if (indexTo && destinationIp) byTo.collect(destinationIp, lists);
     if (indexFrom && sourceIp) byFrom.collect(sourceIp, lists);
-    for (let i = 0; i < lists.length; i++) test(lists[i], bit, sourceIp, source, destinationIp, destination, protocol, port);
+    for (let i = 0; i < lists.length; i++)
+      test(lists[i], bit, sourceIp, source, destinationIp, destination, protocol, port);
   };
 
   const test = (

@@ -69,7 +69,8 @@ export function configurationPrefix(cluster: string | undefined, configuration: 
       cachedPrefixes = 0;
       byConfiguration = undefined;
     }
-    if (byConfiguration === undefined) prefixes.set(cluster, (byConfiguration = new Map<string | undefined, string>()));
+    if (byConfiguration === undefined)
+      prefixes.set(cluster, (byConfiguration = new Map<string | undefined, string>()));
     byConfiguration.set(configuration, prefix);
     cachedPrefixes += 1;
   }

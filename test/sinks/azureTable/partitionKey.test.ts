@@ -82,9 +82,13 @@ describe('Azure Table keys', () => {
   });
 
   it('writes the shard with two digits, and in full beyond 99 shards', () => {
-    const records = Array.from({ length: 2000 }, (_, i) => makeRecord(i, { TimeGenerated: '2026-11-25T09:10:00Z' }));
+    const records = Array.from({ length: 2000 }, (_, i) =>
+      makeRecord(i, { TimeGenerated: '2026-11-25T09:10:00Z' }),
+    );
     const shardsOf = (count: number) => new Set(records.map((r) => partitionKeyOf(r, count).split('|')[3]));
-    expect([...shardsOf(12)].sort()).toEqual(Array.from({ length: 12 }, (_, i) => String(i).padStart(2, '0')));
+    expect([...shardsOf(12)].sort()).toEqual(
+      Array.from({ length: 12 }, (_, i) => String(i).padStart(2, '0')),
+    );
     const wide = [...shardsOf(150)];
     expect(wide.length).toBeGreaterThan(120);
     expect(wide.every((shard) => /^\d{2,3}$/.test(shard!) && Number(shard) < 150)).toBe(true);
