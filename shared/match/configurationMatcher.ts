@@ -69,9 +69,9 @@ const NONE: readonly ConfigurationMatch[] = Object.freeze([]);
 /** Distinct match results kept per compiled matcher; beyond this the cache starts over. */
 const MAX_CACHED_RESULTS = 4096;
 
-/** Sorts a short array of rule ids in place, without the allocation of `Array.prototype.sort`. */
-function sortSmall(ids: number[]): void {
-  for (let i = 1; i < ids.length; i++) {
+/** Sorts the first `count` rule ids in place, without the allocation of `Array.prototype.sort`. */
+function sortSmall(ids: number[], count: number): void {
+  for (let i = 1; i < count; i++) {
     const id = ids[i] ?? 0;
     let j = i - 1;
     while (j >= 0 && (ids[j] ?? 0) > id) {
@@ -118,11 +118,11 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
   });
   /** Match results by matched rule ids (a number for one rule, `1,4,7` for several). */
   const results = new Map<number | string, readonly ConfigurationMatch[]>();
-  const build = (ruleIds: readonly number[]): ConfigurationMatch[] => {
+  const build = (ruleIds: readonly number[], count: number): ConfigurationMatch[] => {
     const out: ConfigurationMatch[] = [];
     let current: ConfigurationMatch | undefined;
-    for (const ruleId of ruleIds) {
-      const info = rules[ruleId];
+    for (let i = 0; i < count; i++) {
+      const info = rules[ruleIds[i] ?? -1];
       if (!info) continue;
       if (!current || current.index !== info.configuration) {
         const config = configs[info.configuration];
@@ -146,7 +146,10 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
   };
   const stamps = new Uint32Array(rules.length);
   let generation = 0;
+  // Reused scratch arrays with their live counts: truncating with `length = 0` would free their
+  // storage and make every packet allocate it again.
   const matched: number[] = [];
+  let matchedCount = 0;
   const lists: (readonly IndexedTarget[])[] = [];
   const indexTo = !byTo.empty;
   const indexFrom = !byFrom.empty;
@@ -161,10 +164,10 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
     protocol: number,
     port: number,
   ): void => {
-    lists.length = 0;
-    if (indexTo && destinationIp) byTo.collect(destinationIp, lists);
-    if (indexFrom && sourceIp) byFrom.collect(sourceIp, lists);
-    for (let i = 0; i < lists.length; i++)
+    let listCount = 0;
+    if (indexTo && destinationIp) listCount = byTo.collect(destinationIp, lists, listCount);
+    if (indexFrom && sourceIp) listCount = byFrom.collect(sourceIp, lists, listCount);
+    for (let i = 0; i < listCount; i++)
       test(lists[i], bit, sourceIp, source, destinationIp, destination, protocol, port);
   };
 
@@ -185,7 +188,7 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
       if (!target.tracePoint(bit)) continue;
       if (!target.direction(sourceIp, source, destinationIp, destination, protocol, port)) continue;
       stamps[ruleId] = generation;
-      matched.push(ruleId);
+      matched[matchedCount++] = ruleId;
     }
   };
 
@@ -197,7 +200,7 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
         stamps.fill(0);
         generation = 1;
       }
-      matched.length = 0;
+      matchedCount = 0;
       const bit = tracePointBit(packet.tracePoint);
       const protocol = packet.protocol ?? -1;
       const sport = packet.sourcePort ?? -1;
@@ -232,13 +235,13 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
       testByAddress(bit, dip, destination, sip, source, protocol, sport);
       test(unindexed, bit, sip, source, dip, destination, protocol, dport);
       test(unindexed, bit, dip, destination, sip, source, protocol, sport);
-      if (matched.length === 0) return NONE;
-      sortSmall(matched);
+      if (matchedCount === 0) return NONE;
+      sortSmall(matched, matchedCount);
       // Packets of one flow match the same rules: build each distinct result once.
-      const cacheKey = resultKey(matched, rules.length);
+      const cacheKey = resultKey(matched, rules.length, matchedCount);
       let out = results.get(cacheKey);
       if (out === undefined) {
-        out = Object.freeze(build(matched));
+        out = Object.freeze(build(matched, matchedCount));
         if (results.size >= MAX_CACHED_RESULTS) results.clear();
         results.set(cacheKey, out);
       }
@@ -251,9 +254,13 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
  * The cache key of a sorted set of matched rule ids: the id itself for one rule, a number for two
  * (no string built for the common pair), `1,4,7` for more.
  */
-export function resultKey(ruleIds: readonly number[], ruleCount: number): number | string {
+export function resultKey(
+  ruleIds: readonly number[],
+  ruleCount: number,
+  count: number = ruleIds.length,
+): number | string {
   const first = ruleIds[0] ?? 0;
-  if (ruleIds.length === 1) return first;
-  if (ruleIds.length === 2 && ruleCount <= 0x10000) return 0x10000 * (first + 1) + (ruleIds[1] ?? 0);
-  return ruleIds.join(',');
+  if (count === 1) return first;
+  if (count === 2 && ruleCount <= 0x10000) return 0x10000 * (first + 1) + (ruleIds[1] ?? 0);
+  return (count === ruleIds.length ? ruleIds : ruleIds.slice(0, count)).join(',');
 }

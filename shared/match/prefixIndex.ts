@@ -33,21 +33,28 @@ export class PrefixIndex<T> {
     return this.v4.size === 0 && this.v6.size === 0;
   }
 
-  /** Appends to `out` each value list whose block contains the address (4 or 16 bytes). */
-  collect(ip: Uint8Array, out: (readonly T[])[]): void {
+  /**
+   * Writes into `out`, from index `count` on, each value list whose block contains the address
+   * (4 or 16 bytes); returns the new count. Callers reuse one `out` and track the count themselves:
+   * truncating an array with `length = 0` frees its storage, so the next push allocates again.
+   */
+  collect(ip: Uint8Array, out: (readonly T[])[], count = 0): number {
     if (ip.length === 4) {
       const x = ((ip[0] ?? 0) << 24) | ((ip[1] ?? 0) << 16) | ((ip[2] ?? 0) << 8) | (ip[3] ?? 0);
-      for (const length of this.v4Lengths) {
+      for (let i = 0; i < this.v4Lengths.length; i++) {
+        const length = this.v4Lengths[i] ?? 0;
         const values = this.v4.get(length)?.get(x & v4Mask(length));
-        if (values) out.push(values);
+        if (values) out[count++] = values;
       }
-      return;
+      return count;
     }
-    if (ip.length !== 16) return;
-    for (const length of this.v6Lengths) {
+    if (ip.length !== 16) return count;
+    for (let i = 0; i < this.v6Lengths.length; i++) {
+      const length = this.v6Lengths[i] ?? 0;
       const values = this.v6.get(length)?.get(v6Masked(ip, length));
-      if (values) out.push(values);
+      if (values) out[count++] = values;
     }
+    return count;
   }
 }
 
@@ -70,7 +77,8 @@ function push<K, T>(byLength: Map<number, Map<K, T[]>>, length: number, key: K, 
  * `>>> 0`: values of 2^31 and above would be heap numbers, allocated on every lookup.
  */
 function v4Masked(network: Uint8Array, length: number): number {
-  const x = ((network[0] ?? 0) << 24) | ((network[1] ?? 0) << 16) | ((network[2] ?? 0) << 8) | (network[3] ?? 0);
+  const x =
+    ((network[0] ?? 0) << 24) | ((network[1] ?? 0) << 16) | ((network[2] ?? 0) << 8) | (network[3] ?? 0);
   return x & v4Mask(length);
 }
 

@@ -18,7 +18,8 @@ describe('PrefixIndex', () => {
 
   const lookup = (ip: string) => {
     const out: (readonly string[])[] = [];
-    index.collect(parseIp(ip)!, out);
+    const count = index.collect(parseIp(ip)!, out);
+    expect(count).toBe(out.length);
     return out.flat().sort();
   };
 
@@ -39,8 +40,17 @@ describe('PrefixIndex', () => {
     expect(empty.add('nope', 1)).toBe(false);
     expect(empty.empty).toBe(true);
     const out: (readonly number[])[] = [];
-    index.collect(new Uint8Array(5), out as never);
+    expect(index.collect(new Uint8Array(5), out as never)).toBe(0);
     expect(out).toEqual([]);
+  });
+
+  it('writes after the given count and leaves stale entries past the returned count alone', () => {
+    const out: (readonly string[])[] = [['stale-0'], ['stale-1'], ['stale-2'], ['stale-3'], ['stale-4']];
+    expect(index.collect(parseIp('10.2.0.1')!, out, 1)).toBe(3);
+    expect(out.slice(0, 3).flat().sort()).toEqual(['all4', 'stale-0', 'ten']);
+    expect(out[3]).toEqual(['stale-3']);
+    expect(index.collect(parseIp('2001:db9::1')!, out, 3)).toBe(4);
+    expect(out[3]).toEqual(['all6']);
   });
 
   it('keeps one entry per value and block', () => {

@@ -23,4 +23,10 @@ describe('resultKey', () => {
     // Too many rules for the numeric pair: falls back to the list rather than colliding.
     expect(resultKey([1, 2], 0x10001)).toBe('1,2');
   });
+
+  it('reads only the first `count` ids of a reused scratch array', () => {
+    expect(resultKey([3, 5, 9], 10, 2)).toBe(resultKey([3, 5], 10));
+    expect(resultKey([3, 5, 9], 10, 1)).toBe(3);
+    expect(resultKey([1, 4, 7, 9], 10, 3)).toBe('1,4,7');
+  });
 });
