@@ -116,7 +116,7 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
       }
     });
   });
-  /** Match results by matched rule ids (a number for one rule, `1,4,7` for several). */
+  /** Match results by matched rule ids ({@link resultKey}). */
   const results = new Map<number | string, readonly ConfigurationMatch[]>();
   const build = (ruleIds: readonly number[], count: number): ConfigurationMatch[] => {
     const out: ConfigurationMatch[] = [];
@@ -251,16 +251,21 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
 }
 
 /**
- * The cache key of a sorted set of matched rule ids: the id itself for one rule, a number for two
- * (no string built for the common pair), `1,4,7` for more.
+ * The cache key of the first `count` matched rule ids: a number while one fits (the ids read as a
+ * bijective base-`ruleCount` numeral with digits id + 1, so sets of different sizes never share a
+ * number), else the ids joined with commas. No string is built for the sets packets really match.
  */
 export function resultKey(
   ruleIds: readonly number[],
   ruleCount: number,
   count: number = ruleIds.length,
 ): number | string {
-  const first = ruleIds[0] ?? 0;
-  if (count === 1) return first;
-  if (count === 2 && ruleCount <= 0x10000) return 0x10000 * (first + 1) + (ruleIds[1] ?? 0);
-  return (count === ruleIds.length ? ruleIds : ruleIds.slice(0, count)).join(',');
+  const base = Math.max(1, ruleCount);
+  const limit = (Number.MAX_SAFE_INTEGER - base) / base;
+  let key = 0;
+  for (let i = 0; i < count; i++) {
+    if (key > limit) return ruleIds.slice(0, count).join(',');
+    key = key * base + (ruleIds[i] ?? 0) + 1;
+  }
+  return key;
 }
