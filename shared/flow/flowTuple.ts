@@ -54,19 +54,22 @@ export function flowMapKey(packet: DecodedPacket): string | undefined {
       b[3] ?? 0,
     );
   }
-  scratch.length = 0;
-  scratch.push(protocol);
+  let n = 0;
+  scratch[n++] = protocol;
   if (compareEnds(sip, sport, dip, dport) <= 0) {
-    pushEnd(sip, sport);
-    pushEnd(dip, dport);
+    n = writeEnd(sip, sport, n);
+    n = writeEnd(dip, dport, n);
   } else {
-    pushEnd(dip, dport);
-    pushEnd(sip, sport);
+    n = writeEnd(dip, dport, n);
+    n = writeEnd(sip, sport, n);
   }
+  // Shrinking only when the address lengths changed: `length = 0` would free the storage.
+  if (scratch.length !== n) scratch.length = n;
   return String.fromCharCode.apply(null, scratch);
 }
 
-function pushEnd(ip: Uint8Array, port: number): void {
-  scratch.push(port);
-  for (let i = 0; i < ip.length; i++) scratch.push(ip[i] ?? 0);
+function writeEnd(ip: Uint8Array, port: number, at: number): number {
+  scratch[at++] = port;
+  for (let i = 0; i < ip.length; i++) scratch[at++] = ip[i] ?? 0;
+  return at;
 }

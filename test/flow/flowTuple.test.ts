@@ -36,6 +36,16 @@ describe('flowMapKey', () => {
     );
   });
 
+  it('builds the right key whatever the previous packet was (mixed address lengths included)', () => {
+    const v6 = packet({ src: '2001:db8::1', dst: '2001:db8::2', sport: 1, dport: 2 });
+    const mixed = {
+      ...packet({ src: '10.0.0.1', dst: '10.0.0.2', sport: 3, dport: 4 }),
+      destinationIp: parseIp('2001:db8::9')!,
+    };
+    const v4 = packet({ src: '10.0.0.1', dst: '10.0.0.2', sport: 3, dport: 4 });
+    for (const p of [v6, mixed, v6, v4, mixed, mixed, v6]) expect(flowMapKey(p)).toBe(referenceKey(p));
+  });
+
   it.each([
     [
       { src: '10.0.0.1', dst: '10.0.0.2', sport: 1000, dport: 80 },
