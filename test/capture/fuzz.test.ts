@@ -143,7 +143,9 @@ describe('capture reader properties', () => {
             // A packet is intact when its whole record or block (options and padding included)
             // is before the cut: the seeds' packets are contiguous, so it ends where the next starts.
             const all = readCapture(seeds[seed]!).packets;
-            const intact = all.filter((p, i) => (all[i + 1]?.offset ?? seeds[seed]!.length) <= input.length);
+            const intact = all.filter(
+              (_packet, i) => (all[i + 1]?.offset ?? seeds[seed]!.length) <= input.length,
+            );
             expect(result.packets.length).toBeGreaterThanOrEqual(intact.length);
           }
         },
