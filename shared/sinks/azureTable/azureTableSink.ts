@@ -1,4 +1,14 @@
-/** The Azure Table destination: idempotent upserts in per-partition transactions. */
+/**
+ * The Azure Table destination: idempotent upserts in per-partition transactions.
+ *
+ * Two rules keep delivery safe to repeat (docs/reliability.md):
+ * - Upserts **merge**: a record written again (an at-least-once redelivery, a replay) only adds or
+ *   refreshes the properties it carries, so a bare L3/L4 record produced on redelivery (when
+ *   layer-7 state has moved on) never erases the HTTP/DNS/TLS fields stored before.
+ * - One action per RowKey per transaction: the service rejects a whole transaction that names an
+ *   entity twice. Byte-identical frames (same bytes, time and trace point) share a RecordId by
+ *   design (it identifies the observation), so their entities are merged into one action.
+ */
 import { TableClient, type TransactionAction } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/core-auth';
 import type { TraceRecord } from '../../record/traceRecord';
@@ -38,7 +48,20 @@ export function createTableClient(
   return new TableClient(connection.tableServiceUri, connection.tableName, credential, options);
 }
 
-/** Sink writing entities with `upsert` (Replace) transactions grouped by PartitionKey. */
+/**
+ * Merges entities that share a RowKey (same PartitionKey is given: a batch holds one group) into one,
+ * later properties over earlier ones, keeping first-seen order. Pure.
+ */
+export function mergeByRowKey(entities: readonly TraceEntity[]): TraceEntity[] {
+  const byRowKey = new Map<string, TraceEntity>();
+  for (const entity of entities) {
+    const seen = byRowKey.get(entity.rowKey);
+    byRowKey.set(entity.rowKey, seen === undefined ? entity : { ...seen, ...entity });
+  }
+  return [...byRowKey.values()];
+}
+
+/** Sink writing entities with `upsert` (Merge) transactions grouped by PartitionKey. */
 export class AzureTableSink implements Sink<TraceEntity> {
   readonly destination = 'azuretable' as const;
   readonly connection: string;
@@ -75,7 +98,11 @@ export class AzureTableSink implements Sink<TraceEntity> {
       this.tableReady = undefined;
       throw caught;
     }
-    const actions: TransactionAction[] = batch.map((item) => ['upsert', item.payload, 'Replace']);
+    const actions: TransactionAction[] = mergeByRowKey(batch.map((item) => item.payload)).map((entity) => [
+      'upsert',
+      entity,
+      'Merge',
+    ]);
     await this.client.submitTransaction(actions, { abortSignal: options.abortSignal });
     return { ok: true };
   }
