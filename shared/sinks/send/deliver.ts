@@ -1,13 +1,19 @@
 /**
  * The shared send stack around any sink: encode, batch to the service's limits, push with a
- * per-attempt timeout, retry retryable failures with backoff (honouring Retry-After) until the
- * attempt budget or the deadline runs out, and dead-letter whatever is left. Nothing is dropped:
+ * per-attempt timeout, retry retryable failures with backoff (honouring Retry-After, capped) until
+ * the attempt budget or the deadline runs out, and dead-letter whatever is left. Nothing is dropped:
  * a record is either delivered or dead-lettered, and if dead-lettering fails this throws.
+ *
+ * Time is bounded: no attempt runs past `deadlineMs` (its timeout is cut to what is left), no
+ * retry waits longer than `maxRetryAfterMs` whatever the service asks, and with a `breaker` a
+ * destination that keeps failing is not tried at all while its circuit is open (its records are
+ * dead-lettered at once, code `CIRCUIT_OPEN`). The dead-letter write has its own timeout.
  */
 import type { TraceRecord } from '../../record/traceRecord';
 import type { EncodedRecord, Sink } from '../sink';
 import { splitIntoBatches } from './batching';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
+import type { CircuitBreaker } from './circuitBreaker';
 import type { DeadLetterRecordEntry, DeadLetterWriter } from './deadLetter';
 import { classifyError, type SendFailure } from './failure';
 
@@ -21,8 +27,18 @@ export interface DeliverOptions extends BackoffOptions {
   attemptTimeoutMs?: number;
   /** Attempts per batch, first included. Default 4. */
   maxAttempts?: number;
-  /** Epoch ms after which no retry starts (the invocation deadline minus a margin). */
+  /**
+   * Epoch ms by which delivery must be over (the invocation deadline minus a margin): no attempt
+   * or retry starts after it and a running attempt is cut at it; what is left is dead-lettered
+   * with code `DEADLINE_EXCEEDED`.
+   */
   deadlineMs?: number;
+  /** Longest wait a Retry-After header can impose, in ms. Default 10,000. */
+  maxRetryAfterMs?: number;
+  /** Circuit breaker of the destination; without one every batch is tried. */
+  breaker?: CircuitBreaker;
+  /** Timeout of the dead-letter write, in ms. Default 30,000. */
+  deadLetterTimeoutMs?: number;
   /** Batches pushed at once. Default 4. */
   concurrency?: number;
   /** Cancels the delivery: pending records are dead-lettered (code `ABORTED`). */
@@ -99,7 +115,15 @@ export async function deliver<P>(
 
   let delivered = 0;
   let attempts = 0;
+  const deadlineMs = options.deadlineMs;
+  const breaker = options.breaker;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 10_000;
   const cancelled = (): boolean => options.abortSignal?.aborted === true;
+  const pastDeadline: SendFailure = {
+    kind: 'permanent',
+    code: 'DEADLINE_EXCEEDED',
+    reason: 'the invocation deadline was reached before delivery succeeded',
+  };
   const sendBatch = async (batch: Array<EncodedRecord<P>>): Promise<void> => {
     let pending: ReadonlyArray<EncodedRecord<P>> = batch;
     for (let attempt = 1; ; attempt++) {
@@ -107,13 +131,33 @@ export async function deliver<P>(
         bury(pending, { kind: 'permanent', code: 'ABORTED', reason: 'delivery was cancelled' }, attempt - 1);
         return;
       }
+      const left = deadlineMs === undefined ? Infinity : deadlineMs - now();
+      if (left <= 0) {
+        bury(pending, pastDeadline, attempt - 1);
+        return;
+      }
+      const admission = breaker?.admit() ?? { admitted: true, probe: false };
+      if (!admission.admitted) {
+        bury(
+          pending,
+          {
+            kind: 'permanent',
+            code: 'CIRCUIT_OPEN',
+            reason: `${sink.destination}/${sink.connection} kept failing; circuit open for another ${admission.retryInMs} ms`,
+          },
+          attempt - 1,
+        );
+        return;
+      }
       attempts++;
-      const signals = [AbortSignal.timeout(attemptTimeoutMs)];
+      const cutAtDeadline = left < attemptTimeoutMs;
+      const signals = [AbortSignal.timeout(Math.max(1, Math.min(attemptTimeoutMs, left)))];
       if (options.abortSignal !== undefined) signals.push(options.abortSignal);
       let failure: SendFailure;
       try {
         const result = await sink.push(pending, { abortSignal: AbortSignal.any(signals) });
         if (result.ok) {
+          breaker?.recordSuccess();
           delivered += pending.length;
           return;
         }
@@ -125,12 +169,26 @@ export async function deliver<P>(
           ? { kind: 'permanent', code: 'ABORTED', reason: 'delivery was cancelled' }
           : classify(caught);
       }
+      // Only failures that say "the service is unwell" count against the circuit; a permanent
+      // answer (400, 403, 413) came from a service that is up.
+      if (failure.kind === 'retryable' || failure.code === 'ABORTED') breaker?.recordFailure();
+      else breaker?.recordSuccess();
+      if (failure.kind === 'retryable' && cutAtDeadline && deadlineMs !== undefined && now() >= deadlineMs) {
+        bury(
+          pending,
+          { ...pastDeadline, reason: `${pastDeadline.reason} (last: ${failure.reason})` },
+          attempt,
+        );
+        return;
+      }
       if (failure.kind === 'permanent' || attempt >= maxAttempts) {
         bury(pending, failure, attempt);
         return;
       }
-      const delay = backoffDelay(attempt, options, failure.retryAfterMs, options.random);
-      if (options.deadlineMs !== undefined && now() + delay >= options.deadlineMs) {
+      const retryAfterMs =
+        failure.retryAfterMs === undefined ? undefined : Math.min(failure.retryAfterMs, maxRetryAfterMs);
+      const delay = backoffDelay(attempt, options, retryAfterMs, options.random);
+      if (deadlineMs !== undefined && now() + delay >= deadlineMs) {
         bury(
           pending,
           { ...failure, reason: `${failure.reason} (retry would pass the invocation deadline)` },
@@ -167,12 +225,15 @@ export async function deliver<P>(
     failures: countFailures(dead),
   };
   if (dead.length > 0) {
-    report.deadLetterBlob = await options.deadLetter.write({
-      destination: sink.destination,
-      connection: sink.connection,
-      batchRef: options.batchRef,
-      entries: dead,
-    });
+    report.deadLetterBlob = await options.deadLetter.write(
+      {
+        destination: sink.destination,
+        connection: sink.connection,
+        batchRef: options.batchRef,
+        entries: dead,
+      },
+      { abortSignal: AbortSignal.timeout(options.deadLetterTimeoutMs ?? 30_000) },
+    );
   }
   return report;
 }

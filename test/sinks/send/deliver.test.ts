@@ -1,8 +1,9 @@
 import type { TraceRecord } from '../../../shared/record/traceRecord';
 import type { DeadLetterBatch } from '../../../shared/sinks/send/deadLetter';
+import { CircuitBreaker } from '../../../shared/sinks/send/circuitBreaker';
 import { deliver } from '../../../shared/sinks/send/deliver';
 import type { SendFailure } from '../../../shared/sinks/send/failure';
-import type { EncodeResult, EncodedRecord, PushResult, Sink } from '../../../shared/sinks/sink';
+import type { EncodeResult, EncodedRecord, PushOptions, PushResult, Sink } from '../../../shared/sinks/sink';
 import { makeRecords } from '../../support/traceRecords';
 
 /**
@@ -130,4 +131,121 @@ describe('deliver', () => {
         .sort(),
     );
   });
+
+  it('cuts an attempt that hangs at the deadline and dead-letters DEADLINE_EXCEEDED (a destination that never answers)', async () => {
+    const sink = new HangingSink();
+    const { written, deadLetter } = collect();
+    const started = Date.now();
+    const report = await deliver(sink, makeRecords(3), {
+      deadLetter,
+      batchRef: 'b',
+      attemptTimeoutMs: 60_000,
+      deadlineMs: started + 300,
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(report).toMatchObject({
+      delivered: 0,
+      deadLettered: 3,
+      failures: [{ code: 'DEADLINE_EXCEEDED' }],
+    });
+    expect(written).toHaveLength(1);
+  });
+
+  it('dead-letters at once when the deadline has already passed', async () => {
+    const sink = new ScriptedSink([]);
+    const report = await deliver(sink, makeRecords(2), {
+      ...collect(),
+      batchRef: 'b',
+      deadlineMs: Date.now() - 1,
+    });
+    expect(report).toMatchObject({ attempts: 0, deadLettered: 2, failures: [{ code: 'DEADLINE_EXCEEDED' }] });
+    expect(sink.pushes).toBe(0);
+  });
+
+  it.each([
+    ['a Retry-After above the cap waits only the cap', 40_000, 50, 50],
+    ['a Retry-After below the cap is honoured', 30, 1000, 30],
+  ])('%s', async (_name, retryAfterMs, maxRetryAfterMs, expectedMs) => {
+    const sink = new ScriptedSink([
+      (batch) => ({ ok: false, failed: batch, failure: { ...retryable, retryAfterMs } }),
+    ]);
+    const started = Date.now();
+    const report = await deliver(sink, makeRecords(1), {
+      ...collect(),
+      batchRef: 'b',
+      baseDelayMs: 1,
+      maxDelayMs: 1,
+      maxRetryAfterMs,
+    });
+    const elapsed = Date.now() - started;
+    expect(report).toMatchObject({ delivered: 1, attempts: 2 });
+    expect(elapsed).toBeGreaterThanOrEqual(expectedMs - 5);
+    expect(elapsed).toBeLessThan(expectedMs + 1000);
+  });
+
+  it('with an open circuit, dead-letters CIRCUIT_OPEN without trying; a probe after openMs closes it', async () => {
+    let clock = 1_000_000;
+    const breaker = new CircuitBreaker({ failureThreshold: 2, openMs: 5000, now: () => clock });
+    const down = new ScriptedSink(
+      Array.from({ length: 2 }, () => () => Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })),
+    );
+    const first = await deliver(down, makeRecords(1), {
+      ...collect(),
+      batchRef: 'b',
+      breaker,
+      maxAttempts: 2,
+      baseDelayMs: 1,
+    });
+    expect(first).toMatchObject({ attempts: 2, deadLettered: 1, failures: [{ code: 'ECONNREFUSED' }] });
+    expect(breaker.state).toBe('open');
+
+    const healthy = new ScriptedSink([]);
+    const whileOpen = await deliver(healthy, makeRecords(5), { ...collect(), batchRef: 'b', breaker });
+    expect(whileOpen).toMatchObject({
+      attempts: 0,
+      delivered: 0,
+      deadLettered: 5,
+      failures: [{ code: 'CIRCUIT_OPEN' }],
+    });
+    expect(healthy.pushes).toBe(0);
+
+    clock += 5000;
+    expect(breaker.state).toBe('half-open');
+    const probe = await deliver(healthy, makeRecords(2), { ...collect(), batchRef: 'b', breaker });
+    expect(probe).toMatchObject({ delivered: 2, deadLettered: 0 });
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('times out a dead-letter write that hangs, so the invocation fails instead of hanging', async () => {
+    const sink = new ScriptedSink([() => new Error('bug')]);
+    const deadLetter = {
+      write: (_b: DeadLetterBatch, options?: { abortSignal?: AbortSignal }) =>
+        new Promise<string>((_resolve, reject) =>
+          options?.abortSignal?.addEventListener('abort', () =>
+            reject(new Error('dead-letter write timed out')),
+          ),
+        ),
+    };
+    await expect(
+      deliver(sink, makeRecords(1), { deadLetter, batchRef: 'b', deadLetterTimeoutMs: 100 }),
+    ).rejects.toThrow('timed out');
+  });
 });
+
+/** A destination that accepts the request and never answers: the push ends only when aborted. */
+class HangingSink implements Sink<string> {
+  readonly destination = 'stdout' as const;
+  readonly connection = 'H';
+  readonly limits = { maxRecords: 100, maxBytes: 100_000 };
+  encode(record: TraceRecord): EncodeResult<string> {
+    return { ok: true, value: { record, payload: record.RecordId, bytes: 10 } };
+  }
+  push(_batch: ReadonlyArray<EncodedRecord<string>>, options: PushOptions): Promise<PushResult<string>> {
+    return new Promise((_resolve, reject) =>
+      options.abortSignal.addEventListener('abort', () =>
+        reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
+      ),
+    );
+  }
+  async close(): Promise<void> {}
+}
