@@ -1,9 +1,15 @@
 /**
  * One Event Hubs trigger invocation: classify every event, apply identity snapshots, run each
  * trace batch through the pipeline, and deliver its records to every destination. One bad event
- * never fails the others: it is dead-lettered with its reason. The invocation only fails (and so
- * is retried by the Functions host) when the dead-letter store itself cannot be written, because
- * then records would be lost.
+ * never fails the others: it is dead-lettered with its reason (and its bytes). The invocation only
+ * fails (and so is retried by the Functions host) when the dead-letter store itself cannot be
+ * written, because then records would be lost.
+ *
+ * Trace batches are inflated and processed one at a time, within a per-event and a per-invocation
+ * budget of inflated bytes. Delivery is a pipeline (STYLE.md rule 11): each destination connection
+ * has its own lane that sends the batches' records in order while the next events are processed,
+ * lanes run concurrently, and the invocation waits only at its end, so a sick destination never
+ * slows a healthy one. Each lane's sink has a circuit breaker spanning invocations.
  */
 import type { ConfigurationMatcher } from '../match/configurationMatcher';
 import type { IdentityStore } from '../enrich/identityStore';
@@ -11,13 +17,20 @@ import { parseIdentitySnapshot } from '../enrich/identitySchema';
 import type { Destination } from '../config/model';
 import type { Sink } from '../sinks/sink';
 import type { DeadLetterEventEntry, DeadLetterRecordEntry, DeadLetterWriter } from '../sinks/send/deadLetter';
-import { fanOut, type FanOutTarget } from '../sinks/send/fanOut';
-import type { DeliverOptions, DeliveryReport } from '../sinks/send/deliver';
+import { FanOutError } from '../sinks/send/fanOut';
+import { deliver, type DeliverOptions, type DeliveryReport } from '../sinks/send/deliver';
+import { circuitBreakerFor, type CircuitBreakerOptions } from '../sinks/send/circuitBreaker';
 import type { ConfigurationCache } from './configurationCache';
 import { eventMetadataAt, type EventMetadata } from './eventMetadata';
 import type { PartitionState } from './partitionState';
 import { runBatch, type BatchCounts } from './runBatch';
-import { classifyEvent, type RejectedEvent, type TraceBatchEvent } from './traceEvent';
+import {
+  classifyEvent,
+  inflateTraceBatch,
+  MAX_INFLATED_BYTES,
+  type RejectedEvent,
+  type TraceBatchEvent,
+} from './traceEvent';
 import { errorMessage } from '../errors';
 
 /** What an invocation needs. */
@@ -31,6 +44,12 @@ export interface IngestDependencies {
   deadLetter: DeadLetterWriter;
   /** Send options (timeouts, attempts, deadline) passed to every delivery. */
   deliverOptions?: Omit<DeliverOptions, 'deadLetter' | 'batchRef'>;
+  /** Circuit breaker settings of each destination (created on a sink's first use); false: none. */
+  circuitBreaker?: CircuitBreakerOptions | false;
+  /** Most bytes one event may inflate to (a gzip bomb beyond). Default 64 MiB. */
+  maxInflatedBytesPerEvent?: number;
+  /** Most inflated bytes of all trace batches of one invocation; later events are dead-lettered. Default 256 MiB. */
+  maxInflatedBytesPerInvocation?: number;
   /** Clock in epoch ms for the lag measurement. */
   now?: () => number;
 }
@@ -42,6 +61,8 @@ export interface IngestSummary {
   identitySnapshots: number;
   /** Events dead-lettered without being processed. */
   rejectedEvents: number;
+  /** Trace batches whose capture was not wholly readable: processed as far as readable, and dead-lettered (`CAPTURE_UNREADABLE`). */
+  unreadableEvents?: number;
   packets: number;
   malformed: number;
   matched: number;
@@ -58,6 +79,9 @@ export interface IngestSummary {
 }
 
 const MAX_PROBLEMS = 50;
+
+/** Default of {@link IngestDependencies.maxInflatedBytesPerInvocation}. */
+export const MAX_INFLATED_BYTES_PER_INVOCATION = 256 * 1024 * 1024;
 
 function batchRef(metadata: EventMetadata, index: number): string {
   return `eventhub:${metadata.partitionId ?? '?'}:${metadata.sequenceNumber ?? `index-${index}`}`;
@@ -95,6 +119,7 @@ export async function ingestEvents(
     traceBatches: 0,
     identitySnapshots: 0,
     rejectedEvents: 0,
+    unreadableEvents: 0,
     packets: 0,
     malformed: 0,
     matched: 0,
@@ -108,26 +133,47 @@ export async function ingestEvents(
   const problem = (text: string) => {
     if (summary.problems.length < MAX_PROBLEMS) summary.problems.push(text);
   };
-  const rejected: RejectedEvent[] = [];
-  const batches: TraceBatchEvent[] = [];
+  const lanes = new DeliveryLanes();
+  const deadLetterOptions = (): { abortSignal: AbortSignal } => ({
+    abortSignal: AbortSignal.timeout(deps.deliverOptions?.deadLetterTimeoutMs ?? 30_000),
+  });
+  const deadLetterEvent = (event: RejectedEvent): void => {
+    problem(event.reason);
+    const ref = batchRef(event.metadata, event.index);
+    lanes.enqueue('input', async () => {
+      await deps.deadLetter.write(
+        { destination: 'input', connection: '', batchRef: ref, entries: [eventEntry(event)] },
+        deadLetterOptions(),
+      );
+    });
+  };
+  const reject = (event: RejectedEvent): void => {
+    summary.rejectedEvents += 1;
+    deadLetterEvent(event);
+  };
 
+  // Pass 1: classify without inflating trace batches, and apply identity snapshots in arrival
+  // order, before the batches of the same invocation.
+  const batches: TraceBatchEvent[] = [];
   for (const [index, body] of bodies.entries()) {
     const metadata = eventMetadataAt(triggerMetadata, index);
     if (metadata.enqueuedTimeMs !== undefined)
       summary.maxLagMs = Math.max(summary.maxLagMs ?? 0, now() - metadata.enqueuedTimeMs);
-    const event = classifyEvent(body, metadata, index);
+    const event = classifyEvent(body, metadata, index, {
+      inflate: false,
+      maxInflatedBytes: deps.maxInflatedBytesPerEvent ?? MAX_INFLATED_BYTES,
+    });
     if (event.kind === 'rejected') {
-      rejected.push(event);
+      reject(event);
       continue;
     }
     if (event.kind === 'traces') {
       batches.push(event);
       continue;
     }
-    // Identity snapshots apply in arrival order, before the batches of the same invocation.
     const parsed = parseIdentitySnapshot(event.body);
     if (!parsed.ok) {
-      rejected.push({
+      reject({
         kind: 'rejected',
         index,
         code: 'IDENTITIES_INVALID',
@@ -147,8 +193,31 @@ export async function ingestEvents(
     summary.identitySnapshots += 1;
   }
 
-  for (const batch of batches) {
-    const ref = batchRef(batch.metadata, batch.index);
+  // Pass 2: one trace batch at a time; its inflated bytes die before the next is inflated.
+  const perEvent = deps.maxInflatedBytesPerEvent ?? MAX_INFLATED_BYTES;
+  let budget = deps.maxInflatedBytesPerInvocation ?? MAX_INFLATED_BYTES_PER_INVOCATION;
+  for (const compressed of batches) {
+    const ref = batchRef(compressed.metadata, compressed.index);
+    const raw = compressed.raw ?? compressed.capture;
+    if (budget <= 0) {
+      reject({
+        kind: 'rejected',
+        index: compressed.index,
+        code: 'INVOCATION_INFLATED_BUDGET_EXCEEDED',
+        reason: `event ${compressed.index}: the invocation's budget of ${deps.maxInflatedBytesPerInvocation ?? MAX_INFLATED_BYTES_PER_INVOCATION} inflated bytes is spent; re-publish it with \`tracectl replay\``,
+        body: raw,
+        metadata: compressed.metadata,
+      });
+      continue;
+    }
+    const batch = inflateTraceBatch(compressed, Math.min(perEvent, budget));
+    if (batch.kind === 'rejected') {
+      if (batch.code === 'EVENT_INFLATED_TOO_LARGE' && budget < perEvent)
+        batch.code = 'INVOCATION_INFLATED_BUDGET_EXCEEDED';
+      reject(batch);
+      continue;
+    }
+    budget -= batch.capture.length;
     let result;
     try {
       const generation = await deps.configurations.forCluster(batch.cluster);
@@ -157,12 +226,12 @@ export async function ingestEvents(
       result = runBatch(batch, { matcher: generation.compiled, identities, state });
     } catch (caught) {
       // A failure here is ours, not the batch's; keep the event so it can be replayed once fixed.
-      rejected.push({
+      reject({
         kind: 'rejected',
         index: batch.index,
         code: 'PIPELINE_FAILED',
         reason: `event ${batch.index}: ${errorMessage(caught)}`,
-        body: batch.capture,
+        body: raw,
         metadata: batch.metadata,
       });
       continue;
@@ -170,8 +239,19 @@ export async function ingestEvents(
     summary.traceBatches += 1;
     addCounts(summary, result.counts);
     for (const text of result.problems) problem(`event ${batch.index} (${ref}): ${text}`);
+    if (result.captureProblem !== undefined) {
+      // The readable part was processed (its records are delivered below); the body is kept whole.
+      summary.unreadableEvents = (summary.unreadableEvents ?? 0) + 1;
+      deadLetterEvent({
+        kind: 'rejected',
+        index: batch.index,
+        code: 'CAPTURE_UNREADABLE',
+        reason: `event ${batch.index}: capture is not wholly readable (${result.counts.packets} packets read): ${result.captureProblem.code}: ${result.captureProblem.message}`,
+        body: raw,
+        metadata: batch.metadata,
+      });
+    }
 
-    const targets: FanOutTarget[] = [];
     for (const delivery of result.deliveries) {
       const key = `${delivery.destination}/${delivery.connection}`;
       summary.records += delivery.records.length;
@@ -189,49 +269,69 @@ export async function ingestEvents(
           attempts: 0,
           record,
         }));
-        await deps.deadLetter.write({
-          destination: delivery.destination,
-          connection: delivery.connection,
-          batchRef: ref,
-          entries,
+        lanes.enqueue(key, async () => {
+          await deps.deadLetter.write(
+            { destination: delivery.destination, connection: delivery.connection, batchRef: ref, entries },
+            deadLetterOptions(),
+          );
+          summary.deadLettered += entries.length;
         });
-        summary.deadLettered += entries.length;
         continue;
       }
-      targets.push({ sink, records: delivery.records });
-    }
-    const reports = await fanOut(targets, {
-      ...deps.deliverOptions,
-      deadLetter: deps.deadLetter,
-      batchRef: ref,
-    });
-    for (const report of reports) {
-      summary.delivered += report.delivered;
-      summary.deadLettered += report.deadLettered;
-      summary.deliveries.push(report);
-      for (const failure of report.failures)
-        problem(
-          `${report.destination}/${report.connection}: ${failure.count} × ${failure.code}: ${failure.reason}`,
-        );
-    }
-  }
-
-  if (rejected.length > 0) {
-    summary.rejectedEvents = rejected.length;
-    for (const event of rejected) problem(event.reason);
-    const byRef = new Map<string, RejectedEvent[]>();
-    for (const event of rejected) {
-      const ref = batchRef(event.metadata, event.index);
-      byRef.set(ref, [...(byRef.get(ref) ?? []), event]);
-    }
-    for (const [ref, events] of byRef) {
-      await deps.deadLetter.write({
-        destination: 'input',
-        connection: '',
-        batchRef: ref,
-        entries: events.map(eventEntry),
+      const breaker =
+        deps.circuitBreaker === false ? undefined : circuitBreakerFor(sink, deps.circuitBreaker);
+      lanes.enqueue(key, async () => {
+        const report = await deliver(sink, delivery.records, {
+          ...deps.deliverOptions,
+          ...(breaker !== undefined ? { breaker } : {}),
+          deadLetter: deps.deadLetter,
+          batchRef: ref,
+        });
+        summary.delivered += report.delivered;
+        summary.deadLettered += report.deadLettered;
+        summary.deliveries.push(report);
+        for (const failure of report.failures)
+          problem(
+            `${report.destination}/${report.connection}: ${failure.count} × ${failure.code}: ${failure.reason}`,
+          );
       });
     }
   }
+
+  const errors = await lanes.settle();
+  if (errors.length > 0) throw new FanOutError(errors, summary.deliveries);
   return summary;
+}
+
+/**
+ * One promise chain per key: tasks of a key run in order, keys run concurrently. After a task of a
+ * key fails (the dead-letter store could not be written), that key's later tasks are skipped: the
+ * invocation fails and the host delivers every event again.
+ */
+class DeliveryLanes {
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly failed = new Set<string>();
+  private readonly errors: unknown[] = [];
+
+  enqueue(key: string, task: () => Promise<void>): void {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    this.tails.set(
+      key,
+      previous.then(async () => {
+        if (this.failed.has(key)) return;
+        try {
+          await task();
+        } catch (caught) {
+          this.failed.add(key);
+          this.errors.push(caught);
+        }
+      }),
+    );
+  }
+
+  /** Waits for every lane; resolves to the errors of the lanes that failed. */
+  async settle(): Promise<unknown[]> {
+    await Promise.all(this.tails.values());
+    return this.errors;
+  }
 }

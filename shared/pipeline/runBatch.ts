@@ -5,7 +5,7 @@
  * damaged packets are counted and described, and everything else of the batch is kept.
  */
 import { readCaptureInto } from '../capture/readCapture';
-import type { CapturePacket } from '../capture/capturePacket';
+import type { CapturePacket, CaptureProblem } from '../capture/capturePacket';
 import type { Destination, OutputConfiguration } from '../config/model';
 import type { IdentityLookup, Endpoint } from '../enrich/identity';
 import type { L7Fields } from '../l7/l7Fields';
@@ -82,6 +82,12 @@ export interface BatchResult {
   counts: BatchCounts;
   /** Human-readable problems naming the frame, at most `maxProblems`. */
   problems: string[];
+  /**
+   * The first problem of the capture container itself (truncated, absurd block length, not a
+   * capture at all), when there was one: the body was not wholly readable, so the caller keeps it
+   * (dead-letter `CAPTURE_UNREADABLE`) while the records of its readable part are delivered.
+   */
+  captureProblem?: CaptureProblem;
 }
 
 function emptyCounts(): BatchCounts {
@@ -280,15 +286,23 @@ export class PacketPipeline {
 /** Runs one batch held in memory. */
 export function runBatch(batch: BatchInput, runtime: BatchRuntime): BatchResult {
   const pipeline = new PacketPipeline(batch, runtime);
+  let captureProblem: CaptureProblem | undefined;
   // Packets are processed as they are read, so none outlives its turn (collecting a batch first
   // keeps every packet alive until the end and pushes them all into the old generation).
   readCaptureInto(batch.capture, {
     onPacket: (captured) => pipeline.process(captured),
     onProblem: (problem) => {
+      captureProblem ??= problem;
       pipeline.counts.captureProblems += 1;
       pipeline.report(problem.message);
     },
   });
   runtime.state.captureLevel.sweep();
-  return { deliveries: pipeline.takeDeliveries(), counts: pipeline.counts, problems: pipeline.problems };
+  const result: BatchResult = {
+    deliveries: pipeline.takeDeliveries(),
+    counts: pipeline.counts,
+    problems: pipeline.problems,
+  };
+  if (captureProblem !== undefined) result.captureProblem = captureProblem;
+  return result;
 }

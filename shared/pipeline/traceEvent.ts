@@ -18,9 +18,24 @@ export interface TraceBatchEvent {
   node: string;
   /** Optional `namespace/name` hint from the agent; matching always uses every configuration. */
   configurationHint?: string;
-  /** The capture bytes (pcapng or pcap), already inflated. */
+  /** The capture bytes (pcapng or pcap), inflated unless classified with `inflate: false`. */
   capture: Uint8Array;
   metadata: EventMetadata;
+  /** The body as received (gzip when it was sent so), kept for dead-lettering and replay. */
+  raw?: Uint8Array;
+  /** True while `capture` still holds gzip bytes (see {@link inflateTraceBatch}). */
+  compressed?: boolean;
+}
+
+/** Options of {@link classifyEvent}. */
+export interface ClassifyOptions {
+  /** Most bytes one body may inflate to; more is a gzip bomb (`EVENT_INFLATED_TOO_LARGE`). Default {@link MAX_INFLATED_BYTES}. */
+  maxInflatedBytes?: number;
+  /**
+   * False leaves trace batches compressed (`compressed: true`) so the caller can inflate them one at
+   * a time with {@link inflateTraceBatch}; identity snapshots are always inflated. Default true.
+   */
+  inflate?: boolean;
 }
 
 /** An identity snapshot; the body is parsed JSON, validated by the enrichment schema. */
@@ -64,7 +79,12 @@ function property(metadata: EventMetadata, name: string): string | undefined {
  * Classifies one Event Hubs event body by its `trace-schema` property and inflates gzip bodies.
  * Never throws: anything unusable becomes a {@link RejectedEvent} naming the event and the reason.
  */
-export function classifyEvent(body: unknown, metadata: EventMetadata, index: number): TraceEvent {
+export function classifyEvent(
+  body: unknown,
+  metadata: EventMetadata,
+  index: number,
+  options: ClassifyOptions = {},
+): TraceEvent {
   const where = `event ${index}`;
   const raw = bodyBytes(body);
   const reject = (code: string, reason: string): RejectedEvent => ({
@@ -72,7 +92,7 @@ export function classifyEvent(body: unknown, metadata: EventMetadata, index: num
     index,
     code,
     reason: `${where}: ${reason}`,
-    body: raw ?? Buffer.from(typeof body === 'string' ? body : JSON.stringify(body) ?? ''),
+    body: raw ?? Buffer.from(typeof body === 'string' ? body : (JSON.stringify(body) ?? '')),
     metadata,
   });
   if (raw === undefined) {
@@ -82,7 +102,8 @@ export function classifyEvent(body: unknown, metadata: EventMetadata, index: num
     );
   }
   const schema = property(metadata, 'trace-schema');
-  if (schema === undefined) return reject('EVENT_SCHEMA_MISSING', "application property 'trace-schema' is missing");
+  if (schema === undefined)
+    return reject('EVENT_SCHEMA_MISSING', "application property 'trace-schema' is missing");
   if (schema !== TRACE_BATCH_SCHEMA && schema !== IDENTITIES_SCHEMA) {
     return reject(
       'EVENT_SCHEMA_UNKNOWN',
@@ -91,29 +112,85 @@ export function classifyEvent(body: unknown, metadata: EventMetadata, index: num
   }
   const encoding = property(metadata, 'content-encoding')?.toLowerCase();
   if (encoding !== undefined && encoding !== '' && encoding !== 'gzip' && encoding !== 'identity') {
-    return reject('EVENT_ENCODING_UNSUPPORTED', `application property 'content-encoding' is '${encoding}', expected 'gzip' or absent`);
+    return reject(
+      'EVENT_ENCODING_UNSUPPORTED',
+      `application property 'content-encoding' is '${encoding}', expected 'gzip' or absent`,
+    );
   }
+  const gzip = encoding === 'gzip' || isGzip(raw);
+  const maxInflatedBytes = options.maxInflatedBytes ?? MAX_INFLATED_BYTES;
   let content = raw;
-  if (encoding === 'gzip' || isGzip(raw)) {
-    try {
-      content = gunzipSized(raw, MAX_INFLATED_BYTES);
-    } catch (caught) {
-      return reject('EVENT_BODY_UNDECODABLE', `gzip body could not be inflated: ${errorMessage(caught)}`);
-    }
+  if (gzip && (schema === IDENTITIES_SCHEMA || options.inflate !== false)) {
+    const inflated = inflate(raw, maxInflatedBytes);
+    if (!inflated.ok) return reject(inflated.code, inflated.reason);
+    content = inflated.bytes;
   }
   if (schema === IDENTITIES_SCHEMA) {
     try {
-      return { kind: 'identities', index, body: JSON.parse(Buffer.from(content).toString('utf8')) as unknown, metadata };
+      return {
+        kind: 'identities',
+        index,
+        body: JSON.parse(Buffer.from(content).toString('utf8')) as unknown,
+        metadata,
+      };
     } catch (caught) {
       return reject('EVENT_BODY_UNDECODABLE', `identity snapshot is not JSON: ${errorMessage(caught)}`);
     }
   }
   const cluster = property(metadata, 'cluster');
   const node = property(metadata, 'node');
-  if (cluster === undefined || cluster === '') return reject('EVENT_PROPERTY_MISSING', "application property 'cluster' is missing or empty");
-  if (node === undefined || node === '') return reject('EVENT_PROPERTY_MISSING', "application property 'node' is missing or empty");
-  const event: TraceBatchEvent = { kind: 'traces', index, cluster, node, capture: content, metadata };
+  if (cluster === undefined || cluster === '')
+    return reject('EVENT_PROPERTY_MISSING', "application property 'cluster' is missing or empty");
+  if (node === undefined || node === '')
+    return reject('EVENT_PROPERTY_MISSING', "application property 'node' is missing or empty");
+  const event: TraceBatchEvent = { kind: 'traces', index, cluster, node, capture: content, metadata, raw };
+  if (gzip && content === raw) event.compressed = true;
   const hint = property(metadata, 'trace-configuration');
   if (hint !== undefined && hint !== '') event.configurationHint = hint;
   return event;
+}
+
+type Inflated = { ok: true; bytes: Uint8Array } | { ok: false; code: string; reason: string };
+
+function inflate(raw: Uint8Array, maxInflatedBytes: number): Inflated {
+  try {
+    return { ok: true, bytes: gunzipSized(raw, maxInflatedBytes) };
+  } catch (caught) {
+    if ((caught as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE')
+      return {
+        ok: false,
+        code: 'EVENT_INFLATED_TOO_LARGE',
+        reason: `gzip body inflates to more than ${maxInflatedBytes} bytes (a ${raw.length}-byte body); rejected as a possible decompression bomb`,
+      };
+    return {
+      ok: false,
+      code: 'EVENT_BODY_UNDECODABLE',
+      reason: `gzip body could not be inflated: ${errorMessage(caught)}`,
+    };
+  }
+}
+
+/**
+ * Inflates a trace batch classified with `inflate: false`, bounded by `maxInflatedBytes`; a body
+ * that does not inflate, or inflates past the bound, becomes a {@link RejectedEvent} carrying the
+ * body as received. Batches that were not compressed are returned as they are.
+ */
+export function inflateTraceBatch(
+  event: TraceBatchEvent,
+  maxInflatedBytes: number,
+): TraceBatchEvent | RejectedEvent {
+  if (event.compressed !== true) return event;
+  const raw = event.raw ?? event.capture;
+  const inflated = inflate(raw, maxInflatedBytes);
+  if (!inflated.ok)
+    return {
+      kind: 'rejected',
+      index: event.index,
+      code: inflated.code,
+      reason: `event ${event.index}: ${inflated.reason}`,
+      body: raw,
+      metadata: event.metadata,
+    };
+  const { compressed: _compressed, ...rest } = event;
+  return { ...rest, capture: inflated.bytes };
 }

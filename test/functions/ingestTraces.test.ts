@@ -360,6 +360,32 @@ describe('ingestTraces handler (host-shaped input, Azurite, local Logs Ingestion
     expect(summary.deliveries[0]).toMatchObject({ attempts: 2, delivered: 6 });
   });
 
+  it('ends inside half of functionTimeout when Log Analytics accepts and never answers; Azure Table still gets every row', async () => {
+    const instance = app.create();
+    await apply(instance, 'kube-system', 'cluster-dns', CLUSTER_DNS);
+    await apply(instance, 'shop', 'shop-http', SHOP_HTTP);
+    instance.logs.faults.setStanding({ kind: 'hang', ms: 8000 });
+    try {
+      const input = hostInput([identities(), traceEvent(NODE_1), traceEvent(NODE_2)], { partitionId: '11' });
+      const { context, logs } = invocationContext('ingestTraces', input.triggerMetadata);
+      const handler = createIngestTracesHandler(() => instance.services.ingest, undefined, {
+        functionTimeoutMs: 4000,
+      });
+      const started = Date.now();
+      const summary = await handler(input.messages, context);
+      expect(Date.now() - started).toBeLessThan(2000);
+      const la = summary.deliveries.filter((d) => d.destination === 'loganalytics');
+      const table = summary.deliveries.filter((d) => d.destination === 'azuretable');
+      expect(la.length).toBeGreaterThan(0);
+      expect(la.every((d) => d.delivered === 0 && d.deadLettered === d.records)).toBe(true);
+      expect(table.every((d) => d.deadLettered === 0 && d.delivered === d.records)).toBe(true);
+      expect((await instance.tableRows()).length).toBe(table.reduce((n, d) => n + d.records, 0));
+      expect(logs.map((l) => l.level)).toEqual(['warning']);
+    } finally {
+      instance.logs.faults.clear();
+    }
+  });
+
   it('throws (so the host retries) only when the dead-letter store itself cannot be written', async () => {
     // A wrong account key: the blob service refuses every write (403), as a store that is down would fail them.
     const wrongKey = app

@@ -425,10 +425,136 @@ describe('ingestEvents', () => {
     const input = host([traceBatch(truncated)]);
     const summary = await ingestEvents(input.messages, input.triggerMetadata, h.deps);
     expect(summary.packets).toBe(45);
-    expect(summary.problems).toHaveLength(1);
+    expect(summary.problems).toHaveLength(2);
     expect(summary.problems[0]).toMatch(
       new RegExp(`^event 0 \\(eventhub:3:${sequence - 1}\\): .*after frame 45`),
     );
     expect(summary.delivered).toBe(9);
+    // The body is kept whole for forensics and replay: the readable part was delivered anyway.
+    expect(summary).toMatchObject({ unreadableEvents: 1, rejectedEvents: 0 });
+    expect(summary.problems[1]).toMatch(
+      /^event 0: capture is not wholly readable \(45 packets read\): CAPTURE_TRUNCATED/,
+    );
+    expect(h.deadLetter.batches).toHaveLength(1);
+    const entry = h.deadLetter.batches[0]!.entries[0]!;
+    expect(entry).toMatchObject({ kind: 'event', code: 'CAPTURE_UNREADABLE' });
+    if (entry.kind === 'event')
+      expect(Buffer.from(entry.body, 'base64').equals(Buffer.from(truncated))).toBe(true);
+  });
+
+  describe('unreadable input and inflation budgets', () => {
+    const gzipBatch = (bytes: Uint8Array, node = 'aks-node-1'): FakeEvent => ({
+      body: gzipSync(bytes),
+      properties: {
+        'trace-schema': TRACE_BATCH_SCHEMA,
+        cluster: DEMO_CLUSTER,
+        node,
+        'content-encoding': 'gzip',
+      },
+    });
+    /** pcapng section header whose block length claims 2 GiB. */
+    const absurdBlockLength = Buffer.from([
+      0x0a, 0x0d, 0x0d, 0x0a, 0x00, 0x00, 0x00, 0x80, 0x4d, 0x3c, 0x2b, 0x1a, 0x01, 0x00, 0x00, 0x00,
+    ]);
+
+    it.each<[string, FakeEvent, string]>([
+      ['a gzip bomb', gzipBatch(Buffer.alloc(3 * 1024 * 1024)), 'EVENT_INFLATED_TOO_LARGE'],
+      [
+        'bytes that are not a capture',
+        traceBatch(Buffer.from('definitely not a capture')),
+        'CAPTURE_UNREADABLE',
+      ],
+      ['an absurd pcapng block length', traceBatch(absurdBlockLength), 'CAPTURE_UNREADABLE'],
+      ['an empty body', traceBatch(Buffer.alloc(0)), 'CAPTURE_UNREADABLE'],
+    ])(
+      'dead-letters %s with its code and bytes; the good events around it deliver',
+      async (_name, bad, code) => {
+        const h = await harness(['samples/local/uplink-debug-stdout.yaml']);
+        h.deps.maxInflatedBytesPerEvent = 1024 * 1024;
+        const input = host([traceBatch(NODE_1!.capture), bad, gzipBatch(NODE_1!.capture, 'aks-node-3')]);
+        const summary = await ingestEvents(input.messages, input.triggerMetadata, h.deps);
+        expect(summary).toMatchObject({ records: 20, delivered: 20, deadLettered: 0 });
+        expect(h.deadLetter.batches).toHaveLength(1);
+        const [batch] = h.deadLetter.batches;
+        expect(batch).toMatchObject({ destination: 'input', batchRef: `eventhub:3:${sequence - 2}` });
+        const entry = batch!.entries[0]!;
+        expect(entry).toMatchObject({ kind: 'event', code });
+        if (entry.kind === 'event')
+          expect(Buffer.from(entry.body, 'base64').equals(Buffer.from(bad.body as Buffer))).toBe(true);
+        expect(summary.problems.join('\n')).toContain(
+          code === 'EVENT_INFLATED_TOO_LARGE' ? 'decompression bomb' : 'not wholly readable',
+        );
+      },
+    );
+
+    it('stops inflating once the invocation budget is spent: later events are dead-lettered for replay', async () => {
+      const h = await harness(['samples/local/uplink-debug-stdout.yaml']);
+      const size = NODE_1!.capture.length;
+      h.deps.maxInflatedBytesPerInvocation = Math.floor(size * 1.5);
+      const input = host([
+        gzipBatch(NODE_1!.capture),
+        gzipBatch(NODE_1!.capture, 'aks-node-3'),
+        gzipBatch(NODE_1!.capture, 'aks-node-4'),
+      ]);
+      const summary = await ingestEvents(input.messages, input.triggerMetadata, h.deps);
+      expect(summary).toMatchObject({ traceBatches: 1, rejectedEvents: 2, delivered: 10 });
+      expect(h.deadLetter.batches.map((b) => b.entries[0]?.code)).toEqual([
+        'INVOCATION_INFLATED_BUDGET_EXCEEDED',
+        'INVOCATION_INFLATED_BUDGET_EXCEEDED',
+      ]);
+    });
+  });
+
+  describe('delivery lanes', () => {
+    /** A destination that accepts and never answers. */
+    const hanging = (inner: Sink): Sink => ({
+      destination: 'loganalytics',
+      connection: 'TRACES_LOGANALYTICS',
+      limits: inner.limits,
+      encode: (record) => inner.encode(record),
+      push: (_batch, options) =>
+        new Promise((_resolve, reject) =>
+          options.abortSignal.addEventListener('abort', () =>
+            reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
+          ),
+        ),
+      close: async () => undefined,
+    });
+
+    it('a destination that never answers does not hold up a healthy one; once its circuit opens it costs nothing', async () => {
+      const h = await harness([
+        'samples/local/uplink-debug-stdout.yaml',
+        'samples/local/cluster-dns-loganalytics.yaml',
+      ]);
+      const stdout = h.deps.sinkFor('stdout', 'TRACES_STDOUT');
+      const sick = hanging(stdout);
+      h.deps.sinkFor = (destination) => (destination === 'stdout' ? stdout : sick);
+      const started = Date.now();
+      h.deps.deliverOptions = { attemptTimeoutMs: 200, deadlineMs: started + 20_000, maxAttempts: 1 };
+      h.deps.circuitBreaker = { failureThreshold: 1, openMs: 60_000 };
+      const input = host([
+        identities(),
+        traceBatch(NODE_1!.capture),
+        traceBatch(NODE_1!.capture, 'aks-node-3'),
+        traceBatch(NODE_1!.capture, 'aks-node-4'),
+      ]);
+      const summary = await ingestEvents(input.messages, input.triggerMetadata, h.deps);
+      // One attempt timeout, not three, and far from the deadline.
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(stdoutRecords(h)).toHaveLength(30);
+      const byDestination = (destination: string) =>
+        summary.deliveries.filter((d) => d.destination === destination);
+      expect(byDestination('stdout').every((d) => d.deadLettered === 0)).toBe(true);
+      const sickReports = byDestination('loganalytics');
+      expect(sickReports.map((d) => d.delivered)).toEqual([0, 0, 0]);
+      // The first batch timed out; the circuit then opened and the others were dead-lettered at once.
+      expect(sickReports[0]!.failures.map((f) => f.code)).toEqual(['TIMEOUT']);
+      expect(sickReports.slice(1).flatMap((d) => d.failures.map((f) => f.code))).toEqual([
+        'CIRCUIT_OPEN',
+        'CIRCUIT_OPEN',
+      ]);
+      expect(summary.deadLettered).toBe(18);
+      expect(h.deadLetter.batches.filter((b) => b.destination === 'loganalytics')).toHaveLength(3);
+    });
   });
 });

@@ -4,6 +4,7 @@
  * errors `deliver` throws) are re-thrown after every destination finished, so the invocation
  * fails and the batch is redelivered, without cutting the other deliveries short.
  */
+import { errorMessage } from '../../errors';
 import type { TraceRecord } from '../../record/traceRecord';
 import type { Sink } from '../sink';
 import { deliver, type DeliverOptions, type DeliveryReport } from './deliver';
@@ -24,7 +25,10 @@ export class FanOutError extends AggregateError {
     /** Reports of the destinations that finished. */
     readonly reports: DeliveryReport[],
   ) {
-    super(errors, `${errors.length} destination(s) could not deliver or dead-letter their records`);
+    super(
+      errors,
+      `${errors.length} destination(s) could not deliver or dead-letter their records: ${errors.map(errorMessage).join('; ')}`,
+    );
   }
 }
 
