@@ -6,6 +6,7 @@
 import { app, trigger, type HttpMethod } from '@azure/functions';
 import { HTTP_FUNCTIONS } from './httpFunctions';
 import { ingestTraces } from './ingestTraces';
+import { INGEST_RETRY_POLICY } from './ingestRetryPolicy';
 
 const EVENT_HUB_CONNECTION = 'EventHubConnection';
 
@@ -23,7 +24,7 @@ app.generic('ingestTraces', {
     dataType: 'binary',
   }),
   // Only a dead-letter store outage makes the handler throw; retry then instead of checkpointing past the batch.
-  retry: { strategy: 'exponentialBackoff', maxRetryCount: 5, minimumInterval: { seconds: 5 }, maximumInterval: { minutes: 5 } },
+  retry: INGEST_RETRY_POLICY,
   handler: async (messages, context) => {
     await ingestTraces(messages, context);
   },

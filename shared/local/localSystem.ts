@@ -12,6 +12,9 @@ import { InvocationContext } from '@azure/functions';
 import { createAppServices, type AppServices } from '../app/appServices';
 import { HTTP_FUNCTIONS } from '../../functions/httpFunctions';
 import { createIngestTracesHandler } from '../../functions/ingestTraces';
+import { INGEST_RETRY_POLICY, mayRetry, retryDelayMs } from '../../functions/ingestRetryPolicy';
+import type { RetryOptions } from '@azure/functions';
+import { sleep } from '../sinks/send/backoff';
 import { setAppServices } from '../../functions/services';
 import type { IngestSummary } from '../pipeline/ingestEvents';
 import { startAzurite, type AzuriteInstance } from './azurite';
@@ -40,6 +43,13 @@ export interface LocalSystemOptions {
   extraSettings?: Record<string, string>;
   /** Receives one line per invocation and per notable event. */
   log?: (line: string) => void;
+  /**
+   * Retry policy of failed invocations; default the production trigger's (functions/ingestRetryPolicy.ts).
+   * Tests scale its intervals down.
+   */
+  retryPolicy?: RetryOptions;
+  /** The host's functionTimeout for the ingest handler, in ms; default as production resolves it. */
+  functionTimeoutMs?: number;
 }
 
 /** Running totals of what the consumer processed. */
@@ -53,6 +63,12 @@ export interface LocalSystemStats {
   rejectedEvents: number;
   recordsByDestination: Record<string, number>;
   maxLagMs: number;
+  /** Failed invocations that were retried (the same events again, as the host does). */
+  retries: number;
+  /** Events checkpointed past after the retry policy gave up (only with a bounded maxRetryCount). */
+  abandonedEvents: number;
+  /** Longest successful invocation, in ms. */
+  slowestInvocationMs: number;
 }
 
 /** A running local system. */
@@ -170,9 +186,17 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       rejectedEvents: 0,
       recordsByDestination: {},
       maxLagMs: 0,
+      retries: 0,
+      abandonedEvents: 0,
+      slowestInvocationMs: 0,
     };
     const waiters: { events: number; resolve: () => void }[] = [];
-    const ingest = createIngestTracesHandler(() => services.ingest);
+    const ingest = createIngestTracesHandler(
+      () => services.ingest,
+      undefined,
+      options.functionTimeoutMs === undefined ? {} : { functionTimeoutMs: options.functionTimeoutMs },
+    );
+    const retryPolicy = options.retryPolicy ?? INGEST_RETRY_POLICY;
     const checkpointStore = new TableCheckpointStore(
       TableClient.fromConnectionString(storage, 'EventHubCheckpoints', { allowInsecureConnection: true }),
     );
@@ -189,6 +213,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     await checkpointStore.reset(consumer.fullyQualifiedNamespace, hubName, '$Default');
     cleanups.push(() => consumer.close());
     let subscription: Subscription | undefined;
+    let stopping = new AbortController();
     const account = (summary: IngestSummary, events: number) => {
       stats.invocations += 1;
       stats.events += events;
@@ -200,6 +225,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       stats.maxLagMs = Math.max(stats.maxLagMs, summary.maxLagMs ?? 0);
       for (const [key, count] of Object.entries(summary.recordsByDestination))
         stats.recordsByDestination[key] = (stats.recordsByDestination[key] ?? 0) + count;
+      releaseWaiters();
+    };
+    const releaseWaiters = () => {
       for (const waiter of [...waiters]) {
         if (stats.events >= waiter.events) {
           waiters.splice(waiters.indexOf(waiter), 1);
@@ -208,6 +236,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       }
     };
     const startConsumer = () => {
+      const stopped = (stopping = new AbortController()).signal;
       subscription = consumer.subscribe(
         {
           processEvents: async (events, context) => {
@@ -218,24 +247,56 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
               consumerGroup: context.consumerGroup,
               partitionId: context.partitionId,
             });
-            const invocation = new InvocationContext({
-              functionName: 'ingestTraces',
-              triggerMetadata: batch.triggerMetadata,
-              logHandler: (level, ...args) =>
-                log(`ingestTraces[${context.partitionId}] ${level}: ${args.map(String).join(' ')}`),
-            });
-            let summary: IngestSummary;
-            try {
-              summary = await ingest(batch.messages, invocation);
-            } catch (caught) {
-              // Not checkpointed: a restarted consumer delivers the batch again.
-              log(`ingestTraces[${context.partitionId}] failed: ${errorMessage(caught)}`);
-              stats.invocations += 1;
+            const first = events[0]!.sequenceNumber;
+            const last = events[events.length - 1]!;
+            // The host's function-level retry: the same events again after the policy's delay, until
+            // success; only a bounded policy that gives up moves on (and then says what it skipped).
+            for (let retryCount = 0; ; retryCount++) {
+              const invocation = new InvocationContext({
+                functionName: 'ingestTraces',
+                triggerMetadata: batch.triggerMetadata,
+                ...(retryCount > 0
+                  ? { retryContext: { retryCount, maxRetryCount: retryPolicy.maxRetryCount } }
+                  : {}),
+                logHandler: (level, ...args) =>
+                  log(`ingestTraces[${context.partitionId}] ${level}: ${args.map(String).join(' ')}`),
+              });
+              const started = Date.now();
+              let summary: IngestSummary;
+              try {
+                summary = await ingest(batch.messages, invocation);
+              } catch (caught) {
+                stats.invocations += 1;
+                const next = retryCount + 1;
+                if (!mayRetry(retryPolicy, next)) {
+                  stats.abandonedEvents += events.length;
+                  log(
+                    `ingestTraces[${context.partitionId}] error: events ${first}..${last.sequenceNumber} failed ${next} times and the retry policy (maxRetryCount ${retryPolicy.maxRetryCount}) gives up: checkpointing past them as the host would; they are lost unless re-published: ${errorMessage(caught)}`,
+                  );
+                  await context.updateCheckpoint(last);
+                  stats.events += events.length;
+                  releaseWaiters();
+                  return;
+                }
+                const delay = retryDelayMs(retryPolicy, next);
+                stats.retries += 1;
+                log(
+                  `ingestTraces[${context.partitionId}] failed (events ${first}..${last.sequenceNumber}, retry ${next} in ${delay} ms): ${errorMessage(caught)}`,
+                );
+                try {
+                  await sleep(delay, stopped);
+                } catch {
+                  // Stopped while waiting: not checkpointed, so the next owner delivers the events again.
+                  return;
+                }
+                continue;
+              }
+              stats.slowestInvocationMs = Math.max(stats.slowestInvocationMs, Date.now() - started);
+              // Checkpoint before counting, so whoever waits for the count finds the checkpoint written.
+              await context.updateCheckpoint(last);
+              account(summary, events.length);
               return;
             }
-            // Checkpoint before counting, so whoever waits for the count finds the checkpoint written.
-            await context.updateCheckpoint(events[events.length - 1]!);
-            account(summary, events.length);
           },
           processError: async (error, context) => {
             log(`consumer error on partition ${context.partitionId}: ${errorMessage(error)}`);
@@ -252,6 +313,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     };
     startConsumer();
     cleanups.push(async () => {
+      stopping.abort();
       await subscription?.close();
     });
 
@@ -279,6 +341,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
           waiters.push({ events, resolve: () => (clearTimeout(timer), resolve()) });
         }),
       stopConsumer: async () => {
+        stopping.abort();
         await subscription?.close();
         subscription = undefined;
       },
