@@ -50,6 +50,15 @@ export interface LocalSystemOptions {
   retryPolicy?: RetryOptions;
   /** The host's functionTimeout for the ingest handler, in ms; default as production resolves it. */
   functionTimeoutMs?: number;
+  /**
+   * More app settings computed from the started local services (applied after `extraSettings`),
+   * e.g. connections that go through a fault proxy in front of Azurite or the Logs Ingestion server.
+   */
+  settingsFor?: (services: {
+    azurite: AzuriteInstance;
+    logsIngestion: LogsIngestionServer;
+    otlp: OtlpReceiver;
+  }) => Promise<Record<string, string>>;
 }
 
 /** Running totals of what the consumer processed. */
@@ -67,7 +76,7 @@ export interface LocalSystemStats {
   retries: number;
   /** Events checkpointed past after the retry policy gave up (only with a bounded maxRetryCount). */
   abandonedEvents: number;
-  /** Longest successful invocation, in ms. */
+  /** Longest invocation (failed ones included), in ms. */
   slowestInvocationMs: number;
 }
 
@@ -148,6 +157,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       TRACES_LOGANALYTICS__streamName: 'Custom-RetinaTraces_CL',
       TRACES_OPENTELEMETRY__endpoint: otlp.endpoint,
       ...options.extraSettings,
+      ...(options.settingsFor === undefined
+        ? {}
+        : await options.settingsFor({ azurite, logsIngestion, otlp })),
     };
     const stdoutLines: string[] = [];
     const stdoutFile = dataDir === undefined ? undefined : path.join(dataDir, 'stdout.ndjson');
@@ -267,6 +279,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
                 summary = await ingest(batch.messages, invocation);
               } catch (caught) {
                 stats.invocations += 1;
+                stats.slowestInvocationMs = Math.max(stats.slowestInvocationMs, Date.now() - started);
                 const next = retryCount + 1;
                 if (!mayRetry(retryPolicy, next)) {
                   stats.abandonedEvents += events.length;
