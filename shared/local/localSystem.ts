@@ -7,25 +7,21 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
-import { EventHubConsumerClient, earliestEventPosition, type Subscription } from '@azure/event-hubs';
-import { InvocationContext } from '@azure/functions';
+import { EventHubConsumerClient } from '@azure/event-hubs';
 import { createAppServices, type AppServices } from '../app/appServices';
 import { HTTP_FUNCTIONS } from '../../functions/httpFunctions';
 import { createIngestTracesHandler } from '../../functions/ingestTraces';
-import { INGEST_RETRY_POLICY, mayRetry, retryDelayMs } from '../../functions/ingestRetryPolicy';
+import { INGEST_RETRY_POLICY } from '../../functions/ingestRetryPolicy';
 import type { RetryOptions } from '@azure/functions';
-import { sleep } from '../sinks/send/backoff';
+import { subscribeLikeHost, type HostLikeSubscription, type InvocationOutcome } from './hostLikeSubscription';
 import { setAppServices } from '../../functions/services';
-import type { IngestSummary } from '../pipeline/ingestEvents';
 import { startAzurite, type AzuriteInstance } from './azurite';
 import { startLocalEventHubs, type LocalEventHubs } from './eventHubs/localEventHubs';
-import { hostEventBatch } from './hostEventBatch';
 import { startHttpFunctionHost, type HttpFunctionHost } from './httpFunctionHost';
 import { LocalTokenCredential } from './localTokenCredential';
 import { LogsIngestionServer } from './logsIngestionServer';
 import { OtlpReceiver } from './otlpReceiver';
 import { TableCheckpointStore } from './tableCheckpointStore';
-import { errorMessage } from '../errors';
 
 /** Options of {@link startLocalSystem}. */
 export interface LocalSystemOptions {
@@ -50,6 +46,8 @@ export interface LocalSystemOptions {
   retryPolicy?: RetryOptions;
   /** The host's functionTimeout for the ingest handler, in ms; default as production resolves it. */
   functionTimeoutMs?: number;
+  /** False: do not start the in-process consumer (a consumer process will). Default true. */
+  consumer?: boolean;
   /**
    * More app settings computed from the started local services (applied after `extraSettings`),
    * e.g. connections that go through a fault proxy in front of Azurite or the Logs Ingestion server.
@@ -224,21 +222,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     // The hub is new (in memory) each run while Azurite may persist: old checkpoints would skip its events.
     await checkpointStore.reset(consumer.fullyQualifiedNamespace, hubName, '$Default');
     cleanups.push(() => consumer.close());
-    let subscription: Subscription | undefined;
-    let stopping = new AbortController();
-    const account = (summary: IngestSummary, events: number) => {
-      stats.invocations += 1;
-      stats.events += events;
-      stats.packets += summary.packets;
-      stats.records += summary.records;
-      stats.delivered += summary.delivered;
-      stats.deadLettered += summary.deadLettered;
-      stats.rejectedEvents += summary.rejectedEvents;
-      stats.maxLagMs = Math.max(stats.maxLagMs, summary.maxLagMs ?? 0);
-      for (const [key, count] of Object.entries(summary.recordsByDestination))
-        stats.recordsByDestination[key] = (stats.recordsByDestination[key] ?? 0) + count;
-      releaseWaiters();
-    };
+    let subscription: HostLikeSubscription | undefined;
     const releaseWaiters = () => {
       for (const waiter of [...waiters]) {
         if (stats.events >= waiter.events) {
@@ -247,86 +231,33 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         }
       }
     };
-    const startConsumer = () => {
-      const stopped = (stopping = new AbortController()).signal;
-      subscription = consumer.subscribe(
-        {
-          processEvents: async (events, context) => {
-            if (events.length === 0) return;
-            const batch = hostEventBatch(events, {
-              fullyQualifiedNamespace: context.fullyQualifiedNamespace,
-              eventHubName: context.eventHubName,
-              consumerGroup: context.consumerGroup,
-              partitionId: context.partitionId,
-            });
-            const first = events[0]!.sequenceNumber;
-            const last = events[events.length - 1]!;
-            // The host's function-level retry: the same events again after the policy's delay, until
-            // success; only a bounded policy that gives up moves on (and then says what it skipped).
-            for (let retryCount = 0; ; retryCount++) {
-              const invocation = new InvocationContext({
-                functionName: 'ingestTraces',
-                triggerMetadata: batch.triggerMetadata,
-                ...(retryCount > 0
-                  ? { retryContext: { retryCount, maxRetryCount: retryPolicy.maxRetryCount } }
-                  : {}),
-                logHandler: (level, ...args) =>
-                  log(`ingestTraces[${context.partitionId}] ${level}: ${args.map(String).join(' ')}`),
-              });
-              const started = Date.now();
-              let summary: IngestSummary;
-              try {
-                summary = await ingest(batch.messages, invocation);
-              } catch (caught) {
-                stats.invocations += 1;
-                stats.slowestInvocationMs = Math.max(stats.slowestInvocationMs, Date.now() - started);
-                const next = retryCount + 1;
-                if (!mayRetry(retryPolicy, next)) {
-                  stats.abandonedEvents += events.length;
-                  log(
-                    `ingestTraces[${context.partitionId}] error: events ${first}..${last.sequenceNumber} failed ${next} times and the retry policy (maxRetryCount ${retryPolicy.maxRetryCount}) gives up: checkpointing past them as the host would; they are lost unless re-published: ${errorMessage(caught)}`,
-                  );
-                  await context.updateCheckpoint(last);
-                  stats.events += events.length;
-                  releaseWaiters();
-                  return;
-                }
-                const delay = retryDelayMs(retryPolicy, next);
-                stats.retries += 1;
-                log(
-                  `ingestTraces[${context.partitionId}] failed (events ${first}..${last.sequenceNumber}, retry ${next} in ${delay} ms): ${errorMessage(caught)}`,
-                );
-                try {
-                  await sleep(delay, stopped);
-                } catch {
-                  // Stopped while waiting: not checkpointed, so the next owner delivers the events again.
-                  return;
-                }
-                continue;
-              }
-              stats.slowestInvocationMs = Math.max(stats.slowestInvocationMs, Date.now() - started);
-              // Checkpoint before counting, so whoever waits for the count finds the checkpoint written.
-              await context.updateCheckpoint(last);
-              account(summary, events.length);
-              return;
-            }
-          },
-          processError: async (error, context) => {
-            log(`consumer error on partition ${context.partitionId}: ${errorMessage(error)}`);
-          },
-        },
-        // Without a checkpoint, start at the beginning (the Functions host's initialOffsetOptions fromStart).
-        {
-          startPosition: earliestEventPosition,
-          maxBatchSize: 16,
-          maxWaitTimeInSeconds: 1,
-          skipParsingBodyAsJson: true,
-        },
-      );
+    const account = (outcome: InvocationOutcome) => {
+      stats.invocations += 1;
+      stats.slowestInvocationMs = Math.max(stats.slowestInvocationMs, outcome.elapsedMs);
+      if (outcome.result === 'failed') {
+        stats.retries += 1;
+        return;
+      }
+      stats.events += outcome.events;
+      if (outcome.result === 'abandoned') stats.abandonedEvents += outcome.events;
+      const summary = outcome.summary;
+      if (summary !== undefined) {
+        stats.packets += summary.packets;
+        stats.records += summary.records;
+        stats.delivered += summary.delivered;
+        stats.deadLettered += summary.deadLettered;
+        stats.rejectedEvents += summary.rejectedEvents;
+        stats.maxLagMs = Math.max(stats.maxLagMs, summary.maxLagMs ?? 0);
+        for (const [key, count] of Object.entries(summary.recordsByDestination))
+          stats.recordsByDestination[key] = (stats.recordsByDestination[key] ?? 0) + count;
+      }
+      releaseWaiters();
     };
-    startConsumer();
+    const startConsumer = () => {
+      subscription = subscribeLikeHost({ consumer, ingest, retryPolicy, log, onInvocation: account });
+    };
+    if (options.consumer !== false) startConsumer();
     cleanups.push(async () => {
-      stopping.abort();
       await subscription?.close();
     });
 
@@ -354,7 +285,6 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
           waiters.push({ events, resolve: () => (clearTimeout(timer), resolve()) });
         }),
       stopConsumer: async () => {
-        stopping.abort();
         await subscription?.close();
         subscription = undefined;
       },

@@ -4,6 +4,9 @@
  * front of each destination and of the dead-letter store, three catch-all configurations (one per
  * destination), and the accounting by RecordId of what each destination holds.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { gzipSync } from 'node:zlib';
 import { TableClient } from '@azure/data-tables';
 import { EventHubProducerClient } from '@azure/event-hubs';
@@ -98,23 +101,28 @@ export interface FaultRig {
   deadLetters: BlobDeadLetterStore;
   /** Consumer log lines. */
   log: string[];
+  /** Stops consumer processes still running when the rig stops. */
+  children: Set<() => Promise<void>>;
   publish(events: readonly PublishableEvent[], pacingMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts the rig and applies the three catch-all configurations. */
-export async function startFaultRig(): Promise<FaultRig> {
+/** The rig's retry policy: the trigger's (unbounded, exponential backoff) on a test time scale. */
+const RETRY_POLICY = {
+  strategy: 'exponentialBackoff',
+  maxRetryCount: -1,
+  minimumInterval: 200,
+  maximumInterval: 1000,
+} as const;
+
+/** Starts the rig and applies the three catch-all configurations; `consumer: false` leaves consuming to {@link startConsumerProcess}. */
+export async function startFaultRig(options: { consumer?: boolean } = {}): Promise<FaultRig> {
   const proxies = {} as FaultRig['proxies'];
   const log: string[] = [];
   const system = await startLocalSystem({
     functionTimeoutMs: FUNCTION_TIMEOUT_MS,
-    // The trigger's policy (unbounded retries, exponential backoff) on a test time scale.
-    retryPolicy: {
-      strategy: 'exponentialBackoff',
-      maxRetryCount: -1,
-      minimumInterval: 200,
-      maximumInterval: 1000,
-    },
+    retryPolicy: RETRY_POLICY,
+    consumer: options.consumer ?? true,
     log: (line) => log.push(line),
     settingsFor: async ({ azurite, logsIngestion, otlp }) => {
       const port = (url: string) => Number(new URL(url).port);
@@ -150,6 +158,7 @@ export async function startFaultRig(): Promise<FaultRig> {
     );
     if (put.status !== 201) throw new Error(`could not apply all-${destination}: HTTP ${put.status}`);
   }
+  const children = new Set<() => Promise<void>>();
   const deadLetters = new BlobDeadLetterStore(
     BlobServiceClient.fromConnectionString(system.azurite.connectionString).getContainerClient(
       DEAD_LETTER_CONTAINER,
@@ -161,6 +170,7 @@ export async function startFaultRig(): Promise<FaultRig> {
     producer,
     deadLetters,
     log,
+    children,
     async publish(events, pacingMs = 0) {
       for (const event of events) {
         await publishEvents(producer, [event], { partitionKey: NODE_KEY });
@@ -168,6 +178,7 @@ export async function startFaultRig(): Promise<FaultRig> {
       }
     },
     async stop() {
+      for (const kill of [...children]) await kill();
       await producer.close();
       await system.stop();
       for (const proxy of Object.values(proxies)) await proxy.stop();
@@ -332,4 +343,92 @@ export function formatTable(rows: readonly ReliabilityRow[]): string {
       `| ${r.scenario} | ${r.destination} | ${r.expected} (${r.expectedL7}) | ${r.delivered} | ${r.deadLettered} | ${r.replayed} | ${r.lost} | ${r.degraded} | ${r.duplicated} | ${r.unexpected} | ${(r.slowestInvocationMs / 1000).toFixed(1)} s |`,
   );
   return [header, rule, ...lines].join('\n');
+}
+
+/** One invocation outcome a consumer process reported. */
+export interface ProcessOutcome {
+  events: number;
+  lastSequenceNumber: number;
+  elapsedMs: number;
+  result: 'ok' | 'failed' | 'abandoned';
+}
+
+/** A consumer running as its own process (shared/local/consumerProcess.ts). */
+export interface ConsumerProcess {
+  outcomes: ProcessOutcome[];
+  /** Resolves when the process printed its start line. */
+  started: Promise<void>;
+  /** Resolves once an `ok` outcome reached `sequenceNumber`. */
+  checkpointed(sequenceNumber: number, timeoutMs: number): Promise<void>;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+
+/** Starts a consumer process against the rig's services, with the rig's settings. */
+export function startConsumerProcess(rig: FaultRig): ConsumerProcess {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'shared/local/consumerProcess.ts'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...rig.system.env,
+        AzureFunctionsJobHost__functionTimeout: `00:00:${String(FUNCTION_TIMEOUT_MS / 1000).padStart(2, '0')}`,
+        LOCAL_CONSUMER_CA: rig.system.logsIngestion.certificate,
+        LOCAL_CONSUMER_RETRY_POLICY: JSON.stringify(RETRY_POLICY),
+        LOCAL_CONSUMER_OWNERSHIP_EXPIRY_MS: '3000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const outcomes: ProcessOutcome[] = [];
+  const listeners = new Set<() => void>();
+  let onStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (onStarted = resolve));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const value = JSON.parse(line) as ProcessOutcome | { started: number };
+    if ('started' in value) onStarted();
+    else outcomes.push(value);
+    for (const listener of [...listeners]) listener();
+  });
+  createInterface({ input: child.stderr! }).on('line', (line) =>
+    rig.log.push(`[consumer ${child.pid}] ${line}`),
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const killNow = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  rig.children.add(killNow);
+  void exited.then(() => rig.children.delete(killNow));
+  return {
+    outcomes,
+    started,
+    checkpointed: (sequenceNumber, timeoutMs) =>
+      new Promise<void>((resolve, reject) => {
+        const done = () => outcomes.some((o) => o.result === 'ok' && o.lastSequenceNumber >= sequenceNumber);
+        if (done()) return resolve();
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(
+            new Error(
+              `the consumer process did not checkpoint sequence number ${sequenceNumber} within ${timeoutMs} ms`,
+            ),
+          );
+        }, timeoutMs);
+        const check = () => {
+          if (!done()) return;
+          clearTimeout(timer);
+          listeners.delete(check);
+          resolve();
+        };
+        listeners.add(check);
+      }),
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
 }
