@@ -18,7 +18,12 @@ import type { Destination } from '../config/model';
 import type { Sink } from '../sinks/sink';
 import type { DeadLetterEventEntry, DeadLetterRecordEntry, DeadLetterWriter } from '../sinks/send/deadLetter';
 import { FanOutError } from '../sinks/send/fanOut';
-import { deliver, type DeliverOptions, type DeliveryReport } from '../sinks/send/deliver';
+import {
+  deadLetterTimeoutMs,
+  deliver,
+  type DeliverOptions,
+  type DeliveryReport,
+} from '../sinks/send/deliver';
 import { circuitBreakerFor, type CircuitBreakerOptions } from '../sinks/send/circuitBreaker';
 import type { ConfigurationCache } from './configurationCache';
 import { eventMetadataAt, type EventMetadata } from './eventMetadata';
@@ -135,7 +140,7 @@ export async function ingestEvents(
   };
   const lanes = new DeliveryLanes();
   const deadLetterOptions = (): { abortSignal: AbortSignal } => ({
-    abortSignal: AbortSignal.timeout(deps.deliverOptions?.deadLetterTimeoutMs ?? 30_000),
+    abortSignal: AbortSignal.timeout(deadLetterTimeoutMs(deps.deliverOptions ?? {}, Date.now())),
   });
   const deadLetterEvent = (event: RejectedEvent): void => {
     problem(event.reason);

@@ -10,8 +10,8 @@ import type { DeliverOptions } from '../sinks/send/deliver';
 export const DEFAULT_FUNCTION_TIMEOUT_MS = 30 * 60_000;
 
 /** Share of `functionTimeout` after which no destination is tried any more. */
-export const DELIVERY_SHARE = 0.4;
-/** Share of `functionTimeout` one dead-letter write may take (so delivery + dead-letter ≤ 45%). */
+export const DELIVERY_SHARE = 0.35;
+/** Share of `functionTimeout` one dead-letter write may take (so delivery + dead-letter ≤ 40%). */
 export const DEAD_LETTER_SHARE = 0.05;
 
 /** Send settings of one invocation plus the circuit breaker settings of its destinations. */
@@ -22,9 +22,10 @@ export interface InvocationBudget {
 
 /**
  * The budget of an invocation started at `startedAtMs` under a host `functionTimeoutMs`:
- * delivery ends by 40% of the timeout, a dead-letter write takes at most 5% more, one attempt at
+ * delivery ends by 35% of the timeout, a dead-letter write takes at most 5% more (the other 10%
+ * up to half the timeout are left for decoding and a busy machine), one attempt at
  * most 10 s (or 10%), a Retry-After or backoff wait at most 10 s (or 5%), and a destination whose
- * circuit opened is probed again after 30 s (or 5%). With 10 minutes that is 240 s / 30 s / 10 s.
+ * circuit opened is probed again after 30 s (or 5%). With 10 minutes that is 210 s / 30 s / 10 s.
  */
 export function invocationBudget(functionTimeoutMs: number, startedAtMs: number): InvocationBudget {
   const timeout = functionTimeoutMs > 0 ? functionTimeoutMs : DEFAULT_FUNCTION_TIMEOUT_MS;

@@ -279,6 +279,11 @@ describe(`fault-injection suite (${FULL ? 'every scenario' : 'the npm test subse
         if (name === 'clean run')
           for (const row of scenarioRows) expect([row.deadLettered, row.duplicated]).toEqual([0, 0]);
       } finally {
+        if (process.env.FAULT_SUITE_LOG !== undefined)
+          writeFileSync(
+            `${process.env.FAULT_SUITE_LOG}-${name.replace(/\W+/g, '-')}.log`,
+            rig.log.join('\n'),
+          );
         await rig.stop();
       }
     },

@@ -21,7 +21,7 @@ describe('invocationBudget', () => {
   it('gives the production figures for host.json 00:10:00', () => {
     expect(invocationBudget(600_000, 1000)).toEqual({
       deliverOptions: {
-        deadlineMs: 1000 + 240_000,
+        deadlineMs: 1000 + 210_000,
         attemptTimeoutMs: 10_000,
         deadLetterTimeoutMs: 30_000,
         maxRetryAfterMs: 10_000,
@@ -33,7 +33,7 @@ describe('invocationBudget', () => {
   });
 
   it.each([4000, 10_000, 60_000, 600_000])(
-    'keeps delivery plus one dead-letter write within 45%% of a %d ms timeout',
+    'keeps delivery plus one dead-letter write within 40%% of a %d ms timeout',
     (timeout) => {
       const { deliverOptions } = invocationBudget(timeout, 0);
       expect(deliverOptions.deadlineMs! + deliverOptions.deadLetterTimeoutMs!).toBeLessThanOrEqual(
@@ -44,6 +44,6 @@ describe('invocationBudget', () => {
   );
 
   it.each([-1, 0])('treats %d (no limit) as the 30-minute default', (timeout) => {
-    expect(invocationBudget(timeout, 0).deliverOptions.deadlineMs).toBe(720_000);
+    expect(invocationBudget(timeout, 0).deliverOptions.deadlineMs).toBe(630_000);
   });
 });

@@ -232,10 +232,24 @@ export async function deliver<P>(
         batchRef: options.batchRef,
         entries: dead,
       },
-      { abortSignal: AbortSignal.timeout(options.deadLetterTimeoutMs ?? 30_000) },
+      { abortSignal: AbortSignal.timeout(deadLetterTimeoutMs(options, now())) },
     );
   }
   return report;
+}
+
+/**
+ * Time a dead-letter write may take: `deadLetterTimeoutMs`, and with a deadline never past
+ * `deadlineMs + deadLetterTimeoutMs`, so however many writes a lane makes after its deadline the
+ * invocation still ends in time (a write cut short fails the invocation, which is retried).
+ */
+export function deadLetterTimeoutMs(
+  options: Pick<DeliverOptions, 'deadlineMs' | 'deadLetterTimeoutMs'>,
+  nowMs: number,
+): number {
+  const timeout = options.deadLetterTimeoutMs ?? 30_000;
+  if (options.deadlineMs === undefined) return timeout;
+  return Math.max(1, Math.min(timeout, options.deadlineMs + timeout - nowMs));
 }
 
 function countFailures(dead: readonly DeadLetterRecordEntry[]): FailureCount[] {

@@ -31,7 +31,7 @@ export const DESTINATIONS = ['azuretable', 'loganalytics', 'opentelemetry'] as c
 export type FaultDestination = (typeof DESTINATIONS)[number];
 
 /** host.json functionTimeout of the rig's handler: scenarios scale every timeout from it. */
-export const FUNCTION_TIMEOUT_MS = 10_000;
+export const FUNCTION_TIMEOUT_MS = 20_000;
 
 const catchAll = (destination: FaultDestination) => `apiVersion: retina.sh/v1alpha1
 kind: TraceConfiguration

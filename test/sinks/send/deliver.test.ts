@@ -1,7 +1,7 @@
 import type { TraceRecord } from '../../../shared/record/traceRecord';
 import type { DeadLetterBatch } from '../../../shared/sinks/send/deadLetter';
 import { CircuitBreaker } from '../../../shared/sinks/send/circuitBreaker';
-import { deliver } from '../../../shared/sinks/send/deliver';
+import { deadLetterTimeoutMs, deliver } from '../../../shared/sinks/send/deliver';
 import type { SendFailure } from '../../../shared/sinks/send/failure';
 import type { EncodeResult, EncodedRecord, PushOptions, PushResult, Sink } from '../../../shared/sinks/sink';
 import { makeRecords } from '../../support/traceRecords';
@@ -249,3 +249,20 @@ class HangingSink implements Sink<string> {
   }
   async close(): Promise<void> {}
 }
+
+describe('deadLetterTimeoutMs', () => {
+  it.each<[string, { deadlineMs?: number; deadLetterTimeoutMs?: number }, number, number]>([
+    ['no deadline: the timeout', { deadLetterTimeoutMs: 500 }, 10_000, 500],
+    ['default timeout', {}, 0, 30_000],
+    ['before the deadline: the whole timeout', { deadlineMs: 4000, deadLetterTimeoutMs: 500 }, 1000, 500],
+    [
+      'after the deadline: what is left of deadline + timeout',
+      { deadlineMs: 4000, deadLetterTimeoutMs: 500 },
+      4300,
+      200,
+    ],
+    ['long after: 1 ms, never negative', { deadlineMs: 4000, deadLetterTimeoutMs: 500 }, 9000, 1],
+  ])('%s', (_name, options, now, expected) => {
+    expect(deadLetterTimeoutMs(options, now)).toBe(expected);
+  });
+});
