@@ -14,24 +14,30 @@ import type { ValidationOptions } from '../config/validateObject';
 export function createTraceConfigurationValidator(options: ValidationOptions = {}): ManifestValidator {
   return {
     checkText(text, sourceName) {
-      return parseTraceConfigurations(text, { ...options, fileName: sourceName }).map((result): ManifestCheck => {
-        const check: ManifestCheck = {
-          namespace: result.namespace,
-          name: result.name,
-          state: result.state,
-          errors: result.errors,
-          warnings: result.warnings,
-          manifest: result.manifest,
-        };
-        if (result.spec !== undefined) check.spec = result.spec;
-        return check;
-      });
+      return parseTraceConfigurations(text, { ...options, fileName: sourceName }).map(
+        (result): ManifestCheck => {
+          const check: ManifestCheck = {
+            namespace: result.namespace,
+            name: result.name,
+            state: result.state,
+            errors: result.errors,
+            warnings: result.warnings,
+            manifest: result.manifest,
+          };
+          if (result.spec !== undefined) check.spec = result.spec;
+          return check;
+        },
+      );
     },
     nextStatus(previous, check) {
       const reason = [...check.errors, ...check.warnings]
         .map((issue) => (issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`))
         .join('; ');
-      return nextStatus(previous, { state: check.state, reason, ...(check.spec !== undefined ? { spec: check.spec } : {}) });
+      return nextStatus(previous, {
+        state: check.state,
+        reason,
+        ...(check.spec !== undefined ? { spec: check.spec } : {}),
+      });
     },
   };
 }

@@ -21,3 +21,49 @@ export const FAKE_SECRETS: readonly [string, string][] = [
   ['Slack', `xo${'xb'}-1234567890-abcdefghij`],
   ['URL credentials', `https://user:${'pass'}@collector.example.com/v1/logs`],
 ];
+
+/** Names that are not Kubernetes names: path characters, control characters, absurd lengths. */
+export const HOSTILE_NAMES: readonly [string, string][] = [
+  ['backslash', 'a\\b'],
+  ['hash', 'a#b'],
+  ['question mark', 'a?b'],
+  ['slash', 'a/b'],
+  ['control character', 'a\u0001b'],
+  ['newline', 'a\nb'],
+  ['2000 characters', 'a'.repeat(2000)],
+  ['upper case', 'Web'],
+  ['unicode', 'wéb'],
+  ['dot dot', '..'],
+];
+
+/** Three aliases deep, nine wide: 9^10 nodes if expanded ("billion laughs"). */
+export function aliasBomb(levels = 10): string {
+  const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let i = 1; i < levels; i++)
+    lines.push(`a${i}: &a${i} [${Array.from({ length: 9 }, () => `*a${i - 1}`).join(',')}]`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Request bodies that broke limits, with the status and message they must get. */
+export const HOSTILE_BODIES: readonly [string, string, number, RegExp][] = [
+  ['900 nested [', '['.repeat(900), 400, /nests collections about 900 levels deep/],
+  ['2000 levels of {"a":', '{"a":'.repeat(2000), 400, /levels deep/],
+  ['5000 levels of YAML [', `${'['.repeat(5000)}${']'.repeat(5000)}`, 400, /levels deep/],
+  [
+    '1000 block levels',
+    Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i)}- a`).join('\n'),
+    400,
+    /levels deep/,
+  ],
+  ['alias bomb', aliasBomb(), 400, /aliases expand too much/],
+  [
+    'a 5000-character value',
+    `apiVersion: retina.sh/v1alpha1\nkind: TraceConfiguration\nmetadata: {name: web, namespace: team-a}\nspec: {x: ${'y'.repeat(5000)}}\n`,
+    400,
+    /5000 characters/,
+  ],
+  ['two documents', 'a: 1\n---\nb: 2\n', 400, /exactly one TraceConfiguration document/],
+  ['200 documents', Array.from({ length: 200 }, () => 'a: 1').join('\n---\n'), 400, /200 YAML documents/],
+  ['binary garbage', '\u0000\u0001\u00ff{[', 400, /./],
+  ['empty', '', 400, /holds 0/],
+];
