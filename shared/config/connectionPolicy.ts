@@ -17,6 +17,11 @@ export const TRACE_OUTPUT_CONNECTIONS_SETTING = 'TRACE_OUTPUT_CONNECTIONS';
 export interface ConnectionPolicy {
   /** Further declared names (from {@link TRACE_OUTPUT_CONNECTIONS_SETTING}). Default none. */
   allowedNames: readonly string[];
+  /**
+   * `allow` accepts names that are neither `TRACES_*` nor listed (internal names stay refused):
+   * for a client that cannot know the server's list, such as `tracectl apply`. Default `refuse`.
+   */
+  undeclared?: 'refuse' | 'allow';
 }
 
 /** The policy without declared extra names: only `TRACES_*`. */
@@ -79,5 +84,17 @@ export function connectionNameProblem(name: string, policy: ConnectionPolicy): s
     return `names '${name}', an internal connection of the backend; a configuration may only name a trace output connection (${TRACE_CONNECTION_PREFIX}<NAME>, or one listed in the app setting ${TRACE_OUTPUT_CONNECTIONS_SETTING})`;
   }
   if (name.startsWith(TRACE_CONNECTION_PREFIX) || policy.allowedNames.includes(name)) return undefined;
+  if (policy.undeclared === 'allow') return undefined;
   return `names '${name}', which is not a declared trace output connection: use ${TRACE_CONNECTION_PREFIX}<NAME> (e.g. ${TRACE_CONNECTION_PREFIX}ORDERS), or ask the operator to list it in the app setting ${TRACE_OUTPUT_CONNECTIONS_SETTING}`;
+}
+
+/**
+ * The policy of a command-line client: names from its own `TRACE_OUTPUT_CONNECTIONS` environment
+ * variable (the operator's list, when they export it). Throws naming a bad entry.
+ */
+export function connectionPolicyFromEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  undeclared: 'refuse' | 'allow' = 'refuse',
+): ConnectionPolicy {
+  return { ...connectionPolicyFromSetting(env[TRACE_OUTPUT_CONNECTIONS_SETTING]), undeclared };
 }

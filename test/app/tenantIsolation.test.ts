@@ -30,7 +30,7 @@ async function storeWithConnection(instance: AppInstance, name: string, connecti
   });
 }
 
-async function rowsOf(instance: AppInstance, table: string): Promise<number> {
+async function rowsOf(table: string): Promise<number> {
   const client = TableClient.fromConnectionString(app.connectionString(), table, {
     allowInsecureConnection: true,
   });
@@ -69,7 +69,7 @@ describe('tenant isolation of connections in the pipeline', () => {
         invocationContext('ingestTraces', input.triggerMetadata).context,
       );
       expect(Object.keys(summary.recordsByDestination)).toEqual(['azuretable/TRACES_AZURETABLE']);
-      expect(await rowsOf(instance, base.env.CONFIG_STORE__tableName!)).toBe(2);
+      expect(await rowsOf(base.env.CONFIG_STORE__tableName!)).toBe(2);
       expect(await instance.tableRows()).not.toHaveLength(0);
       expect((await services.configurationStore.list()).map((c) => c.name)).toEqual(['hostile', 'shop-http']);
       expect(warnings.join('\n')).toContain(
