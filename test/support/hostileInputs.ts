@@ -1,4 +1,6 @@
 /** Hostile inputs shared by the hostile-input tests: credential shapes, deep nesting, bombs. */
+import { writePcap } from '../../shared/capture/pcapWriter';
+import { craftFrame } from '../../shared/packet/craftFrame';
 
 // Token shapes are assembled at run time so no file of the repository holds one verbatim.
 const repeat = (text: string, n: number) => text.repeat(n);
@@ -67,3 +69,44 @@ export const HOSTILE_BODIES: readonly [string, string, number, RegExp][] = [
   ['binary garbage', '\u0000\u0001\u00ff{[', 400, /./],
   ['empty', '', 400, /holds 0/],
 ];
+
+/** A small deterministic PRNG (mulberry32), so every fuzz failure can be replayed from its seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A classic pcap of `packets` UDP packets (Ethernet, IPv4) with random payloads: incompressible,
+ * so its gzip form spans many stream chunks.
+ */
+export function syntheticCapture(packets: number, seed = 1): Uint8Array {
+  const random = seededRandom(seed);
+  const records = Array.from({ length: packets }, (_, i) => ({
+    timestampSec: 1_764_000_000 + i,
+    timestampNsec: 0,
+    data: craftFrame({
+      source: `10.0.${(i >> 8) & 255}.${i & 255}`,
+      destination: '10.1.0.1',
+      transport: { protocol: 'udp', sourcePort: 1024 + (i % 60_000), destinationPort: 53 },
+      payload: Uint8Array.from({ length: 200 + Math.floor(random() * 1000) }, () =>
+        Math.floor(random() * 256),
+      ),
+    }),
+  }));
+  return writePcap({ linkType: 1 }, records);
+}
+
+/** `bytes` with `count` random bytes overwritten after the first `keep` (headers survive). */
+export function corrupt(bytes: Uint8Array, random: () => number, count: number, keep = 10): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  for (let i = 0; i < count; i++)
+    out[keep + Math.floor(random() * (out.length - keep))] = Math.floor(random() * 256);
+  return out;
+}
