@@ -76,7 +76,8 @@ describe('tracectl agent', () => {
     const { io, out } = capture();
     expect(await agentCommand.run([...base(tcpdump), '--progress-interval', '100'], io)).toBe(0);
     expect(out.stderr).toMatch(/progress: \d+ packets captured, \d+ batches sent, 0 dropped/);
-    expect(out.stderr).toContain('46 packets captured, 1 batches sent, 7 dropped');
+    // How many batches depends on whether the flush interval passed during the pause.
+    expect(out.stderr).toMatch(/stopped, published to retina-traces: 46 packets captured, \d+ batches sent, 7 dropped/);
   });
 
   it('says clearly when tcpdump is missing', async () => {
