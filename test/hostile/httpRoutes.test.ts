@@ -243,6 +243,24 @@ describe('hostile requests to every HTTP route (local Functions host)', () => {
     for (const [, secret] of FAKE_SECRETS) expect(text).not.toContain(secret);
   });
 
+  it('health details resolve connections from the settings the handlers use (not process.env)', async () => {
+    expect(process.env.TRACES_AZURETABLE__connectionString).toBeUndefined();
+    const manifest = VALID_MANIFEST.replace('name: web', 'name: to-table').replace(
+      'destination: stdout',
+      'destination: azuretable',
+    );
+    const put = await fetch(`${host.url}/api/traceconfigurations/team-a/to-table`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/yaml', 'x-functions-key': KEY },
+      body: manifest,
+    });
+    expect(put.status).toBe(201);
+    const details = (await (
+      await fetch(`${host.url}/api/health/details`, { headers: { 'x-functions-key': KEY } })
+    ).json()) as { configurations: unknown[] };
+    expect(details.configurations).toEqual([]);
+  });
+
   it('answers anonymous health with {status} only', async () => {
     const response = await fetch(`${host.url}/api/health`);
     expect(await response.json()).toEqual({ status: 'healthy' });
