@@ -1,5 +1,10 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { ConfigurationStore } from '../shared/store/configurationStore';
+import {
+  connectionNameProblem,
+  DEFAULT_CONNECTION_POLICY,
+  type ConnectionPolicy,
+} from '../shared/config/connectionPolicy';
 import { resolveConnection } from '../shared/sinks/connection';
 import { errorMessage } from '../shared/errors';
 import { appServices } from './services';
@@ -14,7 +19,10 @@ export interface HealthDependencies {
   identityStorePing: (options: ProbeOptions) => Promise<void>;
   /** Checks the dead-letter store can be reached. */
   deadLetterPing: (options: ProbeOptions) => Promise<void>;
+  /** The app settings the handlers resolve connections from (the same object, not `process.env` by default). */
   env: Readonly<Record<string, string | undefined>>;
+  /** Connections configurations may name. Default: `TRACES_*` only. */
+  connectionPolicy?: ConnectionPolicy;
   /** Per-check timeout in ms. Default 5 000. */
   timeoutInMs?: number;
 }
@@ -24,6 +32,13 @@ export interface HealthCheck {
   name: string;
   status: 'ok' | 'failed';
   detail?: string;
+}
+
+/** A problem of one configuration: reported on it, never making the app unhealthy. */
+export interface ConfigurationProblem {
+  namespace: string;
+  name: string;
+  problem: string;
 }
 
 /** Options a probe receives; the signal aborts it when the check times out. */
@@ -57,46 +72,94 @@ async function check(
   }
 }
 
-/** Builds `GET /api/health`: 200 when every check passes, 503 otherwise, with each check's detail. */
-export function createHealthHandler(dependencies: () => HealthDependencies) {
-  return async (_request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
-    const deps = dependencies();
-    const timeout = deps.timeoutInMs ?? 5000;
-    const checks = await Promise.all([
-      check('configurationStore', timeout, (options) => deps.configurationStore.ping(options)),
-      check('identityStore', timeout, deps.identityStorePing),
-      check('deadLetterStore', timeout, deps.deadLetterPing),
-    ]);
-    // Every destination connection named by a stored configuration must resolve from app settings.
-    if (checks[0]?.status === 'ok') {
-      const outputs = new Map<
-        string,
-        { destination: Parameters<typeof resolveConnection>[0]; connection: string }
-      >();
-      for (const configuration of await deps.configurationStore.list()) {
-        const output = configuration.spec?.output;
-        if (output !== undefined) outputs.set(`${output.destination}/${output.connection}`, output);
-      }
-      for (const [key, output] of outputs) {
-        checks.push(
-          await check(`destination ${key}`, timeout, async () =>
-            resolveConnection(output.destination, output.connection, deps.env),
-          ),
-        );
-      }
+/**
+ * The problems of each stored configuration's destination: a connection the policy refuses or
+ * whose app settings do not resolve. One user's broken configuration is its own problem, so
+ * these never change the app's health.
+ */
+async function configurationProblems(
+  deps: HealthDependencies,
+  timeoutInMs: number,
+): Promise<ConfigurationProblem[]> {
+  const problems: ConfigurationProblem[] = [];
+  const policy = deps.connectionPolicy ?? DEFAULT_CONNECTION_POLICY;
+  const listed = await Promise.race([
+    deps.configurationStore.list(),
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutInMs).unref()),
+  ]).catch(() => undefined);
+  for (const configuration of listed ?? []) {
+    const at = { namespace: configuration.namespace, name: configuration.name };
+    const output = configuration.spec?.output;
+    if (configuration.status.state === 'Errored' && output === undefined) {
+      problems.push({ ...at, problem: configuration.status.reason });
+      continue;
     }
-    const healthy = checks.every((c) => c.status === 'ok');
-    return { status: healthy ? 200 : 503, jsonBody: { status: healthy ? 'healthy' : 'unhealthy', checks } };
+    if (output === undefined) continue;
+    const refused = connectionNameProblem(output.connection, policy);
+    if (refused !== undefined) {
+      problems.push({ ...at, problem: `outputConfiguration.connectionConfiguration ${refused}` });
+      continue;
+    }
+    try {
+      resolveConnection(output.destination, output.connection, deps.env);
+    } catch (caught) {
+      problems.push({ ...at, problem: errorMessage(caught) });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Builds the health handler: 200 when the app's own dependencies (configuration store, identity
+ * store, dead-letter store) answer, 503 otherwise. The summary form (anonymous) answers only
+ * `{status}`; the detailed form (behind the function key) adds each check and each
+ * configuration's problems, which do not affect the status.
+ */
+export function createHealthHandler(
+  dependencies: () => HealthDependencies,
+  options: { detailed?: boolean } = {},
+) {
+  return async (_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    try {
+      const deps = dependencies();
+      const timeout = deps.timeoutInMs ?? 5000;
+      const checks = await Promise.all([
+        check('configurationStore', timeout, (probe) => deps.configurationStore.ping(probe)),
+        check('identityStore', timeout, deps.identityStorePing),
+        check('deadLetterStore', timeout, deps.deadLetterPing),
+      ]);
+      const healthy = checks.every((c) => c.status === 'ok');
+      const status = healthy ? 'healthy' : 'unhealthy';
+      if (options.detailed !== true) return { status: healthy ? 200 : 503, jsonBody: { status } };
+      const configurations = checks[0]?.status === 'ok' ? await configurationProblems(deps, timeout) : [];
+      return { status: healthy ? 200 : 503, jsonBody: { status, checks, configurations } };
+    } catch (caught) {
+      // Even building the services can fail (bad app settings): unhealthy, never a 500.
+      context.error(`health: ${errorMessage(caught)}`);
+      return {
+        status: 503,
+        jsonBody:
+          options.detailed === true
+            ? { status: 'unhealthy', detail: errorMessage(caught) }
+            : { status: 'unhealthy' },
+      };
+    }
   };
 }
 
-/** `GET /api/health`. */
-export const health = createHealthHandler(() => {
+function servicesDependencies(): HealthDependencies {
   const services = appServices();
   return {
     configurationStore: services.configurationStore,
     identityStorePing: (options) => services.identityStorePing(options),
     deadLetterPing: (options) => services.deadLetter.ping(options),
-    env: process.env,
+    env: services.env,
+    connectionPolicy: services.settings.connectionPolicy,
   };
-});
+}
+
+/** `GET /api/health` (anonymous): `{status}` only, 200 or 503. */
+export const health = createHealthHandler(servicesDependencies);
+
+/** `GET /api/health/details` (function key): every check and each configuration's problems. */
+export const healthDetails = createHealthHandler(servicesDependencies, { detailed: true });

@@ -1,5 +1,5 @@
 import type { HttpFunctionDefinition } from '../shared/local/httpFunctionHost';
-import { health } from './health';
+import { health, healthDetails } from './health';
 import { identities } from './identities';
 import { traceConfigurations } from './traceConfigurations';
 
@@ -17,4 +17,11 @@ export const HTTP_FUNCTIONS: readonly HttpFunctionDefinition[] = [
   },
   { name: 'identities', methods: ['POST'], route: 'identities', authLevel: 'function', handler: identities },
   { name: 'health', methods: ['GET'], route: 'health', authLevel: 'anonymous', handler: health },
+  {
+    name: 'healthDetails',
+    methods: ['GET'],
+    route: 'health/details',
+    authLevel: 'function',
+    handler: healthDetails,
+  },
 ];

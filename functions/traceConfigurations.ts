@@ -1,5 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { handleConfigurationRequest, type ConfigurationApiDependencies } from '../shared/api/configurationApi';
+import {
+  handleConfigurationRequest,
+  type ConfigurationApiDependencies,
+} from '../shared/api/configurationApi';
 import { appServices } from './services';
 
 /** Builds the TraceConfiguration API handler over the given dependencies. */
@@ -14,5 +17,10 @@ export function createTraceConfigurationsHandler(dependencies: () => Configurati
 /** `GET|PUT|DELETE /api/traceconfigurations/{namespace?}/{name?}/{subresource?}`. */
 export const traceConfigurations = createTraceConfigurationsHandler(() => {
   const services = appServices();
-  return { store: services.configurationStore, validator: services.validator, maxRequestBodyBytes: services.settings.maxRequestBodyBytes };
+  return {
+    store: services.configurationStore,
+    validator: services.validator,
+    maxRequestBodyBytes: services.settings.maxRequestBodyBytes,
+    connectionPolicy: services.settings.connectionPolicy,
+  };
 });

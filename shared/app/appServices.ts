@@ -22,12 +22,17 @@ import type { TextWriter } from '../sinks/stdout/stdoutSink';
 import type { ConfigurationStore } from '../store/configurationStore';
 import { TableConfigurationStore } from '../store/tableConfigurationStore';
 import { blobServiceClientFor, pingTable, tableClientFor } from './storageClients';
-import { traceConfigurationValidator } from './traceConfigurationValidator';
+import { createTraceConfigurationValidator } from './traceConfigurationValidator';
+import { connectionNameProblem } from '../config/connectionPolicy';
+import { TraceError } from '../errors';
+import type { StoredConfiguration } from '../store/configurationStore';
 import type { ManifestValidator } from '../api/configurationApi';
 
 /** Everything the handlers use. */
 export interface AppServices {
   settings: AppSettings;
+  /** The app settings the services were built from; connections resolve from these, and so does health. */
+  env: Readonly<Record<string, string | undefined>>;
   configurationStore: ConfigurationStore;
   identityStore: IdentityStore;
   /** Reads the identity table directly (the store itself serves lookups from a cache). */
@@ -81,13 +86,28 @@ export function createAppServices(
       settings.deadLetter.containerName,
     ),
   );
+  // A configuration stored before the connection policy existed (or under a wider one) is left
+  // out of tracing, reported once per reload, instead of writing into a store it must not reach.
+  const allowed = (configuration: StoredConfiguration): boolean => {
+    const output = configuration.spec?.output;
+    const problem =
+      output === undefined ? undefined : connectionNameProblem(output.connection, settings.connectionPolicy);
+    if (problem !== undefined)
+      options.onWarning?.(
+        `${configuration.namespace}/${configuration.name} is not traced: outputConfiguration.connectionConfiguration ${problem}`,
+      );
+    return problem === undefined;
+  };
+  const ownTables = new Set(
+    [settings.configStore.tableName, settings.identityStore.tableName].map((t) => t.toLowerCase()),
+  );
   const configurations = new ConfigurationCache<ConfigurationMatcher>({
     store: configurationStore,
     refreshIntervalInMs: settings.configRefreshIntervalInMs,
     compile: (stored) =>
       compileConfigurations(
         stored.flatMap((c) =>
-          c.spec === undefined ? [] : [{ key: `${c.namespace}/${c.name}`, spec: c.spec }],
+          c.spec === undefined || !allowed(c) ? [] : [{ key: `${c.namespace}/${c.name}`, spec: c.spec }],
         ),
       ),
     ...(options.onWarning !== undefined ? { onReloadError: options.onWarning } : {}),
@@ -98,7 +118,16 @@ export function createAppServices(
     const key = `${destination}/${connection}`;
     let sink = sinks.get(key);
     if (sink === undefined) {
-      sink = createSink(resolveConnection(destination, connection, env), {
+      const problem = connectionNameProblem(connection, settings.connectionPolicy);
+      if (problem !== undefined) throw new TraceError('CONNECTION_NOT_ALLOWED', `connection ${problem}`);
+      const resolved = resolveConnection(destination, connection, env);
+      // Defence in depth: even a declared connection must not point at the app's own tables.
+      if (resolved.destination === 'azuretable' && ownTables.has(resolved.tableName.toLowerCase()))
+        throw new TraceError(
+          'CONNECTION_NOT_ALLOWED',
+          `connection '${connection}' points at table '${resolved.tableName}', which the backend uses for itself`,
+        );
+      sink = createSink(resolved, {
         ...(options.credential !== undefined ? { credential: options.credential } : {}),
         ...(options.stdoutWriter !== undefined ? { stdoutWriter: options.stdoutWriter } : {}),
         ...(options.logsIngestionClientOptions !== undefined
@@ -111,11 +140,12 @@ export function createAppServices(
   };
   return {
     settings,
+    env,
     configurationStore,
     identityStore,
     identityStorePing: (pingOptions) => pingTable(identityTable, pingOptions),
     deadLetter,
-    validator: traceConfigurationValidator,
+    validator: createTraceConfigurationValidator({ connectionPolicy: settings.connectionPolicy }),
     sinks,
     ingest: {
       configurations,

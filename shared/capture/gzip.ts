@@ -83,52 +83,82 @@ export function gunzipBounded(bytes: Uint8Array, maxBytes = DEFAULT_MAX_DECOMPRE
 }
 
 /**
- * Decompresses a stream of gzip chunks, ending with a problem (never an exception) when the output
- * would exceed `maxBytes` or the body is damaged.
+ * Resolves when `gunzip` can take more input, or can never again (error, close): waiting for
+ * `drain` alone hangs forever once the stream fails, because a failed stream never drains.
+ */
+function writable(gunzip: ReturnType<typeof createGunzip>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      gunzip.off('drain', done);
+      gunzip.off('error', done);
+      gunzip.off('close', done);
+      resolve();
+    };
+    gunzip.on('drain', done);
+    gunzip.on('error', done);
+    gunzip.on('close', done);
+  });
+}
+
+/**
+ * Decompresses a stream of gzip chunks, ending with a problem (never an exception, never a hang)
+ * when the output would exceed `maxBytes` or the body is damaged. The problem is fatal: the
+ * bytes after the damage are lost.
  */
 export async function* gunzipStream(
   source: AsyncIterable<Uint8Array>,
   maxBytes: number,
   onProblem: (problem: CaptureProblem) => void,
 ): AsyncGenerator<Uint8Array> {
-  const gunzip = createGunzip({ finishFlush: constants.Z_SYNC_FLUSH });
+  // Z_FINISH (the default) at the end, so a truncated body is an error rather than a silent short read.
+  const gunzip = createGunzip();
   let failure: Error | undefined;
   gunzip.on('error', (error: Error) => {
-    failure = error;
+    failure ??= error;
   });
   const feed = (async (): Promise<void> => {
     try {
       for await (const chunk of source) {
         if (failure !== undefined || gunzip.destroyed) break;
-        if (!gunzip.write(chunk)) await new Promise<void>((resolve) => gunzip.once('drain', resolve));
+        if (!gunzip.write(chunk)) await writable(gunzip);
       }
     } catch (caught) {
-      failure = caught instanceof Error ? caught : new Error(String(caught));
+      failure ??= caught instanceof Error ? caught : new Error(String(caught));
+      gunzip.destroy();
     }
     if (!gunzip.destroyed) gunzip.end();
   })();
   let total = 0;
+  let finished = false;
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       total += chunk.length;
       if (total > maxBytes) {
         onProblem(tooLarge(maxBytes));
-        gunzip.destroy();
         return;
       }
       yield chunk;
     }
+    finished = true;
   } catch (caught) {
     failure ??= caught instanceof Error ? caught : new Error(String(caught));
+  } finally {
+    // Also when the reader stops early: destroying ends a feed waiting for room and closes the source.
+    if (!finished || failure !== undefined) gunzip.destroy();
+    await feed;
   }
-  await feed;
   if (failure !== undefined) {
     onProblem({
       code: 'CAPTURE_GZIP_INVALID',
       message: `gzip stream is damaged after ${total} decompressed bytes: ${failure.message}`,
       offset: total,
       frame: 0,
-      fatal: false,
+      fatal: true,
     });
   }
+}
+
+/** True for problems that mean the compressed input itself is damaged or refused (exit 2 in the CLI). */
+export function isDamagedCompression(problem: CaptureProblem): boolean {
+  return problem.code === 'CAPTURE_GZIP_INVALID' || problem.code === 'CAPTURE_GZIP_TOO_LARGE';
 }

@@ -16,6 +16,11 @@ export interface ConfigIssue {
   line?: number;
   /** 1-based column in the YAML file, when the path maps to a node of a parsed file. */
   column?: number;
+  /**
+   * Stable code of problems that make the whole input refused before anything is stored
+   * (`SECRET_IN_MANIFEST`, `CONNECTION_NOT_ALLOWED`, or an input limit such as `INPUT_TOO_DEEP`).
+   */
+  code?: string;
 }
 
 /** An issue before it is located in a file: the path is still a list of segments. */
@@ -24,6 +29,8 @@ export interface PathedIssue {
   message: string;
   /** Point at the key rather than the value (unknown fields). */
   onKey?: boolean;
+  /** See {@link ConfigIssue.code}. */
+  code?: string;
 }
 
 const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
@@ -48,8 +55,8 @@ export class IssueCollector {
   readonly warnings: PathedIssue[] = [];
 
   /** Records a problem that makes the document Errored. */
-  error(segments: readonly PathSegment[], message: string): void {
-    this.errors.push({ segments, message });
+  error(segments: readonly PathSegment[], message: string, code?: string): void {
+    this.errors.push(code === undefined ? { segments, message } : { segments, message, code });
   }
 
   /** Records accepted-but-suspicious input (state Warning). */

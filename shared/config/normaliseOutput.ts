@@ -1,30 +1,25 @@
-/** `outputConfiguration` to {@link OutputConfiguration}, refusing inline secrets (CONTRACTS §1, §4). */
+/**
+ * `outputConfiguration` to {@link OutputConfiguration}, refusing inline secrets (CONTRACTS §1, §4)
+ * and connections the operator did not declare for trace output.
+ */
 import { matchEnum } from './enumText';
 import type { IssueCollector, PathSegment } from './issues';
 import { DESTINATIONS, type OutputConfiguration } from './model';
 import { isRawObject } from './rawValue';
 import { OutputConfigurationSchema } from './schema';
+import { connectionNameProblem, DEFAULT_CONNECTION_POLICY, type ConnectionPolicy } from './connectionPolicy';
+import { secretKind } from './secrets';
 import { warnUnknownFields } from './unknownFields';
 
 const OUTPUT_FIELDS = Object.keys(OutputConfigurationSchema.shape);
 
-/** Markers of credentials that must never sit in a manifest, with the name shown to the user. */
-const SECRET_MARKERS: readonly { pattern: RegExp; name: string }[] = [
-  { pattern: /accountkey\s*=/i, name: 'an AccountKey=' },
-  { pattern: /sharedaccesskey\s*=/i, name: 'a SharedAccessKey=' },
-  { pattern: /(^|[?&;\s])sig\s*=/i, name: 'a SAS signature (sig=)' },
-  { pattern: /password\s*=/i, name: 'a password=' },
-  { pattern: /\bbearer\s+\S/i, name: 'a bearer token' },
-  { pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./, name: 'a JSON Web Token' },
-];
-
 /** Connection names are app-setting prefixes: `<NAME>__<property>`. */
 const CONNECTION_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
-/** What kind of secret `text` appears to contain, or `undefined`. */
-export function secretKind(text: string): string | undefined {
-  return SECRET_MARKERS.find((marker) => marker.pattern.test(text))?.name;
-}
+/** Longest connection name: far above any honest one, far below a key or token. */
+export const MAX_CONNECTION_NAME_LENGTH = 128;
+
+export { secretKind };
 
 /** The connection used when `connectionConfiguration` is empty: `TRACES_<DESTINATION>`. */
 export function defaultConnectionName(destination: string): string {
@@ -39,6 +34,7 @@ export function normaliseOutput(
   raw: unknown,
   at: readonly PathSegment[],
   issues: IssueCollector,
+  policy: ConnectionPolicy = DEFAULT_CONNECTION_POLICY,
 ): OutputConfiguration | undefined {
   if (!isRawObject(raw)) return undefined;
   warnUnknownFields(raw, OUTPUT_FIELDS, at, issues);
@@ -52,6 +48,15 @@ export function normaliseOutput(
     issues.error(
       connectionAt,
       `contains ${secret}: credentials must not be written in a TraceConfiguration (the value is not shown here). Name a connection instead, e.g. TRACES_STORAGE, and set its app settings TRACES_STORAGE__<property> with managed identity`,
+      'SECRET_IN_MANIFEST',
+    );
+    return undefined;
+  }
+  if (connectionText.length > MAX_CONNECTION_NAME_LENGTH) {
+    issues.error(
+      connectionAt,
+      `is ${connectionText.length} characters long; a connection name has at most ${MAX_CONNECTION_NAME_LENGTH} (the value is not shown in case it holds a secret)`,
+      'SECRET_IN_MANIFEST',
     );
     return undefined;
   }
@@ -63,8 +68,11 @@ export function normaliseOutput(
     return undefined;
   }
   if (destination === undefined) return undefined;
-  return {
-    destination,
-    connection: connectionText === '' ? defaultConnectionName(destination) : connectionText,
-  };
+  const connection = connectionText === '' ? defaultConnectionName(destination) : connectionText;
+  const problem = connectionNameProblem(connection, policy);
+  if (problem !== undefined) {
+    issues.error(connectionAt, problem, 'CONNECTION_NOT_ALLOWED');
+    return undefined;
+  }
+  return { destination, connection };
 }

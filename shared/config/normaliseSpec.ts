@@ -3,6 +3,7 @@ import { matchEnum } from './enumText';
 import type { IssueCollector, PathSegment } from './issues';
 import type { CaptureLevel, Peer, PortRule, TraceConfigurationSpec, TraceRule, TraceTarget } from './model';
 import { normaliseOutput } from './normaliseOutput';
+import { DEFAULT_CONNECTION_POLICY, type ConnectionPolicy } from './connectionPolicy';
 import { normalisePeer } from './normalisePeer';
 import { normalisePort } from './normalisePort';
 import { normaliseTracePoints, type NormalisedTracePoints } from './normaliseTracePoints';
@@ -53,6 +54,7 @@ function assemble(
 export function normaliseDocumentedSpec(
   spec: RawObject,
   issues: IssueCollector,
+  policy: ConnectionPolicy = DEFAULT_CONNECTION_POLICY,
 ): TraceConfigurationSpec | undefined {
   const errorsBefore = issues.errors.length;
   const at = ['spec'];
@@ -77,7 +79,7 @@ export function normaliseDocumentedSpec(
     };
     rules.push({ ...ruleSettings(entry), targets: [target] });
   });
-  const output = normaliseOutput(spec.outputConfiguration, [...at, 'outputConfiguration'], issues);
+  const output = normaliseOutput(spec.outputConfiguration, [...at, 'outputConfiguration'], issues, policy);
   return assemble(rules, output, issues, errorsBefore);
 }
 
@@ -88,6 +90,7 @@ export function normaliseDocumentedSpec(
 export function normaliseUpstreamSpec(
   spec: RawObject,
   issues: IssueCollector,
+  policy: ConnectionPolicy = DEFAULT_CONNECTION_POLICY,
 ): TraceConfigurationSpec | undefined {
   const errorsBefore = issues.errors.length;
   const at = ['spec'];
@@ -118,6 +121,6 @@ export function normaliseUpstreamSpec(
     });
     rules.push({ ...ruleSettings(entry), targets });
   });
-  const output = normaliseOutput(spec.outputConfiguration, [...at, 'outputConfiguration'], issues);
+  const output = normaliseOutput(spec.outputConfiguration, [...at, 'outputConfiguration'], issues, policy);
   return assemble(rules, output, issues, errorsBefore);
 }

@@ -4,10 +4,17 @@
  */
 import { isMap, isNode, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { formatPath, formatReason, type ConfigIssue, type PathSegment, type PathedIssue } from './issues';
-import { checkTraceConfigurationObject, stateOf, type TraceConfigurationValidation } from './validateObject';
+import {
+  checkTraceConfigurationObject,
+  stateOf,
+  type TraceConfigurationValidation,
+  type ValidationOptions,
+} from './validateObject';
+import { checkTextLimits, DEFAULT_INPUT_LIMITS } from './inputLimits';
+import { scrubSecrets } from './secrets';
 
 /** Options of {@link parseTraceConfigurations}. */
-export interface ParseTraceConfigurationsOptions {
+export interface ParseTraceConfigurationsOptions extends ValidationOptions {
   /** Shown with each result and in text output; e.g. `samples/http.yaml` or `-` for stdin. */
   fileName?: string;
 }
@@ -20,6 +27,8 @@ export interface DocumentResult extends TraceConfigurationValidation {
   document: number;
   /** 1-based line where the document's content starts (after `---` and leading comments). */
   line: number;
+  /** The document as parsed (plain JSON); absent when it could not be parsed within the limits. */
+  manifest?: unknown;
 }
 
 type Located = { line: number; column: number } | undefined;
@@ -57,7 +66,12 @@ function locate(
 function locateAll(doc: Document, issues: readonly PathedIssue[], lines: LineCounter): ConfigIssue[] {
   const located = issues.map((issue) => {
     const at = locate(doc, issue.segments, issue.onKey === true, lines);
-    return { path: formatPath(issue.segments), message: issue.message, ...at };
+    return {
+      path: formatPath(issue.segments),
+      message: issue.message,
+      ...at,
+      ...(issue.code === undefined ? {} : { code: issue.code }),
+    };
   });
   // Stable sort: file order, which is how people read the file.
   return located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
@@ -80,6 +94,29 @@ function syntaxResult(
   return { ...base, state: 'Errored', reason: formatReason(errors), errors, warnings: [] };
 }
 
+/** An Errored result for a document (or text) refused by an input limit, before validation. */
+function limitResult(
+  options: ParseTraceConfigurationsOptions,
+  document: number,
+  message: string,
+  code: string,
+  line = 1,
+): DocumentResult {
+  return {
+    ...(options.fileName === undefined ? {} : { file: options.fileName }),
+    document,
+    line,
+    apiVersion: '',
+    kind: '',
+    namespace: 'default',
+    name: '',
+    state: 'Errored',
+    reason: message,
+    errors: [{ path: '', message, code }],
+    warnings: [],
+  };
+}
+
 /**
  * Parses every document of a YAML (or JSON) text and validates each as a TraceConfiguration in
  * either spelling. Empty documents (a trailing `---`, comments only) are skipped. A document with
@@ -96,9 +133,23 @@ export function parseTraceConfigurations(
   text: string,
   options: ParseTraceConfigurationsOptions = {},
 ): DocumentResult[] {
+  const limits = options.limits ?? DEFAULT_INPUT_LIMITS;
+  const what = options.fileName === undefined ? 'the text' : options.fileName;
+  const refused = checkTextLimits(text, what, limits);
+  if (refused !== undefined) return [limitResult(options, 1, refused.message, refused.code)];
   const lines = new LineCounter();
   const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, merge: true });
   const documents = Array.isArray(parsed) ? parsed : [];
+  if (documents.length > limits.maxDocuments) {
+    return [
+      limitResult(
+        options,
+        limits.maxDocuments + 1,
+        `${what} holds ${documents.length} YAML documents; the limit is ${limits.maxDocuments}`,
+        'TOO_MANY_DOCUMENTS',
+      ),
+    ];
+  }
   const results: DocumentResult[] = [];
   documents.forEach((doc, index) => {
     const start = lines.linePos(
@@ -131,13 +182,25 @@ export function parseTraceConfigurations(
       );
       return;
     }
-    const checked = checkTraceConfigurationObject(doc.toJS({ maxAliasCount: 1000 }));
+    let manifest: unknown;
+    try {
+      manifest = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+    } catch (caught) {
+      // yaml throws a ReferenceError when aliases expand beyond maxAliasCount (a "billion laughs").
+      const message = `YAML aliases expand too much (${(caught as Error).message}); the limit is maxAliasCount ${limits.maxAliasCount}`;
+      results.push(limitResult(options, index + 1, message, 'ALIAS_EXPANSION_TOO_LARGE', start));
+      return;
+    }
+    const checked = checkTraceConfigurationObject(manifest, options);
     const errors = locateAll(doc, checked.errors, lines);
     const warnings = locateAll(doc, checked.warnings, lines);
     const state = stateOf(errors, warnings);
+    const holdsSecret = errors.some((issue) => issue.code === 'SECRET_IN_MANIFEST');
     results.push({
       ...checked,
       ...place,
+      // Never hand a secret on, not even to the caller's error output.
+      ...(holdsSecret ? {} : { manifest: scrubSecrets(manifest) }),
       state,
       reason: formatReason([...errors, ...warnings]),
       errors,

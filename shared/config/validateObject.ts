@@ -16,6 +16,9 @@ import {
   UpstreamSpecSchema,
 } from './schema';
 import { warnUnknownFields } from './unknownFields';
+import { DEFAULT_CONNECTION_POLICY, type ConnectionPolicy } from './connectionPolicy';
+import { checkValueLimits, DEFAULT_INPUT_LIMITS, type InputLimits } from './inputLimits';
+import { findSecrets } from './secrets';
 import { zodIssuesToPathed } from './zodIssues';
 
 /** Which spelling a manifest used. */
@@ -127,9 +130,49 @@ function chooseForm(doc: RawObject, spec: RawObject, issues: IssueCollector): Ma
   return form;
 }
 
+/** Options of the validators: what the deployment allows and how large inputs may be. */
+export interface ValidationOptions {
+  /** Connections a configuration may name besides `TRACES_*`. Default: none. */
+  connectionPolicy?: ConnectionPolicy;
+  /** Bounds on the parsed value (depth, string length). Default {@link DEFAULT_INPUT_LIMITS}. */
+  limits?: Readonly<InputLimits>;
+}
+
+/** Errors for every string in the manifest that looks like a credential (value never shown). */
+function secretIssues(doc: unknown, alreadyReported: readonly PathedIssue[]): PathedIssue[] {
+  const reported = new Set(alreadyReported.map((issue) => formatPath(issue.segments)));
+  return findSecrets(doc)
+    .filter((secret) => !reported.has(formatPath(secret.segments)))
+    .map((secret) => ({
+      segments: secret.segments,
+      message: `${secret.inKey ? 'has a key that looks like' : 'contains'} ${secret.kind}: credentials must not be written in a TraceConfiguration (the value is not shown here)`,
+      code: 'SECRET_IN_MANIFEST',
+    }));
+}
+
 /** Validates and normalises one object, keeping issue paths as segments. */
-export function checkTraceConfigurationObject(input: unknown): PathedValidation {
+export function checkTraceConfigurationObject(
+  input: unknown,
+  options: ValidationOptions = {},
+): PathedValidation {
   const issues = new IssueCollector();
+  const tooLarge = checkValueLimits(input, options.limits ?? DEFAULT_INPUT_LIMITS);
+  if (tooLarge !== undefined) {
+    issues.error(tooLarge.segments, tooLarge.error.message, tooLarge.error.code);
+    return { apiVersion: '', kind: '', namespace: 'default', name: '', errors: issues.errors, warnings: [] };
+  }
+  const result = checkBoundedObject(input, issues, options.connectionPolicy ?? DEFAULT_CONNECTION_POLICY);
+  const secrets = secretIssues(input, result.errors);
+  if (secrets.length === 0) return result;
+  const { spec: _refused, ...rest } = result;
+  return { ...rest, errors: [...result.errors, ...secrets] };
+}
+
+function checkBoundedObject(
+  input: unknown,
+  issues: IssueCollector,
+  policy: ConnectionPolicy,
+): PathedValidation {
   const doc = withoutNullFields(input);
   if (!isRawObject(doc)) {
     issues.error(
@@ -167,8 +210,8 @@ export function checkTraceConfigurationObject(input: unknown): PathedValidation 
   const structural = parsed.success ? [] : zodIssuesToPathed(parsed.error, ['spec']);
   const spec =
     form === 'documented'
-      ? normaliseDocumentedSpec(doc.spec, issues)
-      : normaliseUpstreamSpec(doc.spec, issues);
+      ? normaliseDocumentedSpec(doc.spec, issues, policy)
+      : normaliseUpstreamSpec(doc.spec, issues, policy);
   const errors = [...structural, ...issues.errors];
   return {
     ...identity,
@@ -186,7 +229,11 @@ export function stateOf(errors: readonly unknown[], warnings: readonly unknown[]
 
 /** Issues with their segments turned into a printable path. */
 export function toConfigIssues(issues: readonly PathedIssue[]): ConfigIssue[] {
-  return issues.map((issue) => ({ path: formatPath(issue.segments), message: issue.message }));
+  return issues.map((issue) => ({
+    path: formatPath(issue.segments),
+    message: issue.message,
+    ...(issue.code === undefined ? {} : { code: issue.code }),
+  }));
 }
 
 /**
@@ -194,8 +241,11 @@ export function toConfigIssues(issues: readonly PathedIssue[]): ConfigIssue[] {
  * spellings, every rule of CONTRACTS §1, all problems reported with field paths. The spec is
  * present exactly when the state is Accepted or Warning.
  */
-export function validateTraceConfigurationObject(input: unknown): TraceConfigurationValidation {
-  const checked = checkTraceConfigurationObject(input);
+export function validateTraceConfigurationObject(
+  input: unknown,
+  options: ValidationOptions = {},
+): TraceConfigurationValidation {
+  const checked = checkTraceConfigurationObject(input, options);
   const errors = toConfigIssues(checked.errors);
   const warnings = toConfigIssues(checked.warnings);
   const state = stateOf(errors, warnings);

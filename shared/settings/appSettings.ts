@@ -6,6 +6,11 @@
  */
 import { z } from 'zod';
 import { TraceError } from '../errors';
+import {
+  connectionPolicyFromSetting,
+  TRACE_OUTPUT_CONNECTIONS_SETTING,
+  type ConnectionPolicy,
+} from '../config/connectionPolicy';
 
 const nonEmpty = z.string().trim().min(1);
 const positiveInt = (fallback: number) =>
@@ -44,6 +49,12 @@ export interface AppSettings {
   maxRequestBodyBytes: number;
   /** Flows tracked per partition for `FirstPacket`. Default 1 000 000. */
   maxTrackedFlows: number;
+  /**
+   * Connections TraceConfigurations may name: every `TRACES_*` plus the names listed in
+   * `TRACE_OUTPUT_CONNECTIONS` (comma separated, e.g. `PARTNER_OTLP,AUDIT_TABLE`). Never an
+   * internal connection (`CONFIG_STORE`, `DEADLETTER`, `AzureWebJobsStorage`, ...).
+   */
+  connectionPolicy: ConnectionPolicy;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -56,12 +67,16 @@ function storageLocation(env: Env, prefix: string, uriProperty: string, issues: 
   const location: StorageLocation = {};
   if (connectionString !== undefined) location.connectionString = connectionString;
   else if (serviceUri !== undefined) {
-    if (!/^https?:\/\//.test(serviceUri)) issues.push(`${prefix}__${uriProperty}: must be an http(s) URL, got '${serviceUri}'`);
+    if (!/^https?:\/\//.test(serviceUri))
+      issues.push(`${prefix}__${uriProperty}: must be an http(s) URL, got '${serviceUri}'`);
     location.serviceUri = serviceUri;
   } else {
     const hostStorage = env.AzureWebJobsStorage?.trim();
     if (hostStorage !== undefined && hostStorage !== '') location.connectionString = hostStorage;
-    else issues.push(`${prefix}__${uriProperty} (or ${prefix}__connectionString, or AzureWebJobsStorage) must be set`);
+    else
+      issues.push(
+        `${prefix}__${uriProperty} (or ${prefix}__connectionString, or AzureWebJobsStorage) must be set`,
+      );
   }
   if (clientId !== undefined) location.clientId = clientId;
   return location;
@@ -70,9 +85,24 @@ function storageLocation(env: Env, prefix: string, uriProperty: string, issues: 
 const scalarSchema = z.object({
   TRACE_HUB_NAME: nonEmpty.optional().default('retina-traces'),
   TRACE_CONSUMER_GROUP: nonEmpty.optional().default('$Default'),
-  CONFIG_STORE__tableName: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid Azure table name').optional().default('TraceConfigurations'),
-  IDENTITY_STORE__tableName: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid Azure table name').optional().default('TraceIdentities'),
-  DEADLETTER__containerName: z.string().trim().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid blob container name').optional().default('trace-deadletter'),
+  CONFIG_STORE__tableName: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid Azure table name')
+    .optional()
+    .default('TraceConfigurations'),
+  IDENTITY_STORE__tableName: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid Azure table name')
+    .optional()
+    .default('TraceIdentities'),
+  DEADLETTER__containerName: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid blob container name')
+    .optional()
+    .default('trace-deadletter'),
   CONFIG_REFRESH_INTERVAL_MS: positiveInt(10_000),
   MAX_REQUEST_BODY_BYTES: positiveInt(256 * 1024),
   MAX_TRACKED_FLOWS: positiveInt(1_000_000),
@@ -81,7 +111,10 @@ const scalarSchema = z.object({
 /** Raised when app settings are missing or malformed; the message names every bad setting. */
 export class AppSettingsError extends TraceError {
   constructor(readonly issues: string[]) {
-    super('APP_SETTINGS_INVALID', `Invalid app settings:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    super(
+      'APP_SETTINGS_INVALID',
+      `Invalid app settings:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`,
+    );
   }
 }
 
@@ -95,6 +128,12 @@ export function parseAppSettings(env: Env): AppSettings {
   const configStore = storageLocation(env, 'CONFIG_STORE', 'tableServiceUri', issues);
   const identityStore = storageLocation(env, 'IDENTITY_STORE', 'tableServiceUri', issues);
   const deadLetter = storageLocation(env, 'DEADLETTER', 'blobServiceUri', issues);
+  let connectionPolicy: ConnectionPolicy = { allowedNames: [] };
+  try {
+    connectionPolicy = connectionPolicyFromSetting(env[TRACE_OUTPUT_CONNECTIONS_SETTING]);
+  } catch (caught) {
+    issues.push((caught as Error).message);
+  }
   if (!parsed.success || issues.length > 0) throw new AppSettingsError(issues);
   const values = parsed.data;
   return {
@@ -106,5 +145,6 @@ export function parseAppSettings(env: Env): AppSettings {
     configRefreshIntervalInMs: values.CONFIG_REFRESH_INTERVAL_MS,
     maxRequestBodyBytes: values.MAX_REQUEST_BODY_BYTES,
     maxTrackedFlows: values.MAX_TRACKED_FLOWS,
+    connectionPolicy,
   };
 }

@@ -52,7 +52,11 @@ export class StoredValueTooLargeError extends TraceError {
 
 /** Storage of TraceConfiguration resources. */
 export interface ConfigurationStore {
-  get(namespace: string, name: string, options?: { abortSignal?: AbortSignal }): Promise<StoredConfiguration | undefined>;
+  get(
+    namespace: string,
+    name: string,
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<StoredConfiguration | undefined>;
   /** All configurations, or those of one namespace, sorted by namespace then name. */
   list(options?: { namespace?: string; abortSignal?: AbortSignal }): Promise<StoredConfiguration[]>;
   /** Writes a configuration; throws {@link PreconditionFailedError} when a condition fails. */

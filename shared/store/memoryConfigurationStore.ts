@@ -23,7 +23,10 @@ export class MemoryConfigurationStore implements ConfigurationStore {
       .map((item) => structuredClone(item));
   }
 
-  async put(configuration: ConfigurationWrite, conditions: WriteConditions = {}): Promise<StoredConfiguration> {
+  async put(
+    configuration: ConfigurationWrite,
+    conditions: WriteConditions = {},
+  ): Promise<StoredConfiguration> {
     const key = `${configuration.namespace}/${configuration.name}`;
     checkConditions(key, this.items.get(key), conditions);
     this.version += 1;
@@ -45,14 +48,21 @@ export class MemoryConfigurationStore implements ConfigurationStore {
 }
 
 /** Shared precondition semantics (RFC 9110 §13.1.1–13.1.2) for stores that check in-process. */
-export function checkConditions(key: string, existing: StoredConfiguration | undefined, conditions: WriteConditions): void {
+export function checkConditions(
+  key: string,
+  existing: StoredConfiguration | undefined,
+  conditions: WriteConditions,
+): void {
   if (conditions.ifNoneMatch === '*' && existing !== undefined) {
     throw new PreconditionFailedError(`${key} already exists (If-None-Match: *)`);
   }
   if (conditions.ifMatch !== undefined) {
-    if (existing === undefined) throw new PreconditionFailedError(`${key} does not exist (If-Match: ${conditions.ifMatch})`);
+    if (existing === undefined)
+      throw new PreconditionFailedError(`${key} does not exist (If-Match: ${conditions.ifMatch})`);
     if (conditions.ifMatch !== '*' && conditions.ifMatch !== existing.etag) {
-      throw new PreconditionFailedError(`${key} was changed by someone else: its etag is ${existing.etag}, If-Match was ${conditions.ifMatch}`);
+      throw new PreconditionFailedError(
+        `${key} was changed by someone else: its etag is ${existing.etag}, If-Match was ${conditions.ifMatch}`,
+      );
     }
   }
 }

@@ -7,7 +7,7 @@ import {
   type StoredConfiguration,
   type WriteConditions,
 } from './configurationStore';
-import type { TraceConfigurationSpec, TraceConfigurationStatus } from '../config/model';
+import { decodeStoredRow, isConfigurationRow } from './storedRow';
 
 /** Azure Table keeps strings up to 64 KiB of UTF-16: 32 Ki characters. */
 const MAX_STRING_CHARS = 32 * 1024;
@@ -26,7 +26,9 @@ interface ConfigurationEntity {
 function json(field: string, key: string, value: unknown): string {
   const text = JSON.stringify(value);
   if (text.length > MAX_STRING_CHARS) {
-    throw new StoredValueTooLargeError(`${key}: ${field} is ${text.length} characters as JSON; Azure Table allows ${MAX_STRING_CHARS}`);
+    throw new StoredValueTooLargeError(
+      `${key}: ${field} is ${text.length} characters as JSON; Azure Table allows ${MAX_STRING_CHARS}`,
+    );
   }
   return text;
 }
@@ -46,19 +48,8 @@ function toEntity(configuration: ConfigurationWrite): ConfigurationEntity {
   return entity;
 }
 
-function fromEntity(entity: TableEntityResult<ConfigurationEntity>): StoredConfiguration {
-  const stored: StoredConfiguration = {
-    namespace: entity.partitionKey ?? '',
-    name: entity.rowKey ?? '',
-    generation: Number(entity.generation),
-    manifest: JSON.parse(entity.manifest) as unknown,
-    status: JSON.parse(entity.status) as TraceConfigurationStatus,
-    updatedAt: entity.updatedAt,
-    etag: entity.etag,
-  };
-  if (typeof entity.spec === 'string') stored.spec = JSON.parse(entity.spec) as TraceConfigurationSpec;
-  if (typeof entity.cluster === 'string') stored.cluster = entity.cluster;
-  return stored;
+function fromEntity(entity: TableEntityResult<Record<string, unknown>>): StoredConfiguration {
+  return decodeStoredRow(entity);
 }
 
 function statusOf(caught: unknown): number | undefined {
@@ -82,27 +73,45 @@ export class TableConfigurationStore implements ConfigurationStore {
     await this.tableReady;
   }
 
-  async get(namespace: string, name: string, options: { abortSignal?: AbortSignal } = {}): Promise<StoredConfiguration | undefined> {
+  async get(
+    namespace: string,
+    name: string,
+    options: { abortSignal?: AbortSignal } = {},
+  ): Promise<StoredConfiguration | undefined> {
     await this.ensureTable();
     try {
-      return fromEntity(await this.client.getEntity<ConfigurationEntity>(namespace, name, { abortSignal: options.abortSignal }));
+      const entity = await this.client.getEntity<Record<string, unknown>>(namespace, name, {
+        abortSignal: options.abortSignal,
+      });
+      return isConfigurationRow(entity) ? fromEntity(entity) : undefined;
     } catch (caught) {
       if (statusOf(caught) === 404) return undefined;
       throw caught;
     }
   }
 
-  async list(options: { namespace?: string; abortSignal?: AbortSignal } = {}): Promise<StoredConfiguration[]> {
+  async list(
+    options: { namespace?: string; abortSignal?: AbortSignal } = {},
+  ): Promise<StoredConfiguration[]> {
     await this.ensureTable();
-    const queryOptions = options.namespace === undefined ? {} : { filter: odata`PartitionKey eq ${options.namespace}` };
+    const queryOptions =
+      options.namespace === undefined ? {} : { filter: odata`PartitionKey eq ${options.namespace}` };
     const result: StoredConfiguration[] = [];
-    for await (const entity of this.client.listEntities<ConfigurationEntity>({ queryOptions, abortSignal: options.abortSignal })) {
-      result.push(fromEntity(entity));
+    for await (const entity of this.client.listEntities<Record<string, unknown>>({
+      queryOptions,
+      abortSignal: options.abortSignal,
+    })) {
+      // Rows that are not configurations (e.g. trace records a misconfigured destination wrote
+      // here before connections were restricted) are skipped rather than failing the listing.
+      if (isConfigurationRow(entity)) result.push(fromEntity(entity));
     }
     return result.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
   }
 
-  async put(configuration: ConfigurationWrite, conditions: WriteConditions = {}): Promise<StoredConfiguration> {
+  async put(
+    configuration: ConfigurationWrite,
+    conditions: WriteConditions = {},
+  ): Promise<StoredConfiguration> {
     await this.ensureTable();
     const entity = toEntity(configuration);
     const key = `${configuration.namespace}/${configuration.name}`;
@@ -112,7 +121,9 @@ export class TableConfigurationStore implements ConfigurationStore {
       if (conditions.ifNoneMatch === '*') {
         etag = (await this.client.createEntity(entity, { abortSignal })).etag ?? '';
       } else if (conditions.ifMatch !== undefined) {
-        etag = (await this.client.updateEntity(entity, 'Replace', { etag: conditions.ifMatch, abortSignal })).etag ?? '';
+        etag =
+          (await this.client.updateEntity(entity, 'Replace', { etag: conditions.ifMatch, abortSignal }))
+            .etag ?? '';
       } else {
         etag = (await this.client.upsertEntity(entity, 'Replace', { abortSignal })).etag ?? '';
       }
@@ -120,8 +131,12 @@ export class TableConfigurationStore implements ConfigurationStore {
     } catch (caught) {
       const status = statusOf(caught);
       if (status === 409) throw new PreconditionFailedError(`${key} already exists (If-None-Match: *)`);
-      if (status === 412) throw new PreconditionFailedError(`${key} was changed by someone else (If-Match: ${conditions.ifMatch ?? ''})`);
-      if (status === 404) throw new PreconditionFailedError(`${key} does not exist (If-Match: ${conditions.ifMatch ?? ''})`);
+      if (status === 412)
+        throw new PreconditionFailedError(
+          `${key} was changed by someone else (If-Match: ${conditions.ifMatch ?? ''})`,
+        );
+      if (status === 404)
+        throw new PreconditionFailedError(`${key} does not exist (If-Match: ${conditions.ifMatch ?? ''})`);
       throw caught;
     }
   }
@@ -129,19 +144,27 @@ export class TableConfigurationStore implements ConfigurationStore {
   async delete(namespace: string, name: string, conditions: WriteConditions = {}): Promise<boolean> {
     await this.ensureTable();
     try {
-      await this.client.deleteEntity(namespace, name, { etag: conditions.ifMatch ?? '*', abortSignal: conditions.abortSignal });
+      await this.client.deleteEntity(namespace, name, {
+        etag: conditions.ifMatch ?? '*',
+        abortSignal: conditions.abortSignal,
+      });
       return true;
     } catch (caught) {
       const status = statusOf(caught);
       if (status === 404) return false;
-      if (status === 412) throw new PreconditionFailedError(`${namespace}/${name} was changed by someone else (If-Match: ${conditions.ifMatch ?? ''})`);
+      if (status === 412)
+        throw new PreconditionFailedError(
+          `${namespace}/${name} was changed by someone else (If-Match: ${conditions.ifMatch ?? ''})`,
+        );
       throw caught;
     }
   }
 
   async ping(options: { abortSignal?: AbortSignal } = {}): Promise<void> {
     await this.ensureTable();
-    const page = this.client.listEntities({ queryOptions: { select: ['PartitionKey'] }, abortSignal: options.abortSignal }).byPage({ maxPageSize: 1 });
+    const page = this.client
+      .listEntities({ queryOptions: { select: ['PartitionKey'] }, abortSignal: options.abortSignal })
+      .byPage({ maxPageSize: 1 });
     await page.next();
   }
 }

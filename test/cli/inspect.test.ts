@@ -92,7 +92,7 @@ spec:
       includeLayer7Data: true
       ports: [{port: 80}]
   tracePoints: [NodeToPod]
-  outputConfiguration: {destination: opentelemetry, connectionConfiguration: COLLECTOR}
+  outputConfiguration: {destination: opentelemetry, connectionConfiguration: TRACES_COLLECTOR}
 `;
 
 const demo = demoBatches(Date.UTC(2026, 3, 1, 8, 0, 0))[0]!;
@@ -243,7 +243,7 @@ describe('tracectl inspect', () => {
     expect(records).toHaveLength(count);
     if (count > 0) {
       expect(
-        records.every((r) => r.TracePoint === tracePoint && r.Destination === 'opentelemetry/COLLECTOR'),
+        records.every((r) => r.TracePoint === tracePoint && r.Destination === 'opentelemetry/TRACES_COLLECTOR'),
       ).toBe(true);
       expect(records.map((r) => r.HttpPath ?? r.HttpStatusCode ?? r.TcpFlags)).toEqual([
         'SYN',
@@ -419,5 +419,24 @@ describe('inspect table output', () => {
       'FRAME  TIME  CONFIGURATION  POINT  SOURCE  DESTINATION  PROTO  SUMMARY\n' +
         '1      t     a/b            P      s       d            TCP    x\n',
     );
+  });
+});
+
+describe('tracectl inspect on damaged gzip', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'inspect-gzip-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['truncated', (gz: Buffer) => gz.subarray(0, Math.floor(gz.length / 2))],
+    ['with a bad checksum', (gz: Buffer) => Buffer.concat([gz.subarray(0, gz.length - 8), Buffer.alloc(8, 0xff)])],
+  ])('%s: a clear message and exit 2, promptly', async (_label, damage) => {
+    const path = join(dir, `${_label}.pcap.gz`);
+    writeFileSync(path, damage(gzipSync(writePcap({ linkType: 1 }, Array.from({ length: 300 }, (_, i) => ({ timestampSec: i, timestampNsec: 0, data: Uint8Array.from({ length: 600 }, (_, j) => (i * 31 + j * 7) % 256) }))))));
+    const out = await inspect([path]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/gzip stream is damaged/);
   });
 });

@@ -214,3 +214,26 @@ describe('tracectl validate', () => {
     expect(child.stdout).toContain('Accepted  shop/checkout-to-payments  <stdin>:4 document 1');
   });
 });
+
+describe('tracectl validate against hostile manifests', () => {
+  const manifest = (connection: string) =>
+    `apiVersion: retina.sh/v1alpha1\nkind: TraceConfiguration\nmetadata: {name: t}\nspec:\n  traceConfigurations: [{ports: [{port: 1}]}]\n  outputConfiguration: {destination: opentelemetry, connectionConfiguration: ${JSON.stringify(connection)}}\n`;
+
+  it.each([
+    ['a GitHub token', `gh${'p'}_${'a1B2'.repeat(9)}`, /contains a GitHub token/],
+    ['a 5000-character value', 'A'.repeat(5000), /5000 characters/],
+    ['an internal connection', 'CONFIG_STORE', /internal connection of the backend/],
+    ['an undeclared connection', 'PARTNER', /not a declared trace output connection/],
+  ])('reports %s as Errored with its field path', async (_label, connection, message) => {
+    const out = await validate(['-f', '-', '-o', 'json'], { readStdin: async () => manifest(connection) });
+    expect(out.code).toBe(1);
+    expect(json(out)[0]!.errors[0]).toMatchObject({ path: 'spec.outputConfiguration.connectionConfiguration' });
+    expect(json(out)[0]!.errors[0]!.message).toMatch(message);
+    expect(out.stdout).not.toContain(connection.length > 20 ? connection : '\u0000');
+  });
+
+  it('accepts a connection listed in TRACE_OUTPUT_CONNECTIONS', async () => {
+    const out = await validate(['-f', '-'], { readStdin: async () => manifest('PARTNER'), env: { TRACE_OUTPUT_CONNECTIONS: 'PARTNER' } });
+    expect(out.code).toBe(0);
+  });
+});

@@ -161,8 +161,8 @@ describe('normalisation', () => {
       { destination: 'loganalytics', connection: 'TRACES_LOGANALYTICS' },
     ],
     [
-      { destination: 'OpenTelemetry', connectionConfiguration: ' OTEL_A ' },
-      { destination: 'opentelemetry', connection: 'OTEL_A' },
+      { destination: 'OpenTelemetry', connectionConfiguration: ' TRACES_OTEL_A ' },
+      { destination: 'opentelemetry', connection: 'TRACES_OTEL_A' },
     ],
   ])('output %j', (output, expected) => {
     expect(spec(documented(port({ port: 1 }), { outputConfiguration: output })).output).toEqual(expected);

@@ -56,6 +56,7 @@ describe('functions/index.ts registrations', () => {
   it('registers exactly ingestTraces and the HTTP functions', () => {
     expect(registered.map((r) => r.metadata.name).sort()).toEqual([
       'health',
+      'healthDetails',
       'identities',
       'ingestTraces',
       'traceConfigurations',
@@ -101,11 +102,12 @@ describe('functions/index.ts registrations', () => {
     },
   );
 
-  it('keeps the API behind function keys and health anonymous', () => {
+  it('keeps the API and health details behind function keys, only the health summary anonymous', () => {
     expect(Object.fromEntries(HTTP_FUNCTIONS.map((d) => [d.name, d.authLevel]))).toEqual({
       traceConfigurations: 'function',
       identities: 'function',
       health: 'anonymous',
+      healthDetails: 'function',
     });
   });
 

@@ -292,7 +292,8 @@ describe('traceConfigurations handler (real HttpRequest, Azure Table store)', ()
     );
     const big = VALID.replace(
       '  namespace: team-a\n',
-      `  namespace: team-a\n  annotations:\n    note: ${'n'.repeat(40_000)}\n`,
+      // Many annotations, each within the 4 096-character string limit, together over the store's.
+      `  namespace: team-a\n  annotations:\n${Array.from({ length: 12 }, (_, i) => `    note${i}: ${'n'.repeat(3500)}\n`).join('')}`,
     );
     expectProblem(
       await api(instance)({ method: 'PUT', body: big }),

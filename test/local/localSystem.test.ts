@@ -158,7 +158,8 @@ describe('the local system end to end', () => {
     expect(gone.stderr).toMatch(/HTTP 404/);
     const rejected = await tracectl(['apply', '-f', '-'], MANIFEST.replace('port: 9999', 'port: 99999'));
     expect(rejected.code).toBe(1);
-    expect(rejected.stderr).toMatch(/^- document 1 \(default\/scratch\): HTTP 422 Unprocessable Content/);
+    // Validated locally first: an Errored document is never sent.
+    expect(rejected.stderr).toMatch(/^- document 1 \(default\/scratch\): not sent: /);
     expect(rejected.stderr).toMatch(/spec\.traceConfigurations\[0\]\.ports\[0\]\.port: /);
   });
 

@@ -12,7 +12,18 @@ describe('parseAppSettings', () => {
       configRefreshIntervalInMs: 10_000,
       maxRequestBodyBytes: 262_144,
       maxTrackedFlows: 1_000_000,
+      connectionPolicy: { allowedNames: [] },
     });
+  });
+
+  it.each([
+    ['PARTNER_OTLP, AUDIT', ['PARTNER_OTLP', 'AUDIT'], undefined],
+    ['CONFIG_STORE', [], /TRACE_OUTPUT_CONNECTIONS: 'CONFIG_STORE' is an internal connection/],
+    ['', [], undefined],
+  ])('TRACE_OUTPUT_CONNECTIONS=%j', (value, names, error) => {
+    const env = { AzureWebJobsStorage: 'UseDevelopmentStorage=true', TRACE_OUTPUT_CONNECTIONS: value };
+    if (error !== undefined) expect(() => parseAppSettings(env)).toThrow(error);
+    else expect(parseAppSettings(env).connectionPolicy.allowedNames).toEqual(names);
   });
 
   it('reads identity-based locations and explicit values', () => {
@@ -32,19 +43,31 @@ describe('parseAppSettings', () => {
       clientId: '00000000-0000-0000-0000-000000000001',
       tableName: 'Configs',
     });
-    expect(settings.deadLetter).toEqual({ serviceUri: 'https://acct.blob.core.windows.net', containerName: 'dead-letters' });
+    expect(settings.deadLetter).toEqual({
+      serviceUri: 'https://acct.blob.core.windows.net',
+      containerName: 'dead-letters',
+    });
     expect(settings.traceConsumerGroup).toBe('retina-backend');
     expect(settings.configRefreshIntervalInMs).toBe(2500);
   });
 
   it.each([
     [{}, ['CONFIG_STORE__tableServiceUri', 'IDENTITY_STORE__tableServiceUri', 'DEADLETTER__blobServiceUri']],
-    [{ AzureWebJobsStorage: 'x', CONFIG_REFRESH_INTERVAL_MS: 'soon' }, ['CONFIG_REFRESH_INTERVAL_MS: must be a whole number']],
+    [
+      { AzureWebJobsStorage: 'x', CONFIG_REFRESH_INTERVAL_MS: 'soon' },
+      ['CONFIG_REFRESH_INTERVAL_MS: must be a whole number'],
+    ],
     [{ AzureWebJobsStorage: 'x', MAX_TRACKED_FLOWS: '0' }, ['MAX_TRACKED_FLOWS']],
-    [{ AzureWebJobsStorage: 'x', CONFIG_STORE__tableName: 'bad-name' }, ['CONFIG_STORE__tableName: must be a valid Azure table name']],
+    [
+      { AzureWebJobsStorage: 'x', CONFIG_STORE__tableName: 'bad-name' },
+      ['CONFIG_STORE__tableName: must be a valid Azure table name'],
+    ],
     [{ AzureWebJobsStorage: 'x', DEADLETTER__containerName: 'Upper' }, ['DEADLETTER__containerName']],
     [{ AzureWebJobsStorage: 'x', TRACE_HUB_NAME: '  ' }, ['TRACE_HUB_NAME']],
-    [{ CONFIG_STORE__tableServiceUri: 'acct.table', AzureWebJobsStorage: 'x' }, ["CONFIG_STORE__tableServiceUri: must be an http(s) URL, got 'acct.table'"]],
+    [
+      { CONFIG_STORE__tableServiceUri: 'acct.table', AzureWebJobsStorage: 'x' },
+      ["CONFIG_STORE__tableServiceUri: must be an http(s) URL, got 'acct.table'"],
+    ],
   ])('fails fast on %j naming every bad setting', (env, fragments) => {
     let caught: unknown;
     try {

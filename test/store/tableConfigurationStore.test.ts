@@ -63,3 +63,57 @@ describe('TableConfigurationStore limits and failures', () => {
     await expect(store.get('a', 'b')).rejects.toThrow();
   });
 });
+
+describe('TableConfigurationStore reading rows it did not write (one bad row is not fatal)', () => {
+  function rawTable(): { store: TableConfigurationStore; client: TableClient } {
+    tables += 1;
+    const client = TableClient.fromConnectionString(azurite().connectionString, `Rows${tables}`, {
+      allowInsecureConnection: true,
+    });
+    return { store: new TableConfigurationStore(client), client };
+  }
+
+  it('lists around trace rows, reports a damaged row on that configuration, scrubs stored secrets', async () => {
+    const { store, client } = rawTable();
+    await store.put(configurationWrite('default', 'good'));
+    // What a trace destination pointed at this table used to leave behind.
+    await client.createEntity({
+      partitionKey: 'cluster-1_default',
+      rowKey: '0001',
+      SrcIp: '10.0.0.1',
+      Packets: 3,
+    });
+    await client.createEntity({
+      partitionKey: 'default',
+      rowKey: 'broken',
+      generation: 1,
+      manifest: '{not json',
+      status: '{}',
+      updatedAt: 'x',
+    });
+    const key = `Account${'Key'}=${'A'.repeat(86)}==`;
+    await client.createEntity({
+      partitionKey: 'default',
+      rowKey: 'leaky',
+      generation: 1,
+      manifest: JSON.stringify({ spec: { outputConfiguration: { connectionConfiguration: `x;${key}` } } }),
+      status: JSON.stringify({ state: 'Errored', reason: `connectionConfiguration x;${key} is not valid` }),
+      updatedAt: 'x',
+    });
+
+    const listed = await store.list();
+    expect(listed.map((c) => `${c.namespace}/${c.name} ${c.status.state}`)).toEqual([
+      'default/broken Errored',
+      'default/good Accepted',
+      'default/leaky Errored',
+    ]);
+    expect(listed[0]!.status.reason).toMatch(/the stored row cannot be read: column manifest is not JSON/);
+    expect(listed[0]!.spec).toBeUndefined();
+    expect(JSON.stringify(listed)).not.toContain('A'.repeat(86));
+    expect(JSON.stringify(await store.get('default', 'leaky'))).not.toContain('A'.repeat(86));
+    expect(await store.get('cluster-1_default', '0001')).toBeUndefined();
+    // Deleting the bad row repairs the listing.
+    expect(await store.delete('default', 'broken')).toBe(true);
+    expect((await store.list()).map((c) => c.name)).toEqual(['good', 'leaky']);
+  });
+});

@@ -7,6 +7,8 @@ import { UsageError, type Command } from '../command';
 import { parseCommandArgs } from '../run';
 import { manifestSources } from '../manifestSources';
 import { bpfFilterFor } from '../../agent/bpfFilter';
+import { AgentProgress } from '../../agent/agentProgress';
+import { ownEndpoints, resolveOwnEndpoints, withoutOwnTraffic } from '../../agent/ownTraffic';
 import { identitiesEvent, publishEvents, type PublishableEvent } from '../../agent/publishEvents';
 import { TraceBatchPacker } from '../../agent/traceBatchPacker';
 import { readCaptureStream } from '../../capture/readCapture';
@@ -17,7 +19,7 @@ import { errorMessage } from '../../errors';
 
 const HELP = `Usage: tracectl agent --interface IFACE -f CONFIG.yaml --cluster C --node N
                       [--connection-string CS | --namespace FQDN] [--hub NAME] [--identities FILE.json]
-                      [--trace-point P] [--flush-interval MS] [--tcpdump PATH]
+                      [--trace-point P] [--flush-interval MS] [--progress-interval MS] [--tcpdump PATH]
 
 A reference agent for nodes without an eBPF agent: captures live with tcpdump (-w - -U), using a
 BPF filter built from the configurations' ipBlocks and ports, and publishes trace batches as
@@ -35,6 +37,7 @@ Options:
   --identities FILE       identity snapshot sent first
   --trace-point P         trace point of this interface (default NodeToNetwork)
   --flush-interval MS     publish a partial batch after this long (default 1000)
+  --progress-interval MS  print packets captured, batches sent and drops this often (default 10000)
   --tcpdump PATH          tcpdump binary (default tcpdump on PATH)
 
 Exit status: 0 stopped cleanly, 1 publishing failed, 2 usage error, unreadable input, or tcpdump
@@ -59,6 +62,7 @@ export const agentCommand: Command = {
         identities: { type: 'string' },
         'trace-point': { type: 'string', default: 'NodeToNetwork' },
         'flush-interval': { type: 'string', default: '1000' },
+        'progress-interval': { type: 'string', default: '10000' },
         tcpdump: { type: 'string', default: 'tcpdump' },
       },
       false,
@@ -74,6 +78,8 @@ export const agentCommand: Command = {
     if (tracePoint === undefined) throw new UsageError(`--trace-point must be one of ${TRACE_POINTS.join(', ')}`);
     const flushInterval = Number(values['flush-interval']);
     if (!(flushInterval > 0)) throw new UsageError(`--flush-interval must be a positive number of ms, not '${values['flush-interval']}'`);
+    const progressInterval = Number(values['progress-interval']);
+    if (!(progressInterval > 0)) throw new UsageError(`--progress-interval must be a positive number of ms, not '${values['progress-interval']}'`);
 
     const specs = [];
     for (const file of values.file) {
@@ -89,7 +95,11 @@ export const agentCommand: Command = {
     }
     const filter = bpfFilterFor(specs);
     for (const note of filter.notes) io.stderr(`note: ${note}\n`);
-    io.stderr(`capture filter: ${filter.expression === '' ? '(everything)' : filter.expression}\n`);
+    // The agent's own uploads and token requests stay out of its capture.
+    const own = await resolveOwnEndpoints(ownEndpoints({ ...(connectionString !== undefined ? { connectionString } : {}), ...(values.namespace !== undefined ? { namespace: values.namespace } : {}), ...(io.env.AZURE_AUTHORITY_HOST !== undefined ? { authorityHost: io.env.AZURE_AUTHORITY_HOST } : {}) }));
+    const expression = withoutOwnTraffic(filter.expression, own);
+    for (const endpoint of own.filter((e) => e.addresses.length === 0)) io.stderr(`note: ${endpoint.host} does not resolve; its traffic is not excluded from the capture\n`);
+    io.stderr(`capture filter: ${expression === '' ? '(everything)' : expression}\n`);
     let identities: PublishableEvent | undefined;
     if (values.identities !== undefined) {
       const parsed = parseIdentitySnapshot(JSON.parse(await readFile(path.resolve(io.cwd, values.identities), 'utf8')) as unknown);
@@ -100,7 +110,7 @@ export const agentCommand: Command = {
       identities = identitiesEvent(parsed.snapshot);
     }
 
-    const tcpdumpArgs = ['-i', values.interface, '-w', '-', '-U', '-s', '0', '-n', ...(filter.expression === '' ? [] : [filter.expression])];
+    const tcpdumpArgs = ['-i', values.interface, '-w', '-', '-U', '-s', '0', '-n', ...(expression === '' ? [] : [expression])];
     const child = spawn(values.tcpdump, tcpdumpArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     let tcpdumpError = '';
     child.stderr.on('data', (chunk: Buffer) => (tcpdumpError = (tcpdumpError + chunk.toString()).slice(-2000)));
@@ -115,14 +125,14 @@ export const agentCommand: Command = {
     const producer =
       connectionString !== undefined ? new EventHubProducerClient(connectionString, hub) : new EventHubProducerClient(values.namespace!, hub, new DefaultAzureCredential());
     const packer = new TraceBatchPacker({ cluster: values.cluster, node: values.node, defaultTracePoint: tracePoint });
-    const totals = { packets: 0, events: 0 };
+    const totals = new AgentProgress();
     let publishing: Promise<void> = Promise.resolve();
     let publishError: unknown;
     const publish = (events: PublishableEvent[]) => {
       if (events.length === 0) return publishing;
       publishing = publishing.then(async () => {
         try {
-          totals.events += await publishEvents(producer, events, { partitionKey: values.node! });
+          totals.batches += await publishEvents(producer, events, { partitionKey: values.node! });
         } catch (caught) {
           publishError ??= caught;
         }
@@ -133,6 +143,7 @@ export const agentCommand: Command = {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     const timer = setInterval(() => void publish(packer.flush()), flushInterval);
+    const progressTimer = setInterval(() => io.stderr(totals.line()), progressInterval);
     try {
       if (identities !== undefined) await publish([identities]);
       const reading = (async () => {
@@ -142,6 +153,7 @@ export const agentCommand: Command = {
             // Awaiting here is the backpressure: tcpdump's pipe fills and the kernel counts drops.
             await publish(packer.add(event.packet));
           } else if (event.kind === 'problem' && event.problem.code !== 'CAPTURE_EMPTY') {
+            totals.problems += 1;
             io.stderr(`capture: ${event.problem.message}\n`);
           }
         }
@@ -159,12 +171,15 @@ export const agentCommand: Command = {
       }
     } finally {
       clearInterval(timer);
+      clearInterval(progressTimer);
       process.removeListener('SIGINT', stop);
       process.removeListener('SIGTERM', stop);
       await publishing;
       await producer.close();
     }
-    io.stderr(`${totals.packets} packets captured, ${totals.events} events published to ${hub}\n`);
+    totals.addTcpdumpReport(tcpdumpError);
+    totals.drops += packer.oversized.length;
+    io.stderr(totals.line(`stopped, published to ${hub}`));
     if (publishError !== undefined) {
       io.stderr(`tracectl agent: publishing failed: ${errorMessage(publishError)}\n`);
       return 1;

@@ -1,4 +1,5 @@
-import { parseAllDocuments } from 'yaml';
+import { connectionPolicyFromEnvironment } from '../../config/connectionPolicy';
+import { planApply } from '../../config/applyPlan';
 import { UsageError, type Command } from '../command';
 import { parseCommandArgs } from '../run';
 import { backendOptions, callBackend, describeProblem } from '../backendClient';
@@ -8,7 +9,8 @@ import { errorMessage } from '../../errors';
 const HELP = `Usage: tracectl apply -f FILE|DIR|- [-f ...] [--server URL] [--key KEY]
 
 Creates or updates TraceConfigurations in the backend through its HTTP API
-(PUT /api/traceconfigurations/{namespace}/{name}). Every YAML document is sent on its own.
+(PUT /api/traceconfigurations/{namespace}/{name}). Every YAML document is validated locally first
+(as tracectl validate) and sent on its own; an Errored document is reported and never sent.
 
 Options:
   -f, --file FILE   manifest file (YAML, several documents allowed), a directory (its .yaml and
@@ -56,18 +58,11 @@ export const applyCommand: Command = {
         io.stderr(`tracectl apply: cannot read ${file}: ${errorMessage(caught)}\n`);
         return 2;
       }
-      const documents = parseAllDocuments(text);
-      for (const [index, document] of (Array.isArray(documents) ? documents : [documents]).entries()) {
-        const manifest = document.toJS() as { metadata?: { namespace?: unknown; name?: unknown } } | null;
-        if (manifest === null || manifest === undefined) continue;
-        const namespace =
-          typeof manifest.metadata?.namespace === 'string' ? manifest.metadata.namespace : 'default';
-        const name = manifest.metadata?.name;
-        if (typeof name !== 'string' || name === '') {
-          io.stderr(`${file} document ${index + 1}: metadata.name is missing; nothing sent\n`);
-          rejected += 1;
-          continue;
-        }
+      const plan = planApply(text, file, connectionPolicyFromEnvironment(io.env, 'allow'));
+      for (const refused of plan.refused)
+        io.stderr(`${file} document ${refused.document} (${refused.namespace}/${refused.name || '?'}): not sent: ${refused.reason}\n`);
+      rejected += plan.refused.length;
+      for (const { document: index, namespace, name, manifest } of plan.send) {
         const response = await callBackend(
           backend,
           'PUT',
@@ -84,7 +79,7 @@ export const applyCommand: Command = {
           );
         } else {
           rejected += 1;
-          io.stderr(`${file} document ${index + 1} (${namespace}/${name}): ${describeProblem(response)}\n`);
+          io.stderr(`${file} document ${index} (${namespace}/${name}): ${describeProblem(response)}\n`);
         }
       }
     }

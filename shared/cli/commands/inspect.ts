@@ -6,6 +6,7 @@ import { parseCommandArgs } from '../run';
 import { manifestSources } from '../manifestSources';
 import { formatTable, TABLE_HEADER, tableRow, type InspectedRecord } from '../inspectOutput';
 import { readCaptureStream } from '../../capture/readCapture';
+import { isDamagedCompression } from '../../capture/gzip';
 import { parseTraceConfigurations } from '../../config/parseManifests';
 import { compileConfigurations, type ConfigurationInput } from '../../match/configurationMatcher';
 import { MemoryIdentityStore } from '../../enrich/memoryIdentityStore';
@@ -189,6 +190,7 @@ export const inspectCommand: Command = {
     };
 
     let sawFormat = false;
+    let damaged = false;
     for await (const event of readCaptureStream(createReadStream(resolved))) {
       if (event.kind === 'interface') sawFormat = true;
       else if (event.kind === 'packet') {
@@ -202,6 +204,7 @@ export const inspectCommand: Command = {
           return 2;
         }
         io.stderr(`${capturePath}: ${event.problem.message}\n`);
+        if (isDamagedCompression(event.problem)) damaged = true;
       }
     }
     print(pipeline.takeDeliveries());
@@ -217,6 +220,6 @@ export const inspectCommand: Command = {
         `  ${key}: ${counts.matchedByConfiguration[key] ?? 0} packets matched, ${counts.recordsByConfiguration[key] ?? 0} records\n`,
       );
     }
-    return 0;
+    return damaged ? 2 : 0;
   },
 };

@@ -8,6 +8,7 @@ import { parseCommandArgs } from '../run';
 import { identitiesEvent, publishEvents, type PublishableEvent } from '../../agent/publishEvents';
 import { TraceBatchPacker } from '../../agent/traceBatchPacker';
 import { readCaptureStream } from '../../capture/readCapture';
+import { isDamagedCompression } from '../../capture/gzip';
 import { parseIdentitySnapshot } from '../../enrich/identitySchema';
 import { TRACE_POINTS, type TracePoint } from '../../packet/decodedPacket';
 import { errorMessage } from '../../errors';
@@ -116,6 +117,7 @@ export const replayCommand: Command = {
         showProgress(false);
       }
     };
+    let damaged = false;
     try {
       if (identities !== undefined) await send([identities], 0);
       for await (const event of readCaptureStream(createReadStream(resolved))) {
@@ -129,6 +131,7 @@ export const replayCommand: Command = {
             return 2;
           }
           io.stderr(`${capturePath}: ${event.problem.message}\n`);
+          if (isDamagedCompression(event.problem)) damaged = true;
         }
       }
       await send(packer.flush(), progress.packets);
@@ -142,6 +145,6 @@ export const replayCommand: Command = {
     showProgress(true);
     for (const oversized of packer.oversized) io.stderr(`frame ${oversized.frame}: not published, ${oversized.compressedBytes} bytes compressed is over the event limit\n`);
     io.stdout(`published ${capturePath}: ${progress.packets} packets in ${progress.events} events to ${hub} as ${values.cluster}/${node}\n`);
-    return packer.oversized.length > 0 ? 1 : 0;
+    return damaged ? 2 : packer.oversized.length > 0 ? 1 : 0;
   },
 };

@@ -1,6 +1,7 @@
 /** `tracectl validate`: checks TraceConfiguration manifests offline (CONTRACTS §5). */
 import { parseTraceConfigurations, type DocumentResult } from '../../config';
 import { errorMessage } from '../../errors';
+import { connectionPolicyFromEnvironment } from '../../config/connectionPolicy';
 import { UsageError, type Command, type CommandIo } from '../command';
 import { parseCommandArgs } from '../run';
 import { manifestSources, type ManifestSource } from '../manifestSources';
@@ -42,6 +43,8 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   if (files.filter((file) => file === '-').length > 1)
     throw new UsageError('-f - (stdin) can be given only once');
 
+  // Connections beyond TRACES_* are those the operator lists in TRACE_OUTPUT_CONNECTIONS.
+  const policy = connectionPolicyFromEnvironment(io.env);
   const results: DocumentResult[] = [];
   let unreadable = false;
   for (const arg of files) {
@@ -62,7 +65,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
         unreadable = true;
         continue;
       }
-      const documents = parseTraceConfigurations(text, { fileName: source.display });
+      const documents = parseTraceConfigurations(text, { fileName: source.display, connectionPolicy: policy });
       if (documents.length === 0) io.stderr(`tracectl validate: ${source.display} has no YAML documents\n`);
       results.push(...documents);
     }
