@@ -63,7 +63,8 @@ export function packetColumns(packet: DecodedPacket): PacketColumns {
     sourceIp: sip ? formatIp(sip) : undefined,
     destinationIp: dip ? formatIp(dip) : undefined,
     // No flag set (a rare, odd segment) leaves the column absent rather than empty.
-    tcpFlags: packet.protocol === IpProtocol.TCP && packet.tcpFlags ? tcpFlagsText(packet.tcpFlags) : undefined,
+    tcpFlags:
+      packet.protocol === IpProtocol.TCP && packet.tcpFlags ? tcpFlagsText(packet.tcpFlags) : undefined,
     communityId: packetCommunityId(packet),
   };
 }
@@ -187,7 +188,8 @@ export function assembleTraceRecord(
 function addIcmpColumns(record: TraceRecord, packet: DecodedPacket): void {
   record.IcmpType = packet.icmpType;
   if (packet.icmpCode !== undefined) record.IcmpCode = packet.icmpCode;
-  if (packet.icmpInnerProtocol !== undefined) record.IcmpInnerProtocol = protocolName(packet.icmpInnerProtocol);
+  if (packet.icmpInnerProtocol !== undefined)
+    record.IcmpInnerProtocol = protocolName(packet.icmpInnerProtocol);
   if (packet.icmpInnerSourceIp !== undefined) record.IcmpInnerSourceIp = formatIp(packet.icmpInnerSourceIp);
   if (packet.icmpInnerDestinationIp !== undefined)
     record.IcmpInnerDestinationIp = formatIp(packet.icmpInnerDestinationIp);

@@ -7,7 +7,8 @@ import type { TraceConfigurationSpec } from '../../../shared/config/model';
 import { compileConfigurations } from '../../../shared/match/configurationMatcher';
 import { EMPTY_IDENTITY_LOOKUP } from '../../../shared/enrich/identityStore';
 import { createPartitionState, type PartitionStateOptions } from '../../../shared/pipeline/partitionState';
-import { runBatch } from '../../../shared/pipeline/runBatch';
+import { PacketPipeline } from '../../../shared/pipeline/runBatch';
+import { readCaptureInto } from '../../../shared/capture/readCapture';
 import type { TraceRecord } from '../../../shared/record/traceRecord';
 import { hasSharedData, sharedPath } from '../../support/sharedData';
 import { TSHARK_DIFFERENCES } from '../../packet/tsharkDifferences';
@@ -67,15 +68,20 @@ export function recordsOfCapture(
   spec: TraceConfigurationSpec,
   options: PartitionStateOptions = {},
 ): TraceRecord[] {
-  const state = createPartitionState(options);
-  const result = runBatch(
-    { cluster: 'c', node: 'n', capture: readFileSync(sharedPath('captures', 'public', file)) },
+  const pipeline = new PacketPipeline(
+    { cluster: 'c', node: 'n' },
     {
       matcher: compileConfigurations([{ key: 'oracle/catch-all', spec }]),
       identities: EMPTY_IDENTITY_LOOKUP,
-      state,
+      state: createPartitionState(options),
       includeCaptureFrame: true,
     },
   );
-  return result.deliveries.flatMap((d) => d.records);
+  readCaptureInto(readFileSync(sharedPath('captures', 'public', file)), {
+    onPacket: (captured) => pipeline.process(captured),
+    onProblem: () => undefined,
+  });
+  // The capture ended, as at the end of `tracectl inspect`: every open flow is written.
+  pipeline.flushFlows();
+  return pipeline.takeDeliveries().flatMap((d) => d.records);
 }
