@@ -14,6 +14,7 @@ import { HTTP_FUNCTIONS } from '../../functions/httpFunctions';
 import { createIngestTracesHandler } from '../../functions/ingestTraces';
 import { setAppServices } from '../../functions/services';
 import type { IngestSummary } from '../pipeline/ingestEvents';
+import { releasePartitionState } from '../pipeline/releasePartition';
 import { startAzurite, type AzuriteInstance } from './azurite';
 import { startLocalEventHubs, type LocalEventHubs } from './eventHubs/localEventHubs';
 import { hostEventBatch } from './hostEventBatch';
@@ -236,6 +237,16 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
             // Checkpoint before counting, so whoever waits for the count finds the checkpoint written.
             await context.updateCheckpoint(events[events.length - 1]!);
             account(summary, events.length);
+          },
+          // Ownership lost or the consumer stopping: the partition's open flows are written now.
+          processClose: async (_reason, context) => {
+            const state = services.ingest.takePartitionState?.(context.partitionId);
+            if (state === undefined) return;
+            try {
+              account(await releasePartitionState(state, context.partitionId, services.ingest), 0);
+            } catch (caught) {
+              log(`releasing partition ${context.partitionId} failed: ${errorMessage(caught)}`);
+            }
           },
           processError: async (error, context) => {
             log(`consumer error on partition ${context.partitionId}: ${errorMessage(error)}`);
