@@ -86,8 +86,12 @@ const DEFAULT_IDLE: FlowIdleTimeouts = { tcp: 300_000, udp: 60_000, icmp: 60_000
 
 /** Table positions are refreshed at most this often (packet time): LRU order is exact to 1 s. */
 const REFRESH_MS = 1000;
-/** In-packet sweeps run at most this often (packet time); each batch also sweeps at its end. */
+/**
+ * In-packet sweeps (a scan of the node's flows) run at most this often in packet time and once
+ * per this many packets of the node; each batch also sweeps at its end.
+ */
 const SWEEP_MS = 1000;
+const SWEEP_PACKETS = 4096;
 
 /** Ports on which the receiver is taken for the server when a flow is first seen midstream. */
 const SERVICE_PORTS: ReadonlySet<number> = new Set(
@@ -97,6 +101,8 @@ const SERVICE_PORTS: ReadonlySet<number> = new Set(
 interface NodeFlows {
   clockMs: number;
   lastSweepMs: number;
+  /** Packets seen since the last sweep. */
+  sinceSweep: number;
   /** Configuration key ─► observation point ─► flows, least recently seen first. */
   readonly scopes: Map<string, Map<string, Map<string, FlowEntry>>>;
 }
@@ -123,6 +129,12 @@ export class FlowSummaryTable {
   private lastPacket: DecodedPacket | undefined;
   private lastKey: string | undefined;
   private readonly observationPoints = new Map<string, string>();
+  private lastNodeName: string | undefined;
+  private lastNode: NodeFlows | undefined;
+  private lastScope: Map<string, FlowEntry> | undefined;
+  private lastScopeNode: NodeFlows | undefined;
+  private lastScopeConfiguration: string | undefined;
+  private lastScopePoint: string | undefined;
 
   constructor(options: FlowSummaryOptions = {}) {
     this.maxFlows = Math.max(1, options.maxFlows ?? 200_000);
@@ -150,8 +162,24 @@ export class FlowSummaryTable {
     if (key === undefined) return;
     const nowMs = packet.timestampSec * 1000 + packet.timestampNsec / 1e6;
     const node = this.nodeFlows(observation.node);
+    node.sinceSweep++;
     if (nowMs > node.clockMs) node.clockMs = nowMs;
-    const flows = scopeOf(node, observation.match.key, this.observationPointOf(packet));
+    const point = this.observationPointOf(packet);
+    const configurationKey = observation.match.key;
+    // Consecutive packets mostly share node, configuration and device: one lookup chain saved.
+    let flows = this.lastScope;
+    if (
+      flows === undefined ||
+      node !== this.lastScopeNode ||
+      configurationKey !== this.lastScopeConfiguration ||
+      point !== this.lastScopePoint
+    ) {
+      flows = scopeOf(node, configurationKey, point);
+      this.lastScope = flows;
+      this.lastScopeNode = node;
+      this.lastScopeConfiguration = configurationKey;
+      this.lastScopePoint = point;
+    }
     let flow = flows.get(key);
     if (flow !== undefined) {
       const ended = this.endingReason(flow, packet, nowMs);
@@ -187,8 +215,9 @@ export class FlowSummaryTable {
       flow.refreshedMs = nowMs;
     }
     flow.count(packet, nowMs, observation.l7Messages);
-    if (nowMs - node.lastSweepMs >= SWEEP_MS && node.lastSweepMs !== -Infinity) this.sweepNode(node, sink);
-    else if (node.lastSweepMs === -Infinity) node.lastSweepMs = nowMs;
+    if (node.lastSweepMs === -Infinity) node.lastSweepMs = nowMs;
+    else if (node.sinceSweep >= SWEEP_PACKETS && nowMs - node.lastSweepMs >= SWEEP_MS)
+      this.sweepNode(node, sink);
   }
 
   /**
@@ -198,7 +227,10 @@ export class FlowSummaryTable {
   sweep(sink: FlowRecordSink): void {
     for (const [name, node] of this.nodes) {
       this.sweepNode(node, sink);
-      if (countFlows(node) === 0) this.nodes.delete(name);
+      if (countFlows(node) === 0) {
+        this.nodes.delete(name);
+        this.forgetCaches();
+      }
     }
   }
 
@@ -215,6 +247,7 @@ export class FlowSummaryTable {
       }
     }
     this.nodes.clear();
+    this.forgetCaches();
   }
 
   /** Current counters. */
@@ -258,6 +291,7 @@ export class FlowSummaryTable {
 
   private sweepNode(node: NodeFlows, sink: FlowRecordSink): void {
     node.lastSweepMs = node.clockMs;
+    node.sinceSweep = 0;
     const now = node.clockMs;
     for (const flows of scopesOf(node)) {
       for (const [key, flow] of flows) {
@@ -309,12 +343,23 @@ export class FlowSummaryTable {
   }
 
   private nodeFlows(name: string): NodeFlows {
+    if (name === this.lastNodeName && this.lastNode !== undefined) return this.lastNode;
     let node = this.nodes.get(name);
     if (node === undefined) {
-      node = { clockMs: -Infinity, lastSweepMs: -Infinity, scopes: new Map() };
+      node = { clockMs: -Infinity, lastSweepMs: -Infinity, sinceSweep: 0, scopes: new Map() };
       this.nodes.set(name, node);
     }
+    this.lastNodeName = name;
+    this.lastNode = node;
     return node;
+  }
+
+  /** Forgets the cached lookups (a node, or every node, was dropped). */
+  private forgetCaches(): void {
+    this.lastNodeName = undefined;
+    this.lastNode = undefined;
+    this.lastScope = undefined;
+    this.lastScopeNode = undefined;
   }
 }
 
