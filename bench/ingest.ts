@@ -30,18 +30,21 @@ import type { CapturePacket } from '../shared/capture/capturePacket';
 import type { TraceBatchEvent } from '../shared/agent/traceBatchPacker';
 import { barChartSvg, writeBenchResult } from './support/benchReport';
 import { distinctFlowCopies, packEvents, sourcePackets } from './support/benchInput';
+import { billedBytes } from './support/billedBytes';
+import { releasePartitionState } from '../shared/pipeline/releasePartition';
+import type { CaptureLevel } from '../shared/config/model';
 
 const COPIES = Number(process.env.BENCH_COPIES ?? 12);
 /** When set, a directory: each scenario's measured run is CPU-profiled into `<scenario>.cpuprofile` there. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 const EVENTS_PER_INVOCATION = 16;
 
-function spec(destination: Destination, options: { ports?: PortRule[]; cidr?: string; allPackets?: boolean; l7?: boolean }): TraceConfigurationSpec {
+function spec(destination: Destination, options: { ports?: PortRule[]; cidr?: string; allPackets?: boolean; l7?: boolean; level?: CaptureLevel }): TraceConfigurationSpec {
   const to = options.cidr === undefined ? [] : [{ ipBlock: { cidr: options.cidr, except: [] } }];
   return {
     rules: [
       {
-        captureLevel: options.allPackets === true ? 'AllPackets' : 'FirstPacket',
+        captureLevel: options.level ?? (options.allPackets === true ? 'AllPackets' : 'FirstPacket'),
         includeLayer7Data: options.l7 ?? true,
         targets: [{ from: [], to, ports: options.ports ?? [], tracePoints: [...TRACE_POINTS], tracePointsRestricted: false }],
       },
@@ -71,9 +74,27 @@ const SPECIFIC_CONFIGURATIONS: { key: string; spec: TraceConfigurationSpec }[] =
   { key: 'bench/resolver', spec: spec('opentelemetry', { cidr: '8.8.8.8/32' }) },
 ];
 
+/**
+ * One catch-all configuration at `level` to Log Analytics, layer 7 off so the records are the
+ * level's own (packets, first packets or flows): the capture-level comparison.
+ */
+function levelConfigurations(level: CaptureLevel): { key: string; spec: TraceConfigurationSpec }[] {
+  return [{ key: `bench/${level.toLowerCase()}`, spec: spec('loganalytics', { level, l7: false }) }];
+}
+
+/** Billed bytes of the records encoded for Log Analytics while counting is on (untimed runs only). */
+const billing = { on: false, bytes: 0 };
+
 function quiet(sink: Sink): Sink {
   // Real encoding, limits and batching; only the network call is skipped.
-  return Object.assign(Object.create(sink) as Sink, { push: async () => ({ ok: true as const }) });
+  const overrides: Partial<Sink> = { push: async () => ({ ok: true as const }) };
+  if (sink.destination === 'loganalytics') {
+    overrides.encode = (record) => {
+      if (billing.on) billing.bytes += billedBytes(record);
+      return sink.encode(record);
+    };
+  }
+  return Object.assign(Object.create(sink) as Sink, overrides);
 }
 
 function sinkFor(destination: Destination, connection: string): Sink {
@@ -141,6 +162,8 @@ interface Scenario {
   cpuSeconds: number;
   wallSeconds: number;
   standardThroughputUnitsPerCore: number;
+  /** Log Analytics billed bytes per million packets (configurations writing there only). */
+  logAnalyticsBilledBytesPerMillionPackets: number;
 }
 
 async function measure(name: string, configurations: { key: string; spec: TraceConfigurationSpec }[], events: TraceBatchEvent[], packets: number): Promise<Scenario> {
@@ -156,12 +179,15 @@ async function measure(name: string, configurations: { key: string; spec: TraceC
     refreshIntervalInMs: 60_000,
     compile: (stored) => compileConfigurations(stored.map((c) => ({ key: `${c.namespace}/${c.name}`, spec: c.spec! }))),
   });
+  const sinkOf = (destination: Destination, connection: string): Sink =>
+    sinks.get(`${destination}/${connection}`) ?? sinks.set(`${destination}/${connection}`, sinkFor(destination, connection)).get(`${destination}/${connection}`)!;
+  const deadLetter = { write: async () => 'bench' };
   const handler = createIngestTracesHandler(() => ({
     configurations: configurationCache,
     identities: new MemoryIdentityStore(),
     partitionState: (id) => partitions.get(id) ?? partitions.set(id, createPartitionState()).get(id)!,
-    sinkFor: (destination, connection) => sinks.get(`${destination}/${connection}`) ?? sinks.set(`${destination}/${connection}`, sinkFor(destination, connection)).get(`${destination}/${connection}`)!,
-    deadLetter: { write: async () => 'bench' },
+    sinkFor: sinkOf,
+    deadLetter,
   }));
   const invocations: ReturnType<typeof hostEventBatch>[] = [];
   const now = new Date();
@@ -188,9 +214,15 @@ async function measure(name: string, configurations: { key: string; spec: TraceC
       records += summary.records;
       processed += summary.packets;
     }
+    // The end of the input releases the partitions: FlowSummary writes its open flows (counted).
+    for (const [id, state] of partitions) records += (await releasePartitionState(state, id, { sinkFor: sinkOf, deadLetter })).records;
     return { records, processed };
   };
+  billing.on = true;
+  billing.bytes = 0;
   await run();
+  billing.on = false;
+  const billedPerPacket = billing.bytes / packets;
   const profiler = PROFILE_DIR === undefined ? undefined : await startProfiler();
   const cpuBefore = process.cpuUsage();
   const wallBefore = process.hrtime.bigint();
@@ -214,8 +246,11 @@ async function measure(name: string, configurations: { key: string; spec: TraceC
     // One Standard throughput unit carries 1 MB/s (counted here as 1 MiB/s, the stricter reading)
     // or 1,000 events/s of ingress; at ~1 MB per event the bytes are the binding limit.
     standardThroughputUnitsPerCore: Number(((compressed / cpuSeconds / 1_048_576) * (processed / packets)).toFixed(1)),
+    logAnalyticsBilledBytesPerMillionPackets: Math.round(billedPerPacket * 1e6),
   };
-  process.stdout.write(`${name}: ${scenario.packetsPerSecondPerCore} packets/s per core, ${scenario.recordsPerSecondPerCore} records/s, ${scenario.recordsPerPacket} records per packet\n`);
+  process.stdout.write(
+    `${name}: ${scenario.packetsPerSecondPerCore} packets/s per core, ${scenario.recordsPerSecondPerCore} records/s, ${scenario.recordsPerPacket} records per packet, ${(scenario.logAnalyticsBilledBytesPerMillionPackets / 1e6).toFixed(1)} MB billed in Log Analytics per million packets\n`,
+  );
   return scenario;
 }
 
@@ -227,11 +262,15 @@ async function main(): Promise<void> {
   process.stdout.write(`input: ${packets.length} packets (${COPIES} copies of ${origin}) in ${events.length} events, ${(compressed / 1e6).toFixed(1)} MB compressed\n`);
   const specific = await measure('10 specific configurations', SPECIFIC_CONFIGURATIONS, events, packets.length);
   const catchAll = await measure('10 configurations incl. 2 catch-alls', CATCH_ALL_CONFIGURATIONS, events, packets.length);
+  // The capture levels side by side: one catch-all configuration (layer 7 off) to Log Analytics.
+  const levels = [];
+  for (const level of ['AllPackets', 'FirstPacket', 'FlowSummary'] as const)
+    levels.push(await measure(`catch-all at ${level}, no L7`, levelConfigurations(level), events, packets.length));
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const tshark = tsharkPacketsPerSecond([writeSingleCapture(packets)], packets.length);
   const result = {
     input: { packets: packets.length, events: events.length, compressedBytes: compressed, source: origin, layer7: true },
-    scenarios: [specific, catchAll],
+    scenarios: [specific, catchAll, ...levels],
     peakRssMb,
     tsharkPacketsPerSecond: tshark === undefined ? null : Math.round(tshark),
     ratioToTshark: tshark === undefined ? null : Number((specific.packetsPerSecondPerCore / tshark).toFixed(1)),
@@ -243,6 +282,11 @@ async function main(): Promise<void> {
     [
       { label: '10 specific configurations', value: specific.packetsPerSecondPerCore, unit: `/s · ${specific.standardThroughputUnitsPerCore} TU` },
       { label: '10 incl. 2 catch-alls', value: catchAll.packetsPerSecondPerCore, unit: `/s · ${catchAll.standardThroughputUnitsPerCore} TU` },
+      ...levels.map((level) => ({
+        label: level.name,
+        value: level.packetsPerSecondPerCore,
+        unit: `/s · ${level.recordsPerPacket} rec/pkt · ${(level.logAnalyticsBilledBytesPerMillionPackets / 1e6).toFixed(0)} MB LA/M pkts`,
+      })),
       ...(tshark === undefined ? [] : [{ label: 'tshark -T fields', value: tshark, unit: '/s' }]),
     ],
     300_000,

@@ -13,6 +13,8 @@ import { compileConfigurations, type ConfigurationMatcher } from '../match/confi
 import { ConfigurationCache } from '../pipeline/configurationCache';
 import type { IngestDependencies } from '../pipeline/ingestEvents';
 import { createPartitionState, type PartitionState } from '../pipeline/partitionState';
+import { releasePartitionState } from '../pipeline/releasePartition';
+import { errorMessage } from '../errors';
 import { parseAppSettings, type AppSettings } from '../settings/appSettings';
 import { createSink } from '../sinks/createSink';
 import { resolveConnection } from '../sinks/connection';
@@ -158,10 +160,24 @@ export function createAppServices(
         }
         return state;
       },
+      takePartitionState: (partitionId) => {
+        const state = partitions.get(partitionId);
+        partitions.delete(partitionId);
+        return state;
+      },
       sinkFor,
       deadLetter,
     },
     async close() {
+      // Shutting down releases every partition: their open FlowSummary flows are written first.
+      for (const [partitionId, state] of [...partitions]) {
+        partitions.delete(partitionId);
+        await releasePartitionState(state, partitionId, { sinkFor, deadLetter }).catch((caught: unknown) =>
+          options.onWarning?.(
+            `partition ${partitionId}: open flows could be neither delivered nor dead-lettered at shutdown: ${errorMessage(caught)}`,
+          ),
+        );
+      }
       await Promise.allSettled([...sinks.values()].map((sink) => sink.close()));
     },
   };

@@ -6,7 +6,7 @@
 import type { TracePoint } from '../packet/decodedPacket';
 
 /** How much of each traced flow to record. */
-export type CaptureLevel = 'AllPackets' | 'FirstPacket';
+export type CaptureLevel = 'AllPackets' | 'FirstPacket' | 'FlowSummary';
 
 /** Where records go. */
 export type Destination = 'stdout' | 'azuretable' | 'loganalytics' | 'opentelemetry';

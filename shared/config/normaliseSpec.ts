@@ -32,9 +32,18 @@ function ports(raw: unknown, at: readonly PathSegment[], issues: IssueCollector)
   return list(raw).flatMap((entry, i) => normalisePort(entry, [...at, i], issues) ?? []);
 }
 
-function ruleSettings(raw: RawObject): Pick<TraceRule, 'captureLevel' | 'includeLayer7Data'> {
+/** Why a `FlowSummary` rule validates with a warning. */
+export const FLOW_SUMMARY_WARNING =
+  'FlowSummary is an extension of this backend: upstream Retina lists only FirstPacket and AllPackets, so its own tools reject this value';
+
+function ruleSettings(
+  raw: RawObject,
+  at: readonly PathSegment[],
+  issues: IssueCollector,
+): Pick<TraceRule, 'captureLevel' | 'includeLayer7Data'> {
   const level: CaptureLevel | undefined =
     typeof raw.captureLevel === 'string' ? matchEnum(CAPTURE_LEVEL_NAMES, raw.captureLevel) : undefined;
+  if (level === 'FlowSummary') issues.warn([...at, 'captureLevel'], FLOW_SUMMARY_WARNING);
   return { captureLevel: level ?? 'FirstPacket', includeLayer7Data: raw.includeLayer7Data === true };
 }
 
@@ -77,7 +86,7 @@ export function normaliseDocumentedSpec(
       ...points,
       tracePoints: [...points.tracePoints],
     };
-    rules.push({ ...ruleSettings(entry), targets: [target] });
+    rules.push({ ...ruleSettings(entry, entryAt, issues), targets: [target] });
   });
   const output = normaliseOutput(spec.outputConfiguration, [...at, 'outputConfiguration'], issues, policy);
   return assemble(rules, output, issues, errorsBefore);
@@ -119,7 +128,7 @@ export function normaliseUpstreamSpec(
         ...normaliseTracePoints(rawTarget.tracePoints),
       });
     });
-    rules.push({ ...ruleSettings(entry), targets });
+    rules.push({ ...ruleSettings(entry, entryAt, issues), targets });
   });
   const output = normaliseOutput(spec.outputConfiguration, [...at, 'outputConfiguration'], issues, policy);
   return assemble(rules, output, issues, errorsBefore);

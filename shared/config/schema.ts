@@ -21,7 +21,7 @@ export const DOCUMENTED_KIND = 'TraceConfiguration';
 export const UPSTREAM_KIND = 'TracesConfiguration';
 
 /** Capture levels in canonical spelling. */
-export const CAPTURE_LEVEL_NAMES = ['FirstPacket', 'AllPackets'] as const;
+export const CAPTURE_LEVEL_NAMES = ['FirstPacket', 'AllPackets', 'FlowSummary'] as const;
 /** Trace point names a manifest may use: `pod` is the documented shorthand for PodToNode + NodeToPod. */
 export const TRACE_POINT_NAMES = ['Pod', 'PodToNode', 'NodeToPod', 'NodeToNetwork', 'NetworkToNode'] as const;
 /** Port protocols in canonical spelling. */
@@ -31,7 +31,7 @@ export const OPERATOR_NAMES = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const
 
 const captureLevel = caseInsensitiveEnum(
   CAPTURE_LEVEL_NAMES,
-  'How much of each traced flow to record. Default FirstPacket.',
+  'How much of each traced flow to record. Default FirstPacket. FlowSummary (one record per flow and interval) is an extension of this backend, not in upstream Retina.',
 );
 const tracePoint = caseInsensitiveEnum(
   TRACE_POINT_NAMES,

@@ -2,6 +2,8 @@
  * Applies a configuration's capture level to matched packets.
  *
  * - `AllPackets`: every matched packet is recorded.
+ * - `FlowSummary`: no packet is recorded here (flows are summarised by `FlowSummaryTable`), only
+ *   packets carrying a layer-7 message when layer 7 data is on.
  * - `FirstPacket`: the first packet of each flow, per configuration and trace point, is recorded
  *   (a flow is the normalised 5-tuple: both directions are one flow); with layer 7 data on, every
  *   packet carrying a layer-7 message is recorded too.
@@ -95,6 +97,8 @@ export class CaptureLevelFilter {
     node = '',
   ): boolean {
     if (captureLevel === 'AllPackets') return true;
+    // FlowSummary flows are counted by the FlowSummaryTable; only layer-7 messages become records here.
+    if (captureLevel === 'FlowSummary') return includeLayer7Data && hasLayer7;
     // A packet matched by several configurations is asked about once per configuration.
     if (packet !== this.lastPacket) {
       this.lastPacket = packet;

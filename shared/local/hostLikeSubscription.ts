@@ -35,6 +35,11 @@ export interface HostLikeSubscriptionOptions {
   log: (line: string) => void;
   /** Called after every invocation (after the checkpoint when there is one). */
   onInvocation: (outcome: InvocationOutcome) => void;
+  /**
+   * Called when this consumer stops owning a partition (ownership lost or the consumer closing),
+   * as the host releases a partition's state: e.g. to write the partition's open flows.
+   */
+  onPartitionClose?: (partitionId: string) => Promise<void>;
 }
 
 /** A running subscription; `close` interrupts a retry wait and leaves its events uncheckpointed. */
@@ -44,7 +49,7 @@ export interface HostLikeSubscription {
 
 /** Starts the subscription; see the module comment. */
 export function subscribeLikeHost(options: HostLikeSubscriptionOptions): HostLikeSubscription {
-  const { consumer, ingest, retryPolicy, log, onInvocation } = options;
+  const { consumer, ingest, retryPolicy, log, onInvocation, onPartitionClose } = options;
   const stopping = new AbortController();
   const subscription: Subscription = consumer.subscribe(
     {
@@ -111,6 +116,14 @@ export function subscribeLikeHost(options: HostLikeSubscriptionOptions): HostLik
           await context.updateCheckpoint(last);
           outcome('ok', elapsed, summary);
           return;
+        }
+      },
+      processClose: async (_reason, context) => {
+        if (onPartitionClose === undefined) return;
+        try {
+          await onPartitionClose(context.partitionId);
+        } catch (caught) {
+          log(`releasing partition ${context.partitionId} failed: ${errorMessage(caught)}`);
         }
       },
       processError: async (error, context) => {

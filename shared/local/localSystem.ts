@@ -15,6 +15,7 @@ import { INGEST_RETRY_POLICY } from '../../functions/ingestRetryPolicy';
 import type { RetryOptions } from '@azure/functions';
 import { subscribeLikeHost, type HostLikeSubscription, type InvocationOutcome } from './hostLikeSubscription';
 import { setAppServices } from '../../functions/services';
+import { releasePartitionState } from '../pipeline/releasePartition';
 import { startAzurite, type AzuriteInstance } from './azurite';
 import { startLocalEventHubs, type LocalEventHubs } from './eventHubs/localEventHubs';
 import { startHttpFunctionHost, type HttpFunctionHost } from './httpFunctionHost';
@@ -254,7 +255,20 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       releaseWaiters();
     };
     const startConsumer = () => {
-      subscription = subscribeLikeHost({ consumer, ingest, retryPolicy, log, onInvocation: account });
+      subscription = subscribeLikeHost({
+        consumer,
+        ingest,
+        retryPolicy,
+        log,
+        onInvocation: account,
+        // Ownership lost or the consumer stopping: the partition's open flows are written now.
+        onPartitionClose: async (partitionId) => {
+          const state = services.ingest.takePartitionState?.(partitionId);
+          if (state === undefined) return;
+          const summary = await releasePartitionState(state, partitionId, services.ingest);
+          account({ partitionId, events: 0, lastSequenceNumber: -1, elapsedMs: 0, result: 'ok', summary });
+        },
+      });
     };
     if (options.consumer !== false) startConsumer();
     cleanups.push(async () => {

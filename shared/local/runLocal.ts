@@ -78,6 +78,11 @@ function printExamples(system: LocalSystem): void {
   const examples: { where: string; record: Record<string, unknown> }[] = [];
   const accepted = system.logsIngestion.accepted.find((row) => row.row.L7Protocol === 'DNS');
   if (accepted !== undefined) examples.push({ where: 'Log Analytics (RetinaTraces_CL)', record: accepted.row });
+  const flow = system.logsIngestion.accepted.find((row) => row.row.CaptureLevel === 'FlowSummary');
+  if (flow !== undefined) {
+    const { TraceConfiguration, NodeName, SourcePodName, DestinationPodName, DestinationPort, PacketsFromSource, PacketsFromDestination, BytesFromSource, BytesFromDestination, FlowState, TcpHistory, FlowEndReason, CommunityId } = flow.row;
+    say(`  Log Analytics flow: ${JSON.stringify({ TraceConfiguration, NodeName, SourcePodName, DestinationPodName, DestinationPort, PacketsFromSource, PacketsFromDestination, BytesFromSource, BytesFromDestination, FlowState, TcpHistory, FlowEndReason, CommunityId })}`);
+  }
   const stdout = system.stdoutLines[0];
   if (stdout !== undefined) examples.push({ where: 'stdout', record: JSON.parse(stdout) as Record<string, unknown> });
   for (const { where, record } of examples) {
@@ -170,6 +175,10 @@ async function main(): Promise<number> {
     await producer.close();
   }
   await system.waitForEvents(published, 120_000);
+  // The replay is over: stopping the consumer releases its partitions, which writes every
+  // FlowSummary flow still open (as when the partition moves to another instance).
+  await system.stopConsumer();
+  if (values['keep-running']) system.startConsumer();
 
   const stats = system.stats;
   say('\nWhat arrived where:');

@@ -29,7 +29,10 @@ export interface ConfigurationMatch {
   output: OutputConfiguration;
   /** Indexes (into `spec.rules`) of the matched rules, ascending, each once. */
   rules: number[];
-  /** `AllPackets` when any matched rule asks for it, else `FirstPacket`. */
+  /**
+   * The most detailed level any matched rule asks for: `AllPackets`, else `FirstPacket`, else
+   * `FlowSummary` (a configuration mixing levels is recorded at the most detailed one).
+   */
   captureLevel: CaptureLevel;
   /** True when any matched rule includes layer 7 data. */
   includeLayer7Data: boolean;
@@ -65,6 +68,13 @@ interface IndexedTarget {
 }
 
 const NONE: readonly ConfigurationMatch[] = Object.freeze([]);
+
+/** Detail of each capture level: a configuration's match takes the most detailed of its rules'. */
+const CAPTURE_LEVEL_RANK: Readonly<Record<CaptureLevel, number>> = {
+  FlowSummary: 0,
+  FirstPacket: 1,
+  AllPackets: 2,
+};
 
 /** Distinct match results kept per compiled matcher; beyond this the cache starts over. */
 const MAX_CACHED_RESULTS = 4096;
@@ -132,13 +142,14 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
           index: info.configuration,
           output: config.spec.output,
           rules: [],
-          captureLevel: 'FirstPacket',
+          captureLevel: info.captureLevel,
           includeLayer7Data: false,
         };
         out.push(current);
       }
       current.rules.push(info.rule);
-      if (info.captureLevel === 'AllPackets') current.captureLevel = 'AllPackets';
+      if (CAPTURE_LEVEL_RANK[info.captureLevel] > CAPTURE_LEVEL_RANK[current.captureLevel])
+        current.captureLevel = info.captureLevel;
       if (info.includeLayer7Data) current.includeLayer7Data = true;
     }
     for (const match of out) Object.freeze(match.rules);

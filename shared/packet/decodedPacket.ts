@@ -94,6 +94,16 @@ export interface DecodedPacket {
   tcpTsEcr?: number;
   icmpType?: number;
   icmpCode?: number;
+  /** ICMP/ICMPv6 error messages: IP protocol of the quoted packet. */
+  icmpInnerProtocol?: number;
+  /** ICMP/ICMPv6 error messages: source address of the quoted packet (a view into `data`). */
+  icmpInnerSourceIp?: Uint8Array;
+  /** ICMP/ICMPv6 error messages: destination address of the quoted packet (a view into `data`). */
+  icmpInnerDestinationIp?: Uint8Array;
+  /** ICMP/ICMPv6 error messages: source port of the quoted TCP/UDP/SCTP header. */
+  icmpInnerSourcePort?: number;
+  /** ICMP/ICMPv6 error messages: destination port of the quoted TCP/UDP/SCTP header. */
+  icmpInnerDestinationPort?: number;
   /**
    * Layer 4 payload (a view into `data`, or into a reassembled buffer). For a protocol without a
    * decoded layer 4 (e.g. GRE) it is the IP payload; for a fragment, the fragment's data.

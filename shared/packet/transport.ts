@@ -4,6 +4,7 @@
  * and flags, as Wireshark shows them.
  */
 import { IpProtocol as IpProtocols, type DecodedPacket } from './decodedPacket';
+import { decodeIcmpQuote, isIcmpError, isIcmpv6Error } from './icmpQuote';
 
 // Imports bound once to module constants: CommonJS output of esbuild/tsx turns each use of an
 // import into a getter call, which costs measurably on a per-packet path.
@@ -115,6 +116,14 @@ export function decodeTransport(
       const headerLength = Math.min(8, captured);
       out.payload = data.subarray(start + headerLength, end);
       out.payloadLength = Math.max(0, declared - 8);
+      const type = data[start]!;
+      if (
+        captured > 8 &&
+        (protocol === IpProtocol.ICMP ? isIcmpError(type) : isIcmpv6Error(type)) &&
+        out.ipVersion !== undefined
+      ) {
+        decodeIcmpQuote(out, data, start + 8, end, out.ipVersion);
+      }
       return;
     }
     case IpProtocol.SCTP: {

@@ -44,6 +44,11 @@ export interface IngestDependencies {
   identities: IdentityStore;
   /** Per-partition state, created on first use and kept across invocations. */
   partitionState(partitionId: string): PartitionState;
+  /**
+   * Removes and returns a partition's state (undefined when there is none), when the partition is
+   * released: its open flows are then written by `releasePartitionState`.
+   */
+  takePartitionState?(partitionId: string): PartitionState | undefined;
   /** The sink for a destination connection; throws (e.g. `CONNECTION_INVALID`) when it cannot be built. */
   sinkFor(destination: Destination, connection: string): Sink;
   deadLetter: DeadLetterWriter;

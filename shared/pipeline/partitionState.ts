@@ -14,6 +14,7 @@
 import { FragmentReassembler, type ReassemblyLimits } from '../packet/fragmentReassembler';
 import { createL7Analyzer, type L7Analyzer, type L7AnalyzerOptions } from '../l7/analyzer';
 import { CaptureLevelFilter, type CaptureLevelFilterOptions } from '../flow/captureLevelFilter';
+import { FlowSummaryTable, type FlowSummaryOptions } from '../flow/flowSummaryTable';
 import { TRACE_POINTS, type TracePoint } from '../packet/decodedPacket';
 
 /** Reassembly state of one observation point. */
@@ -30,6 +31,8 @@ export interface PartitionState {
    */
   at(tracePoint: TracePoint | undefined): ObservationState;
   captureLevel: CaptureLevelFilter;
+  /** `FlowSummary` flows of this partition (flushed when the partition is released). */
+  flows: FlowSummaryTable;
 }
 
 /**
@@ -40,6 +43,7 @@ export interface PartitionStateOptions {
   fragments?: ReassemblyLimits;
   l7?: L7AnalyzerOptions;
   captureLevel?: CaptureLevelFilterOptions;
+  flowSummary?: FlowSummaryOptions;
 }
 
 const NO_TRACE_POINT = TRACE_POINTS.length;
@@ -60,5 +64,6 @@ export function createPartitionState(options: PartitionStateOptions = {}): Parti
       return state;
     },
     captureLevel: new CaptureLevelFilter(options.captureLevel),
+    flows: new FlowSummaryTable(options.flowSummary),
   };
 }

@@ -13,6 +13,9 @@ import type { ConfigurationMatcher } from '../match/configurationMatcher';
 import { decodePacket } from '../packet/decodePacket';
 import type { DecodedPacket, TracePoint } from '../packet/decodedPacket';
 import { assembleTraceRecord, packetColumns, type PacketColumns } from '../record/assembleRecord';
+import { assembleFlowRecord } from '../record/assembleFlowRecord';
+import type { FlowEndReason, FlowEntry } from '../flow/flowEntry';
+import type { FlowObservation } from '../flow/flowSummaryTable';
 import type { TraceRecord } from '../record/traceRecord';
 import type { PartitionState } from './partitionState';
 import { errorMessage } from '../errors';
@@ -74,6 +77,8 @@ export interface BatchCounts {
   flowEvictions: number;
   /** Packets skipped because processing them failed unexpectedly (a bug of ours, reported with the frame). */
   failed: number;
+  /** `FlowSummary` records written (flows that ended, intervals, evictions, flushes). */
+  flowRecords: number;
 }
 
 /** The outcome of one batch. */
@@ -105,6 +110,7 @@ function emptyCounts(): BatchCounts {
     l7Messages: 0,
     flowEvictions: 0,
     failed: 0,
+    flowRecords: 0,
   };
 }
 
@@ -138,6 +144,25 @@ export class PacketPipeline {
   private readonly maxProblems: number;
   private readonly recordOptions: { includeCaptureFrame: boolean };
   private readonly evictedBefore: number;
+  /** Reused for every FlowSummary observation (no object per packet). */
+  private readonly observation: FlowObservation = {
+    match: undefined as never,
+    cluster: '',
+    node: '',
+    source: undefined,
+    destination: undefined,
+    l7Messages: 0,
+  };
+  /** Turns each flow record the flow table writes into a delivery. */
+  private readonly flowSink = (flow: FlowEntry, reason: FlowEndReason): void => {
+    const record = assembleFlowRecord(flow, reason);
+    const deliveryKey = deliveryKeyOf(flow.match.output);
+    this.deliveryFor(deliveryKey, flow.match.output).records.push(record);
+    const counts = this.counts;
+    counts.flowRecords += 1;
+    counts.recordsByConfiguration[flow.match.key] = (counts.recordsByConfiguration[flow.match.key] ?? 0) + 1;
+    counts.recordsByDestination[deliveryKey] = (counts.recordsByDestination[deliveryKey] ?? 0) + 1;
+  };
 
   constructor(
     context: { cluster: string; node: string },
@@ -147,6 +172,30 @@ export class PacketPipeline {
     this.maxProblems = runtime.maxProblems ?? 20;
     this.recordOptions = { includeCaptureFrame: runtime.includeCaptureFrame === true };
     this.evictedBefore = runtime.state.captureLevel.stats().evictedForSize;
+    this.observation.cluster = this.context.cluster;
+    this.observation.node = this.context.node;
+  }
+
+  private deliveryFor(deliveryKey: string, output: OutputConfiguration): Delivery {
+    let delivery = this.deliveries.get(deliveryKey);
+    if (delivery === undefined) {
+      delivery = { destination: output.destination, connection: output.connection, records: [] };
+      this.deliveries.set(deliveryKey, delivery);
+    }
+    return delivery;
+  }
+
+  /** Writes the FlowSummary records due on each node's packet clock (closed, idle, interval). */
+  sweepFlows(): void {
+    this.runtime.state.flows.sweep(this.flowSink);
+  }
+
+  /**
+   * Writes every FlowSummary flow still open (`shutdown`) and forgets them: the capture ended
+   * (`tracectl inspect`) or the partition's state is released.
+   */
+  flushFlows(): void {
+    this.runtime.state.flows.flush(this.flowSink);
   }
 
   /** Records a problem description (bounded); counts are kept separately. */
@@ -214,6 +263,14 @@ export class PacketPipeline {
       const match = matches[m]!;
       increment(counts.matchedByConfiguration, match.key);
       const layer7 = match.includeLayer7Data ? messages : NO_L7;
+      if (match.captureLevel === 'FlowSummary') {
+        const observation = this.observation;
+        observation.match = match;
+        observation.source = source;
+        observation.destination = destination;
+        observation.l7Messages = layer7.length;
+        state.flows.observe(packet, observation, this.flowSink);
+      }
       if (
         !state.captureLevel.shouldRecord(
           match.key,
@@ -226,15 +283,7 @@ export class PacketPipeline {
       )
         continue;
       const deliveryKey = deliveryKeyOf(match.output);
-      let delivery = this.deliveries.get(deliveryKey);
-      if (delivery === undefined) {
-        delivery = {
-          destination: match.output.destination,
-          connection: match.output.connection,
-          records: [],
-        };
-        this.deliveries.set(deliveryKey, delivery);
-      }
+      const delivery = this.deliveryFor(deliveryKey, match.output);
       columns ??= packetColumns(packet);
       if (layer7.length === 0) {
         delivery.records.push(
@@ -298,6 +347,7 @@ export function runBatch(batch: BatchInput, runtime: BatchRuntime): BatchResult 
     },
   });
   runtime.state.captureLevel.sweep();
+  pipeline.sweepFlows();
   const result: BatchResult = {
     deliveries: pipeline.takeDeliveries(),
     counts: pipeline.counts,

@@ -9,6 +9,7 @@ import { IpProtocol, type DecodedPacket } from '../packet/decodedPacket';
 import { protocolName } from './protocolName';
 import { recordId } from './recordIds';
 import { packetFlowId } from '../packet/flowKey';
+import { packetCommunityId } from '../flow/communityId';
 import { tcpFlagsText } from './tcpFlagsText';
 import { isoTime, timestampNs } from './timestamp';
 import type { TraceRecord } from './traceRecord';
@@ -46,6 +47,7 @@ export interface PacketColumns {
   readonly sourceIp: string | undefined;
   readonly destinationIp: string | undefined;
   readonly tcpFlags: string | undefined;
+  readonly communityId: string | undefined;
 }
 
 /** The packet-only columns of `packet`'s records. */
@@ -61,7 +63,9 @@ export function packetColumns(packet: DecodedPacket): PacketColumns {
     sourceIp: sip ? formatIp(sip) : undefined,
     destinationIp: dip ? formatIp(dip) : undefined,
     // No flag set (a rare, odd segment) leaves the column absent rather than empty.
-    tcpFlags: packet.protocol === IpProtocol.TCP && packet.tcpFlags ? tcpFlagsText(packet.tcpFlags) : undefined,
+    tcpFlags:
+      packet.protocol === IpProtocol.TCP && packet.tcpFlags ? tcpFlagsText(packet.tcpFlags) : undefined,
+    communityId: packetCommunityId(packet),
   };
 }
 
@@ -174,8 +178,24 @@ export function assembleTraceRecord(
       if (value !== undefined) target[key] = value;
     }
   }
+  if (columns.communityId !== undefined) record.CommunityId = columns.communityId;
+  if (packet.icmpType !== undefined) addIcmpColumns(record, packet);
   if (options?.includeCaptureFrame) record.CaptureFrame = packet.frame;
   return record;
+}
+
+/** `IcmpType`, `IcmpCode` and, for error messages, the quoted packet's `IcmpInner*` columns. */
+function addIcmpColumns(record: TraceRecord, packet: DecodedPacket): void {
+  record.IcmpType = packet.icmpType;
+  if (packet.icmpCode !== undefined) record.IcmpCode = packet.icmpCode;
+  if (packet.icmpInnerProtocol !== undefined)
+    record.IcmpInnerProtocol = protocolName(packet.icmpInnerProtocol);
+  if (packet.icmpInnerSourceIp !== undefined) record.IcmpInnerSourceIp = formatIp(packet.icmpInnerSourceIp);
+  if (packet.icmpInnerDestinationIp !== undefined)
+    record.IcmpInnerDestinationIp = formatIp(packet.icmpInnerDestinationIp);
+  if (packet.icmpInnerSourcePort !== undefined) record.IcmpInnerSourcePort = packet.icmpInnerSourcePort;
+  if (packet.icmpInnerDestinationPort !== undefined)
+    record.IcmpInnerDestinationPort = packet.icmpInnerDestinationPort;
 }
 
 function serviceName(endpoint: Endpoint): string | undefined {

@@ -29,7 +29,7 @@ export interface TraceRecord {
   NodeName?: string;
   /** `namespace/name` of the configuration that traced this packet. */
   TraceConfiguration?: string;
-  CaptureLevel?: 'AllPackets' | 'FirstPacket';
+  CaptureLevel?: 'AllPackets' | 'FirstPacket' | 'FlowSummary';
   TracePoint?: 'PodToNode' | 'NodeToPod' | 'NodeToNetwork' | 'NetworkToNode';
   TrafficDirection?: 'ingress' | 'egress';
   /** Same for both directions of one connection. */
@@ -86,6 +86,50 @@ export interface TraceRecord {
   Ja3s?: string;
   /** Only from `tracectl inspect`: 1-based frame number in the capture file. */
   CaptureFrame?: number;
+  /** Community ID v1 (seed 0), e.g. `1:LQU9qZlK+B5F3KDmev6m5PMibrg=`: joins Zeek, Suricata, Wireshark, Elastic. */
+  CommunityId?: string;
+  /** ICMP or ICMPv6 message type. */
+  IcmpType?: number;
+  /** ICMP or ICMPv6 message code. */
+  IcmpCode?: number;
+  /** ICMP error messages: protocol of the quoted packet (same text as `Protocol`). */
+  IcmpInnerProtocol?: string;
+  /** ICMP error messages: source address of the quoted packet (the flow the error is about). */
+  IcmpInnerSourceIp?: string;
+  /** ICMP error messages: destination address of the quoted packet. */
+  IcmpInnerDestinationIp?: string;
+  /** ICMP error messages: source port of the quoted TCP/UDP/SCTP header. */
+  IcmpInnerSourcePort?: number;
+  /** ICMP error messages: destination port of the quoted TCP/UDP/SCTP header. */
+  IcmpInnerDestinationPort?: number;
+  /** FlowSummary: time of the first packet of this record's interval (ISO 8601 UTC). */
+  FlowStart?: string;
+  /** FlowSummary: time of the last packet of this record's interval (ISO 8601 UTC). */
+  FlowEnd?: string;
+  /** FlowSummary: `FlowStart` in epoch nanoseconds (decimal string). */
+  FlowStartNs?: string;
+  /** FlowSummary: `FlowEnd` in epoch nanoseconds (decimal string). */
+  FlowEndNs?: string;
+  /** FlowSummary: packets sent by the initiator (`Source*`). */
+  PacketsFromSource?: number;
+  /** FlowSummary: packets sent by the responder (`Destination*`). */
+  PacketsFromDestination?: number;
+  /** FlowSummary: bytes on the wire sent by the initiator (sum of `PacketBytes`). */
+  BytesFromSource?: number;
+  /** FlowSummary: bytes on the wire sent by the responder. */
+  BytesFromDestination?: number;
+  /** FlowSummary: layer-4 payload bytes sent by the initiator. */
+  PayloadBytesFromSource?: number;
+  /** FlowSummary: layer-4 payload bytes sent by the responder. */
+  PayloadBytesFromDestination?: number;
+  /** FlowSummary: why this record was written (`interval`: the flow goes on in the next record). */
+  FlowEndReason?: 'fin' | 'rst' | 'idle' | 'interval' | 'shutdown';
+  /** FlowSummary, TCP: Zeek `conn_state` (S0, S1, SF, REJ, S2, S3, RSTO, RSTR, RSTOS0, RSTRH, SH, SHR, OTH). */
+  FlowState?: string;
+  /** FlowSummary, TCP: Zeek `history` letters (upper case: initiator), e.g. `ShADadFf`. */
+  TcpHistory?: string;
+  /** FlowSummary: layer-7 messages seen in this record's interval (with `includeLayer7Data`). */
+  L7Messages?: number;
 }
 
 /** Column names of the record in a stable order, with their Log Analytics types. */
@@ -145,6 +189,28 @@ export const TRACE_RECORD_COLUMNS = [
   ['Ja3', 'string'],
   ['Ja4', 'string'],
   ['Ja3s', 'string'],
+  ['CommunityId', 'string'],
+  ['IcmpType', 'int'],
+  ['IcmpCode', 'int'],
+  ['IcmpInnerProtocol', 'string'],
+  ['IcmpInnerSourceIp', 'string'],
+  ['IcmpInnerDestinationIp', 'string'],
+  ['IcmpInnerSourcePort', 'int'],
+  ['IcmpInnerDestinationPort', 'int'],
+  ['FlowStart', 'datetime'],
+  ['FlowEnd', 'datetime'],
+  ['FlowStartNs', 'string'],
+  ['FlowEndNs', 'string'],
+  ['PacketsFromSource', 'long'],
+  ['PacketsFromDestination', 'long'],
+  ['BytesFromSource', 'long'],
+  ['BytesFromDestination', 'long'],
+  ['PayloadBytesFromSource', 'long'],
+  ['PayloadBytesFromDestination', 'long'],
+  ['FlowEndReason', 'string'],
+  ['FlowState', 'string'],
+  ['TcpHistory', 'string'],
+  ['L7Messages', 'int'],
 ] as const satisfies ReadonlyArray<readonly [Exclude<keyof TraceRecord, 'CaptureFrame'>, ColumnType]>;
 
 /** A column name of the stored record (everything except `CaptureFrame`). */

@@ -145,10 +145,11 @@ describe('tracectl inspect', () => {
     [
       'a directory of configurations with identities',
       ['-f', 'samples/local', '--identities', 'IDS'],
-      32,
+      // 32 packet and layer-7 records, and the 2 shop/shop-flows connections flushed at the end.
+      34,
       {
         'azuretable/TRACES_AZURETABLE': 8,
-        'loganalytics/TRACES_LOGANALYTICS': 6,
+        'loganalytics/TRACES_LOGANALYTICS': 8,
         'opentelemetry/TRACES_OPENTELEMETRY': 8,
         'stdout/TRACES_STDOUT': 10,
       },
@@ -220,7 +221,7 @@ describe('tracectl inspect', () => {
     ]);
     expect(out.code).toBe(0);
     const lines = out.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(33);
+    expect(lines).toHaveLength(35);
     expect(lines[0]).toMatch(/^FRAME +TIME +CONFIGURATION +POINT +SOURCE +DESTINATION +PROTO +SUMMARY$/);
     const get = lines.find((line) => line.includes('HTTP GET'));
     expect(get).toMatch(

@@ -218,7 +218,7 @@ describe('validateTraceConfigurationObject: errors', () => {
       'captureLevel',
       documented({ captureLevel: 'some', ports: [{ port: 1 }] }),
       `${P}.captureLevel`,
-      'must be one of FirstPacket, AllPackets (any letter case), got "some"',
+      'must be one of FirstPacket, AllPackets, FlowSummary (any letter case), got "some"',
     ],
     [
       'includeLayer7Data type',

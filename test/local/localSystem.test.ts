@@ -108,6 +108,7 @@ describe('the local system end to end', () => {
       'traceconfiguration default/uplink-debug created (Accepted)',
       'traceconfiguration kube-system/cluster-dns created (Accepted)',
       'traceconfiguration shop/egress-tls created (Accepted)',
+      'traceconfiguration shop/shop-flows created (Warning)',
       'traceconfiguration shop/shop-http created (Accepted)',
     ]);
     const again = await tracectl(['apply', '-f', 'samples/local/shop-http-azuretable.yaml']);
@@ -125,6 +126,7 @@ describe('the local system end to end', () => {
       'default uplink-debug 1 Accepted',
       'kube-system cluster-dns 1 Accepted',
       'shop egress-tls 1 Accepted',
+      'shop shop-flows 1 Warning',
       'shop shop-http 1 Accepted',
     ]);
     const shop = await tracectl(['get', '-n', 'shop', '-o', 'json']);
@@ -132,7 +134,7 @@ describe('the local system end to end', () => {
       (JSON.parse(shop.stdout) as { items: { metadata: { name: string } }[] }).items.map(
         (i) => i.metadata.name,
       ),
-    ).toEqual(['egress-tls', 'shop-http']);
+    ).toEqual(['egress-tls', 'shop-flows', 'shop-http']);
     const one = await tracectl(['get', 'shop/shop-http', '-o', 'yaml']);
     expect(one.stdout).toMatch(/^kind: TraceConfiguration$/m);
     expect(one.stdout).toMatch(/^ {2}generation: 1$/m);

@@ -21,14 +21,16 @@ describe('npm run local', () => {
       expect(result.status).toBe(0);
       const out = result.stdout;
       expect(out).toContain('applied shop/shop-http (Accepted)');
-      expect(out).toMatch(/3 events, 66 packets, 40 records \(40 delivered, 0 dead-lettered\)/);
+      expect(out).toMatch(/3 events, 66 packets, 44 records \(44 delivered, 0 dead-lettered\)/);
       expect(out).toMatch(/azuretable\/TRACES_AZURETABLE\s+16 records/);
-      expect(out).toMatch(/loganalytics\/TRACES_LOGANALYTICS\s+6 records/);
+      expect(out).toMatch(/loganalytics\/TRACES_LOGANALYTICS\s+10 records/);
       expect(out).toMatch(/opentelemetry\/TRACES_OPENTELEMETRY\s+8 records/);
       expect(out).toMatch(/stdout\/TRACES_STDOUT\s+10 records/);
       // What the local endpoints accepted is on disk for the user to look at.
       const rows = readFileSync(path.join(dataDir, 'loganalytics', 'Custom-RetinaTraces_CL.ndjson'), 'utf8').trim().split('\n');
-      expect(rows).toHaveLength(6);
+      // 6 DNS records and 4 shop/shop-flows connections (2 per node), written when the replay ended.
+      expect(rows).toHaveLength(10);
+      expect(out).toMatch(/Log Analytics flow: .*"FlowState":"SF"/);
       expect(readFileSync(path.join(dataDir, 'stdout.ndjson'), 'utf8').trim().split('\n')).toHaveLength(10);
       expect(existsSync(path.join(dataDir, 'otlp'))).toBe(true);
       expect(readdirSync(path.join(dataDir, 'azurite')).length).toBeGreaterThan(0);

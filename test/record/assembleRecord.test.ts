@@ -74,6 +74,8 @@ describe('assembleTraceRecord', () => {
       SourceServiceName: 'web',
       SourceNodeName: 'node-a',
       SourceLabels: { app: 'web' },
+      // Community ID v1 by hand: SHA-1 of seed 0, 10.0.1.5, 10.0.2.7, proto 6, pad, 40000, 80.
+      CommunityId: `1:${createHash('sha1').update(Buffer.from('00000a0001050a0002070600' + '9c400050', 'hex')).digest('base64')}`,
     });
     // The documented id schemes, recomputed independently.
     const sha = (...parts: (string | Uint8Array)[]) => {

@@ -18,9 +18,13 @@ import { createPartitionState } from '../../pipeline/partitionState';
 import { PacketPipeline, type Delivery } from '../../pipeline/runBatch';
 import { PERMISSIVE_CONFIGURATION_KEY, permissiveSpec } from '../../pipeline/permissiveConfiguration';
 import { errorMessage } from '../../errors';
+import { CAPTURE_LEVEL_NAMES } from '../../config/schema';
+import type { CaptureLevel, TraceConfigurationSpec } from '../../config/model';
+import { parseDurationOption } from '../durationOption';
 
 const HELP = `Usage: tracectl inspect CAPTURE [-f CONFIG.yaml ...] [--identities FILE.json] [--trace-point NAME]
                         [--cluster NAME] [--node NAME] [-o ndjson|table]
+                        [--capture-level LEVEL] [--flow-interval DURATION] [--flow-idle DURATION]
 
 Runs the whole pipeline offline on a pcap or pcapng file (optionally gzip), with no Azure:
 decode, enrich, match, layer 7, capture level. Prints one trace record per line (the v1 record
@@ -36,6 +40,12 @@ Options:
       --cluster NAME    ClusterName of the records (default: the identities' cluster or "inspect")
       --node NAME       NodeName of the records (default: the capture's file name)
   -o, --output FMT      ndjson (default) or table
+      --capture-level L AllPackets, FirstPacket or FlowSummary: the catch-all's level without -f
+                        (default AllPackets), every rule's level with -f. FlowSummary prints one
+                        record per flow and interval, and every flow still open at the end
+      --flow-interval D FlowSummary: a record per flow every D (default 60s; 0: one per flow)
+      --flow-idle D     FlowSummary: a flow idle for D ends (default per protocol, TCP 5m, UDP
+                        and ICMP 1m; 0: never). Durations: 500ms, 30s, 5m, 1h, or 0
 
 Exit status: 0 done (damaged packets are counted and skipped), 2 usage error, unreadable capture,
 invalid configuration or identities.`;
@@ -123,6 +133,9 @@ export const inspectCommand: Command = {
         cluster: { type: 'string' },
         node: { type: 'string' },
         output: { type: 'string', short: 'o', default: 'ndjson' },
+        'capture-level': { type: 'string' },
+        'flow-interval': { type: 'string' },
+        'flow-idle': { type: 'string' },
       },
       true,
     );
@@ -138,6 +151,21 @@ export const inspectCommand: Command = {
         throw new UsageError(`--trace-point must be one of ${TRACE_POINTS.join(', ')}`);
     }
 
+    let captureLevel: CaptureLevel | undefined;
+    if (values['capture-level'] !== undefined) {
+      captureLevel = CAPTURE_LEVEL_NAMES.find(
+        (l) => l.toLowerCase() === values['capture-level']!.toLowerCase(),
+      );
+      if (captureLevel === undefined)
+        throw new UsageError(`--capture-level must be one of ${CAPTURE_LEVEL_NAMES.join(', ')}`);
+    }
+    const flowInterval =
+      values['flow-interval'] === undefined
+        ? undefined
+        : parseDurationOption('--flow-interval', values['flow-interval']);
+    const flowIdle =
+      values['flow-idle'] === undefined ? undefined : parseDurationOption('--flow-idle', values['flow-idle']);
+
     const resolved = path.resolve(io.cwd, capturePath);
     try {
       if (!(await stat(resolved)).isFile()) throw new Error('not a regular file');
@@ -145,11 +173,15 @@ export const inspectCommand: Command = {
       io.stderr(`tracectl inspect: cannot read ${capturePath}: ${errorMessage(caught)}\n`);
       return 2;
     }
-    const configurations =
+    const loaded =
       values.file === undefined
         ? [{ key: PERMISSIVE_CONFIGURATION_KEY, spec: permissiveSpec() }]
         : await loadConfigurations(values.file, io);
-    if (configurations === undefined) return 2;
+    if (loaded === undefined) return 2;
+    const configurations =
+      captureLevel === undefined
+        ? loaded
+        : loaded.map(({ key, spec }) => ({ key, spec: atCaptureLevel(spec, captureLevel) }));
     const identities =
       values.identities === undefined ? undefined : await loadIdentities(values.identities, io);
     if (values.identities !== undefined && identities === undefined) return 2;
@@ -162,7 +194,12 @@ export const inspectCommand: Command = {
       {
         matcher: compileConfigurations(configurations),
         identities: identities?.lookup ?? EMPTY_IDENTITY_LOOKUP,
-        state: createPartitionState(),
+        state: createPartitionState({
+          flowSummary: {
+            ...(flowInterval !== undefined ? { intervalInMs: flowInterval } : {}),
+            ...(flowIdle !== undefined ? { idleTimeoutInMs: flowIdle } : {}),
+          },
+        }),
         includeCaptureFrame: true,
         maxProblems: 1000,
         ...(defaultTracePoint !== undefined ? { defaultTracePoint } : {}),
@@ -207,13 +244,16 @@ export const inspectCommand: Command = {
         if (isDamagedCompression(event.problem)) damaged = true;
       }
     }
+    // The capture ended: every FlowSummary flow still open is written now.
+    pipeline.flushFlows();
     print(pipeline.takeDeliveries());
 
     const counts = pipeline.counts;
     for (const problem of pipeline.problems) io.stderr(`${capturePath}: ${problem}\n`);
     io.stderr(
       `${capturePath}: ${counts.packets} packets, ${counts.decoded} with IP, ${counts.malformed} damaged, ${counts.captureProblems} capture problems, ${counts.nonIp} non-IP, ` +
-        `${counts.fragmentsHeld} fragments held, ${counts.matched} matched, ${counts.l7Messages} layer-7 messages\n`,
+        `${counts.fragmentsHeld} fragments held, ${counts.matched} matched, ${counts.l7Messages} layer-7 messages` +
+        `${counts.flowRecords > 0 ? `, ${counts.flowRecords} flow records` : ''}\n`,
     );
     for (const { key } of configurations) {
       io.stderr(
@@ -223,3 +263,8 @@ export const inspectCommand: Command = {
     return damaged ? 2 : 0;
   },
 };
+
+/** `spec` with every rule at `captureLevel` (`--capture-level`). */
+function atCaptureLevel(spec: TraceConfigurationSpec, captureLevel: CaptureLevel): TraceConfigurationSpec {
+  return { ...spec, rules: spec.rules.map((rule) => ({ ...rule, captureLevel })) };
+}

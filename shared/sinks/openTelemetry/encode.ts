@@ -157,6 +157,32 @@ function writeLogAttributes(r: TraceRecord, w: AttributeWriter): void {
   if (r.Ja4 !== undefined) w.string('tls.client.ja4', r.Ja4);
   if (r.Ja3s !== undefined) w.string('tls.server.ja3s', r.Ja3s);
   if (r.CaptureFrame !== undefined) w.int('retina.capture.frame', r.CaptureFrame);
+  if (r.CommunityId !== undefined) w.string('retina.community_id', r.CommunityId);
+  if (r.IcmpType !== undefined) w.int('retina.icmp.type', r.IcmpType);
+  if (r.IcmpCode !== undefined) w.int('retina.icmp.code', r.IcmpCode);
+  if (r.IcmpInnerProtocol !== undefined)
+    w.string('retina.icmp.inner.transport', r.IcmpInnerProtocol.toLowerCase());
+  if (r.IcmpInnerSourceIp !== undefined) w.string('retina.icmp.inner.source.address', r.IcmpInnerSourceIp);
+  if (r.IcmpInnerDestinationIp !== undefined)
+    w.string('retina.icmp.inner.destination.address', r.IcmpInnerDestinationIp);
+  if (r.IcmpInnerSourcePort !== undefined) w.int('retina.icmp.inner.source.port', r.IcmpInnerSourcePort);
+  if (r.IcmpInnerDestinationPort !== undefined)
+    w.int('retina.icmp.inner.destination.port', r.IcmpInnerDestinationPort);
+  if (r.FlowStartNs !== undefined) w.string('retina.flow.start_ns', r.FlowStartNs);
+  if (r.FlowEndNs !== undefined) w.string('retina.flow.end_ns', r.FlowEndNs);
+  if (r.PacketsFromSource !== undefined) w.int('retina.flow.source.packets', r.PacketsFromSource);
+  if (r.PacketsFromDestination !== undefined)
+    w.int('retina.flow.destination.packets', r.PacketsFromDestination);
+  if (r.BytesFromSource !== undefined) w.int('retina.flow.source.bytes', r.BytesFromSource);
+  if (r.BytesFromDestination !== undefined) w.int('retina.flow.destination.bytes', r.BytesFromDestination);
+  if (r.PayloadBytesFromSource !== undefined)
+    w.int('retina.flow.source.payload_bytes', r.PayloadBytesFromSource);
+  if (r.PayloadBytesFromDestination !== undefined)
+    w.int('retina.flow.destination.payload_bytes', r.PayloadBytesFromDestination);
+  if (r.FlowEndReason !== undefined) w.string('retina.flow.end_reason', r.FlowEndReason);
+  if (r.FlowState !== undefined) w.string('retina.flow.state', r.FlowState);
+  if (r.TcpHistory !== undefined) w.string('retina.tcp.history', r.TcpHistory);
+  if (r.L7Messages !== undefined) w.int('retina.flow.l7_messages', r.L7Messages);
 }
 
 /** Builds OTLP attribute objects. */
