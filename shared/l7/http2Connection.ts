@@ -124,6 +124,8 @@ export class Http2Connection {
   readonly decoders: [HpackDecoder, HpackDecoder];
   private readonly streams = new Map<number, Http2StreamState>();
   private readonly scratch = new HeaderScratch();
+  /** Whether a header block was decoded per side (the compression context is in use). */
+  private readonly decodedBlock: [boolean, boolean] = [false, false];
 
   /**
    * @param client - the side that sent the connection preface (or the upgraded request); undefined
@@ -159,12 +161,26 @@ export class Http2Connection {
     this.streams.clear();
   }
 
-  /** Bytes of `side` were lost (a gap, or the capture started late): its HPACK table is now unknown. */
-  lostContext(side: Http2Side): void {
-    const decoder = new HpackDecoder({
+  /**
+   * `side` sent the connection preface: it is the client, and a side that has sent no header
+   * block yet has a fresh (known, empty) compression context, even if the flow was first taken
+   * for one joined mid-connection (the server's SETTINGS can precede the preface in a capture).
+   */
+  preface(side: Http2Side): void {
+    this.client = side;
+    for (const s of [0, 1] as const) if (!this.decodedBlock[s]) this.decoders[s] = this.newDecoder();
+  }
+
+  private newDecoder(): HpackDecoder {
+    return new HpackDecoder({
       maxTableSize: this.limits.maxTableSize,
       maxHeaderListSize: this.limits.maxHeaderListSize,
     });
+  }
+
+  /** Bytes of `side` were lost (a gap, or the capture started late): its HPACK table is now unknown. */
+  lostContext(side: Http2Side): void {
+    const decoder = this.newDecoder();
     decoder.partial = true;
     this.decoders[side] = decoder;
   }
@@ -244,6 +260,7 @@ export class Http2Connection {
     const h = this.scratch;
     h.clear();
     const decoder = this.decoders[side];
+    this.decodedBlock[side] = true;
     const error = decoder.decode(block, start, end, h.sink);
     if (error !== undefined) {
       this.abort(error);

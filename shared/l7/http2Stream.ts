@@ -96,6 +96,7 @@ export class Http2StreamParser implements StreamParser {
       if (this.prefaceAllowed) {
         if (available < PREFACE.length) return 0;
         this.prefaceAllowed = false;
+        connection.preface(this.side);
         return PREFACE.length;
       }
     }

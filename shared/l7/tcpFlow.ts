@@ -203,8 +203,8 @@ export class TcpFlow {
       this.protocol = 'http';
       const clientGuess = this.serverGuess === 0 ? 1 : 0;
       const connection = new Http2Connection(undefined, true, stats, isSecret, http2Limits, clientGuess);
-      first = new Http2StreamParser(connection, 0);
-      second = new Http2StreamParser(connection, 1);
+      first = new Http2StreamParser(connection, 0, true);
+      second = new Http2StreamParser(connection, 1, true);
     } else {
       if (++this.attempts >= MAX_DETECTION_ATTEMPTS) this.protocol = 'opaque';
       return false;
