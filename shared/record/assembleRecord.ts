@@ -61,7 +61,8 @@ export function packetColumns(packet: DecodedPacket): PacketColumns {
     sourceIp: sip ? formatIp(sip) : undefined,
     destinationIp: dip ? formatIp(dip) : undefined,
     // No flag set (a rare, odd segment) leaves the column absent rather than empty.
-    tcpFlags: packet.protocol === IpProtocol.TCP && packet.tcpFlags ? tcpFlagsText(packet.tcpFlags) : undefined,
+    tcpFlags:
+      packet.protocol === IpProtocol.TCP && packet.tcpFlags ? tcpFlagsText(packet.tcpFlags) : undefined,
   };
 }
 
@@ -174,6 +175,8 @@ export function assembleTraceRecord(
       if (value !== undefined) target[key] = value;
     }
   }
+  if (packet.fragmentOverlap === true) record.IpFragmentOverlap = true;
+  if (packet.fragmentIrregular === true) record.IpFragmentIrregular = true;
   if (options?.includeCaptureFrame) record.CaptureFrame = packet.frame;
   return record;
 }
