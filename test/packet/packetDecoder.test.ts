@@ -77,7 +77,7 @@ describe('PacketDecoder', () => {
     const iface = { linkType: 1 };
     const second = frames[1]!;
     const conflicting = Uint8Array.from(second);
-    conflicting[conflicting.length - 10] ^= 0xff;
+    conflicting[conflicting.length - 10] = 0x99;
     const out = [frames[0]!, conflicting, second, ...frames.slice(2)].map((data, i) =>
       decoder.decode({
         frame: i + 1,
