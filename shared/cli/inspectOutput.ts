@@ -11,10 +11,27 @@ function endpoint(ip: string | undefined, port: number | undefined, name: string
   return name === undefined ? withPort : `${withPort} (${name})`;
 }
 
+/** HTTP/2 and gRPC: `HTTP/2 #3 GET host/path`, `HTTP/2 #3 404`, `gRPC #5 pkg.Svc/Get`, `gRPC #5 pkg.Svc/Get status 5 (not found)`. */
+function http2Summary(record: TraceRecord): string {
+  const partial = record.L7Partial === true ? ' (partial)' : '';
+  const stream = record.Http2StreamId === undefined ? '' : ` #${record.Http2StreamId}`;
+  if (record.GrpcService !== undefined) {
+    const call = `gRPC${stream} ${record.GrpcService}/${record.GrpcMethod ?? ''}`;
+    if (record.HttpMethod !== undefined || record.GrpcStatusCode === undefined) return call + partial;
+    const message = record.GrpcMessage === undefined ? '' : ` (${record.GrpcMessage})`;
+    return `${call} status ${record.GrpcStatusCode}${message}${partial}`;
+  }
+  if (record.HttpStatusCode !== undefined) return `HTTP/2${stream} ${record.HttpStatusCode}${partial}`;
+  return `HTTP/2${stream} ${record.HttpMethod ?? ''} ${record.HttpHost ?? ''}${record.HttpPath ?? ''}${partial}`;
+}
+
 function layer7Summary(record: TraceRecord): string {
   switch (record.L7Protocol) {
     case 'HTTP':
-      return record.HttpStatusCode !== undefined ? `HTTP ${record.HttpStatusCode}` : `HTTP ${record.HttpMethod ?? ''} ${record.HttpHost ?? ''}${record.HttpPath ?? ''}`;
+      if (record.HttpVersion === '2') return http2Summary(record);
+      return record.HttpStatusCode !== undefined
+        ? `HTTP ${record.HttpStatusCode}`
+        : `HTTP ${record.HttpMethod ?? ''} ${record.HttpHost ?? ''}${record.HttpPath ?? ''}`;
     case 'DNS':
       return `DNS ${record.DnsIsResponse === true ? `${record.DnsResponseCode ?? ''} ` : ''}${record.DnsQueryType ?? ''} ${record.DnsQuery ?? ''}`;
     case 'TLS':
@@ -25,12 +42,22 @@ function layer7Summary(record: TraceRecord): string {
 }
 
 /** Column headers of the table output. */
-export const TABLE_HEADER = ['FRAME', 'TIME', 'CONFIGURATION', 'POINT', 'SOURCE', 'DESTINATION', 'PROTO', 'SUMMARY'];
+export const TABLE_HEADER = [
+  'FRAME',
+  'TIME',
+  'CONFIGURATION',
+  'POINT',
+  'SOURCE',
+  'DESTINATION',
+  'PROTO',
+  'SUMMARY',
+];
 
 /** One table row per record. */
 export function tableRow(record: InspectedRecord): string[] {
   const source = record.SourcePodName ?? record.SourceServiceName ?? record.SourceNodeName;
-  const destination = record.DestinationPodName ?? record.DestinationServiceName ?? record.DestinationNodeName;
+  const destination =
+    record.DestinationPodName ?? record.DestinationServiceName ?? record.DestinationNodeName;
   return [
     String(record.CaptureFrame ?? ''),
     record.TimeGenerated.slice(11, 23),
@@ -46,5 +73,13 @@ export function tableRow(record: InspectedRecord): string[] {
 /** Formats rows with columns padded to the widest cell of this chunk. */
 export function formatTable(rows: string[][]): string {
   const widths = TABLE_HEADER.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n') + '\n';
+  return (
+    rows
+      .map((row) =>
+        row
+          .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+          .join('  '),
+      )
+      .join('\n') + '\n'
+  );
 }

@@ -1,6 +1,9 @@
 import http2 from 'node:http2';
 import net from 'node:net';
+import { writePcap } from '../../../shared/capture/pcapWriter';
+import { craftFrame, type CraftSpec } from '../../../shared/packet/craftFrame';
 import type { DecodedPacket } from '../../../shared/packet/decodedPacket';
+import { TcpFlag } from '../../../shared/packet/decodedPacket';
 import { Conversation } from './builders';
 
 /** Bytes one side wrote, in the order the recording proxy saw them. */
@@ -82,4 +85,48 @@ export function chunksToPackets(chunks: RecordedChunk[], port = 8080, mss = 1400
     }
   }
   return packets;
+}
+
+/**
+ * The recorded chunks as a classic pcap of Ethernet frames (handshake first, segments of at most
+ * `mss` bytes, real sequence and acknowledgement numbers), for tests of whole pipelines.
+ */
+export function chunksToPcap(chunks: RecordedChunk[], port = 50051, mss = 1400): Uint8Array {
+  const client = { ip: '10.1.0.5', port: 41000 };
+  const server = { ip: '10.1.0.9', port };
+  let clientSeq = 1000;
+  let serverSeq = 9000;
+  const specs: CraftSpec[] = [];
+  const segment = (fromClient: boolean, flags: number, payload: Uint8Array = new Uint8Array(0)): void => {
+    specs.push({
+      source: fromClient ? client.ip : server.ip,
+      destination: fromClient ? server.ip : client.ip,
+      transport: {
+        protocol: 'tcp',
+        sourcePort: fromClient ? client.port : server.port,
+        destinationPort: fromClient ? server.port : client.port,
+        flags,
+        seq: fromClient ? clientSeq : serverSeq,
+        ack: (flags & TcpFlag.ACK) === 0 ? 0 : fromClient ? serverSeq : clientSeq,
+      },
+      payload,
+    });
+    const advance = payload.length + ((flags & TcpFlag.SYN) === 0 ? 0 : 1);
+    if (fromClient) clientSeq += advance;
+    else serverSeq += advance;
+  };
+  segment(true, TcpFlag.SYN);
+  segment(false, TcpFlag.SYN | TcpFlag.ACK);
+  segment(true, TcpFlag.ACK);
+  for (const chunk of chunks)
+    for (let at = 0; at < chunk.bytes.length; at += mss)
+      segment(chunk.fromClient, TcpFlag.PSH | TcpFlag.ACK, chunk.bytes.subarray(at, at + mss));
+  return writePcap(
+    { linkType: 1 },
+    specs.map((spec, i) => ({
+      timestampSec: 1_700_000_000,
+      timestampNsec: i * 1000,
+      data: craftFrame(spec),
+    })),
+  );
 }
