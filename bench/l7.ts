@@ -20,6 +20,15 @@ import type { DecodedPacket } from '../shared/packet/decodedPacket';
 import { TcpFlag } from '../shared/packet/decodedPacket';
 import { bytes, Conversation, tcpPacket, udpPacket, withLength } from '../test/l7/support/builders';
 import { dnsMessage, POINTER_TO_QUESTION, rr } from '../test/l7/support/dnsBuilders';
+import {
+  block,
+  data as h2Data,
+  grpcMessage,
+  headers as h2Headers,
+  hp,
+  PREFACE as H2_PREFACE,
+  settings as h2Settings,
+} from '../test/l7/support/h2Builders';
 import { chromeHello, rawExt, records, serverHello } from '../test/l7/support/tlsBuilders';
 
 const FLOWS = 2000;
@@ -80,6 +89,55 @@ function httpBulk(i: number): DecodedPacket[] {
   return [...packets, ...close(c)];
 }
 
+/**
+ * HTTP/2 (h2c, prior knowledge), shaped like the HTTP scenario: a GET with a 3-segment response,
+ * then a gRPC call (request message, response message, trailers). Header blocks use the static
+ * table, literals with incremental indexing, and dynamic table references on the second request.
+ */
+function h2(i: number): DecodedPacket[] {
+  const c = new Conversation(...endpoints(i, 50051));
+  const body = new Uint8Array(3000).fill(0x61);
+  const get = block(
+    hp.indexed(2),
+    hp.indexed(6),
+    hp.indexing(4, `/api/v1/items/${i}?page=2&token=abc`),
+    hp.indexing(1, 'svc.default:50051'),
+    hp.indexing(58, 'bench/1.0'),
+    hp.indexed(19),
+  );
+  const grpc = block(
+    hp.indexed(3),
+    hp.indexed(6),
+    hp.plain(4, '/pkg.Items/Get'),
+    hp.indexed(63),
+    hp.indexing(31, 'application/grpc'),
+    hp.indexing('te', 'trailers'),
+    hp.indexed(64),
+  );
+  return [
+    ...c.handshake(),
+    c.client(bytes(H2_PREFACE, h2Settings([4, 65535]), h2Headers(1, get, true))),
+    c.server(
+      bytes(
+        h2Settings(),
+        h2Headers(1, block(hp.indexed(8), hp.indexing(31, 'application/json')), false),
+        h2Data(1, body.subarray(0, 1000)),
+      ),
+    ),
+    c.server(h2Data(1, body.subarray(1000, 2400))),
+    c.server(h2Data(1, body.subarray(2400), true)),
+    c.client(bytes(h2Headers(3, grpc, false), h2Data(3, grpcMessage(40), true))),
+    c.server(
+      bytes(
+        h2Headers(3, block(hp.indexed(8), hp.indexed(62)), false),
+        h2Data(3, grpcMessage(120)),
+        h2Headers(3, block(hp.plain('grpc-status', '0')), true),
+      ),
+    ),
+    ...close(c),
+  ];
+}
+
 function dns(i: number): DecodedPacket[] {
   const query = dnsMessage({ id: i & 0xffff, name: `svc${i}.ns.svc.cluster.local` });
   const answer = dnsMessage({
@@ -136,6 +194,7 @@ function measure(name: string, packets: DecodedPacket[], rounds: number): void {
 const range = Array.from({ length: FLOWS }, (_, i) => i);
 const sets: Array<[string, DecodedPacket[]]> = [
   ['HTTP', range.flatMap(http)],
+  ['HTTP/2', range.flatMap(h2)],
   ['DNS/UDP', range.flatMap(dns)],
   ['DNS/TCP', range.flatMap(dnsTcp)],
   ['TLS', range.flatMap(tls)],
