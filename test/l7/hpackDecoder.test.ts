@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { HpackDecoder } from '../../shared/l7/hpackDecoder';
 import { decodeHuffman } from '../../shared/l7/hpackHuffman';
 import { block, hp } from './support/h2Builders';
@@ -143,5 +144,25 @@ describe('HPACK decoder', () => {
       [undefined, undefined],
       [undefined, undefined],
     ]);
+  });
+});
+
+describe('HPACK on arbitrary bytes', () => {
+  it('never throws, and keeps its table within the announced size', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 8 }),
+        fc.boolean(),
+        (blocks, partial) => {
+          const decoder = new HpackDecoder({ maxTableSize: 4096, maxHeaderListSize: 8192 });
+          decoder.partial = partial;
+          for (const bytes of blocks) {
+            if (decoder.decode(bytes, 0, bytes.length, () => undefined) !== undefined) break;
+            expect(decoder.tableSize).toBeLessThanOrEqual(4096);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
