@@ -50,6 +50,11 @@ export class Http2StreamParser implements StreamParser {
     this.maxMessageBytes = FRAME_HEADER_BYTES + connection.limits.maxFrameBytes;
   }
 
+  /** The header block under assembly counts towards the analyser's memory bound. */
+  get heldBytes(): number {
+    return this.block?.length ?? 0;
+  }
+
   reset(): void {
     // Bytes were lost: frames may be missing, so the compression context cannot be trusted.
     this.dataRemaining = 0;

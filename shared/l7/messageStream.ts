@@ -26,6 +26,8 @@ export interface StreamParser {
    * upgraded to HTTP/2, or the HTTP/2 preface); the stream switches to it.
    */
   successor?: StreamParser;
+  /** Bytes the parser holds itself (e.g. an HTTP/2 header block across CONTINUATION frames), for memory accounting. */
+  readonly heldBytes?: number;
   /** Forgets any partial message state (after a gap or an invalid message). */
   reset(): void;
   /** Whether a message plausibly starts at `offset` (used to resynchronise after a gap). */
@@ -57,7 +59,7 @@ export class MessageStream {
 
   /** Bytes currently buffered for an incomplete message. */
   get bufferedBytes(): number {
-    return this.pending?.length ?? 0;
+    return (this.pending?.length ?? 0) + (this.parser.heldBytes ?? 0);
   }
 
   /** Delivers the next in-order bytes; completed messages are appended to `out`. */

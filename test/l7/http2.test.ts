@@ -347,6 +347,17 @@ describe('HTTP/2 crafted frames', () => {
     ]);
   });
 
+  it('a header block held across CONTINUATION frames counts towards the analyser memory bound', () => {
+    const analyzer = createL7Analyzer({ maxTotalBytes: 10_000 });
+    runPackets(
+      crafted(['c', bytes(PREFACE, settings(), frame(1, 0, 1, new Uint8Array(12_000)))]),
+      undefined,
+      analyzer,
+    );
+    expect(analyzer.stats.evictedMemory).toBe(1);
+    expect(analyzer.flowCount).toBe(0);
+  });
+
   const manyStreams = bytes(...Array.from({ length: 6 }, (_, i) => get(1 + 2 * i, '/s', false)));
   it.each([
     [
