@@ -126,6 +126,8 @@ export class Http2Connection {
   private readonly scratch = new HeaderScratch();
   /** Whether a header block was decoded per side (the compression context is in use). */
   private readonly decodedBlock: [boolean, boolean] = [false, false];
+  /** Set when bytes of the connection were not seen (joined mid-way, or a gap). */
+  private missedBytes = false;
 
   /**
    * @param client - the side that sent the connection preface (or the upgraded request); undefined
@@ -169,6 +171,7 @@ export class Http2Connection {
   preface(side: Http2Side): void {
     this.client = side;
     for (const s of [0, 1] as const) if (!this.decodedBlock[s]) this.decoders[s] = this.newDecoder();
+    if (!this.decodedBlock[0] && !this.decodedBlock[1] && this.streams.size === 0) this.missedBytes = false;
   }
 
   private newDecoder(): HpackDecoder {
@@ -180,6 +183,7 @@ export class Http2Connection {
 
   /** Bytes of `side` were lost (a gap, or the capture started late): its HPACK table is now unknown. */
   lostContext(side: Http2Side): void {
+    this.missedBytes = true;
     const decoder = this.newDecoder();
     decoder.partial = true;
     this.decoders[side] = decoder;
@@ -344,7 +348,9 @@ export class Http2Connection {
 
   /** `side` ended its half of stream `streamId` (END_STREAM): its record is complete. */
   endStream(side: Http2Side, streamId: number, out: L7Fields[]): void {
-    const stream = this.streams.get(streamId) ?? this.stream(streamId);
+    // A stream never seen is one that began before the capture (or a gap): report what is known.
+    // With the whole connection in view it is a stream already closed (DATA after RST_STREAM): nothing to report.
+    const stream = this.streams.get(streamId) ?? (this.missedBytes ? this.stream(streamId) : undefined);
     if (stream === undefined) return;
     if (this.isClient(side)) this.finishRequest(stream, out);
     else this.finishResponse(stream, out);

@@ -282,6 +282,19 @@ describe('HTTP/2 crafted frames', () => {
     ]);
   });
 
+  it('DATA with END_STREAM after RST_STREAM on a closed stream invents no record', () => {
+    const packets = crafted(
+      ['c', bytes(PREFACE, settings(), get(1, '/x', true))],
+      ['s', bytes(settings(), ok(1, false))],
+      ['c', frame(3, 0, 1, [0, 0, 0, 8])],
+      ['s', data(1, 'late', true)],
+    );
+    expect(runPackets(packets).map((m) => [m.index, m.fields.HttpPath ?? m.fields.HttpStatusCode])).toEqual([
+      [3, '/x'],
+      [5, 200],
+    ]);
+  });
+
   it('follows dynamic table size updates from SETTINGS_HEADER_TABLE_SIZE and eviction', () => {
     const packets = crafted(
       ['c', bytes(PREFACE, settings([1, 100]))],
