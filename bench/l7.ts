@@ -20,6 +20,16 @@ import type { DecodedPacket } from '../shared/packet/decodedPacket';
 import { TcpFlag } from '../shared/packet/decodedPacket';
 import { bytes, Conversation, tcpPacket, udpPacket, withLength } from '../test/l7/support/builders';
 import { dnsMessage, POINTER_TO_QUESTION, rr } from '../test/l7/support/dnsBuilders';
+import {
+  block,
+  data as h2Data,
+  grpcMessage,
+  headers as h2Headers,
+  hp,
+  PREFACE as H2_PREFACE,
+  settings as h2Settings,
+} from '../test/l7/support/h2Builders';
+import { exchange as h2Exchange, recordHttp2, type RecordedChunk } from '../test/l7/support/h2Recorder';
 import { chromeHello, rawExt, records, serverHello } from '../test/l7/support/tlsBuilders';
 
 const FLOWS = 2000;
@@ -80,6 +90,55 @@ function httpBulk(i: number): DecodedPacket[] {
   return [...packets, ...close(c)];
 }
 
+/**
+ * HTTP/2 (h2c, prior knowledge), shaped like the HTTP scenario: a GET with a 3-segment response,
+ * then a gRPC call (request message, response message, trailers). Header blocks use the static
+ * table, literals with incremental indexing, and dynamic table references on the second request.
+ */
+function h2(i: number): DecodedPacket[] {
+  const c = new Conversation(...endpoints(i, 50051));
+  const body = new Uint8Array(3000).fill(0x61);
+  const get = block(
+    hp.indexed(2),
+    hp.indexed(6),
+    hp.indexing(4, `/api/v1/items/${i}?page=2&token=abc`),
+    hp.indexing(1, 'svc.default:50051'),
+    hp.indexing(58, 'bench/1.0'),
+    hp.indexed(19),
+  );
+  const grpc = block(
+    hp.indexed(3),
+    hp.indexed(6),
+    hp.plain(4, '/pkg.Items/Get'),
+    hp.indexed(63),
+    hp.indexing(31, 'application/grpc'),
+    hp.indexing('te', 'trailers'),
+    hp.indexed(64),
+  );
+  return [
+    ...c.handshake(),
+    c.client(bytes(H2_PREFACE, h2Settings([4, 65535]), h2Headers(1, get, true))),
+    c.server(
+      bytes(
+        h2Settings(),
+        h2Headers(1, block(hp.indexed(8), hp.indexing(31, 'application/json')), false),
+        h2Data(1, body.subarray(0, 1000)),
+      ),
+    ),
+    c.server(h2Data(1, body.subarray(1000, 2400))),
+    c.server(h2Data(1, body.subarray(2400), true)),
+    c.client(bytes(h2Headers(3, grpc, false), h2Data(3, grpcMessage(40), true))),
+    c.server(
+      bytes(
+        h2Headers(3, block(hp.indexed(8), hp.indexed(62)), false),
+        h2Data(3, grpcMessage(120)),
+        h2Headers(3, block(hp.plain('grpc-status', '0')), true),
+      ),
+    ),
+    ...close(c),
+  ];
+}
+
 function dns(i: number): DecodedPacket[] {
   const query = dnsMessage({ id: i & 0xffff, name: `svc${i}.ns.svc.cluster.local` });
   const answer = dnsMessage({
@@ -129,23 +188,75 @@ function measure(name: string, packets: DecodedPacket[], rounds: number): void {
   const pps = Math.round(total / seconds).toLocaleString('en-US');
   const mps = Math.round(messages / seconds).toLocaleString('en-US');
   console.log(
-    `${name.padEnd(10)} ${String(total).padStart(9)} packets ${pps.padStart(12)} packets/s ${mps.padStart(12)} messages/s`,
+    `${name.padEnd(12)} ${String(total).padStart(9)} packets ${pps.padStart(12)} packets/s ${mps.padStart(12)} messages/s`,
   );
 }
 
-const range = Array.from({ length: FLOWS }, (_, i) => i);
-const sets: Array<[string, DecodedPacket[]]> = [
-  ['HTTP', range.flatMap(http)],
-  ['DNS/UDP', range.flatMap(dns)],
-  ['DNS/TCP', range.flatMap(dnsTcp)],
-  ['TLS', range.flatMap(tls)],
-  ['HTTP bulk', range.slice(0, 200).flatMap(httpBulk)],
-];
-const mixed = range.flatMap((i) => [...http(i), ...dns(i + FLOWS), ...tls(i + 2 * FLOWS)]);
-for (const [name, packets] of sets) measure(name, packets, 1);
-console.log('--- measured (after warm-up)');
-for (const [name, packets] of [...sets, ['mixed', mixed] as [string, DecodedPacket[]]])
-  measure(name, packets, 5);
+/**
+ * HTTP/2 as Node's http2 (nghttp2) writes it: Huffman strings, dynamic table references. One real
+ * connection (a GET with a 3 KB body and a gRPC call with trailers) is recorded over loopback once,
+ * then replayed on {@link FLOWS} connections.
+ */
+async function recordedH2(): Promise<RecordedChunk[]> {
+  return recordHttp2(
+    (stream, headers) => {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        if (String(headers[':path']).startsWith('/pkg.')) {
+          stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+          stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+          stream.end(grpcMessage(120));
+        } else {
+          stream.respond({ ':status': 200, 'content-type': 'application/json' });
+          stream.end('x'.repeat(3000));
+        }
+      });
+    },
+    async (session) => {
+      await h2Exchange(session, {
+        ':method': 'GET',
+        ':path': '/api/v1/items/7?page=2&token=abc',
+        'user-agent': 'bench/1.0',
+      });
+      await h2Exchange(
+        session,
+        { ':method': 'POST', ':path': '/pkg.Items/Get', 'content-type': 'application/grpc', te: 'trailers' },
+        grpcMessage(40),
+      );
+    },
+  );
+}
+
+function replayed(chunks: RecordedChunk[], i: number): DecodedPacket[] {
+  const c = new Conversation(...endpoints(i, 50051));
+  const packets = c.handshake();
+  for (const chunk of chunks)
+    for (let at = 0; at < chunk.bytes.length; at += 1400) {
+      const piece = chunk.bytes.subarray(at, at + 1400);
+      packets.push(chunk.fromClient ? c.client(piece) : c.server(piece));
+    }
+  return [...packets, ...close(c)];
+}
+
+async function main(): Promise<void> {
+  const range = Array.from({ length: FLOWS }, (_, i) => i);
+  const chunks = await recordedH2();
+  const sets: Array<[string, DecodedPacket[]]> = [
+    ['HTTP', range.flatMap(http)],
+    ['HTTP/2', range.flatMap(h2)],
+    ['HTTP/2 node', range.flatMap((i) => replayed(chunks, i))],
+    ['DNS/UDP', range.flatMap(dns)],
+    ['DNS/TCP', range.flatMap(dnsTcp)],
+    ['TLS', range.flatMap(tls)],
+    ['HTTP bulk', range.slice(0, 200).flatMap(httpBulk)],
+  ];
+  const mixed = range.flatMap((i) => [...http(i), ...dns(i + FLOWS), ...tls(i + 2 * FLOWS)]);
+  for (const [name, packets] of sets) measure(name, packets, 1);
+  console.log('--- measured (after warm-up)');
+  for (const [name, packets] of [...sets, ['mixed', mixed] as [string, DecodedPacket[]]])
+    measure(name, packets, 5);
+  benchCaptures();
+}
 
 function hasTool(name: string): boolean {
   return spawnSync(name, ['-v'], { stdio: 'ignore' }).status === 0;
@@ -209,4 +320,4 @@ function benchCaptures(): void {
   );
 }
 
-benchCaptures();
+void main();

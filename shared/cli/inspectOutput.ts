@@ -11,9 +11,24 @@ function endpoint(ip: string | undefined, port: number | undefined, name: string
   return name === undefined ? withPort : `${withPort} (${name})`;
 }
 
+/** HTTP/2 and gRPC: `HTTP/2 #3 GET host/path`, `HTTP/2 #3 404`, `gRPC #5 pkg.Svc/Get`, `gRPC #5 pkg.Svc/Get status 5 (not found)`. */
+function http2Summary(record: TraceRecord): string {
+  const partial = record.L7Partial === true ? ' (partial)' : '';
+  const stream = record.Http2StreamId === undefined ? '' : ` #${record.Http2StreamId}`;
+  if (record.GrpcService !== undefined) {
+    const call = `gRPC${stream} ${record.GrpcService}/${record.GrpcMethod ?? ''}`;
+    if (record.HttpMethod !== undefined || record.GrpcStatusCode === undefined) return call + partial;
+    const message = record.GrpcMessage === undefined ? '' : ` (${record.GrpcMessage})`;
+    return `${call} status ${record.GrpcStatusCode}${message}${partial}`;
+  }
+  if (record.HttpStatusCode !== undefined) return `HTTP/2${stream} ${record.HttpStatusCode}${partial}`;
+  return `HTTP/2${stream} ${record.HttpMethod ?? ''} ${record.HttpHost ?? ''}${record.HttpPath ?? ''}${partial}`;
+}
+
 function layer7Summary(record: TraceRecord): string {
   switch (record.L7Protocol) {
     case 'HTTP':
+      if (record.HttpVersion === '2') return http2Summary(record);
       return record.HttpStatusCode !== undefined
         ? `HTTP ${record.HttpStatusCode}`
         : `HTTP ${record.HttpMethod ?? ''} ${record.HttpHost ?? ''}${record.HttpPath ?? ''}`;

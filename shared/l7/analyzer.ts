@@ -2,6 +2,8 @@ import type { DecodedPacket } from '../packet/decodedPacket';
 import { IpProtocol, TcpFlag } from '../packet/decodedPacket';
 import { isDnsPort, parseDnsMessage } from './dns';
 import { l7FlowKey } from './flowKey';
+import type { Http2Limits } from './http2Limits';
+import { DEFAULT_HTTP2_LIMITS } from './http2Limits';
 import { parseHttpHead } from './http';
 import type { L7Fields } from './l7Fields';
 import type { L7Stats } from './l7Stats';
@@ -26,6 +28,8 @@ export interface L7AnalyzerOptions {
   idleTimeoutInMs?: number;
   /** Query parameter names whose values are redacted in `HttpPath` (see `DEFAULT_SECRET_QUERY_KEYS`). */
   secretQueryKeys?: readonly string[];
+  /** Bounds of HTTP/2 parsing per connection (see `DEFAULT_HTTP2_LIMITS`); exceeding one ends that connection's parsing, counted. */
+  http2?: Partial<Http2Limits>;
 }
 
 /** A stateful layer-7 analyser for one packet sequence (a batch or a partition), in capture order. */
@@ -43,6 +47,11 @@ export interface L7Analyzer {
   readonly stats: L7Stats;
   /** Flows currently tracked. */
   readonly flowCount: number;
+}
+
+/** The side of a flow taken for the server when nothing else tells: the one with the lower port. */
+function serverSide(direction: 0 | 1, srcPort: number, dstPort: number): 0 | 1 {
+  return srcPort < dstPort ? direction : direction === 0 ? 1 : 0;
 }
 
 /** SSDP's UDP port: HTTP-formatted messages in datagrams. */
@@ -75,7 +84,8 @@ class Analyzer implements L7Analyzer {
       ...DEFAULT_REASSEMBLY_LIMITS,
       ...(options.maxOutOfOrderBytes === undefined ? {} : { maxOutOfOrderBytes: options.maxOutOfOrderBytes }),
     };
-    this.context = { stats: this.stats, limits, isSecret: this.isSecret, out: this.out };
+    const http2Limits = { ...DEFAULT_HTTP2_LIMITS, ...options.http2 };
+    this.context = { stats: this.stats, limits, isSecret: this.isSecret, out: this.out, http2Limits };
     this.quic = new QuicTracker(this.stats);
   }
 
@@ -170,13 +180,21 @@ class Analyzer implements L7Analyzer {
     let flow = this.flows.get(key);
     if (flow === undefined) {
       if ((payload === undefined || payload.length === 0) && !syn) return;
-      flow = this.newFlow(key, isDnsPort(srcPort) || isDnsPort(dstPort));
+      flow = this.newFlow(
+        key,
+        isDnsPort(srcPort) || isDnsPort(dstPort),
+        serverSide(direction, srcPort, dstPort),
+      );
     }
     const dataSeq = syn ? (seq + 1) >>> 0 : seq;
     if (syn) {
       if (!flow.expects(direction, dataSeq)) {
         this.drop(key, flow);
-        flow = this.newFlow(key, isDnsPort(srcPort) || isDnsPort(dstPort));
+        flow = this.newFlow(
+          key,
+          isDnsPort(srcPort) || isDnsPort(dstPort),
+          serverSide(direction, srcPort, dstPort),
+        );
       }
       flow.start(direction, dataSeq);
     }
@@ -194,7 +212,7 @@ class Analyzer implements L7Analyzer {
     this.account(flow);
   }
 
-  private newFlow(key: string, dnsPort: boolean): TcpFlow {
+  private newFlow(key: string, dnsPort: boolean, server: 0 | 1): TcpFlow {
     if (this.flows.size >= this.maxFlows) {
       const oldest = this.flows.entries().next();
       if (!oldest.done) {
@@ -202,7 +220,7 @@ class Analyzer implements L7Analyzer {
         this.drop(oldest.value[0], oldest.value[1]);
       }
     }
-    const flow = new TcpFlow(dnsPort, this.context);
+    const flow = new TcpFlow(dnsPort, this.context, server);
     this.flows.set(key, flow);
     return flow;
   }

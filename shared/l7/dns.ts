@@ -1,6 +1,6 @@
 import type { DnsAnswer } from '../record/traceRecord';
 import { u16, u32 } from './bytes';
-import { readDnsName } from './dnsName';
+import { readDnsNameOrProblem } from './dnsName';
 import { renderRdataBounded } from './dnsRdata';
 import { dnsRcodeName, DnsType, dnsTypeName } from './dnsTypes';
 import type { L7Fields } from './l7Fields';
@@ -42,9 +42,12 @@ export function parseDnsMessage(message: Uint8Array): DnsParse {
 
   let at = HEADER_BYTES;
   for (let q = 0; q < questions; q++) {
-    const name = readDnsName(message, at);
-    if (!name || name.next + 4 > message.length) {
-      if (q === 0) return { ok: false, reason: `question ${q + 1} at offset ${at} is damaged or truncated` };
+    const name = readDnsNameOrProblem(message, at);
+    if (typeof name === 'string' || name.next + 4 > message.length) {
+      // Kept as tshark shows it: header fields and what parsed, with the problem named.
+      const problem = typeof name === 'string' ? name : 'question runs past the end of the message';
+      fields.DnsParseError = `question ${q + 1} at offset ${at}: ${problem}`;
+      if (isResponse) fields.DnsResponseCode = dnsRcodeName(flags & 0xf);
       return { ok: true, fields, partial: true };
     }
     if (q === 0) {
@@ -58,8 +61,9 @@ export function parseDnsMessage(message: Uint8Array): DnsParse {
   const answers: DnsAnswer[] = [];
   for (let a = 0; a < answerCount; a++) {
     const record = readRecord(message, at);
-    if (!record) {
+    if (typeof record === 'string') {
       partial = true;
+      fields.DnsParseError = `answer ${a + 1} at offset ${at}: ${record}`;
       break;
     }
     at = record.next;
@@ -75,7 +79,7 @@ export function parseDnsMessage(message: Uint8Array): DnsParse {
   let extendedRcode = 0;
   for (let e = 0; !partial && e < Math.min(extraCount, MAX_EXTRA_RECORDS); e++) {
     const record = readRecord(message, at);
-    if (!record) break;
+    if (typeof record === 'string') break;
     if (record.type === DnsType.OPT) extendedRcode = (record.ttl >>> 24) & 0xff;
     at = record.next;
   }
@@ -93,12 +97,14 @@ interface RawRecord {
   next: number;
 }
 
-function readRecord(message: Uint8Array, offset: number): RawRecord | undefined {
-  const owner = readDnsName(message, offset);
-  if (!owner || owner.next + 10 > message.length) return undefined;
+/** The record at `offset`, or what is wrong with it. */
+function readRecord(message: Uint8Array, offset: number): RawRecord | string {
+  const owner = readDnsNameOrProblem(message, offset);
+  if (typeof owner === 'string') return `owner name: ${owner}`;
+  if (owner.next + 10 > message.length) return 'record runs past the end of the message';
   const dataStart = owner.next + 10;
   const next = dataStart + u16(message, owner.next + 8);
-  if (next > message.length) return undefined;
+  if (next > message.length) return 'record data runs past the end of the message';
   return { type: u16(message, owner.next), ttl: u32(message, owner.next + 4), dataStart, next };
 }
 

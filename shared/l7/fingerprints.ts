@@ -94,13 +94,17 @@ function isAlphanumeric(code: number): boolean {
   return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
 }
 
+/**
+ * JA4's ALPN part: first and last characters of the first ALPN value, `00` without one, and `99`
+ * when either character is not ASCII alphanumeric (FoxIO's reference implementations; the older
+ * spec text used hex nibbles).
+ */
 function alpnPart(alpn: string | undefined): string {
   if (alpn === undefined || alpn.length === 0) return '00';
   const first = alpn.charCodeAt(0);
   const last = alpn.charCodeAt(alpn.length - 1);
   if (isAlphanumeric(first) && isAlphanumeric(last)) return alpn[0]! + alpn[alpn.length - 1]!;
-  const hex = Buffer.from(alpn, 'latin1').toString('hex');
-  return hex[0]! + hex[hex.length - 1]!;
+  return '99';
 }
 
 function count2(n: number): string {

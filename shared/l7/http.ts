@@ -34,8 +34,10 @@ export type HttpHead =
       /** Declared Content-Length, when present and valid. */
       contentLength?: number;
       chunked: boolean;
+      /** An `Upgrade` header offers or accepts `h2c` (RFC 7540 §3.2). */
+      upgradeH2c?: boolean;
     }
-  | { kind: 'h2preface'; fields: L7Fields; end: number }
+  | { kind: 'h2preface'; end: number }
   | { kind: 'incomplete' }
   | { kind: 'invalid'; reason: string };
 
@@ -74,6 +76,12 @@ function isH2Preface(bytes: Uint8Array, offset: number, end: number): boolean {
   return true;
 }
 
+/** Whether `bytes[offset, end)` (shorter than the preface) is the start of the HTTP/2 preface. */
+function isH2PrefacePrefix(bytes: Uint8Array, offset: number, end: number): boolean {
+  for (let i = offset; i < end; i++) if (bytes[i] !== H2_PREFACE[i - offset]) return false;
+  return true;
+}
+
 function lineText(bytes: Uint8Array, start: number, lf: number): string {
   const stop = lf > start && bytes[lf - 1] === 0x0d ? lf - 1 : lf;
   return latin1(bytes, start, Math.min(stop, start + MAX_HTTP_HEAD_BYTES));
@@ -83,7 +91,7 @@ function lineText(bytes: Uint8Array, start: number, lf: number): string {
  * Reads one HTTP/1.x message head (start line and headers) from `bytes[offset, end)`. Lenient like
  * Wireshark: bare LF line endings and a missing version are accepted. `Authorization`, `Cookie`
  * and other headers are never read into fields; only Host, User-Agent, Content-Type,
- * Content-Length and Transfer-Encoding are.
+ * Content-Length, Transfer-Encoding and Upgrade (for h2c) are.
  */
 export function parseHttpHead(
   bytes: Uint8Array,
@@ -91,8 +99,10 @@ export function parseHttpHead(
   end: number,
   isSecret?: SecretKeyTest,
 ): HttpHead {
-  if (bytes[offset] === 0x50 && isH2Preface(bytes, offset, end)) {
-    return { kind: 'h2preface', fields: { L7Protocol: 'HTTP', HttpVersion: 'HTTP/2' }, end: offset + 24 };
+  if (bytes[offset] === 0x50) {
+    if (isH2Preface(bytes, offset, end)) return { kind: 'h2preface', end: offset + H2_PREFACE.length };
+    if (end - offset < H2_PREFACE.length && isH2PrefacePrefix(bytes, offset, end))
+      return { kind: 'incomplete' };
   }
   const firstLf = findLf(bytes, offset, Math.min(end, offset + MAX_HTTP_HEAD_BYTES));
   if (firstLf < 0) return headIncomplete(offset, end);
@@ -138,12 +148,22 @@ export function parseHttpHead(
       case 'transfer-encoding':
         chunked = /(^|,)\s*chunked\s*$/i.test(value);
         break;
+      case 'upgrade':
+        if (/(^|,)\s*h2c\s*(,|$)/i.test(value)) start.upgradeH2c = true;
+        break;
     }
   }
 }
 
 /** The only headers ever read, in lower case; all others (Authorization, Cookie, ...) are passed over unread. */
-const HEADERS = ['host', 'user-agent', 'content-type', 'content-length', 'transfer-encoding'] as const;
+const HEADERS = [
+  'host',
+  'user-agent',
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'upgrade',
+] as const;
 type HeaderName = (typeof HEADERS)[number];
 const LONGEST_HEADER = 17;
 

@@ -3,6 +3,12 @@ import type { L7Fields } from './l7Fields';
 import type { StreamParser } from './messageStream';
 import type { SecretKeyTest } from './redact';
 import { looksLikeHttp, MAX_HTTP_HEAD_BYTES, parseHttpHead } from './http';
+import type { Http2Side } from './http2Connection';
+import { Http2Connection } from './http2Connection';
+import { Http2StreamParser } from './http2Stream';
+import type { Http2Limits } from './http2Limits';
+import { DEFAULT_HTTP2_LIMITS } from './http2Limits';
+import type { L7Stats } from './l7Stats';
 
 /** Most requests remembered per flow while waiting for their responses. */
 const MAX_OUTSTANDING_REQUESTS = 64;
@@ -17,6 +23,16 @@ export class HttpFlowState {
   switched = false;
   /** Set by a 2xx answer to CONNECT: what follows is a tunnel whose protocol can be detected anew. */
   tunnel = false;
+  /** The HTTP/2 connection after the preface or an `Upgrade: h2c` accepted by 101. */
+  h2: Http2Connection | undefined;
+  /** Path of the last request offering `Upgrade: h2c`: it becomes HTTP/2 stream 1. */
+  upgradePath: string | undefined;
+
+  constructor(
+    readonly stats: L7Stats,
+    readonly isSecret?: SecretKeyTest,
+    readonly http2Limits: Http2Limits = DEFAULT_HTTP2_LIMITS,
+  ) {}
 }
 
 type BodyMode = 'none' | 'chunk-size' | 'chunk-data-end' | 'trailers' | 'until-close';
@@ -35,10 +51,25 @@ export class HttpStreamParser implements StreamParser {
   /** Fields of the message whose body is being read; reported when the body ends, as Wireshark does. */
   private held: L7Fields | undefined;
 
+  /** Set when HTTP/2 takes over this direction (see {@link StreamParser.successor}). */
+  successor: StreamParser | undefined;
+  private readonly isSecret: SecretKeyTest | undefined;
+
+  /** @param side - this direction's index in the flow, which HTTP/2 needs to pair its two directions. */
   constructor(
     private readonly flow: HttpFlowState,
-    private readonly isSecret?: SecretKeyTest,
-  ) {}
+    private readonly side: Http2Side,
+  ) {
+    this.isSecret = flow.isSecret;
+  }
+
+  /** Hands this direction to HTTP/2 (the connection exists: the other side sent the preface or the 101). */
+  private toHttp2(prefaceAllowed: boolean): boolean {
+    const connection = this.flow.h2;
+    if (connection === undefined) return false;
+    this.successor = new Http2StreamParser(connection, this.side, prefaceAllowed);
+    return true;
+  }
 
   reset(): void {
     this.body = 'none';
@@ -62,10 +93,13 @@ export class HttpStreamParser implements StreamParser {
   }
 
   looksLikeStart(bytes: Uint8Array, offset: number, end: number): boolean {
+    if (this.flow.h2 !== undefined) return this.toHttp2(true);
     return looksLikeHttp(bytes, offset, end);
   }
 
   parse(bytes: Uint8Array, offset: number, end: number, out: L7Fields[]): number {
+    if (this.flow.h2 !== undefined && this.toHttp2(true))
+      return this.successor!.parse(bytes, offset, end, out);
     if (this.flow.switched) {
       this.done = true;
       return end - offset;
@@ -92,11 +126,18 @@ export class HttpStreamParser implements StreamParser {
       case 'invalid':
         return -1;
       case 'h2preface':
-        out.push(head.fields);
-        this.flow.switched = true;
-        this.done = true;
+        // Prior knowledge (RFC 9113 §3.3), or the client's preface after an accepted upgrade.
+        this.flow.h2 ??= new Http2Connection(
+          this.side,
+          false,
+          this.flow.stats,
+          this.isSecret,
+          this.flow.http2Limits,
+        );
+        this.toHttp2(false);
         return head.end - offset;
       case 'request': {
+        if (head.upgradeH2c === true) this.flow.upgradePath = head.fields.HttpPath;
         const outstanding = this.flow.outstanding;
         if (outstanding.length >= MAX_OUTSTANDING_REQUESTS) outstanding.shift();
         outstanding.push(head.method ?? '');
@@ -107,6 +148,21 @@ export class HttpStreamParser implements StreamParser {
         const status = head.status ?? 0;
         const informational = status >= 100 && status < 200;
         const method = informational ? this.flow.outstanding[0] : this.flow.outstanding.shift();
+        if (status === 101 && head.upgradeH2c === true) {
+          out.push(head.fields);
+          const client: Http2Side = this.side === 0 ? 1 : 0;
+          const connection = new Http2Connection(
+            client,
+            false,
+            this.flow.stats,
+            this.isSecret,
+            this.flow.http2Limits,
+          );
+          connection.upgraded(this.flow.upgradePath);
+          this.flow.h2 = connection;
+          this.toHttp2(false);
+          return head.end - offset;
+        }
         if (status === 101 || (method === 'CONNECT' && status >= 200 && status < 300)) {
           out.push(head.fields);
           this.flow.switched = true;

@@ -23,7 +23,15 @@ export type L7Column =
   | 'TlsCipherSuite'
   | 'Ja3'
   | 'Ja4'
-  | 'Ja3s';
+  | 'Ja3s'
+  | 'Http2StreamId'
+  | 'GrpcService'
+  | 'GrpcMethod'
+  | 'GrpcStatusCode'
+  | 'GrpcMessage'
+  | 'GrpcMessageCount'
+  | 'L7Partial'
+  | 'DnsParseError';
 
 /**
  * The layer-7 fields of one message, named exactly as the record's columns, so a caller can

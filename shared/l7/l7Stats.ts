@@ -1,3 +1,5 @@
+import type { Http2AbortReason } from './http2Limits';
+
 /** Counters an analyser keeps; read them once per batch for logging, never per packet. */
 export interface L7Stats {
   /** Messages that produced record fields, per protocol. */
@@ -18,6 +20,9 @@ export interface L7Stats {
   evictedMemory: number;
   /** Messages abandoned because they exceeded a per-message size limit. */
   oversized: number;
+  /** HTTP/2 connections whose parsing ended early (a bound or a protocol violation), in total and by reason. */
+  http2Aborted: number;
+  http2AbortReasons: Partial<Record<Http2AbortReason, number>>;
   /** Packets whose analysis failed unexpectedly (a defect); the flow's state was dropped. */
   internalErrors: number;
 }
@@ -37,5 +42,7 @@ export function emptyL7Stats(): L7Stats {
     evictedMemory: 0,
     oversized: 0,
     internalErrors: 0,
+    http2Aborted: 0,
+    http2AbortReasons: {},
   };
 }

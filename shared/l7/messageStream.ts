@@ -21,6 +21,13 @@ export interface StreamParser {
   skipped?(out: L7Fields[]): void;
   /** Called when the direction ends (FIN): a message delimited by the close completes here. */
   finish?(out: L7Fields[]): void;
+  /**
+   * Set when another protocol takes over this direction from the next unconsumed byte (HTTP/1.1
+   * upgraded to HTTP/2, or the HTTP/2 preface); the stream switches to it.
+   */
+  successor?: StreamParser;
+  /** Bytes the parser holds itself (e.g. an HTTP/2 header block across CONTINUATION frames), for memory accounting. */
+  readonly heldBytes?: number;
   /** Forgets any partial message state (after a gap or an invalid message). */
   reset(): void;
   /** Whether a message plausibly starts at `offset` (used to resynchronise after a gap). */
@@ -33,6 +40,7 @@ export interface StreamParser {
 
 /** Feeds in-order stream bytes to a {@link StreamParser}, buffering only incomplete messages. */
 export class MessageStream {
+  parser: StreamParser;
   private pending: Uint8Array | undefined;
   private resyncing: boolean;
 
@@ -41,21 +49,22 @@ export class MessageStream {
    *   mid-connection.
    */
   constructor(
-    readonly parser: StreamParser,
+    parser: StreamParser,
     private readonly stats: L7Stats,
     resyncing = false,
   ) {
+    this.parser = parser;
     this.resyncing = resyncing;
   }
 
   /** Bytes currently buffered for an incomplete message. */
   get bufferedBytes(): number {
-    return this.pending?.length ?? 0;
+    return (this.pending?.length ?? 0) + (this.parser.heldBytes ?? 0);
   }
 
   /** Delivers the next in-order bytes; completed messages are appended to `out`. */
   push(chunk: Uint8Array, out: L7Fields[]): void {
-    const parser = this.parser;
+    let parser = this.parser;
     if (parser.done || chunk.length === 0) return;
     let bytes = chunk;
     if (this.pending !== undefined) {
@@ -80,9 +89,14 @@ export class MessageStream {
         if (!parser.looksLikeStart(bytes, offset, end)) return;
         this.resyncing = false;
       }
+      if (parser.successor !== undefined) {
+        parser = this.switchParser(parser.successor);
+        continue;
+      }
       const consumed = parser.parse(bytes, offset, end, out);
       if (consumed > 0) {
         offset += consumed;
+        if (parser.successor !== undefined) parser = this.switchParser(parser.successor);
       } else if (consumed === 0) {
         if (end - offset > parser.maxMessageBytes) {
           this.stats.oversized++;
@@ -97,6 +111,12 @@ export class MessageStream {
         return;
       }
     }
+  }
+
+  private switchParser(next: StreamParser): StreamParser {
+    this.parser = next;
+    this.resyncing = false;
+    return next;
   }
 
   /** The direction ended (FIN): lets a message delimited by the connection close complete. */

@@ -2,6 +2,10 @@ import { concatBytes } from './bytes';
 import { DnsTcpStreamParser } from './dnsStream';
 import { looksLikeHttp } from './http';
 import { HttpFlowState, HttpStreamParser } from './httpStream';
+import { Http2Connection } from './http2Connection';
+import { looksLikeHttp2Frames } from './http2Frame';
+import type { Http2Limits } from './http2Limits';
+import { Http2StreamParser } from './http2Stream';
 import type { L7Fields } from './l7Fields';
 import type { L7Stats } from './l7Stats';
 import type { StreamParser } from './messageStream';
@@ -25,6 +29,7 @@ export interface TcpFlowContext {
   readonly limits: ReassemblyLimits;
   readonly isSecret: SecretKeyTest;
   readonly out: L7Fields[];
+  readonly http2Limits: Http2Limits;
 }
 
 /**
@@ -71,9 +76,15 @@ export class TcpFlow {
   private http: HttpFlowState | undefined;
   private readonly sides: readonly [FlowSide, FlowSide];
 
+  /**
+   * @param dnsPort - either port is a DNS port.
+   * @param serverGuess - the side taken for the server when content cannot tell (the lower port's
+   *   side); used only for HTTP/2 joined mid-connection.
+   */
   constructor(
     private readonly dnsPort: boolean,
     private readonly context: TcpFlowContext,
+    private readonly serverGuess: 0 | 1 = 1,
   ) {
     this.sides = [new FlowSide(this, context), new FlowSide(this, context)];
   }
@@ -169,7 +180,7 @@ export class TcpFlow {
   }
 
   private detect(chunk: Uint8Array): boolean {
-    const { stats, isSecret } = this.context;
+    const { stats, isSecret, http2Limits } = this.context;
     let first: StreamParser;
     let second: StreamParser;
     if (this.dnsPort) {
@@ -183,10 +194,17 @@ export class TcpFlow {
       second = new TlsStreamParser(shared, stats);
     } else if (looksLikeHttp(chunk, 0, chunk.length)) {
       this.protocol = 'http';
-      const shared = new HttpFlowState();
+      const shared = new HttpFlowState(stats, isSecret, http2Limits);
       this.http = shared;
-      first = new HttpStreamParser(shared, isSecret);
-      second = new HttpStreamParser(shared, isSecret);
+      first = new HttpStreamParser(shared, 0);
+      second = new HttpStreamParser(shared, 1);
+    } else if (looksLikeHttp2Frames(chunk, 0, chunk.length)) {
+      // HTTP/2 joined mid-connection: no preface, and header compression state from before is unknown.
+      this.protocol = 'http';
+      const clientGuess = this.serverGuess === 0 ? 1 : 0;
+      const connection = new Http2Connection(undefined, true, stats, isSecret, http2Limits, clientGuess);
+      first = new Http2StreamParser(connection, 0, true);
+      second = new Http2StreamParser(connection, 1, true);
     } else {
       if (++this.attempts >= MAX_DETECTION_ATTEMPTS) this.protocol = 'opaque';
       return false;

@@ -1,3 +1,4 @@
+import { alpnText } from './alpnText';
 import { u16, u24 } from './bytes';
 import { ja3, ja3s, ja4 } from './fingerprints';
 import type { L7Fields } from './l7Fields';
@@ -180,7 +181,7 @@ export function clientHelloFields(hello: ClientHello, transport: 't' | 'q' = 't'
   if (hello.serverName !== undefined)
     fields.TlsServerName = truncateField(hello.serverName, FIELD_LIMITS.short);
   if (hello.alpn.length > 0)
-    fields.TlsAlpn = hello.alpn.slice(0, 16).map((p) => truncateField(p, FIELD_LIMITS.short));
+    fields.TlsAlpn = hello.alpn.slice(0, 16).map((p) => truncateField(alpnText(p), FIELD_LIMITS.short));
   if (!hello.sslv2) {
     fields.Ja3 = ja3(hello);
     fields.Ja4 = ja4(hello, transport);
@@ -197,6 +198,6 @@ export function serverHelloFields(hello: ServerHello): L7Fields {
     TlsCipherSuite: cipherSuiteName(hello.cipherSuite),
     Ja3s: ja3s(hello),
   };
-  if (hello.alpn !== undefined) fields.TlsAlpn = [truncateField(hello.alpn, FIELD_LIMITS.short)];
+  if (hello.alpn !== undefined) fields.TlsAlpn = [truncateField(alpnText(hello.alpn), FIELD_LIMITS.short)];
   return fields;
 }

@@ -11,6 +11,8 @@ export const FIELD_LIMITS = {
   short: 256,
   /** One DNS answer value (TXT, SVCB, unknown types in hex). */
   answer: 512,
+  /** `GrpcMessage` after percent-decoding. */
+  grpcMessage: 512,
 } as const;
 
 /**

@@ -131,6 +131,10 @@ export interface DecodedPacket {
   fragmentOffset?: number;
   /** The fragment's More Fragments flag. */
   moreFragments?: boolean;
+  /** Set on a packet rebuilt from fragments that overlapped with different bytes (first fragment's bytes kept). */
+  fragmentOverlap?: boolean;
+  /** Set on a packet rebuilt from a non-final fragment whose length was not a multiple of 8. */
+  fragmentIrregular?: boolean;
   /** Set on a packet rebuilt from fragments: the frame numbers of every fragment, in offset order. */
   reassembledFrames?: number[];
 }

@@ -2,6 +2,12 @@
  * Bounded IPv4/IPv6 fragment reassembly. Stateful (one instance per capture or batch stream) but
  * pure: time comes from packet timestamps, never a clock. The reassembled packet is returned on the
  * fragment that completes the datagram, as Wireshark attaches it to that frame.
+ *
+ * Overlap policy: first wins. Where fragments overlap with different bytes, the bytes of the
+ * fragment that arrived first are kept (as Windows and Wireshark do; Linux and the BSDs differ in
+ * detail); the datagram is still reassembled, flagged `fragmentOverlap` and counted in `overlaps`.
+ * A non-final fragment whose length is not a multiple of 8 breaks RFC 791/8200, but receivers accept
+ * it (Linux trims it): it is kept as sent, flagged `fragmentIrregular` and counted in `irregular`.
  */
 import { formatIp } from '../net/ipAddress';
 import type { DecodedPacket } from './decodedPacket';
@@ -30,6 +36,10 @@ export type ReassemblyResult =
 /** Counters for the once-per-batch log line. */
 export interface ReassemblyStats {
   reassembled: number;
+  /** Datagrams reassembled although fragments overlapped with different bytes (first-wins). */
+  overlaps: number;
+  /** Datagrams reassembled from a non-final fragment whose length is not a multiple of 8. */
+  irregular: number;
   dropped: number;
   expired: number;
   evicted: number;
@@ -49,6 +59,10 @@ interface Datagram {
   bytes: number;
   /** Datagram length once the last fragment (More Fragments clear) is seen; -1 before. */
   total: number;
+  /** Fragments overlapped with different bytes. */
+  overlap: boolean;
+  /** A non-final fragment's length was not a multiple of 8. */
+  irregular: boolean;
 }
 
 const MAX_DATAGRAM = 65535;
@@ -58,7 +72,14 @@ const PENDING: ReassemblyResult = { kind: 'pending' };
 /** Reassembles IP fragments within the given limits. */
 export class FragmentReassembler {
   /** Running counters. */
-  readonly stats: ReassemblyStats = { reassembled: 0, dropped: 0, expired: 0, evicted: 0 };
+  readonly stats: ReassemblyStats = {
+    reassembled: 0,
+    overlaps: 0,
+    irregular: 0,
+    dropped: 0,
+    expired: 0,
+    evicted: 0,
+  };
   private readonly pending = new Map<string, Datagram>();
   private pendingBytes = 0;
   private readonly maxFragments: number;
@@ -93,9 +114,6 @@ export class FragmentReassembler {
         `fragment in frame ${packet.frame} was captured short (${data.length} of ${packet.payloadLength} bytes)`,
       );
     }
-    if (packet.moreFragments === true && data.length % 8 !== 0) {
-      return this.drop(key, `fragment in frame ${packet.frame} is ${data.length} bytes, not a multiple of 8`);
-    }
     if (offset + data.length > MAX_DATAGRAM) {
       return this.drop(
         key,
@@ -104,9 +122,18 @@ export class FragmentReassembler {
     }
     let datagram = this.pending.get(key);
     if (datagram === undefined) {
-      datagram = { key, firstSeenSec: now, pieces: [], bytes: 0, total: -1 };
+      datagram = {
+        key,
+        firstSeenSec: now,
+        pieces: [],
+        bytes: 0,
+        total: -1,
+        overlap: false,
+        irregular: false,
+      };
       this.pending.set(key, datagram);
     }
+    if (packet.moreFragments === true && data.length % 8 !== 0) datagram.irregular = true;
     if (packet.moreFragments !== true) {
       const total = offset + data.length;
       if (datagram.total >= 0 && datagram.total !== total) {
@@ -119,15 +146,10 @@ export class FragmentReassembler {
     }
     let duplicate = false;
     for (const piece of datagram.pieces) {
-      if (!sameBytesWhereOverlapping(piece, offset, data)) {
-        return this.drop(
-          key,
-          `fragment in frame ${packet.frame} overlaps frame ${piece.frame} with different bytes`,
-        );
-      }
+      if (!sameBytesWhereOverlapping(piece, offset, data)) datagram.overlap = true;
       duplicate ||= piece.offset === offset && piece.bytes.length === data.length;
     }
-    // A retransmitted copy adds nothing; only its agreement with the first copy mattered.
+    // A copy at the same place adds nothing under first-wins (its differing bytes were noted above).
     if (duplicate) return PENDING;
     if (datagram.pieces.length >= this.maxFragments) {
       return this.drop(key, `datagram has more than ${this.maxFragments} fragments`);
@@ -156,10 +178,16 @@ export class FragmentReassembler {
     }
     if (covered < datagram.total) return undefined;
     const buffer = new Uint8Array(datagram.total);
-    for (const piece of pieces)
-      buffer.set(piece.bytes.subarray(0, datagram.total - piece.offset), piece.offset);
+    // First wins: write the latest arrival first, so earlier fragments overwrite what they overlap.
+    for (let i = datagram.pieces.length - 1; i >= 0; i--) {
+      const piece = datagram.pieces[i]!;
+      if (piece.offset < datagram.total)
+        buffer.set(piece.bytes.subarray(0, datagram.total - piece.offset), piece.offset);
+    }
     this.forget(datagram);
     this.stats.reassembled++;
+    if (datagram.overlap) this.stats.overlaps++;
+    if (datagram.irregular) this.stats.irregular++;
     const first = pieces[0]!;
     const out: DecodedPacket = {
       ...last,
@@ -170,6 +198,8 @@ export class FragmentReassembler {
       malformed: undefined,
       reassembledFrames: pieces.map((p) => p.frame),
     };
+    if (datagram.overlap) out.fragmentOverlap = true;
+    if (datagram.irregular) out.fragmentIrregular = true;
     let end = buffer.length;
     if (out.ipVersion === 6)
       end = walkIpv6Headers(out, buffer, 0, buffer.length, first.protocol, buffer.length);

@@ -22,6 +22,10 @@ export interface PacketDecoderStats {
   /** Datagrams waiting for more fragments right now. */
   datagramsPending: number;
   reassembled: number;
+  /** Reassembled datagrams whose fragments overlapped with different bytes (first-wins). */
+  fragmentOverlaps: number;
+  /** Reassembled datagrams with a non-final fragment not a multiple of 8 bytes. */
+  fragmentIrregular: number;
   /** Fragments whose datagram was dropped (overlap, limits, short capture). */
   fragmentsDropped: number;
 }
@@ -33,6 +37,8 @@ export class PacketDecoder {
     malformed: { link: 0, network: 0, transport: 0 },
     datagramsPending: 0,
     reassembled: 0,
+    fragmentOverlaps: 0,
+    fragmentIrregular: 0,
     fragmentsDropped: 0,
   };
   /** One line per interface whose link type is not supported, e.g. `interface 2 (wlan0): link type 127 is not supported`. */
@@ -68,6 +74,8 @@ export class PacketDecoder {
     switch (result.kind) {
       case 'reassembled':
         this.stats.reassembled++;
+        if (result.packet.fragmentOverlap === true) this.stats.fragmentOverlaps++;
+        if (result.packet.fragmentIrregular === true) this.stats.fragmentIrregular++;
         this.stats.datagramsPending = this.reassembler.pendingDatagrams;
         return result.packet;
       case 'dropped':

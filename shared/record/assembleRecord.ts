@@ -180,6 +180,8 @@ export function assembleTraceRecord(
   }
   if (columns.communityId !== undefined) record.CommunityId = columns.communityId;
   if (packet.icmpType !== undefined) addIcmpColumns(record, packet);
+  if (packet.fragmentOverlap === true) record.IpFragmentOverlap = true;
+  if (packet.fragmentIrregular === true) record.IpFragmentIrregular = true;
   if (options?.includeCaptureFrame) record.CaptureFrame = packet.frame;
   return record;
 }

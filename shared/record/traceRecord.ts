@@ -84,6 +84,26 @@ export interface TraceRecord {
   Ja3?: string;
   Ja4?: string;
   Ja3s?: string;
+  /** HTTP/2 stream id of the request or response (HTTP/2 records only). */
+  Http2StreamId?: number;
+  /** gRPC service (`package.Service`) from the request path `/package.Service/Method`. */
+  GrpcService?: string;
+  /** gRPC method from the request path. */
+  GrpcMethod?: string;
+  /** `grpc-status` of a response (trailers, or a trailers-only response); 0 is OK. */
+  GrpcStatusCode?: number;
+  /** `grpc-message` of a response, percent-decoded, at most 512 characters. */
+  GrpcMessage?: string;
+  /** gRPC messages (length-prefixed) the sender of this record's side sent on the stream: request records count the client's, response records the server's. */
+  GrpcMessageCount?: number;
+  /** True when a layer-7 record is incomplete because the capture missed context (an HTTP/2 connection joined mid-way: header compression state unknown). Only what was known is reported. */
+  L7Partial?: boolean;
+  /** Why a DNS message could not be read completely (e.g. `pointer loop in answer 1 name`); what was read is still reported. */
+  DnsParseError?: string;
+  /** True when the packet was reassembled from IP fragments that overlapped with different bytes (first fragment's bytes kept). */
+  IpFragmentOverlap?: boolean;
+  /** True when the packet was reassembled from fragments that break a rule receivers tolerate (a non-final fragment whose length is not a multiple of 8). */
+  IpFragmentIrregular?: boolean;
   /** Only from `tracectl inspect`: 1-based frame number in the capture file. */
   CaptureFrame?: number;
   /** Community ID v1 (seed 0), e.g. `1:LQU9qZlK+B5F3KDmev6m5PMibrg=`: joins Zeek, Suricata, Wireshark, Elastic. */
@@ -211,6 +231,16 @@ export const TRACE_RECORD_COLUMNS = [
   ['FlowState', 'string'],
   ['TcpHistory', 'string'],
   ['L7Messages', 'int'],
+  ['Http2StreamId', 'long'],
+  ['GrpcService', 'string'],
+  ['GrpcMethod', 'string'],
+  ['GrpcStatusCode', 'int'],
+  ['GrpcMessage', 'string'],
+  ['GrpcMessageCount', 'long'],
+  ['L7Partial', 'bool'],
+  ['DnsParseError', 'string'],
+  ['IpFragmentOverlap', 'bool'],
+  ['IpFragmentIrregular', 'bool'],
 ] as const satisfies ReadonlyArray<readonly [Exclude<keyof TraceRecord, 'CaptureFrame'>, ColumnType]>;
 
 /** A column name of the stored record (everything except `CaptureFrame`). */

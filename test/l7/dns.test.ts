@@ -1,6 +1,6 @@
 import { DNS_PORTS, isDnsPort, parseDnsMessage } from '../../shared/l7/dns';
 import { be16, bytes } from './support/builders';
-import { dnsMessage, POINTER_TO_QUESTION, rr } from './support/dnsBuilders';
+import { dnsMessage, dnsName, POINTER_TO_QUESTION, rr } from './support/dnsBuilders';
 
 describe('parseDnsMessage', () => {
   it.each([
@@ -91,10 +91,93 @@ describe('parseDnsMessage', () => {
   it.each([
     ['empty', new Uint8Array(0)],
     ['short header', new Uint8Array(11)],
-    ['question count without question', bytes(be16(1), be16(0), be16(1), be16(0), be16(0), be16(0))],
     ['unassigned opcode', bytes(be16(1), be16(0x7800), be16(0), be16(0), be16(0), be16(0))],
   ])('rejects %s', (_name, message) => {
     expect(parseDnsMessage(message).ok).toBe(false);
+  });
+
+  const head = (flags: number, questions: number, answers: number) =>
+    bytes(be16(0x1234), be16(flags), be16(questions), be16(answers), be16(0), be16(0));
+  const label63 = bytes(63, 'a'.repeat(63));
+  it.each([
+    [
+      'question count without question',
+      head(0x0100, 1, 0),
+      'question 1 at offset 12: name runs past the end of the message',
+    ],
+    [
+      'a pointer to itself',
+      bytes(head(0x8183, 1, 0), 0xc0, 12, 0, 1, 0, 1),
+      'question 1 at offset 12: compression pointer loop',
+    ],
+    [
+      'a pointer forward',
+      bytes(head(0x0100, 1, 0), 0xc0, 14, 0, 0, 1, 0, 1),
+      'question 1 at offset 12: compression pointer forward',
+    ],
+    [
+      'a pointer out of range',
+      bytes(head(0x0100, 1, 0), 0xc3, 0xff, 0, 1, 0, 1),
+      'question 1 at offset 12: compression pointer out of range',
+    ],
+    [
+      'a label of 64 bytes (type bits 01)',
+      bytes(head(0x0100, 1, 0), 0x40, 'a'.repeat(64), 0, 0, 1, 0, 1),
+      'question 1 at offset 12: label longer than 63 bytes',
+    ],
+    [
+      'a name over 255 bytes',
+      bytes(head(0x0100, 1, 0), label63, label63, label63, label63, 0, 0, 1, 0, 1),
+      'question 1 at offset 12: name longer than 255 bytes',
+    ],
+    [
+      'an answer whose owner pointers loop',
+      bytes(
+        head(0x8180, 1, 1),
+        dnsName('ok.example'),
+        0,
+        1,
+        0,
+        1,
+        1,
+        'x',
+        0xc0,
+        28,
+        0,
+        1,
+        0,
+        1,
+        0,
+        0,
+        0,
+        5,
+        0,
+        4,
+        1,
+        2,
+        3,
+        4,
+      ),
+      'answer 1 at offset 28: owner name: compression pointer loop',
+    ],
+  ])('keeps a message with %s, naming the problem in DnsParseError', (_name, message, error) => {
+    const parsed = parseDnsMessage(message);
+    expect(parsed).toMatchObject({
+      ok: true,
+      partial: true,
+      fields: { L7Protocol: 'DNS', DnsId: 0x1234, DnsParseError: error },
+    });
+  });
+
+  it('keeps the rcode of a response whose question cannot be read', () => {
+    expect(parseDnsMessage(bytes(head(0x8183, 1, 0), 0xc0, 12))).toMatchObject({
+      ok: true,
+      fields: {
+        DnsIsResponse: true,
+        DnsResponseCode: 'NXDOMAIN',
+        DnsParseError: expect.stringContaining('loop'),
+      },
+    });
   });
 
   it('limits answers to 64 rendered entries', () => {

@@ -31,12 +31,16 @@ describe('DNS over TCP', () => {
     }
   });
 
-  it('reads several messages in one segment and skips a malformed one by its length', () => {
+  it('reads several messages in one segment; one with a bad name is kept with its error and skipped by its length', () => {
     const bad = withLength(2, bytes(0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12));
     const second = withLength(2, dnsMessage({ id: 2, name: 'b.example' }));
     const c = new Conversation(undefined, { ip: '10.0.0.53', port: 53 });
     const found = runPackets([...c.handshake(), c.client(bytes(query, bad, second))]);
-    expect(found.map((m) => m.fields.DnsQuery)).toEqual(['a.example', 'b.example']);
+    expect(found.map((m) => [m.fields.DnsId, m.fields.DnsQuery, m.fields.DnsParseError])).toEqual([
+      [1, 'a.example', undefined],
+      [1, undefined, 'question 1 at offset 12: compression pointer loop'],
+      [2, 'b.example', undefined],
+    ]);
   });
 });
 

@@ -137,9 +137,24 @@ describe('JA4', () => {
       't12d0002h1_000000000000_000000000000',
     ],
     [
-      'non-alphanumeric ALPN uses hex',
+      'non-ASCII ALPN is 99',
       { ...base, extensions: [16], alpn: ['\xab\xcd'] },
-      't12i0001ad_000000000000_000000000000',
+      't12i000199_000000000000_000000000000',
+    ],
+    [
+      'ALPN whose first character is not alphanumeric is 99',
+      { ...base, extensions: [16], alpn: ['/h2'] },
+      't12i000199_000000000000_000000000000',
+    ],
+    [
+      'ALPN whose last character is not alphanumeric is 99',
+      { ...base, extensions: [16], alpn: ['h2\x00'] },
+      't12i000199_000000000000_000000000000',
+    ],
+    [
+      'ALPN with punctuation only inside keeps its ends',
+      { ...base, extensions: [16], alpn: ['http/1.1'] },
+      't12i0001h1_000000000000_000000000000',
     ],
     [
       'one-character ALPN',

@@ -1,3 +1,5 @@
+import { Http2Connection } from '../../shared/l7/http2Connection';
+import { Http2StreamParser } from '../../shared/l7/http2Stream';
 import fc from 'fast-check';
 import { createL7Analyzer } from '../../shared/l7/analyzer';
 import { parseDnsMessage } from '../../shared/l7/dns';
@@ -85,9 +87,17 @@ describe('parsers never throw', () => {
 
 describe('stream parsers stay bounded on adversarial streams', () => {
   const parsers: Array<[string, () => StreamParser]> = [
-    ['HTTP', () => new HttpStreamParser(new HttpFlowState())],
+    ['HTTP', () => new HttpStreamParser(new HttpFlowState(emptyL7Stats()), 0)],
     ['TLS', () => new TlsStreamParser(new TlsFlowState(), emptyL7Stats())],
     ['DNS/TCP', () => new DnsTcpStreamParser(emptyL7Stats())],
+    [
+      'HTTP/2',
+      () => new Http2StreamParser(new Http2Connection(0, false, emptyL7Stats(), undefined), 0, true),
+    ],
+    [
+      'HTTP/2 mid-connection',
+      () => new Http2StreamParser(new Http2Connection(undefined, true, emptyL7Stats(), undefined), 1),
+    ],
   ];
   it.each(parsers)('%s on random chunks', (_name, make) => {
     fc.assert(
@@ -113,7 +123,7 @@ describe('stream parsers stay bounded on adversarial streams', () => {
       'POST / HTTP/1.1\r\nContent-Length: 999999999999999\r\n\r\n' + 'x'.repeat(70000),
     ],
   ])('HTTP: %s keeps memory bounded', (_name, text) => {
-    const parser = new HttpStreamParser(new HttpFlowState());
+    const parser = new HttpStreamParser(new HttpFlowState(emptyL7Stats()), 0);
     const stream = new MessageStream(parser, emptyL7Stats());
     const data = bytes(text);
     for (let at = 0; at < data.length; at += 1460) stream.push(data.subarray(at, at + 1460), []);

@@ -130,9 +130,9 @@ describe('HTTP over reassembled TCP', () => {
     ]);
   });
 
-  it('labels the HTTP/2 connection preface and stops', () => {
-    const found = exchange(['PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x12\x04'], []);
-    expect(found).toEqual([{ L7Protocol: 'HTTP', HttpVersion: 'HTTP/2' }]);
+  it('hands the connection to HTTP/2 after the preface (no record for the preface itself)', () => {
+    const found = exchange(['PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00'], []);
+    expect(found).toEqual([]);
   });
 
   it.each([

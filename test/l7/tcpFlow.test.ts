@@ -1,3 +1,4 @@
+import { DEFAULT_HTTP2_LIMITS } from '../../shared/l7/http2Limits';
 import type { L7Fields } from '../../shared/l7/l7Fields';
 import { emptyL7Stats } from '../../shared/l7/l7Stats';
 import { secretKeyTest } from '../../shared/l7/redact';
@@ -13,6 +14,7 @@ function flow(dnsPort = false) {
     stats,
     limits: DEFAULT_REASSEMBLY_LIMITS,
     isSecret: secretKeyTest(),
+    http2Limits: DEFAULT_HTTP2_LIMITS,
     out,
   });
   tcp.start(0, 100);

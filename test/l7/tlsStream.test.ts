@@ -20,6 +20,14 @@ function tlsConversation(port = 443) {
 }
 
 describe('TLS over reassembled TCP', () => {
+  it('renders non-printable ALPN ids escaped in TlsAlpn, and JA4 takes 99 for them', () => {
+    const { c, start } = tlsConversation();
+    const hello = clientHello({ ciphers: [0x1301], extensions: [alpnExt('\x0a\x1a', 'h2')] });
+    const [found] = runPackets([...start, c.client(records(hello))]);
+    expect(found?.fields.TlsAlpn).toEqual(['\\x0a\\x1a', 'h2']);
+    expect(found?.fields.Ja4).toMatch(/^t12i010199_/);
+  });
+
   it('reads the ClientHello split at every byte offset and reports it on the completing packet', () => {
     const wire = records(chromeHello());
     for (let cut = 1; cut < wire.length; cut++) {

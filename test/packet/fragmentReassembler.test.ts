@@ -4,6 +4,10 @@ import { decodePacket } from '../../shared/packet/decodePacket';
 import type { DecodedPacket } from '../../shared/packet/decodedPacket';
 import { FragmentReassembler, type ReassemblyResult } from '../../shared/packet/fragmentReassembler';
 import { LinkType } from '../../shared/packet/linkType';
+import { assembleTraceRecord } from '../../shared/record/assembleRecord';
+
+const context = { cluster: 'c', node: 'n' };
+const configuration = { key: 'default/trace', captureLevel: 'AllPackets' as const };
 
 const payload = Array.from({ length: 3000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
 const udp4: CraftSpec = {
@@ -106,19 +110,6 @@ describe('FragmentReassembler', () => {
 
   it.each([
     [
-      'overlap with different bytes',
-      (p: DecodedPacket[]) => [
-        p[0]!,
-        { ...p[1]!, fragmentOffset: 1200 - 8, payload: p[1]!.payload!.map(() => 0) },
-      ],
-      'overlaps frame 1 with different bytes',
-    ],
-    [
-      'non-final fragment not a multiple of 8',
-      (p: DecodedPacket[]) => [{ ...p[0]!, payload: p[0]!.payload!.subarray(0, 13), payloadLength: 13 }],
-      'not a multiple of 8',
-    ],
-    [
       'fragment beyond 65535 bytes',
       (p: DecodedPacket[]) => [{ ...p[2]!, fragmentOffset: 65528 }],
       'beyond 65535',
@@ -143,6 +134,62 @@ describe('FragmentReassembler', () => {
     expect(last.kind).toBe('dropped');
     expect((last as { reason: string }).reason).toContain(reason);
     expect(reassembler.pendingDatagrams).toBe(0);
+  });
+
+  const text = (packet: DecodedPacket) => Buffer.from(packet.payload!).toString('latin1');
+  it.each([
+    ['the conflicting copy first: its bytes win', true],
+    ['the original first: its bytes win', false],
+  ])(
+    'reassembles overlapping fragments with different bytes first-wins, flagged and counted (%s)',
+    (_name, conflictFirst) => {
+      const [p0, p1, p2] = decodeAll(craftFragments(udp4, 1200));
+      const conflicting = { ...p1!, frame: 9, payload: new Uint8Array(16), payloadLength: 16 };
+      const order = conflictFirst ? [p0!, conflicting, p1!, p2!] : [p0!, p1!, conflicting, p2!];
+      const reassembler = new FragmentReassembler();
+      const results = order.map((p) => reassembler.push(p));
+      const last = results[results.length - 1]!;
+      expect(last.kind).toBe('reassembled');
+      const packet = (last as { packet: DecodedPacket }).packet;
+      // Datagram byte 1200 is UDP payload byte 1192 (after the 8-byte UDP header).
+      const expected = conflictFirst
+        ? payload.slice(0, 1192) + '\0'.repeat(16) + payload.slice(1208)
+        : payload;
+      expect(text(packet)).toBe(expected);
+      expect(packet.fragmentOverlap).toBe(true);
+      expect(packet.fragmentIrregular).toBeUndefined();
+      expect(reassembler.stats).toMatchObject({ reassembled: 1, overlaps: 1, dropped: 0 });
+      expect(assembleTraceRecord(packet, context, configuration, undefined, undefined)).toMatchObject({
+        IpFragmentOverlap: true,
+      });
+    },
+  );
+
+  it('accepts a non-final fragment whose length is not a multiple of 8, flagged and counted', () => {
+    const [p0, p1, p2] = decodeAll(craftFragments(udp4, 1200));
+    const long = new Uint8Array(1204);
+    long.set(p0!.payload!, 0);
+    long.set(p1!.payload!.subarray(0, 4), 1200);
+    const reassembler = new FragmentReassembler();
+    const results = [{ ...p0!, payload: long, payloadLength: 1204 }, p1!, p2!].map((p) =>
+      reassembler.push(p),
+    );
+    const packet = (results[2] as { packet: DecodedPacket }).packet;
+    expect(text(packet)).toBe(payload);
+    expect(packet.fragmentIrregular).toBe(true);
+    expect(packet.fragmentOverlap).toBeUndefined();
+    expect(reassembler.stats).toMatchObject({ reassembled: 1, irregular: 1, overlaps: 0 });
+    expect(assembleTraceRecord(packet, context, configuration, undefined, undefined)).toMatchObject({
+      IpFragmentIrregular: true,
+    });
+  });
+
+  it('flags nothing on clean fragments', () => {
+    const reassembler = new FragmentReassembler();
+    const results = decodeAll(craftFragments(udp4, 1200)).map((p) => reassembler.push(p));
+    const packet = (results[2] as { packet: DecodedPacket }).packet;
+    const record = assembleTraceRecord(packet, context, configuration, undefined, undefined);
+    expect([record.IpFragmentOverlap, record.IpFragmentIrregular]).toEqual([undefined, undefined]);
   });
 
   it('expires datagrams older than the timeout (packet time)', () => {

@@ -42,6 +42,8 @@ describe('PacketDecoder', () => {
       malformed: { link: 3, network: 0, transport: 0 },
       datagramsPending: 0,
       reassembled: 1,
+      fragmentOverlaps: 0,
+      fragmentIrregular: 0,
       fragmentsDropped: 0,
     });
     expect(decoder.unsupportedInterfaces).toEqual(['interface 1 (wlan0): link type 127 is not supported']);
@@ -67,5 +69,30 @@ describe('PacketDecoder', () => {
       }),
     );
     expect([decoder.stats.fragmentsDropped, decoder.stats.reassembled]).toEqual([1, 0]);
+  });
+
+  it('counts datagrams reassembled from overlapping fragments with different bytes', () => {
+    const decoder = new PacketDecoder();
+    const frames = craftFragments({ ...udp, payload: 'f'.repeat(100) }, 48);
+    const iface = { linkType: 1 };
+    const second = frames[1]!;
+    const conflicting = Uint8Array.from(second);
+    conflicting[conflicting.length - 10] = 0x99;
+    const out = [frames[0]!, conflicting, second, ...frames.slice(2)].map((data, i) =>
+      decoder.decode({
+        frame: i + 1,
+        timestampSec: 0,
+        timestampNsec: 0,
+        originalLength: data.length,
+        data,
+        interface: iface,
+      }),
+    );
+    expect(out.filter((p) => p.fragmentOverlap === true)).toHaveLength(1);
+    expect([
+      decoder.stats.reassembled,
+      decoder.stats.fragmentOverlaps,
+      decoder.stats.fragmentsDropped,
+    ]).toEqual([1, 1, 0]);
   });
 });

@@ -156,6 +156,17 @@ function writeLogAttributes(r: TraceRecord, w: AttributeWriter): void {
   if (r.Ja3 !== undefined) w.string('tls.client.ja3', r.Ja3);
   if (r.Ja4 !== undefined) w.string('tls.client.ja4', r.Ja4);
   if (r.Ja3s !== undefined) w.string('tls.server.ja3s', r.Ja3s);
+  if (r.Http2StreamId !== undefined) w.int('retina.http2.stream_id', r.Http2StreamId);
+  if (r.GrpcService !== undefined || r.GrpcStatusCode !== undefined) w.string('rpc.system', 'grpc');
+  if (r.GrpcService !== undefined) w.string('rpc.service', r.GrpcService);
+  if (r.GrpcMethod !== undefined) w.string('rpc.method', r.GrpcMethod);
+  if (r.GrpcStatusCode !== undefined) w.int('rpc.grpc.status_code', r.GrpcStatusCode);
+  if (r.GrpcMessage !== undefined) w.string('retina.grpc.message', r.GrpcMessage);
+  if (r.GrpcMessageCount !== undefined) w.int('retina.grpc.message_count', r.GrpcMessageCount);
+  if (r.L7Partial !== undefined) w.bool('retina.l7.partial', r.L7Partial);
+  if (r.DnsParseError !== undefined) w.string('retina.dns.parse_error', r.DnsParseError);
+  if (r.IpFragmentOverlap !== undefined) w.bool('retina.ip.fragment_overlap', r.IpFragmentOverlap);
+  if (r.IpFragmentIrregular !== undefined) w.bool('retina.ip.fragment_irregular', r.IpFragmentIrregular);
   if (r.CaptureFrame !== undefined) w.int('retina.capture.frame', r.CaptureFrame);
   if (r.CommunityId !== undefined) w.string('retina.community_id', r.CommunityId);
   if (r.IcmpType !== undefined) w.int('retina.icmp.type', r.IcmpType);

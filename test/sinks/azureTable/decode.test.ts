@@ -20,7 +20,37 @@ describe('decodeEntity', () => {
     // As the SDK returns them: Int64 as bigint, DateTime as Date.
     const entity: Record<string, unknown> = { ...encoded.value.payload };
     for (const [key, value] of Object.entries(entity)) {
-      if (typeof value === 'object' && value !== null && (value as { type?: string }).type === 'Int64') entity[key] = BigInt((value as { value: string }).value);
+      if (typeof value === 'object' && value !== null && (value as { type?: string }).type === 'Int64')
+        entity[key] = BigInt((value as { value: string }).value);
+    }
+    expect(decodeEntity(entity)).toEqual(record);
+  });
+
+  it('round-trips the HTTP/2, gRPC and robustness columns with their types', () => {
+    const record: TraceRecord = {
+      ...makeRecord(2),
+      TimeGenerated: '2026-11-25T10:00:00.123456Z',
+      TimestampNs: '1795600800123456789',
+      HttpVersion: '2',
+      Http2StreamId: 2_147_483_647,
+      GrpcService: 'pkg.Greeter',
+      GrpcMethod: 'SayHello',
+      GrpcStatusCode: 14,
+      GrpcMessage: 'überlastet',
+      GrpcMessageCount: 12,
+      L7Partial: true,
+      DnsParseError: 'question 1 at offset 12: compression pointer loop',
+      IpFragmentOverlap: true,
+      IpFragmentIrregular: true,
+    };
+    const encoded = encodeEntity(record);
+    if (!encoded.ok) throw new Error(encoded.reason);
+    const entity: Record<string, unknown> = { ...encoded.value.payload };
+    expect(entity['Http2StreamId']).toEqual({ type: 'Int64', value: '2147483647' });
+    expect([entity['L7Partial'], entity['GrpcStatusCode']]).toEqual([true, 14]);
+    for (const [key, value] of Object.entries(entity)) {
+      if (typeof value === 'object' && value !== null && (value as { type?: string }).type === 'Int64')
+        entity[key] = BigInt((value as { value: string }).value);
     }
     expect(decodeEntity(entity)).toEqual(record);
   });

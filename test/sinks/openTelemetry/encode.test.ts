@@ -18,6 +18,28 @@ import { makeRecord } from '../../support/traceRecords';
 const attrs = (record: TraceRecord) => Object.fromEntries(logAttributes(record).map((a) => [a.key, a.value]));
 
 describe('OTLP encoding', () => {
+  it('names gRPC attributes by the RPC semantic conventions, and HTTP/2 as protocol version 2', () => {
+    const a = attrs(
+      makeRecord(6, {
+        HttpVersion: '2',
+        Http2StreamId: 3,
+        GrpcService: 'pkg.Svc',
+        GrpcMethod: 'Get',
+        GrpcStatusCode: 5,
+        L7Partial: true,
+      }),
+    );
+    expect(a).toMatchObject({
+      'network.protocol.version': { stringValue: '2' },
+      'retina.http2.stream_id': { intValue: '3' },
+      'rpc.system': { stringValue: 'grpc' },
+      'rpc.service': { stringValue: 'pkg.Svc' },
+      'rpc.method': { stringValue: 'Get' },
+      'rpc.grpc.status_code': { intValue: '5' },
+      'retina.l7.partial': { boolValue: true },
+    });
+  });
+
   it('names attributes by OpenTelemetry semantic conventions', () => {
     const a = attrs(
       makeRecord(5, {
@@ -143,6 +165,22 @@ describe('OTLP encoding', () => {
     [
       'escapes, control characters and non-BMP text',
       makeRecord(9, { HttpUserAgent: 'x"\\\n\u0001\u2028é😀', HttpPath: '/ü?q="1"' }),
+    ],
+    [
+      'HTTP/2, gRPC and robustness columns',
+      makeRecord(11, {
+        HttpVersion: '2',
+        Http2StreamId: 7,
+        GrpcService: 'pkg.Greeter',
+        GrpcMethod: 'SayHello',
+        GrpcStatusCode: 13,
+        GrpcMessage: 'boom',
+        GrpcMessageCount: 3,
+        L7Partial: true,
+        DnsParseError: 'pointer loop',
+        IpFragmentOverlap: true,
+        IpFragmentIrregular: false,
+      }),
     ],
     [
       'a value beyond the string limit',
