@@ -5,6 +5,10 @@ import {
 } from '../../shared/local/kubernetes/fakeApiServer';
 import { kubeConfigFor } from '../../shared/kubernetes/kubeConfig';
 import type { K8s } from '../../shared/kubernetes/clientNode';
+import { MemoryConfigurationStore } from '../../shared/store/memoryConfigurationStore';
+import { traceConfigurationValidator } from '../../shared/app/traceConfigurationValidator';
+import { createTraceConfigurationsHandler } from '../../functions/traceConfigurations';
+import { startHttpFunctionHost } from '../../shared/local/httpFunctionHost';
 
 /** A fake API server per test (started in beforeEach, stopped in afterEach) and a KubeConfig for it. */
 export function useFakeApiServer(options: FakeApiServerOptions = {}): {
@@ -86,4 +90,51 @@ export function pod(
       hostIP: '10.224.0.4',
     },
   };
+}
+
+/** A backend HTTP API (the real handler over an in-memory store) that tests can make fail. */
+export interface TestBackend {
+  url: string;
+  store: MemoryConfigurationStore;
+  /** Requests answered, as `METHOD /path`. */
+  requests: string[];
+  /** While set, every request answers 503. */
+  failing: boolean;
+  close(): Promise<void>;
+}
+
+/** Starts a {@link TestBackend}. */
+export async function startTestBackend(): Promise<TestBackend> {
+  const store = new MemoryConfigurationStore();
+  const handler = createTraceConfigurationsHandler(() => ({
+    store,
+    validator: traceConfigurationValidator,
+    maxRequestBodyBytes: 1 << 20,
+  }));
+  const backend: Omit<TestBackend, 'url' | 'close'> = { store, requests: [], failing: false };
+  const host = await startHttpFunctionHost({
+    port: 0,
+    functions: [
+      {
+        name: 'traceConfigurations',
+        methods: ['GET', 'PUT', 'DELETE'],
+        route: 'traceconfigurations/{namespace?}/{name?}/{subresource?}',
+        authLevel: 'anonymous',
+        handler: async (request, context) => {
+          backend.requests.push(`${request.method} ${new URL(request.url).pathname}`);
+          if (backend.failing)
+            return {
+              status: 503,
+              jsonBody: {
+                title: 'Service Unavailable',
+                status: 503,
+                detail: 'the test made the backend fail',
+              },
+            };
+          return handler(request, context);
+        },
+      },
+    ],
+  });
+  return Object.assign(backend, { url: host.url, close: () => host.close() });
 }
