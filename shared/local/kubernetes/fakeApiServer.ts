@@ -148,6 +148,8 @@ export class FakeKubernetesApiServer {
   private readonly openWatches = new Set<ServerResponse>();
   private readonly pages = new Map<string, { items: KubeObject[]; resourceVersion: string }>();
   private port = 0;
+  /** While true, every API request answers 503 (an API server outage). */
+  unavailable = false;
 
   constructor(private readonly options: FakeApiServerOptions = {}) {
     this.store = new ObjectStore(options);
@@ -264,6 +266,12 @@ export class FakeKubernetesApiServer {
       if (url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/livez') {
         response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
         return;
+      }
+      if (this.unavailable) {
+        return reply(
+          503,
+          statusBody(503, 'ServiceUnavailable', 'the fake API server is unavailable (test switch)'),
+        );
       }
       const discovery =
         (segments[0] === 'api' && segments.length === 2) || (segments[0] === 'apis' && segments.length === 3);
