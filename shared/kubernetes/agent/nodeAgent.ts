@@ -243,7 +243,7 @@ export class NodeAgent {
     const tcpdump = this.options.tcpdump ?? 'tcpdump';
     const child = spawn(
       tcpdump,
-      ['-i', iface.name, '-w', '-', '-U', '-s', '0', '-n', ...(filter === '' ? [] : [filter])],
+      ['-i', iface.name, '-w', '-', '-U', '-s', '0', '-n', '-Z', 'root', ...(filter === '' ? [] : [filter])],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';

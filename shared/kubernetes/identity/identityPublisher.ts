@@ -45,7 +45,8 @@ export interface IdentityPublisherStats {
 
 type Kind = keyof ClusterObjects;
 
-const WATCHED: readonly { kind: Kind; apiVersion: string; apiKind: string; plural: string }[] = [
+/** The kinds watched, with their API groups (the RBAC in deploy/kubernetes must allow each). */
+export const WATCHED_KINDS: readonly { kind: Kind; apiVersion: string; apiKind: string; plural: string }[] = [
   { kind: 'pods', apiVersion: 'v1', apiKind: 'Pod', plural: 'pods' },
   { kind: 'services', apiVersion: 'v1', apiKind: 'Service', plural: 'services' },
   {
@@ -63,7 +64,7 @@ const WATCHED: readonly { kind: Kind; apiVersion: string; apiKind: string; plura
 /** Publishes the cluster's identities until stopped. */
 export class IdentityPublisher {
   private readonly objects = Object.fromEntries(
-    WATCHED.map((w) => [w.kind, new Map<string, KubeObject>()]),
+    WATCHED_KINDS.map((w) => [w.kind, new Map<string, KubeObject>()]),
   ) as unknown as Record<Kind, Map<string, KubeObject>>;
   private readonly reflectors: Reflector<KubeObject>[];
   private published = new Map<string, string>();
@@ -88,7 +89,7 @@ export class IdentityPublisher {
     private readonly options: IdentityPublisherOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.reflectors = WATCHED.map(
+    this.reflectors = WATCHED_KINDS.map(
       (watched) =>
         new Reflector<KubeObject>(
           config,
