@@ -19,6 +19,9 @@ param principalId string = ''
 @description('Principal ids of the agents (e.g. the AKS workload identity) allowed to send trace batches.')
 param agentPrincipalIds array = []
 
+@description('OIDC issuer URL of the AKS cluster running deploy/kubernetes; when set, an identity with federated credentials for its service accounts is created and may send to the hub. Empty to skip.')
+param aksOidcIssuerUrl string = ''
+
 @description('Principal type of agentPrincipalIds.')
 @allowed([
   'ServicePrincipal'
@@ -182,11 +185,21 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+module clusterIdentity 'modules/aksWorkloadIdentity.bicep' = if (!empty(aksOidcIssuerUrl)) {
+  name: 'clusterIdentity'
+  params: {
+    name: '${names.identity}-aks'
+    location: location
+    tags: tags
+    oidcIssuerUrl: aksOidcIssuerUrl
+  }
+}
+
 module roles 'modules/roles.bicep' = {
   name: 'roles'
   params: {
     functionPrincipalId: identity.outputs.principalId
-    agentPrincipalIds: agentPrincipalIds
+    agentPrincipalIds: empty(aksOidcIssuerUrl) ? agentPrincipalIds : concat(agentPrincipalIds, [clusterIdentity.outputs.principalId])
     agentPrincipalType: agentPrincipalType
     userPrincipalId: principalId
     eventHubNamespaceName: eventHubs.outputs.namespaceName
@@ -268,3 +281,6 @@ output TRACES_LOGANALYTICS_RULE_ID string = monitoring.outputs.dataCollectionRul
 
 @description('Log Analytics workspace holding RetinaTraces_CL.')
 output LOG_ANALYTICS_WORKSPACE_ID string = monitoring.outputs.workspaceId
+
+@description('Client id of the cluster components\' identity (AZURE_CLIENT_ID in deploy/kubernetes/config.env); empty without aksOidcIssuerUrl.')
+output AKS_WORKLOAD_IDENTITY_CLIENT_ID string = empty(aksOidcIssuerUrl) ? '' : clusterIdentity.outputs.clientId

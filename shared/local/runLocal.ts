@@ -20,15 +20,20 @@ import { TRACE_POINTS, type TracePoint } from '../packet/decodedPacket';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { errorMessage } from '../errors';
+import { startInCluster, type InCluster } from './inClusterMode';
 
 const HELP = `Usage: npm run local -- [--capture FILE [--cluster C] [--node N] [--trace-point P]] [--identities FILE]
                         [--configs DIR] [--keep-running] [--http-port N] [--eventhubs-port N] [--data-dir DIR]
+                        [--in-cluster]
 
 Starts Azurite, a local Event Hubs endpoint, local Log Analytics and OTLP endpoints and the app's
 functions, applies the configurations in --configs (default samples/local), replays the built-in
 synthetic cluster (or --capture FILE), and shows what arrived where.
 
   --keep-running     leave everything up for tracectl apply/replay/query from another terminal
+  --in-cluster       the cluster side too: a fake Kubernetes API server with the demo cluster, the
+                     TraceConfiguration controller (configurations created as kubectl apply would,
+                     status written back) and the identity publisher (identities from the API)
   --http-port N      port of the HTTP API (default 7071)
   --eventhubs-port N port of the local Event Hubs endpoint (default 5672)
   --data-dir DIR     where Azurite data and the received records go (default .local)`;
@@ -101,6 +106,7 @@ async function main(): Promise<number> {
       'trace-point': { type: 'string' },
       configs: { type: 'string' },
       'keep-running': { type: 'boolean', default: false },
+      'in-cluster': { type: 'boolean', default: false },
       'http-port': { type: 'string', default: '7071' },
       'eventhubs-port': { type: 'string', default: '5672' },
       'data-dir': { type: 'string', default: '.local' },
@@ -121,10 +127,12 @@ async function main(): Promise<number> {
     log: (line) => process.stderr.write(`  [local] ${line}\n`),
   });
   let stopping = false;
+  let inCluster: InCluster | undefined;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
     say('\nShutting down ...');
+    await inCluster?.stop();
     await system.stop();
   };
   process.once('SIGINT', () => void shutdown().then(() => process.exit(130)));
@@ -136,16 +144,30 @@ async function main(): Promise<number> {
   say(`  Log Analytics   ${system.logsIngestion.endpoint} (rows also in ${path.relative(process.cwd(), path.join(dataDir, 'loganalytics'))}/)`);
   say(`  OpenTelemetry   ${system.otlp.endpoint}/v1/logs`);
   say();
-  say('Applying configurations through the HTTP API ...');
-  await applyConfigurations(system, path.resolve(values.configs ?? path.join(ROOT, 'samples', 'local')));
+  const configsDir = path.resolve(values.configs ?? path.join(ROOT, 'samples', 'local'));
+  if (values['in-cluster']) {
+    say('In-cluster mode: a fake Kubernetes API server with the demo cluster, the controller and the identity publisher ...');
+    inCluster = await startInCluster(system, configsDir, { cluster: values.cluster ?? DEMO_CLUSTER, log: (line) => say(`  ${line}`) });
+    say(`  Kubernetes API  ${inCluster.apiServer.url} (the fake API server)`);
+    say('\n$ kubectl get tracecfg -A');
+    say(inCluster.table());
+  } else {
+    say('Applying configurations through the HTTP API ...');
+    await applyConfigurations(system, configsDir);
+  }
 
   const producer = new EventHubProducerClient(system.eventHubsConnectionString);
   let published = 0;
   try {
     if (values.capture === undefined) {
       say('\nReplaying the built-in synthetic cluster (2 nodes, HTTP, DNS and TLS traffic) ...');
-      const snapshot = demoIdentities(new Date().toISOString());
-      published += await publishEvents(producer, [identitiesEvent(snapshot)], { partitionKey: DEMO_CLUSTER });
+      if (inCluster !== undefined) {
+        // The identity publisher already published the demo cluster's identities from the API.
+        published += inCluster.identityEvents;
+      } else {
+        const snapshot = demoIdentities(new Date().toISOString());
+        published += await publishEvents(producer, [identitiesEvent(snapshot)], { partitionKey: DEMO_CLUSTER });
+      }
       // Identities first, so the batches that follow are enriched.
       await system.waitForEvents(published, 30_000);
       for (const batch of demoBatches(Date.now())) {

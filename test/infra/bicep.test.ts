@@ -9,6 +9,7 @@ import { ROOT, bicepFiles, readRepoFile } from './repoFiles';
  */
 const API_VERSIONS: Record<string, string> = {
   'Microsoft.ManagedIdentity/userAssignedIdentities': '2023-01-31',
+  'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials': '2023-01-31',
   'Microsoft.Storage/storageAccounts': '2023-05-01',
   'Microsoft.Storage/storageAccounts/blobServices': '2023-05-01',
   'Microsoft.Storage/storageAccounts/blobServices/containers': '2023-05-01',
@@ -73,7 +74,7 @@ describe('modules are wired correctly', () => {
 
   it('main.bicep declares the modules', () => {
     expect(modules.map((module) => module.symbol).sort()).toEqual(
-      ['eventHubs', 'functionApp', 'identity', 'monitoring', 'roles', 'storage', 'workbook'].sort(),
+      ['clusterIdentity', 'eventHubs', 'functionApp', 'identity', 'monitoring', 'roles', 'storage', 'workbook'].sort(),
     );
   });
 
