@@ -17,6 +17,12 @@ export interface CommandIo {
   readStdin?: () => Promise<string>;
 }
 
+/** Options a command accepts, in `node:util` parseArgs form (the command parses them with it). */
+export type CommandOptions = Record<
+  string,
+  { type: 'string' | 'boolean'; short?: string; multiple?: boolean; default?: string | boolean | string[] | boolean[] }
+>;
+
 /** A `tracectl` command. */
 export interface Command {
   /** The word after `tracectl`, e.g. `validate`. Sub-commands use a space: `deadletter list`. */
@@ -25,6 +31,12 @@ export interface Command {
   summary: string;
   /** The full `--help` text of the command. */
   help: string;
+  /**
+   * The options the command accepts. Declared, they are checked before `run` (an unknown or
+   * misspelt option gets a "did you mean" answer) and offered by shell completion. A command
+   * without them receives its arguments unchecked and parses them itself.
+   */
+  options?: CommandOptions;
   /**
    * Runs the command with the arguments after its name. Resolves to the exit code:
    * 0 success, 1 the input was processed and found wanting (e.g. an Errored manifest),

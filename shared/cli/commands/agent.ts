@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EventHubProducerClient } from '@azure/event-hubs';
 import { DefaultAzureCredential } from '@azure/identity';
-import { UsageError, type Command } from '../command';
+import { UsageError, type Command, type CommandOptions } from '../command';
 import { parseCommandArgs } from '../run';
 import { manifestSources } from '../manifestSources';
 import { bpfFilterFor } from '../../agent/bpfFilter';
@@ -40,27 +40,31 @@ Options:
 Exit status: 0 stopped cleanly, 1 publishing failed, 2 usage error, unreadable input, or tcpdump
 missing or failing.`;
 
+/** The options of the command (checked before it runs; offered by shell completion). */
+const OPTIONS = {
+    interface: { type: 'string' },
+    file: { type: 'string', short: 'f', multiple: true },
+    cluster: { type: 'string' },
+    node: { type: 'string' },
+    'connection-string': { type: 'string' },
+    namespace: { type: 'string' },
+    hub: { type: 'string' },
+    identities: { type: 'string' },
+    'trace-point': { type: 'string', default: 'NodeToNetwork' },
+    'flush-interval': { type: 'string', default: '1000' },
+    tcpdump: { type: 'string', default: 'tcpdump' },
+  } satisfies CommandOptions;
+
 /** `tracectl agent`: live capture with tcpdump, published as trace batches. */
 export const agentCommand: Command = {
+  options: OPTIONS,
   name: 'agent',
   summary: 'capture live with tcpdump and publish trace batches (reference agent)',
   help: HELP,
   async run(args, io) {
     const { values } = parseCommandArgs(
       args,
-      {
-        interface: { type: 'string' },
-        file: { type: 'string', short: 'f', multiple: true },
-        cluster: { type: 'string' },
-        node: { type: 'string' },
-        'connection-string': { type: 'string' },
-        namespace: { type: 'string' },
-        hub: { type: 'string' },
-        identities: { type: 'string' },
-        'trace-point': { type: 'string', default: 'NodeToNetwork' },
-        'flush-interval': { type: 'string', default: '1000' },
-        tcpdump: { type: 'string', default: 'tcpdump' },
-      },
+      OPTIONS,
       false,
     );
     if (values.interface === undefined) throw new UsageError('--interface is required');

@@ -1,5 +1,5 @@
 import { parseAllDocuments } from 'yaml';
-import { UsageError, type Command } from '../command';
+import { UsageError, type Command, type CommandOptions } from '../command';
 import { parseCommandArgs } from '../run';
 import { backendOptions, callBackend, describeProblem } from '../backendClient';
 import { manifestSources, type ManifestSource } from '../manifestSources';
@@ -19,19 +19,23 @@ Options:
 Exit status: 0 all accepted, 1 any document rejected, 2 usage error, unreadable file or
 unreachable backend.`;
 
+/** The options of the command (checked before it runs; offered by shell completion). */
+const OPTIONS = {
+    file: { type: 'string', short: 'f', multiple: true },
+    server: { type: 'string' },
+    key: { type: 'string' },
+  } satisfies CommandOptions;
+
 /** `tracectl apply`: PUTs each document of each file to the backend. */
 export const applyCommand: Command = {
+  options: OPTIONS,
   name: 'apply',
   summary: 'create or update TraceConfigurations in the backend',
   help: HELP,
   async run(args, io) {
     const { values } = parseCommandArgs(
       args,
-      {
-        file: { type: 'string', short: 'f', multiple: true },
-        server: { type: 'string' },
-        key: { type: 'string' },
-      },
+      OPTIONS,
       false,
     );
     const files = values.file ?? [];

@@ -1,4 +1,4 @@
-import { UsageError, type Command } from '../command';
+import { UsageError, type Command, type CommandOptions } from '../command';
 import { parseCommandArgs } from '../run';
 import { backendOptions, callBackend, describeProblem } from '../backendClient';
 
@@ -12,13 +12,17 @@ Options:
       --server URL     backend base URL (default $TRACECTL_SERVER or http://127.0.0.1:7071)
       --key KEY        function key (default $TRACECTL_FUNCTION_KEY)`;
 
+/** The options of the command (checked before it runs; offered by shell completion). */
+const OPTIONS = { 'if-match': { type: 'string' }, server: { type: 'string' }, key: { type: 'string' } } satisfies CommandOptions;
+
 /** `tracectl delete`: removes one configuration. */
 export const deleteCommand: Command = {
+  options: OPTIONS,
   name: 'delete',
   summary: 'delete a TraceConfiguration from the backend',
   help: HELP,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { 'if-match': { type: 'string' }, server: { type: 'string' }, key: { type: 'string' } }, true);
+    const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
     const target = positionals[0];
     if (target === undefined || positionals.length > 1) throw new UsageError('give exactly one NAMESPACE/NAME');
     const [namespace, name, ...rest] = target.split('/');

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { UsageError, type Command } from '../command';
+import { UsageError, type Command, type CommandOptions } from '../command';
 import { parseCommandArgs } from '../run';
 import { backendOptions, callBackend, describeProblem } from '../backendClient';
 
@@ -29,15 +29,19 @@ function table(items: Resource[]): string {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
+/** The options of the command (checked before it runs; offered by shell completion). */
+const OPTIONS = { namespace: { type: 'string', short: 'n' }, output: { type: 'string', short: 'o', default: 'table' }, server: { type: 'string' }, key: { type: 'string' } } satisfies CommandOptions;
+
 /** `tracectl get`: reads configurations back from the backend. */
 export const getCommand: Command = {
+  options: OPTIONS,
   name: 'get',
   summary: 'show TraceConfigurations stored in the backend, with their status',
   help: HELP,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
-      { namespace: { type: 'string', short: 'n' }, output: { type: 'string', short: 'o', default: 'table' }, server: { type: 'string' }, key: { type: 'string' } },
+      OPTIONS,
       true,
     );
     if (!['table', 'yaml', 'json'].includes(values.output)) throw new UsageError(`-o must be table, yaml or json, not '${values.output}'`);

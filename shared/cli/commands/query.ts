@@ -1,7 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { DefaultAzureCredential } from '@azure/identity';
-import { UsageError, type Command } from '../command';
+import { UsageError, type Command, type CommandOptions } from '../command';
 import { parseCommandArgs } from '../run';
 import { formatTable, TABLE_HEADER, tableRow } from '../inspectOutput';
 import { resolveConnection, type AzureTableConnection } from '../../sinks/connection';
@@ -85,33 +85,37 @@ export function queryFilter(options: {
   return parts.join(' and ');
 }
 
+/** The options of the command (checked before it runs; offered by shell completion). */
+const OPTIONS = {
+    connection: { type: 'string' },
+    'connection-string': { type: 'string' },
+    table: { type: 'string' },
+    configuration: { type: 'string' },
+    cluster: { type: 'string' },
+    since: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    ip: { type: 'string' },
+    pod: { type: 'string' },
+    namespace: { type: 'string' },
+    l7: { type: 'string' },
+    'http-status': { type: 'string' },
+    'dns-rcode': { type: 'string' },
+    sni: { type: 'string' },
+    limit: { type: 'string', default: '100' },
+    output: { type: 'string', short: 'o', default: 'table' },
+  } satisfies CommandOptions;
+
 /** `tracectl query`: records back from Azure Table. */
 export const queryCommand: Command = {
+  options: OPTIONS,
   name: 'query',
   summary: 'read trace records back from Azure Table, with filters',
   help: HELP,
   async run(args, io) {
     const { values } = parseCommandArgs(
       args,
-      {
-        connection: { type: 'string' },
-        'connection-string': { type: 'string' },
-        table: { type: 'string' },
-        configuration: { type: 'string' },
-        cluster: { type: 'string' },
-        since: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        ip: { type: 'string' },
-        pod: { type: 'string' },
-        namespace: { type: 'string' },
-        l7: { type: 'string' },
-        'http-status': { type: 'string' },
-        'dns-rcode': { type: 'string' },
-        sni: { type: 'string' },
-        limit: { type: 'string', default: '100' },
-        output: { type: 'string', short: 'o', default: 'table' },
-      },
+      OPTIONS,
       false,
     );
     if (values.output !== 'table' && values.output !== 'ndjson') throw new UsageError(`-o must be table or ndjson, not '${values.output}'`);

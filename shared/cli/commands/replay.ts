@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EventHubProducerClient } from '@azure/event-hubs';
 import { DefaultAzureCredential } from '@azure/identity';
-import { UsageError, type Command } from '../command';
+import { UsageError, type Command, type CommandOptions } from '../command';
 import { parseCommandArgs } from '../run';
 import { identitiesEvent, publishEvents, type PublishableEvent } from '../../agent/publishEvents';
 import { TraceBatchPacker } from '../../agent/traceBatchPacker';
@@ -34,24 +34,28 @@ Options:
 Exit status: 0 all published, 1 publishing failed part-way (the summary says how far it got),
 2 usage error or unreadable input.`;
 
+/** The options of the command (checked before it runs; offered by shell completion). */
+const OPTIONS = {
+    cluster: { type: 'string' },
+    node: { type: 'string' },
+    'connection-string': { type: 'string' },
+    namespace: { type: 'string' },
+    hub: { type: 'string' },
+    rate: { type: 'string' },
+    identities: { type: 'string' },
+    'trace-point': { type: 'string' },
+  } satisfies CommandOptions;
+
 /** `tracectl replay`: a capture to Event Hubs as an agent would publish it. */
 export const replayCommand: Command = {
+  options: OPTIONS,
   name: 'replay',
   summary: 'publish a capture to Event Hubs as a node agent would',
   help: HELP,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
-      {
-        cluster: { type: 'string' },
-        node: { type: 'string' },
-        'connection-string': { type: 'string' },
-        namespace: { type: 'string' },
-        hub: { type: 'string' },
-        rate: { type: 'string' },
-        identities: { type: 'string' },
-        'trace-point': { type: 'string' },
-      },
+      OPTIONS,
       true,
     );
     const capturePath = positionals[0];

@@ -1,7 +1,7 @@
 /** `tracectl validate`: checks TraceConfiguration manifests offline (CONTRACTS §5). */
 import { parseTraceConfigurations, type DocumentResult } from '../../config';
 import { errorMessage } from '../../errors';
-import { UsageError, type Command, type CommandIo } from '../command';
+import { UsageError, type Command, type CommandIo, type CommandOptions } from '../command';
 import { parseCommandArgs } from '../run';
 import { manifestSources, type ManifestSource } from '../manifestSources';
 import { formatTextReport, toJsonResult } from './validateReport';
@@ -25,13 +25,16 @@ Example:
   tracectl validate -f samples/ -f extra/trace.yaml -o json
 `;
 
+/** The options of the command (checked before it runs; offered by shell completion). */
+const OPTIONS = {
+    file: { type: 'string', short: 'f', multiple: true },
+    output: { type: 'string', short: 'o', default: 'text' },
+  } satisfies CommandOptions;
+
 async function run(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommandArgs(
     args,
-    {
-      file: { type: 'string', short: 'f', multiple: true },
-      output: { type: 'string', short: 'o', default: 'text' },
-    },
+    OPTIONS,
     false,
   );
   const files = values.file ?? [];
@@ -76,6 +79,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
 
 /** `tracectl validate -f FILE [-f FILE ...] [-o text|json]`. */
 export const validateCommand: Command = {
+  options: OPTIONS,
   name: 'validate',
   summary:
     'Check TraceConfiguration manifests (both spellings) and show every problem with file:line:column.',
