@@ -14,7 +14,9 @@ function endpoint(ip: string | undefined, port: number | undefined, name: string
 function layer7Summary(record: TraceRecord): string {
   switch (record.L7Protocol) {
     case 'HTTP':
-      return record.HttpStatusCode !== undefined ? `HTTP ${record.HttpStatusCode}` : `HTTP ${record.HttpMethod ?? ''} ${record.HttpHost ?? ''}${record.HttpPath ?? ''}`;
+      return record.HttpStatusCode !== undefined
+        ? `HTTP ${record.HttpStatusCode}`
+        : `HTTP ${record.HttpMethod ?? ''} ${record.HttpHost ?? ''}${record.HttpPath ?? ''}`;
     case 'DNS':
       return `DNS ${record.DnsIsResponse === true ? `${record.DnsResponseCode ?? ''} ` : ''}${record.DnsQueryType ?? ''} ${record.DnsQuery ?? ''}`;
     case 'TLS':
@@ -25,12 +27,22 @@ function layer7Summary(record: TraceRecord): string {
 }
 
 /** Column headers of the table output. */
-export const TABLE_HEADER = ['FRAME', 'TIME', 'CONFIGURATION', 'POINT', 'SOURCE', 'DESTINATION', 'PROTO', 'SUMMARY'];
+export const TABLE_HEADER = [
+  'FRAME',
+  'TIME',
+  'CONFIGURATION',
+  'POINT',
+  'SOURCE',
+  'DESTINATION',
+  'PROTO',
+  'SUMMARY',
+];
 
 /** One table row per record. */
 export function tableRow(record: InspectedRecord): string[] {
   const source = record.SourcePodName ?? record.SourceServiceName ?? record.SourceNodeName;
-  const destination = record.DestinationPodName ?? record.DestinationServiceName ?? record.DestinationNodeName;
+  const destination =
+    record.DestinationPodName ?? record.DestinationServiceName ?? record.DestinationNodeName;
   return [
     String(record.CaptureFrame ?? ''),
     record.TimeGenerated.slice(11, 23),
@@ -46,5 +58,13 @@ export function tableRow(record: InspectedRecord): string[] {
 /** Formats rows with columns padded to the widest cell of this chunk. */
 export function formatTable(rows: string[][]): string {
   const widths = TABLE_HEADER.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n') + '\n';
+  return (
+    rows
+      .map((row) =>
+        row
+          .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+          .join('  '),
+      )
+      .join('\n') + '\n'
+  );
 }

@@ -1,13 +1,20 @@
 import { parseArgs } from 'node:util';
 import { Command as Program, CommanderError } from 'commander';
-import { UsageError, type Command, type CommandIo, type CommandOptions } from './command';
+import {
+  UsageError,
+  loadCommand,
+  type Command,
+  type CommandEntry,
+  type CommandIo,
+  type CommandOptions,
+} from './command';
 import { errorMessage } from '../errors';
 
 /** The version `tracectl --version` prints. */
 export const TRACECTL_VERSION = '0.1.0';
 
 /** Top-level help listing every command. */
-export function topLevelHelp(commands: readonly Command[]): string {
+export function topLevelHelp(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
@@ -24,7 +31,7 @@ export function topLevelHelp(commands: readonly Command[]): string {
 }
 
 /** Help of a command group such as `deadletter`: its sub-commands. */
-function groupHelp(group: string, members: readonly Command[]): string {
+function groupHelp(group: string, members: readonly CommandEntry[]): string {
   const width = Math.max(...members.map((c) => c.name.length));
   return [
     `Usage: tracectl ${group} <command> [options]`,
@@ -43,7 +50,12 @@ function groupHelp(group: string, members: readonly Command[]): string {
  * (`deadletter list`). Each command then parses its own arguments. Resolves to the exit code:
  * 0 success or help, 1 input found wanting, 2 usage error or unreadable input.
  */
-export async function runCli(argv: readonly string[], commands: readonly Command[], io: CommandIo): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  entries: readonly CommandEntry[],
+  io: CommandIo,
+): Promise<number> {
+  const commands = await withTargetLoaded(argv, entries);
   if (argv.length === 0) {
     io.stdout(topLevelHelp(commands));
     return 2;
@@ -51,6 +63,11 @@ export async function runCli(argv: readonly string[], commands: readonly Command
   if (argv[0] === 'help' && argv.length === 1) {
     io.stdout(topLevelHelp(commands));
     return 0;
+  }
+  const members = commands.filter((command) => command.name.startsWith(`${argv[0]} `));
+  if (argv.length === 1 && members.length > 0) {
+    io.stderr(`tracectl ${argv[0]}: missing sub-command. One of: ${members.map((c) => c.name).join(', ')}\n`);
+    return 2;
   }
   let exitCode = 0;
   let failedPath = '';
@@ -82,10 +99,6 @@ export async function runCli(argv: readonly string[], commands: readonly Command
         const members = commands.filter((member) => member.name.startsWith(`${groupName} `));
         group.description(`${members.map((member) => member.name.split(' ').slice(-1)[0]).join(', ')}`);
         group.helpInformation = () => groupHelp(groupName, members);
-        group.action(() => {
-          io.stderr(`tracectl ${groupName}: missing sub-command. One of: ${members.map((c) => c.name).join(', ')}\n`);
-          exitCode = 2;
-        });
         groups.set(groupName, group);
       }
       parent = group;
@@ -94,6 +107,16 @@ export async function runCli(argv: readonly string[], commands: readonly Command
       .description(command.summary)
       .argument('[arguments...]')
       .allowExcessArguments(true);
+    if (!('run' in command)) {
+      leaf.allowUnknownOption(true).action(async () => {
+        exitCode = await runCommand(
+          await loadCommand(command),
+          argv.slice(command.name.split(' ').length),
+          io,
+        );
+      });
+      continue;
+    }
     leaf.helpInformation = () => (command.help.endsWith('\n') ? command.help : `${command.help}\n`);
     if (command.options) {
       for (const [name, option] of Object.entries(command.options)) leaf.option(optionFlags(name, option));
@@ -110,13 +133,31 @@ export async function runCli(argv: readonly string[], commands: readonly Command
     return exitCode;
   } catch (caught) {
     if (caught instanceof CommanderError) {
-      if (caught.code === 'commander.helpDisplayed' || caught.code === 'commander.version' || caught.code === 'commander.help') return 0;
+      if (
+        caught.code === 'commander.helpDisplayed' ||
+        caught.code === 'commander.version' ||
+        caught.code === 'commander.help'
+      )
+        return 0;
       io.stderr(`Run \`tracectl ${failedPath ? `${failedPath} ` : ''}--help\` for usage.\n`);
       return 2;
     }
     io.stderr(`tracectl: ${errorMessage(caught)}\n`);
     return 2;
   }
+}
+
+/** The entries with the one `argv` names loaded (the others stay unloaded: startup stays fast). */
+async function withTargetLoaded(
+  argv: readonly string[],
+  entries: readonly CommandEntry[],
+): Promise<CommandEntry[]> {
+  const target = [...entries]
+    .sort((a, b) => b.name.split(' ').length - a.name.split(' ').length)
+    .find((entry) => entry.name.split(' ').every((word, i) => argv[i] === word));
+  if (!target) return [...entries];
+  const loaded = await loadCommand(target);
+  return entries.map((entry) => (entry === target ? loaded : entry));
 }
 
 function optionFlags(name: string, option: CommandOptions[string]): string {
@@ -129,7 +170,9 @@ async function runCommand(command: Command, args: string[], io: CommandIo): Prom
     return await command.run(args, io);
   } catch (caught) {
     if (caught instanceof UsageError || isParseArgsError(caught)) {
-      io.stderr(`tracectl ${command.name}: ${errorMessage(caught)}\nRun \`tracectl ${command.name} --help\` for usage.\n`);
+      io.stderr(
+        `tracectl ${command.name}: ${errorMessage(caught)}\nRun \`tracectl ${command.name} --help\` for usage.\n`,
+      );
       return 2;
     }
     // Anything else is reported by its message alone: no stack trace reaches the user.
@@ -139,7 +182,8 @@ async function runCommand(command: Command, args: string[], io: CommandIo): Prom
 }
 
 function isParseArgsError(caught: unknown): boolean {
-  const code = typeof caught === 'object' && caught !== null ? (caught as { code?: unknown }).code : undefined;
+  const code =
+    typeof caught === 'object' && caught !== null ? (caught as { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
@@ -147,7 +191,11 @@ function isParseArgsError(caught: unknown): boolean {
  * `node:util` parseArgs with strict checking; an unknown option or stray positional becomes a
  * UsageError that names it (and the nearest known option, when one is close).
  */
-export function parseCommandArgs<T extends CommandOptions>(args: string[], options: T, allowPositionals: boolean) {
+export function parseCommandArgs<T extends CommandOptions>(
+  args: string[],
+  options: T,
+  allowPositionals: boolean,
+) {
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (caught) {
@@ -162,7 +210,9 @@ export function parseCommandArgs<T extends CommandOptions>(args: string[], optio
       throw new UsageError(`unexpected argument '${stray}'`);
     }
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      throw new UsageError(errorMessage(caught).replace(/^Option '([^']+)' argument missing$/, "option '$1' needs a value"));
+      throw new UsageError(
+        errorMessage(caught).replace(/^Option '([^']+)' argument missing$/, "option '$1' needs a value"),
+      );
     }
     throw caught;
   }
@@ -173,7 +223,8 @@ function nearestOption(written: string, known: string[]): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {
     const distance = editDistance(name, candidate);
-    if (distance <= Math.max(1, Math.floor(candidate.length / 3)) && (!best || distance < best.distance)) best = { name: candidate, distance };
+    if (distance <= Math.max(1, Math.floor(candidate.length / 3)) && (!best || distance < best.distance))
+      best = { name: candidate, distance };
   }
   return best?.name;
 }

@@ -18,7 +18,10 @@ App settings (environment):
 `;
 
 /** The options of the command (checked before it runs; offered by shell completion). */
-const OPTIONS = { prefix: { type: 'string' }, output: { type: 'string', short: 'o', default: 'text' } } satisfies CommandOptions;
+const OPTIONS = {
+  prefix: { type: 'string' },
+  output: { type: 'string', short: 'o', default: 'text' },
+} satisfies CommandOptions;
 
 /** `tracectl deadletter list`. */
 export const deadletterListCommand: Command = {
@@ -27,11 +30,7 @@ export const deadletterListCommand: Command = {
   summary: 'List dead-lettered record batches and input events',
   help: HELP,
   async run(args, io) {
-    const { values } = parseCommandArgs(
-      args,
-      OPTIONS,
-      false,
-    );
+    const { values } = parseCommandArgs(args, OPTIONS, false);
     const output = values.output;
     if (output !== 'text' && output !== 'json')
       throw new UsageError(`--output must be text or json, not '${String(output)}'`);

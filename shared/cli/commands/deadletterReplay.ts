@@ -24,10 +24,10 @@ Exit status: 0 all replayed (or nothing to do), 1 some blob failed, 2 usage or s
 
 /** The options of the command (checked before it runs; offered by shell completion). */
 const OPTIONS = {
-    prefix: { type: 'string' },
-    'attempt-timeout': { type: 'string', default: '10000' },
-    output: { type: 'string', short: 'o', default: 'text' },
-  } satisfies CommandOptions;
+  prefix: { type: 'string' },
+  'attempt-timeout': { type: 'string', default: '10000' },
+  output: { type: 'string', short: 'o', default: 'text' },
+} satisfies CommandOptions;
 
 /** `tracectl deadletter replay`. */
 export const deadletterReplayCommand: Command = {
@@ -36,11 +36,7 @@ export const deadletterReplayCommand: Command = {
   summary: 'Re-send dead-lettered records to their destination',
   help: HELP,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(
-      args,
-      OPTIONS,
-      true,
-    );
+    const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
     const output = values.output;
     if (output !== 'text' && output !== 'json')
       throw new UsageError(`--output must be text or json, not '${String(output)}'`);
