@@ -16,6 +16,7 @@ import { setAppServices } from '../../functions/services';
 import type { IngestSummary } from '../pipeline/ingestEvents';
 import { startAzurite, type AzuriteInstance } from './azurite';
 import { startLocalEventHubs, type LocalEventHubs } from './eventHubs/localEventHubs';
+import { TRACE_CONSUMER_GROUP } from './eventHubs/settings';
 import { hostEventBatch } from './hostEventBatch';
 import { startHttpFunctionHost, type HttpFunctionHost } from './httpFunctionHost';
 import { LocalTokenCredential } from './localTokenCredential';
@@ -120,7 +121,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       AzureWebJobsStorage: storage,
       EventHubConnection: eventHubs.connectionString(),
       TRACE_HUB_NAME: hubName,
-      TRACE_CONSUMER_GROUP: '$Default',
+      TRACE_CONSUMER_GROUP,
       CONFIG_STORE__connectionString: storage,
       IDENTITY_STORE__connectionString: storage,
       DEADLETTER__connectionString: storage,
@@ -178,7 +179,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     );
     // Greedy, frequent claims: one local consumer owns every partition within a second of starting.
     const consumer = new EventHubConsumerClient(
-      '$Default',
+      TRACE_CONSUMER_GROUP,
       eventHubs.connectionString(hubName),
       checkpointStore,
       {
@@ -186,7 +187,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       },
     );
     // The hub is new (in memory) each run while Azurite may persist: old checkpoints would skip its events.
-    await checkpointStore.reset(consumer.fullyQualifiedNamespace, hubName, '$Default');
+    await checkpointStore.reset(consumer.fullyQualifiedNamespace, hubName, TRACE_CONSUMER_GROUP);
     cleanups.push(() => consumer.close());
     let subscription: Subscription | undefined;
     const account = (summary: IngestSummary, events: number) => {
