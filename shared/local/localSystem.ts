@@ -29,6 +29,8 @@ import { errorMessage } from '../errors';
 export interface LocalSystemOptions {
   /** Folder for Azurite data and the files the local endpoints write; undefined keeps everything in memory. */
   dataDir?: string;
+  /** Azurite's ports; free ones are picked when absent. */
+  azuritePorts?: { blobPort: number; queuePort: number; tablePort: number };
   /** Port of the HTTP functions; 0 picks a free one. Default 0. */
   httpPort?: number;
   /** Port of the local Event Hubs endpoint; 0 picks a free one. Default 0. */
@@ -98,7 +100,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   };
   try {
     const azurite = await startAzurite(
-      dataDir === undefined ? {} : { persistLocation: path.join(dataDir, 'azurite') },
+      { ...options.azuritePorts, ...(dataDir === undefined ? {} : { persistLocation: path.join(dataDir, 'azurite') }) },
     );
     cleanups.push(() => azurite.stop());
     const eventHubs: LocalEventHubs = await startLocalEventHubs({
