@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { AZURITE_STANDARD_PORTS, chooseAzuritePorts } from '../../shared/local/azurite';
 import { exportBlock, shellQuote } from '../../shared/local/exportBlock';
 
@@ -45,7 +46,6 @@ describe('exportBlock', () => {
   });
 
   it.each([[''], ["'"], ['a b;c']])('shellQuote(%j) survives a real shell', (value) => {
-    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
     expect(spawnSync('sh', ['-c', `printf %s ${shellQuote(value)}`], { encoding: 'utf8' }).stdout).toBe(
       value,
     );
