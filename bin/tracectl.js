@@ -1,7 +1,26 @@
 #!/usr/bin/env node
 'use strict';
-// Runs the TypeScript CLI from source through tsx, so `npx tracectl` works right after `npm ci`
-// with no build step and never runs a stale build.
+// Runs the compiled CLI (dist/, built by `npm ci` through the `prepare` script, or `npm run build`):
+// no TypeScript compilation at run time. In a checkout that has not been built yet, it falls back
+// to the sources through tsx (a development dependency) and says so.
 const path = require('node:path');
-require('tsx/cjs');
-require(path.join(__dirname, '..', 'shared', 'cli', 'main.ts'));
+const { existsSync } = require('node:fs');
+
+const root = path.join(__dirname, '..');
+const compiled = path.join(root, 'dist', 'shared', 'cli', 'main.js');
+if (existsSync(compiled)) {
+  require(compiled);
+} else {
+  let loader;
+  try {
+    loader = require.resolve('tsx/cjs', { paths: [root] });
+  } catch {
+    process.stderr.write('tracectl: not built yet: run `npm run build` (npm ci does it for you).\n');
+    process.exit(2);
+  }
+  process.stderr.write(
+    'tracectl: dist/ is missing, running from source (slower start; `npm run build` fixes it).\n',
+  );
+  require(loader);
+  require(path.join(root, 'shared', 'cli', 'main.ts'));
+}

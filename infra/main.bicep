@@ -1,8 +1,11 @@
 // retina-trace-backend on Azure: agents publish packet-trace batches to Event Hubs; a Function
 // App on Flex Consumption decodes, matches and enriches them and writes trace records to Azure
 // Table and Log Analytics (RetinaTraces_CL). Identity-based access only: no keys anywhere.
-// Deploy: `azd up`, or `az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json`
-// (docs/deploy.md).
+// Deploy (docs/deploy.md): `azd up`; or without azd,
+// `az deployment group create -g <rg> -f infra/main.bicep -p environmentName=<name> principalId=<objectId>`
+// then `npm ci && npm run build` and `func azure functionapp publish <app>`. main.parameters.json holds
+// azd ${VAR} placeholders: it is for azd only. From CI, set principalType=ServicePrincipal
+// (azd: AZURE_PRINCIPAL_TYPE).
 targetScope = 'resourceGroup'
 
 @description('Environment name (azd AZURE_ENV_NAME); seeds resource names and tags.')
@@ -10,11 +13,56 @@ targetScope = 'resourceGroup'
 @maxLength(32)
 param environmentName string
 
-@description('Azure region for every resource.')
+@description('Azure region for every resource: one where Flex Consumption runs (`az functionapp list-flexconsumption-locations`; this list follows the Azure Functions Flex Consumption azd quickstarts).')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
 param location string = resourceGroup().location
 
-@description('Principal id of the deploying user (azd AZURE_PRINCIPAL_ID); grants read access for `tracectl query`. Empty to skip.')
+@description('Principal id of the deploying user or CI identity (azd AZURE_PRINCIPAL_ID); grants read access for `tracectl query`. Empty to skip.')
 param principalId string = ''
+
+@description('Principal type of principalId (azd AZURE_PRINCIPAL_TYPE): User for a person, ServicePrincipal when `azd up` runs from CI with a service principal or managed identity.')
+@allowed([
+  'User'
+  'ServicePrincipal'
+])
+param principalType string = 'User'
 
 @description('Principal ids of the agents (e.g. the AKS workload identity) allowed to send trace batches.')
 param agentPrincipalIds array = []
@@ -202,6 +250,7 @@ module roles 'modules/roles.bicep' = {
     agentPrincipalIds: empty(aksOidcIssuerUrl) ? agentPrincipalIds : concat(agentPrincipalIds, [clusterIdentity.outputs.principalId])
     agentPrincipalType: agentPrincipalType
     userPrincipalId: principalId
+    userPrincipalType: principalType
     eventHubNamespaceName: eventHubs.outputs.namespaceName
     hubName: eventHubs.outputs.hubName
     storageAccountName: storage.outputs.name

@@ -99,7 +99,9 @@ resource consumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2
 output namespaceName string = namespace.name
 
 @description('Fully qualified namespace, e.g. `evhns-x.servicebus.windows.net`.')
-output fullyQualifiedNamespace string = split(split(namespace.properties.serviceBusEndpoint, '//')[1], ':')[0]
+// serviceBusEndpoint is `https://<ns>.servicebus.windows.net:443/`: the host is the third '/'-separated
+// part. (Splitting on '//' would say the same, but tree-sitter-bicep reads a '//' string as a comment.)
+output fullyQualifiedNamespace string = split(split(namespace.properties.serviceBusEndpoint, '/')[2], ':')[0]
 
 @description('Traces hub name.')
 output hubName string = hub.name

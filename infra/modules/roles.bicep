@@ -4,7 +4,8 @@
 //   Contributor (trace, configuration and identity tables), Monitoring Metrics Publisher (the
 //   DCR for Logs Ingestion; Application Insights for Entra-authenticated telemetry).
 //   agents' identities: Event Hubs Data Sender (traces hub) only.
-//   deploying user (optional): Table Data Reader and Blob Data Reader, for `tracectl query`.
+//   deploying user or CI principal (optional): Table Data Reader and Blob Data Reader, for
+//   `tracectl query`.
 
 @description('Principal id of the Function App identity.')
 param functionPrincipalId string
@@ -23,6 +24,13 @@ param agentPrincipalType string = 'ServicePrincipal'
 @description('Principal id of the deploying user; empty to skip the read roles for `tracectl query`.')
 param userPrincipalId string = ''
 
+@description('Principal type of userPrincipalId: User, or ServicePrincipal when deploying from CI.')
+@allowed([
+  'User'
+  'ServicePrincipal'
+])
+param userPrincipalType string = 'User'
+
 @description('Event Hubs namespace name.')
 param eventHubNamespaceName string
 
@@ -38,14 +46,16 @@ param dataCollectionRuleName string
 @description('Application Insights name.')
 param appInsightsName string
 
+// Built-in role definition ids; each comment names the role as Azure does (checked by
+// test/infra/bicepTypes.test.ts against tools/bicep/builtInRoles.ts).
 var roles = {
-  eventHubsDataReceiver: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde'
-  eventHubsDataSender: '2b629674-e913-4c01-ae53-ef4638d8f975'
-  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
-  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6'
-  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  eventHubsDataReceiver: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde' // Azure Event Hubs Data Receiver
+  eventHubsDataSender: '2b629674-e913-4c01-ae53-ef4638d8f975' // Azure Event Hubs Data Sender
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1' // Storage Blob Data Reader
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor
+  storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6' // Storage Table Data Reader
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher
 }
 
 resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' existing = {
@@ -137,7 +147,7 @@ resource userReadsTables 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataReader)
     principalId: userPrincipalId
-    principalType: 'User'
+    principalType: userPrincipalType
   }
 }
 
@@ -147,6 +157,6 @@ resource userReadsBlobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = i
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
     principalId: userPrincipalId
-    principalType: 'User'
+    principalType: userPrincipalType
   }
 }

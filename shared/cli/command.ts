@@ -15,7 +15,20 @@ export interface CommandIo {
   stdoutIsTty?: boolean;
   /** Reads all of standard input (for `-f -`). Absent means stdin is not available. */
   readStdin?: () => Promise<string>;
+  /** Aborted when the user interrupts (Ctrl-C): long-running commands (`get --watch`) stop cleanly. */
+  abortSignal?: AbortSignal;
 }
+
+/** Options a command accepts, in `node:util` parseArgs form (the command parses them with it). */
+export type CommandOptions = Record<
+  string,
+  {
+    type: 'string' | 'boolean';
+    short?: string;
+    multiple?: boolean;
+    default?: string | boolean | string[] | boolean[];
+  }
+>;
 
 /** A `tracectl` command. */
 export interface Command {
@@ -25,6 +38,12 @@ export interface Command {
   summary: string;
   /** The full `--help` text of the command. */
   help: string;
+  /**
+   * The options the command accepts. Declared, they are checked before `run` (an unknown or
+   * misspelt option gets a "did you mean" answer) and offered by shell completion. A command
+   * without them receives its arguments unchecked and parses them itself.
+   */
+  options?: CommandOptions;
   /**
    * Runs the command with the arguments after its name. Resolves to the exit code:
    * 0 success, 1 the input was processed and found wanting (e.g. an Errored manifest),
@@ -36,4 +55,32 @@ export interface Command {
 /** Thrown by argument parsing for usage errors; `main` prints it with the command's help hint. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/**
+ * A command whose module is loaded only when it runs or shows its help, so `tracectl` starts
+ * without loading every command's dependencies (Azure SDKs, the pipeline). Its name and summary
+ * must be those of the loaded command (test/cli/commands.test.ts checks).
+ */
+export interface LazyCommand {
+  name: string;
+  summary: string;
+  load: () => Command | Promise<Command>;
+}
+
+/** An entry of the command list: a command, or one loaded on demand. */
+export type CommandEntry = Command | LazyCommand;
+
+/** Declares a command loaded on demand. */
+export function lazyCommand(
+  name: string,
+  summary: string,
+  load: () => Command | Promise<Command>,
+): LazyCommand {
+  return { name, summary, load };
+}
+
+/** Loads a command entry (a no-op for a command already loaded). */
+export async function loadCommand(entry: CommandEntry): Promise<Command> {
+  return 'load' in entry ? await entry.load() : entry;
 }

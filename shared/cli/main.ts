@@ -10,6 +10,13 @@ async function readStdin(): Promise<string> {
 
 /** Entry point of the `tracectl` binary. */
 async function main(): Promise<void> {
+  const interrupted = new AbortController();
+  process.once('SIGINT', () => {
+    // Watching commands stop cleanly on the signal; anything else still running ends shortly after.
+    interrupted.abort();
+    process.exitCode = 130;
+    setTimeout(() => process.exit(130), 500).unref();
+  });
   const code = await runCli(process.argv.slice(2), COMMANDS, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
@@ -17,6 +24,7 @@ async function main(): Promise<void> {
     cwd: process.cwd(),
     stdoutIsTty: process.stdout.isTTY === true,
     readStdin,
+    abortSignal: interrupted.signal,
   });
   process.exitCode = code;
 }

@@ -64,7 +64,47 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** Azurite's standard ports (blob, queue, table): what `UseDevelopmentStorage=true` and Storage Explorer use. */
+export const AZURITE_STANDARD_PORTS = { blobPort: 10000, queuePort: 10001, tablePort: 10002 } as const;
+
+/** The ports Azurite will use, and why. */
+export interface AzuritePortChoice {
+  blobPort: number;
+  queuePort: number;
+  tablePort: number;
+  /** True when these are the standard ports 10000-10002. */
+  standard: boolean;
+  /** The standard ports found in use (empty when `standard`). */
+  busy: number[];
+}
+
+/**
+ * Azurite's standard ports when all three are free, else three free ports (naming the standard
+ * ones in use), so `npm run local` works beside another Azurite but prefers the well-known setup.
+ */
+export async function chooseAzuritePorts(
+  inUse: (port: number) => Promise<boolean> = canConnect,
+  pickFree: () => Promise<number> = freePort,
+): Promise<AzuritePortChoice> {
+  const standard = [
+    AZURITE_STANDARD_PORTS.blobPort,
+    AZURITE_STANDARD_PORTS.queuePort,
+    AZURITE_STANDARD_PORTS.tablePort,
+  ];
+  const busy: number[] = [];
+  for (const port of standard) if (await inUse(port)) busy.push(port);
+  if (busy.length === 0) return { ...AZURITE_STANDARD_PORTS, standard: true, busy };
+  return {
+    blobPort: await pickFree(),
+    queuePort: await pickFree(),
+    tablePort: await pickFree(),
+    standard: false,
+    busy,
+  };
+}
+
+/** True when something accepts connections on the loopback port. */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host: '127.0.0.1' });
     socket.once('connect', () => {
@@ -166,4 +206,3 @@ export async function startAzurite(options: StartAzuriteOptions | number = {}): 
     stop,
   };
 }
-

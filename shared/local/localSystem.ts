@@ -18,6 +18,7 @@ import { setAppServices } from '../../functions/services';
 import { releasePartitionState } from '../pipeline/releasePartition';
 import { startAzurite, type AzuriteInstance } from './azurite';
 import { startLocalEventHubs, type LocalEventHubs } from './eventHubs/localEventHubs';
+import { TRACE_CONSUMER_GROUP } from './eventHubs/settings';
 import { startHttpFunctionHost, type HttpFunctionHost } from './httpFunctionHost';
 import { LocalTokenCredential } from './localTokenCredential';
 import { LogsIngestionServer } from './logsIngestionServer';
@@ -28,6 +29,8 @@ import { TableCheckpointStore } from './tableCheckpointStore';
 export interface LocalSystemOptions {
   /** Folder for Azurite data and the files the local endpoints write; undefined keeps everything in memory. */
   dataDir?: string;
+  /** Azurite's ports; free ones are picked when absent. */
+  azuritePorts?: { blobPort: number; queuePort: number; tablePort: number };
   /** Port of the HTTP functions; 0 picks a free one. Default 0. */
   httpPort?: number;
   /** Port of the local Event Hubs endpoint; 0 picks a free one. Default 0. */
@@ -121,7 +124,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   };
   try {
     const azurite = await startAzurite(
-      dataDir === undefined ? {} : { persistLocation: path.join(dataDir, 'azurite') },
+      { ...options.azuritePorts, ...(dataDir === undefined ? {} : { persistLocation: path.join(dataDir, 'azurite') }) },
     );
     cleanups.push(() => azurite.stop());
     const eventHubs: LocalEventHubs = await startLocalEventHubs({
@@ -144,7 +147,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       AzureWebJobsStorage: storage,
       EventHubConnection: eventHubs.connectionString(),
       TRACE_HUB_NAME: hubName,
-      TRACE_CONSUMER_GROUP: '$Default',
+      TRACE_CONSUMER_GROUP,
       CONFIG_STORE__connectionString: storage,
       IDENTITY_STORE__connectionString: storage,
       DEADLETTER__connectionString: storage,
@@ -213,7 +216,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     );
     // Greedy, frequent claims: one local consumer owns every partition within a second of starting.
     const consumer = new EventHubConsumerClient(
-      '$Default',
+      TRACE_CONSUMER_GROUP,
       eventHubs.connectionString(hubName),
       checkpointStore,
       {
@@ -221,7 +224,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       },
     );
     // The hub is new (in memory) each run while Azurite may persist: old checkpoints would skip its events.
-    await checkpointStore.reset(consumer.fullyQualifiedNamespace, hubName, '$Default');
+    await checkpointStore.reset(consumer.fullyQualifiedNamespace, hubName, TRACE_CONSUMER_GROUP);
     cleanups.push(() => consumer.close());
     let subscription: HostLikeSubscription | undefined;
     const releaseWaiters = () => {

@@ -3,7 +3,7 @@
  * built-in demo: apply `samples/local/` through the HTTP API, publish the synthetic cluster's
  * identities and trace batches as agents would, and show what arrived where.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,8 @@ import { readCaptureStream } from '../capture/readCapture';
 import { parseIdentitySnapshot } from '../enrich/identitySchema';
 import { demoBatches, demoIdentities, DEMO_CLUSTER } from './demo/demoCluster';
 import { startLocalSystem, type LocalSystem } from './localSystem';
+import { chooseAzuritePorts } from './azurite';
+import { exportBlock } from './exportBlock';
 import { TRACE_BATCH_SCHEMA } from '../pipeline/traceEvent';
 import { TRACE_POINTS, type TracePoint } from '../packet/decodedPacket';
 import { gzipSync } from 'node:zlib';
@@ -24,7 +26,7 @@ import { startInCluster, type InCluster } from './inClusterMode';
 
 const HELP = `Usage: npm run local -- [--capture FILE [--cluster C] [--node N] [--trace-point P]] [--identities FILE]
                         [--configs DIR] [--keep-running] [--http-port N] [--eventhubs-port N] [--data-dir DIR]
-                        [--in-cluster]
+                        [--azurite-ports standard|free] [--in-cluster]
 
 Starts Azurite, a local Event Hubs endpoint, local Log Analytics and OTLP endpoints and the app's
 functions, applies the configurations in --configs (default samples/local), replays the built-in
@@ -36,7 +38,10 @@ synthetic cluster (or --capture FILE), and shows what arrived where.
                      status written back) and the identity publisher (identities from the API)
   --http-port N      port of the HTTP API (default 7071)
   --eventhubs-port N port of the local Event Hubs endpoint (default 5672)
-  --data-dir DIR     where Azurite data and the received records go (default .local)`;
+  --data-dir DIR     where Azurite data, the received records and the demo capture go (default .local)
+  --azurite-ports P  standard (default): Azurite's own ports 10000-10002 when free, so
+                     UseDevelopmentStorage=true (func start, Storage Explorer) sees the data; else
+                     free ports, printed as an export block. free: always free ports.`;
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -56,11 +61,18 @@ async function applyConfigurations(system: LocalSystem, directory: string): Prom
       say(`  ${file}: metadata.name is missing; skipped`);
       continue;
     }
-    const response = await callBackend({ server: system.httpUrl }, 'PUT', `traceconfigurations/${namespace}/${name}`, { body: text, contentType: 'application/yaml' });
+    const response = await callBackend(
+      { server: system.httpUrl },
+      'PUT',
+      `traceconfigurations/${namespace}/${name}`,
+      { body: text, contentType: 'application/yaml' },
+    );
     if (response.status === 200 || response.status === 201) {
       applied += 1;
       const state = (response.body as { status?: { state?: string } }).status?.state ?? '?';
-      say(`  applied ${namespace}/${name} (${state}) from ${path.relative(ROOT, path.join(directory, file))}`);
+      say(
+        `  applied ${namespace}/${name} (${state}) from ${path.relative(ROOT, path.join(directory, file))}`,
+      );
     } else {
       say(`  ${file}: ${describeProblem(response)}`);
     }
@@ -68,8 +80,17 @@ async function applyConfigurations(system: LocalSystem, directory: string): Prom
   return applied;
 }
 
-async function captureEvents(file: string, cluster: string, node: string, tracePoint: TracePoint | undefined): Promise<PublishableEvent[]> {
-  const packer = new TraceBatchPacker({ cluster, node, ...(tracePoint !== undefined ? { defaultTracePoint: tracePoint } : {}) });
+async function captureEvents(
+  file: string,
+  cluster: string,
+  node: string,
+  tracePoint: TracePoint | undefined,
+): Promise<PublishableEvent[]> {
+  const packer = new TraceBatchPacker({
+    cluster,
+    node,
+    ...(tracePoint !== undefined ? { defaultTracePoint: tracePoint } : {}),
+  });
   const events: PublishableEvent[] = [];
   for await (const event of readCaptureStream(createReadStream(file))) {
     if (event.kind === 'packet') events.push(...packer.add(event.packet));
@@ -89,10 +110,26 @@ function printExamples(system: LocalSystem): void {
     say(`  Log Analytics flow: ${JSON.stringify({ TraceConfiguration, NodeName, SourcePodName, DestinationPodName, DestinationPort, PacketsFromSource, PacketsFromDestination, BytesFromSource, BytesFromDestination, FlowState, TcpHistory, FlowEndReason, CommunityId })}`);
   }
   const stdout = system.stdoutLines[0];
-  if (stdout !== undefined) examples.push({ where: 'stdout', record: JSON.parse(stdout) as Record<string, unknown> });
+  if (stdout !== undefined)
+    examples.push({ where: 'stdout', record: JSON.parse(stdout) as Record<string, unknown> });
   for (const { where, record } of examples) {
-    const { TimeGenerated, TraceConfiguration, TracePoint, SourceIp, SourcePodName, DestinationIp, DestinationServiceName, Protocol, L7Protocol, DnsQuery, DnsResponseCode, TcpFlags } = record;
-    say(`  ${where}: ${JSON.stringify({ TimeGenerated, TraceConfiguration, TracePoint, SourceIp, SourcePodName, DestinationIp, DestinationServiceName, Protocol, TcpFlags, L7Protocol, DnsQuery, DnsResponseCode })}`);
+    const {
+      TimeGenerated,
+      TraceConfiguration,
+      TracePoint,
+      SourceIp,
+      SourcePodName,
+      DestinationIp,
+      DestinationServiceName,
+      Protocol,
+      L7Protocol,
+      DnsQuery,
+      DnsResponseCode,
+      TcpFlags,
+    } = record;
+    say(
+      `  ${where}: ${JSON.stringify({ TimeGenerated, TraceConfiguration, TracePoint, SourceIp, SourcePodName, DestinationIp, DestinationServiceName, Protocol, TcpFlags, L7Protocol, DnsQuery, DnsResponseCode })}`,
+    );
   }
 }
 
@@ -110,6 +147,7 @@ async function main(): Promise<number> {
       'http-port': { type: 'string', default: '7071' },
       'eventhubs-port': { type: 'string', default: '5672' },
       'data-dir': { type: 'string', default: '.local' },
+      'azurite-ports': { type: 'string', default: 'standard' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -119,11 +157,16 @@ async function main(): Promise<number> {
     return 0;
   }
   const dataDir = path.resolve(values['data-dir']);
+  if (values['azurite-ports'] !== 'standard' && values['azurite-ports'] !== 'free') {
+    throw new Error(`--azurite-ports must be standard or free, not '${values['azurite-ports']}'`);
+  }
+  const azuritePorts = values['azurite-ports'] === 'standard' ? await chooseAzuritePorts() : undefined;
   say(`Starting the local system (data under ${path.relative(process.cwd(), dataDir) || '.'}) ...`);
   const system = await startLocalSystem({
     dataDir,
     httpPort: Number(values['http-port']),
     eventHubsPort: Number(values['eventhubs-port']),
+    ...(azuritePorts ? { azuritePorts } : {}),
     log: (line) => process.stderr.write(`  [local] ${line}\n`),
   });
   let stopping = false;
@@ -140,9 +183,33 @@ async function main(): Promise<number> {
 
   say(`  HTTP API        ${system.httpUrl}/api/traceconfigurations`);
   say(`  Event Hubs      ${system.eventHubsConnectionString}`);
-  say(`  Azure Table     ${system.azurite.connectionString.split(';').find((p) => p.startsWith('TableEndpoint')) ?? ''}`);
-  say(`  Log Analytics   ${system.logsIngestion.endpoint} (rows also in ${path.relative(process.cwd(), path.join(dataDir, 'loganalytics'))}/)`);
+  say(
+    `  Azure Table     ${system.azurite.connectionString.split(';').find((p) => p.startsWith('TableEndpoint')) ?? ''}`,
+  );
+  say(
+    `  Log Analytics   ${system.logsIngestion.endpoint} (rows also in ${path.relative(process.cwd(), path.join(dataDir, 'loganalytics'))}/)`,
+  );
   say(`  OpenTelemetry   ${system.otlp.endpoint}/v1/logs`);
+  if (azuritePorts?.standard) {
+    say(
+      '  Azurite         standard ports 10000-10002: UseDevelopmentStorage=true (func start, Storage Explorer) sees this data',
+    );
+  } else {
+    const busy = azuritePorts?.busy ?? [];
+    say(
+      busy.length > 0
+        ? `  Azurite         port ${busy.join(', ')} in use (another Azurite?), so Azurite runs on free ports; to reach it from another terminal:`
+        : '  Azurite         on free ports (--azurite-ports free); to reach it from another terminal:',
+    );
+    say();
+    say(
+      exportBlock({
+        ...system.env,
+        TRACECTL_SERVER: system.httpUrl,
+        TRACECTL_EVENTHUB_CONNECTION_STRING: system.eventHubsConnectionString,
+      }).replace(/^/gm, '    '),
+    );
+  }
   say();
   const configsDir = path.resolve(values.configs ?? path.join(ROOT, 'samples', 'local'));
   if (values['in-cluster']) {
@@ -161,11 +228,16 @@ async function main(): Promise<number> {
   try {
     if (values.capture === undefined) {
       say('\nReplaying the built-in synthetic cluster (2 nodes, HTTP, DNS and TLS traffic) ...');
+      const snapshot = demoIdentities(new Date().toISOString());
+      await mkdir(path.join(dataDir, 'demo'), { recursive: true });
+      await writeFile(
+        path.join(dataDir, 'demo', 'identities.json'),
+        `${JSON.stringify(snapshot, null, 2)}\n`,
+      );
       if (inCluster !== undefined) {
         // The identity publisher already published the demo cluster's identities from the API.
         published += inCluster.identityEvents;
       } else {
-        const snapshot = demoIdentities(new Date().toISOString());
         published += await publishEvents(producer, [identitiesEvent(snapshot)], { partitionKey: DEMO_CLUSTER });
       }
       // Identities first, so the batches that follow are enriched.
@@ -173,9 +245,15 @@ async function main(): Promise<number> {
       for (const batch of demoBatches(Date.now())) {
         const event: PublishableEvent = {
           body: gzipSync(batch.capture),
-          properties: { 'trace-schema': TRACE_BATCH_SCHEMA, cluster: DEMO_CLUSTER, node: batch.node, 'content-encoding': 'gzip' },
+          properties: {
+            'trace-schema': TRACE_BATCH_SCHEMA,
+            cluster: DEMO_CLUSTER,
+            node: batch.node,
+            'content-encoding': 'gzip',
+          },
         };
         published += await publishEvents(producer, [event], { partitionKey: batch.node });
+        await writeFile(path.join(dataDir, 'demo', `${batch.node}.pcapng`), batch.capture);
         say(`  ${batch.node}: ${batch.packets} packets in 1 trace batch`);
       }
     } else {
@@ -183,12 +261,17 @@ async function main(): Promise<number> {
       const node = values.node ?? path.basename(values.capture);
       say(`\nReplaying ${values.capture} as cluster ${cluster}, node ${node} ...`);
       if (values.identities !== undefined) {
-        const parsed = parseIdentitySnapshot(JSON.parse(await readFile(values.identities, 'utf8')) as unknown);
+        const parsed = parseIdentitySnapshot(
+          JSON.parse(await readFile(values.identities, 'utf8')) as unknown,
+        );
         if (!parsed.ok) throw new Error(`${values.identities}: ${parsed.issues.join('; ')}`);
-        published += await publishEvents(producer, [identitiesEvent(parsed.snapshot)], { partitionKey: node });
+        published += await publishEvents(producer, [identitiesEvent(parsed.snapshot)], {
+          partitionKey: node,
+        });
       }
       const tracePoint = TRACE_POINTS.find((p) => p.toLowerCase() === values['trace-point']?.toLowerCase());
-      if (values['trace-point'] !== undefined && tracePoint === undefined) throw new Error(`--trace-point must be one of ${TRACE_POINTS.join(', ')}`);
+      if (values['trace-point'] !== undefined && tracePoint === undefined)
+        throw new Error(`--trace-point must be one of ${TRACE_POINTS.join(', ')}`);
       const events = await captureEvents(values.capture, cluster, node, tracePoint);
       published += await publishEvents(producer, events, { partitionKey: node });
       say(`  ${events.length} trace batches published`);
@@ -204,22 +287,44 @@ async function main(): Promise<number> {
 
   const stats = system.stats;
   say('\nWhat arrived where:');
-  say(`  ${stats.events} events, ${stats.packets} packets, ${stats.records} records (${stats.delivered} delivered, ${stats.deadLettered} dead-lettered), max lag ${stats.maxLagMs} ms`);
-  for (const [destination, count] of Object.entries(stats.recordsByDestination).sort()) say(`  ${destination.padEnd(40)} ${count} records`);
+  say(
+    `  ${stats.events} events, ${stats.packets} packets, ${stats.records} records (${stats.delivered} delivered, ${stats.deadLettered} dead-lettered), max lag ${stats.maxLagMs} ms`,
+  );
+  for (const [destination, count] of Object.entries(stats.recordsByDestination).sort())
+    say(`  ${destination.padEnd(40)} ${count} records`);
   if (stats.records === 0 && stats.packets > 0) {
-    say('  No configuration matched these packets. The local samples select the demo cluster\'s namespaces and');
-    say('  trace points: pass --configs DIR with configurations for your traffic (and --identities, --trace-point),');
+    say(
+      "  No configuration matched these packets. The local samples select the demo cluster's namespaces and",
+    );
+    say(
+      '  trace points: pass --configs DIR with configurations for your traffic (and --identities, --trace-point),',
+    );
     say('  or run `npx tracectl inspect CAPTURE` to see every packet traced.');
   }
   say('\nExamples:');
   printExamples(system);
-  say(values['keep-running'] ? '\nLook further:' : '\nLook further (the servers stop now; rerun with --keep-running to use the first two):');
+  say(
+    values['keep-running']
+      ? '\nLook further:'
+      : '\nLook further (the servers stop now; rerun with --keep-running to use the first two):',
+  );
   say(`  npx tracectl get --server ${system.httpUrl}`);
-  say(`  npx tracectl query --connection-string '${system.azurite.connectionString}' --configuration shop/shop-http --cluster ${DEMO_CLUSTER} --since 1h`);
-  say(`  ls ${path.relative(process.cwd(), dataDir)}/loganalytics ${path.relative(process.cwd(), dataDir)}/otlp ${path.relative(process.cwd(), dataDir)}/stdout.ndjson`);
-  say('  npx tracectl inspect <capture.pcapng> -f samples/local -o table');
+  say(
+    `  npx tracectl query --connection-string '${system.azurite.connectionString}' --configuration shop/shop-http --cluster ${DEMO_CLUSTER} --since 1h`,
+  );
+  say(
+    `  ls ${path.relative(process.cwd(), dataDir)}/loganalytics ${path.relative(process.cwd(), dataDir)}/otlp ${path.relative(process.cwd(), dataDir)}/stdout.ndjson`,
+  );
+  const demo = path.relative(process.cwd(), path.join(dataDir, 'demo'));
+  say(
+    values.capture === undefined
+      ? `  npx tracectl inspect ${demo}/aks-node-1.pcapng -f samples/local --identities ${demo}/identities.json --cluster ${DEMO_CLUSTER} --node aks-node-1 -o table`
+      : '  npx tracectl inspect <capture.pcapng> -f samples/local -o table',
+  );
   if (values['keep-running']) {
-    say(`  TRACECTL_EVENTHUB_CONNECTION_STRING='${system.eventHubsConnectionString}' npx tracectl replay <capture> --cluster ${DEMO_CLUSTER} --node my-node`);
+    say(
+      `  TRACECTL_EVENTHUB_CONNECTION_STRING='${system.eventHubsConnectionString}' npx tracectl replay <capture> --cluster ${DEMO_CLUSTER} --node my-node`,
+    );
   }
   if (values['keep-running']) {
     say('\nEverything keeps running; press Ctrl-C to stop.');

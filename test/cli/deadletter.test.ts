@@ -104,7 +104,7 @@ describe('tracectl deadletter list|replay against Azurite', () => {
     [['deadletter', 'list', '-o', 'yaml'], 2, '--output must be text or json'],
     [['deadletter', 'replay', '--attempt-timeout', '0'], 2, '--attempt-timeout must be a positive'],
     // Under jest, node's parseArgs errors come from another realm, so only their code is printed.
-    [['deadletter', 'list', '--bogus'], 2, "Unknown option '--bogus'"],
+    [['deadletter', 'list', '--bogus'], 2, "unknown option '--bogus'"],
     [['deadletter'], 2, 'missing sub-command'],
   ])('%j exits %i', async (args, code, message) => {
     const result = await run(args);

@@ -109,8 +109,8 @@ describe('tracectl validate', () => {
   it.each<[string, string[], string]>([
     ['no -f', [], 'tracectl validate: at least one -f FILE is required'],
     ['bad -o', ['-f', 'samples', '-o', 'yaml'], 'tracectl validate: -o must be text or json, got "yaml"'],
-    ['unknown option', ['-f', 'samples', '--strict'], "tracectl validate: Unknown option '--strict'"],
-    ['stray argument', ['samples'], 'tracectl validate: Unexpected argument'],
+    ['unknown option', ['-f', 'samples', '--strict'], "tracectl validate: unknown option '--strict'"],
+    ['stray argument', ['samples'], "tracectl validate: unexpected argument 'samples'"],
     ['stdin twice', ['-f', '-', '-f', '-'], 'tracectl validate: -f - (stdin) can be given only once'],
   ])('exits 2 on a usage error (%s)', async (_name, args, message) => {
     const out = await validate(args);

@@ -44,7 +44,7 @@ describe('Bicep files are well formed', () => {
     const text = readRepoFile(file);
     for (const param of bicepParams(text)) {
       const declaration = new RegExp(
-        `@description\\([^\\n]*\\)\\n(?:@[^\\n]*\\n|  [^\\n]*\\n|\\]\\)\\n)*param ${param.name}\\b`,
+        `@description\\([^\\n]*\\)\\n(?:@[^\\n]*\\n|  [^\\n]*\\n|\\]\\)\\n|\\}\\)\\n)*param ${param.name}\\b`,
       );
       expect({ param: param.name, described: declaration.test(text) }).toEqual({
         param: param.name,

@@ -2,6 +2,7 @@
  * The local consumer checkpoints like the Functions host: stopped and started again (as an instance
  * going away), it resumes after the last processed event, losing nothing and writing nothing twice.
  */
+import { TRACE_CONSUMER_GROUP } from '../../shared/local/eventHubs/settings';
 import { gzipSync } from 'node:zlib';
 import { TableClient } from '@azure/data-tables';
 import { EventHubProducerClient } from '@azure/event-hubs';
@@ -87,7 +88,7 @@ describe('local consumer restart', () => {
     const checkpoints = await system.checkpointStore.listCheckpoints(
       producer.fullyQualifiedNamespace,
       system.hubName,
-      '$Default',
+      TRACE_CONSUMER_GROUP,
     );
     expect(checkpoints.map((c) => c.sequenceNumber)).toEqual([3]);
 

@@ -9,12 +9,28 @@ const ROOT = path.resolve(__dirname, '..', '..');
 // The README's main command, as a user runs it (free ports and a temporary data folder so it can
 // run beside a developer's own `npm run local`).
 describe('npm run local', () => {
-  it('starts everything, applies the local samples, replays the demo cluster and shows what arrived where', () => {
+  it('starts everything, applies the local samples, replays the demo cluster and shows what arrived where', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'run-local-'));
+    // Azurite's standard blob port held, as another Azurite would: the run falls back to free ports
+    // and says how to reach them.
+    const blocker = createServer();
+    const blocked = await new Promise<boolean>((resolve) => {
+      blocker.once('error', () => resolve(false));
+      blocker.listen(10000, '127.0.0.1', () => resolve(true));
+    });
     try {
       const result = spawnSync(
         process.execPath,
-        [require.resolve('tsx/cli'), 'shared/local/runLocal.ts', '--http-port', '0', '--eventhubs-port', '0', '--data-dir', dataDir],
+        [
+          require.resolve('tsx/cli'),
+          'shared/local/runLocal.ts',
+          '--http-port',
+          '0',
+          '--eventhubs-port',
+          '0',
+          '--data-dir',
+          dataDir,
+        ],
         { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
       );
       expect(result.stderr).not.toContain('npm run local:');
@@ -34,7 +50,32 @@ describe('npm run local', () => {
       expect(readFileSync(path.join(dataDir, 'stdout.ndjson'), 'utf8').trim().split('\n')).toHaveLength(10);
       expect(existsSync(path.join(dataDir, 'otlp'))).toBe(true);
       expect(readdirSync(path.join(dataDir, 'azurite')).length).toBeGreaterThan(0);
+      // Something holds port 10000 (our blocker, or another Azurite): named, with an export block.
+      expect(out).toMatch(
+        /Azurite +port 10000[, 0-9]* in use \(another Azurite\?\), so Azurite runs on free ports/,
+      );
+      expect(out).toMatch(
+        /^ {4}export AzureWebJobsStorage='[^']*BlobEndpoint=http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1/m,
+      );
+      expect(out).toMatch(/^ {4}export EventHubConnection='Endpoint=sb:\/\//m);
+      expect(out).toMatch(/^ {4}export TRACECTL_SERVER='http:\/\/127\.0\.0\.1:\d+'$/m);
+      expect(out).not.toMatch(/BlobEndpoint=http:\/\/127\.0\.0\.1:10000\//);
+      // The demo capture and identities the printed inspect hint names are there.
+      const hint =
+        /npx tracectl inspect (\S+\.pcapng) -f samples\/local --identities (\S+identities\.json)/.exec(out);
+      expect(hint).not.toBeNull();
+      expect(existsSync(path.resolve(ROOT, hint![1]!))).toBe(true);
+      expect(JSON.parse(readFileSync(path.resolve(ROOT, hint![2]!), 'utf8'))).toHaveProperty('endpoints');
+      const inspect = /npx tracectl (inspect \S+\.pcapng .*-o table)$/m.exec(out)![1]!.split(' ');
+      const inspected = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tracectl.js'), ...inspect], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(inspected.status).toBe(0);
+      expect(inspected.stdout.split('\n').length).toBeGreaterThan(2);
     } finally {
+      if (blocked) await new Promise((resolve) => blocker.close(resolve));
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 150_000);
@@ -47,7 +88,16 @@ describe('npm run local', () => {
         const dataDir = mkdtempSync(path.join(os.tmpdir(), 'run-local-'));
         const child = spawn(
           process.execPath,
-          [require.resolve('tsx/cli'), 'shared/local/runLocal.ts', '--http-port', String(port), '--eventhubs-port', '0', '--data-dir', dataDir],
+          [
+            require.resolve('tsx/cli'),
+            'shared/local/runLocal.ts',
+            '--http-port',
+            String(port),
+            '--eventhubs-port',
+            '0',
+            '--data-dir',
+            dataDir,
+          ],
           { cwd: ROOT },
         );
         let stderr = '';

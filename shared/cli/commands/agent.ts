@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EventHubProducerClient } from '@azure/event-hubs';
 import { DefaultAzureCredential } from '@azure/identity';
-import { UsageError, type Command } from '../command';
+import { UsageError, type Command, type CommandOptions } from '../command';
 import { parseCommandArgs } from '../run';
 import { manifestSources } from '../manifestSources';
 import { bpfFilterFor } from '../../agent/bpfFilter';
@@ -43,43 +43,56 @@ Options:
 Exit status: 0 stopped cleanly, 1 publishing failed, 2 usage error, unreadable input, or tcpdump
 missing or failing.`;
 
+/** The options of the command (checked before it runs; offered by shell completion). */
+const OPTIONS = {
+  interface: { type: 'string' },
+  file: { type: 'string', short: 'f', multiple: true },
+  cluster: { type: 'string' },
+  node: { type: 'string' },
+  'connection-string': { type: 'string' },
+  namespace: { type: 'string' },
+  hub: { type: 'string' },
+  identities: { type: 'string' },
+  'trace-point': { type: 'string', default: 'NodeToNetwork' },
+  'flush-interval': { type: 'string', default: '1000' },
+  'progress-interval': { type: 'string', default: '10000' },
+  tcpdump: { type: 'string', default: 'tcpdump' },
+} satisfies CommandOptions;
+
 /** `tracectl agent`: live capture with tcpdump, published as trace batches. */
 export const agentCommand: Command = {
+  options: OPTIONS,
   name: 'agent',
   summary: 'capture live with tcpdump and publish trace batches (reference agent)',
   help: HELP,
   async run(args, io) {
-    const { values } = parseCommandArgs(
-      args,
-      {
-        interface: { type: 'string' },
-        file: { type: 'string', short: 'f', multiple: true },
-        cluster: { type: 'string' },
-        node: { type: 'string' },
-        'connection-string': { type: 'string' },
-        namespace: { type: 'string' },
-        hub: { type: 'string' },
-        identities: { type: 'string' },
-        'trace-point': { type: 'string', default: 'NodeToNetwork' },
-        'flush-interval': { type: 'string', default: '1000' },
-        'progress-interval': { type: 'string', default: '10000' },
-        tcpdump: { type: 'string', default: 'tcpdump' },
-      },
-      false,
-    );
+    const { values } = parseCommandArgs(args, OPTIONS, false);
     if (values.interface === undefined) throw new UsageError('--interface is required');
-    if (values.file === undefined || values.file.length === 0) throw new UsageError('at least one -f CONFIG.yaml is required');
-    if (values.cluster === undefined || values.node === undefined) throw new UsageError('--cluster and --node are required');
+    if (values.file === undefined || values.file.length === 0)
+      throw new UsageError('at least one -f CONFIG.yaml is required');
+    if (values.cluster === undefined || values.node === undefined)
+      throw new UsageError('--cluster and --node are required');
     const connectionString = values['connection-string'] ?? io.env.TRACECTL_EVENTHUB_CONNECTION_STRING;
     if ((connectionString === undefined) === (values.namespace === undefined)) {
-      throw new UsageError('give exactly one of --connection-string (or $TRACECTL_EVENTHUB_CONNECTION_STRING) and --namespace');
+      throw new UsageError(
+        'give exactly one of --connection-string (or $TRACECTL_EVENTHUB_CONNECTION_STRING) and --namespace',
+      );
     }
-    const tracePoint: TracePoint | undefined = TRACE_POINTS.find((p) => p.toLowerCase() === values['trace-point'].toLowerCase());
-    if (tracePoint === undefined) throw new UsageError(`--trace-point must be one of ${TRACE_POINTS.join(', ')}`);
+    const tracePoint: TracePoint | undefined = TRACE_POINTS.find(
+      (p) => p.toLowerCase() === values['trace-point'].toLowerCase(),
+    );
+    if (tracePoint === undefined)
+      throw new UsageError(`--trace-point must be one of ${TRACE_POINTS.join(', ')}`);
     const flushInterval = Number(values['flush-interval']);
-    if (!(flushInterval > 0)) throw new UsageError(`--flush-interval must be a positive number of ms, not '${values['flush-interval']}'`);
+    if (!(flushInterval > 0))
+      throw new UsageError(
+        `--flush-interval must be a positive number of ms, not '${values['flush-interval']}'`,
+      );
     const progressInterval = Number(values['progress-interval']);
-    if (!(progressInterval > 0)) throw new UsageError(`--progress-interval must be a positive number of ms, not '${values['progress-interval']}'`);
+    if (!(progressInterval > 0))
+      throw new UsageError(
+        `--progress-interval must be a positive number of ms, not '${values['progress-interval']}'`,
+      );
 
     const specs = [];
     for (const file of values.file) {
@@ -96,13 +109,22 @@ export const agentCommand: Command = {
     const filter = bpfFilterFor(specs);
     for (const note of filter.notes) io.stderr(`note: ${note}\n`);
     // The agent's own uploads and token requests stay out of its capture.
-    const own = await resolveOwnEndpoints(ownEndpoints({ ...(connectionString !== undefined ? { connectionString } : {}), ...(values.namespace !== undefined ? { namespace: values.namespace } : {}), ...(io.env.AZURE_AUTHORITY_HOST !== undefined ? { authorityHost: io.env.AZURE_AUTHORITY_HOST } : {}) }));
+    const own = await resolveOwnEndpoints(
+      ownEndpoints({
+        ...(connectionString !== undefined ? { connectionString } : {}),
+        ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
+        ...(io.env.AZURE_AUTHORITY_HOST !== undefined ? { authorityHost: io.env.AZURE_AUTHORITY_HOST } : {}),
+      }),
+    );
     const expression = withoutOwnTraffic(filter.expression, own);
-    for (const endpoint of own.filter((e) => e.addresses.length === 0)) io.stderr(`note: ${endpoint.host} does not resolve; its traffic is not excluded from the capture\n`);
+    for (const endpoint of own.filter((e) => e.addresses.length === 0))
+      io.stderr(`note: ${endpoint.host} does not resolve; its traffic is not excluded from the capture\n`);
     io.stderr(`capture filter: ${expression === '' ? '(everything)' : expression}\n`);
     let identities: PublishableEvent | undefined;
     if (values.identities !== undefined) {
-      const parsed = parseIdentitySnapshot(JSON.parse(await readFile(path.resolve(io.cwd, values.identities), 'utf8')) as unknown);
+      const parsed = parseIdentitySnapshot(
+        JSON.parse(await readFile(path.resolve(io.cwd, values.identities), 'utf8')) as unknown,
+      );
       if (!parsed.ok) {
         io.stderr(`${values.identities}: not a valid identity snapshot: ${parsed.issues.join('; ')}\n`);
         return 2;
@@ -110,21 +132,44 @@ export const agentCommand: Command = {
       identities = identitiesEvent(parsed.snapshot);
     }
 
-    const tcpdumpArgs = ['-i', values.interface, '-w', '-', '-U', '-s', '0', '-n', ...(expression === '' ? [] : [expression])];
+    const tcpdumpArgs = [
+      '-i',
+      values.interface,
+      '-w',
+      '-',
+      '-U',
+      '-s',
+      '0',
+      '-n',
+      ...(expression === '' ? [] : [expression]),
+    ];
     const child = spawn(values.tcpdump, tcpdumpArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     let tcpdumpError = '';
-    child.stderr.on('data', (chunk: Buffer) => (tcpdumpError = (tcpdumpError + chunk.toString()).slice(-2000)));
+    child.stderr.on(
+      'data',
+      (chunk: Buffer) => (tcpdumpError = (tcpdumpError + chunk.toString()).slice(-2000)),
+    );
     const spawnFailure = new Promise<string>((resolve) =>
       child.once('error', (error: NodeJS.ErrnoException) =>
-        resolve(error.code === 'ENOENT' ? `${values.tcpdump} is not installed or not on PATH (e.g. apt-get install tcpdump)` : `cannot start ${values.tcpdump}: ${error.message}`),
+        resolve(
+          error.code === 'ENOENT'
+            ? `${values.tcpdump} is not installed or not on PATH (e.g. apt-get install tcpdump)`
+            : `cannot start ${values.tcpdump}: ${error.message}`,
+        ),
       ),
     );
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
 
     const hub = values.hub ?? io.env.TRACE_HUB_NAME ?? 'retina-traces';
     const producer =
-      connectionString !== undefined ? new EventHubProducerClient(connectionString, hub) : new EventHubProducerClient(values.namespace!, hub, new DefaultAzureCredential());
-    const packer = new TraceBatchPacker({ cluster: values.cluster, node: values.node, defaultTracePoint: tracePoint });
+      connectionString !== undefined
+        ? new EventHubProducerClient(connectionString, hub)
+        : new EventHubProducerClient(values.namespace!, hub, new DefaultAzureCredential());
+    const packer = new TraceBatchPacker({
+      cluster: values.cluster,
+      node: values.node,
+      defaultTracePoint: tracePoint,
+    });
     const totals = new AgentProgress();
     let publishing: Promise<void> = Promise.resolve();
     let publishError: unknown;
@@ -158,7 +203,10 @@ export const agentCommand: Command = {
           }
         }
       })();
-      const outcome = await Promise.race([spawnFailure.then((message) => ({ failed: message })), reading.then(() => ({ failed: undefined }))]);
+      const outcome = await Promise.race([
+        spawnFailure.then((message) => ({ failed: message })),
+        reading.then(() => ({ failed: undefined })),
+      ]);
       if (outcome.failed !== undefined) {
         io.stderr(`tracectl agent: ${outcome.failed}\n`);
         return 2;

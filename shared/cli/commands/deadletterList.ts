@@ -1,5 +1,5 @@
 import type { Command } from '../command';
-import { UsageError } from '../command';
+import { UsageError, type CommandOptions } from '../command';
 import { parseCommandArgs } from '../run';
 import { resolveDeadLetterStore } from '../../sinks/send/deadLetterConnection';
 
@@ -17,17 +17,20 @@ App settings (environment):
   DEADLETTER__containerName      default trace-deadletter
 `;
 
+/** The options of the command (checked before it runs; offered by shell completion). */
+const OPTIONS = {
+  prefix: { type: 'string' },
+  output: { type: 'string', short: 'o', default: 'text' },
+} satisfies CommandOptions;
+
 /** `tracectl deadletter list`. */
 export const deadletterListCommand: Command = {
+  options: OPTIONS,
   name: 'deadletter list',
   summary: 'List dead-lettered record batches and input events',
   help: HELP,
   async run(args, io) {
-    const { values } = parseCommandArgs(
-      args,
-      { prefix: { type: 'string' }, output: { type: 'string', short: 'o', default: 'text' } },
-      false,
-    );
+    const { values } = parseCommandArgs(args, OPTIONS, false);
     const output = values.output;
     if (output !== 'text' && output !== 'json')
       throw new UsageError(`--output must be text or json, not '${String(output)}'`);

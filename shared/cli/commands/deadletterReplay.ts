@@ -1,6 +1,6 @@
 import type { Destination } from '../../config/model';
 import type { Command } from '../command';
-import { UsageError } from '../command';
+import { UsageError, type CommandOptions } from '../command';
 import { parseCommandArgs } from '../run';
 import { resolveConnection } from '../../sinks/connection';
 import { createSink } from '../../sinks/createSink';
@@ -22,21 +22,21 @@ from app settings as the backend does (<NAME>__property, CONTRACTS §4).
 Exit status: 0 all replayed (or nothing to do), 1 some blob failed, 2 usage or settings error.
 `;
 
+/** The options of the command (checked before it runs; offered by shell completion). */
+const OPTIONS = {
+  prefix: { type: 'string' },
+  'attempt-timeout': { type: 'string', default: '10000' },
+  output: { type: 'string', short: 'o', default: 'text' },
+} satisfies CommandOptions;
+
 /** `tracectl deadletter replay`. */
 export const deadletterReplayCommand: Command = {
+  options: OPTIONS,
   name: 'deadletter replay',
   summary: 'Re-send dead-lettered records to their destination',
   help: HELP,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(
-      args,
-      {
-        prefix: { type: 'string' },
-        'attempt-timeout': { type: 'string', default: '10000' },
-        output: { type: 'string', short: 'o', default: 'text' },
-      },
-      true,
-    );
+    const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
     const output = values.output;
     if (output !== 'text' && output !== 'json')
       throw new UsageError(`--output must be text or json, not '${String(output)}'`);

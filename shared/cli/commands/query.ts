@@ -1,7 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { DefaultAzureCredential } from '@azure/identity';
-import { UsageError, type Command } from '../command';
+import { UsageError, type Command, type CommandOptions } from '../command';
 import { parseCommandArgs } from '../run';
 import { formatTable, TABLE_HEADER, tableRow } from '../inspectOutput';
 import { resolveConnection, type AzureTableConnection } from '../../sinks/connection';
@@ -75,9 +75,14 @@ export function queryFilter(options: {
     parts.push(odata`TraceConfiguration eq ${options.configuration}`);
   }
   parts.push(odata`TimeGenerated ge ${options.from} and TimeGenerated le ${options.to}`);
-  if (options.ip !== undefined) parts.push(odata`(SourceIp eq ${options.ip} or DestinationIp eq ${options.ip})`);
-  if (options.pod !== undefined) parts.push(odata`(SourcePodName eq ${options.pod} or DestinationPodName eq ${options.pod})`);
-  if (options.namespace !== undefined) parts.push(odata`(SourceNamespace eq ${options.namespace} or DestinationNamespace eq ${options.namespace})`);
+  if (options.ip !== undefined)
+    parts.push(odata`(SourceIp eq ${options.ip} or DestinationIp eq ${options.ip})`);
+  if (options.pod !== undefined)
+    parts.push(odata`(SourcePodName eq ${options.pod} or DestinationPodName eq ${options.pod})`);
+  if (options.namespace !== undefined)
+    parts.push(
+      odata`(SourceNamespace eq ${options.namespace} or DestinationNamespace eq ${options.namespace})`,
+    );
   if (options.l7 !== undefined) parts.push(odata`L7Protocol eq ${options.l7}`);
   if (options.httpStatus !== undefined) parts.push(odata`HttpStatusCode eq ${options.httpStatus}`);
   if (options.dnsRcode !== undefined) parts.push(odata`DnsResponseCode eq ${options.dnsRcode}`);
@@ -85,59 +90,82 @@ export function queryFilter(options: {
   return parts.join(' and ');
 }
 
+/** The options of the command (checked before it runs; offered by shell completion). */
+const OPTIONS = {
+  connection: { type: 'string' },
+  'connection-string': { type: 'string' },
+  table: { type: 'string' },
+  configuration: { type: 'string' },
+  cluster: { type: 'string' },
+  since: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  ip: { type: 'string' },
+  pod: { type: 'string' },
+  namespace: { type: 'string' },
+  l7: { type: 'string' },
+  'http-status': { type: 'string' },
+  'dns-rcode': { type: 'string' },
+  sni: { type: 'string' },
+  limit: { type: 'string', default: '100' },
+  output: { type: 'string', short: 'o', default: 'table' },
+} satisfies CommandOptions;
+
 /** `tracectl query`: records back from Azure Table. */
 export const queryCommand: Command = {
+  options: OPTIONS,
   name: 'query',
   summary: 'read trace records back from Azure Table, with filters',
   help: HELP,
   async run(args, io) {
-    const { values } = parseCommandArgs(
-      args,
-      {
-        connection: { type: 'string' },
-        'connection-string': { type: 'string' },
-        table: { type: 'string' },
-        configuration: { type: 'string' },
-        cluster: { type: 'string' },
-        since: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        ip: { type: 'string' },
-        pod: { type: 'string' },
-        namespace: { type: 'string' },
-        l7: { type: 'string' },
-        'http-status': { type: 'string' },
-        'dns-rcode': { type: 'string' },
-        sni: { type: 'string' },
-        limit: { type: 'string', default: '100' },
-        output: { type: 'string', short: 'o', default: 'table' },
-      },
-      false,
-    );
-    if (values.output !== 'table' && values.output !== 'ndjson') throw new UsageError(`-o must be table or ndjson, not '${values.output}'`);
+    const { values } = parseCommandArgs(args, OPTIONS, false);
+    if (values.output !== 'table' && values.output !== 'ndjson')
+      throw new UsageError(`-o must be table or ndjson, not '${values.output}'`);
     const limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit must be a positive whole number, not '${values.limit}'`);
-    if (values.since !== undefined && (values.from !== undefined || values.to !== undefined)) throw new UsageError('give --since or --from/--to, not both');
+    if (!Number.isInteger(limit) || limit <= 0)
+      throw new UsageError(`--limit must be a positive whole number, not '${values.limit}'`);
+    if (values.since !== undefined && (values.from !== undefined || values.to !== undefined))
+      throw new UsageError('give --since or --from/--to, not both');
     const to = values.to !== undefined ? parseTime('--to', values.to) : new Date();
-    const from = values.from !== undefined ? parseTime('--from', values.from) : new Date(to.getTime() - parseDuration(values.since ?? '1h'));
-    if (values.configuration !== undefined && !/^[^/]+\/[^/]+$/.test(values.configuration)) throw new UsageError(`--configuration must be NAMESPACE/NAME, not '${values.configuration}'`);
+    const from =
+      values.from !== undefined
+        ? parseTime('--from', values.from)
+        : new Date(to.getTime() - parseDuration(values.since ?? '1h'));
+    if (values.configuration !== undefined && !/^[^/]+\/[^/]+$/.test(values.configuration))
+      throw new UsageError(`--configuration must be NAMESPACE/NAME, not '${values.configuration}'`);
     const l7 = values.l7?.toUpperCase();
-    if (l7 !== undefined && !['HTTP', 'DNS', 'TLS'].includes(l7)) throw new UsageError(`--l7 must be HTTP, DNS or TLS, not '${values.l7}'`);
+    if (l7 !== undefined && !['HTTP', 'DNS', 'TLS'].includes(l7))
+      throw new UsageError(`--l7 must be HTTP, DNS or TLS, not '${values.l7}'`);
     const httpStatus = values['http-status'] === undefined ? undefined : Number(values['http-status']);
-    if (httpStatus !== undefined && !Number.isInteger(httpStatus)) throw new UsageError(`--http-status must be a number, not '${values['http-status']}'`);
+    if (httpStatus !== undefined && !Number.isInteger(httpStatus))
+      throw new UsageError(`--http-status must be a number, not '${values['http-status']}'`);
 
     let client: TableClient;
     if (values['connection-string'] !== undefined) {
-      const connection: AzureTableConnection = { destination: 'azuretable', name: 'command line', connectionString: values['connection-string'], tableName: values.table ?? 'RetinaTraces' };
+      const connection: AzureTableConnection = {
+        destination: 'azuretable',
+        name: 'command line',
+        connectionString: values['connection-string'],
+        tableName: values.table ?? 'RetinaTraces',
+      };
       client = createTableClient(connection);
     } else {
       const connection = resolveConnection('azuretable', values.connection, io.env) as AzureTableConnection;
-      client = createTableClient(connection, connection.tableServiceUri === undefined ? undefined : new DefaultAzureCredential(connection.clientId === undefined ? {} : { managedIdentityClientId: connection.clientId }));
+      client = createTableClient(
+        connection,
+        connection.tableServiceUri === undefined
+          ? undefined
+          : new DefaultAzureCredential(
+              connection.clientId === undefined ? {} : { managedIdentityClientId: connection.clientId },
+            ),
+      );
     }
     const filter = queryFilter({
       from,
       to,
-      ...(values.configuration !== undefined && values.cluster !== undefined ? { prefix: configurationPrefix(values.cluster, values.configuration) } : {}),
+      ...(values.configuration !== undefined && values.cluster !== undefined
+        ? { prefix: configurationPrefix(values.cluster, values.configuration) }
+        : {}),
       ...(values.configuration !== undefined ? { configuration: values.configuration } : {}),
       ...(values.ip !== undefined ? { ip: values.ip } : {}),
       ...(values.pod !== undefined ? { pod: values.pod } : {}),
@@ -157,9 +185,15 @@ export const queryCommand: Command = {
     }
     records.sort((a, b) => (BigInt(a.TimestampNs) < BigInt(b.TimestampNs) ? -1 : 1));
     const shown = records.slice(-limit);
-    if (values.output === 'ndjson') io.stdout(shown.map((r) => JSON.stringify(r)).join('\n') + (shown.length > 0 ? '\n' : ''));
-    else if (shown.length > 0) io.stdout(formatTable([TABLE_HEADER, ...shown.map((r) => tableRow({ ...r, Destination: 'azuretable' }))]));
-    io.stderr(`${shown.length} of ${records.length} matching records shown (${scanned} read) between ${from.toISOString()} and ${to.toISOString()}\n`);
+    if (values.output === 'ndjson')
+      io.stdout(shown.map((r) => JSON.stringify(r)).join('\n') + (shown.length > 0 ? '\n' : ''));
+    else if (shown.length > 0)
+      io.stdout(
+        formatTable([TABLE_HEADER, ...shown.map((r) => tableRow({ ...r, Destination: 'azuretable' }))]),
+      );
+    io.stderr(
+      `${shown.length} of ${records.length} matching records shown (${scanned} read) between ${from.toISOString()} and ${to.toISOString()}\n`,
+    );
     return 0;
   },
 };

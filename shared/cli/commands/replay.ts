@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EventHubProducerClient } from '@azure/event-hubs';
 import { DefaultAzureCredential } from '@azure/identity';
-import { UsageError, type Command } from '../command';
+import { UsageError, type Command, type CommandOptions } from '../command';
 import { parseCommandArgs } from '../run';
 import { identitiesEvent, publishEvents, type PublishableEvent } from '../../agent/publishEvents';
 import { TraceBatchPacker } from '../../agent/traceBatchPacker';
@@ -35,39 +35,44 @@ Options:
 Exit status: 0 all published, 1 publishing failed part-way (the summary says how far it got),
 2 usage error or unreadable input.`;
 
+/** The options of the command (checked before it runs; offered by shell completion). */
+const OPTIONS = {
+  cluster: { type: 'string' },
+  node: { type: 'string' },
+  'connection-string': { type: 'string' },
+  namespace: { type: 'string' },
+  hub: { type: 'string' },
+  rate: { type: 'string' },
+  identities: { type: 'string' },
+  'trace-point': { type: 'string' },
+} satisfies CommandOptions;
+
 /** `tracectl replay`: a capture to Event Hubs as an agent would publish it. */
 export const replayCommand: Command = {
+  options: OPTIONS,
   name: 'replay',
   summary: 'publish a capture to Event Hubs as a node agent would',
   help: HELP,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(
-      args,
-      {
-        cluster: { type: 'string' },
-        node: { type: 'string' },
-        'connection-string': { type: 'string' },
-        namespace: { type: 'string' },
-        hub: { type: 'string' },
-        rate: { type: 'string' },
-        identities: { type: 'string' },
-        'trace-point': { type: 'string' },
-      },
-      true,
-    );
+    const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
     const capturePath = positionals[0];
-    if (capturePath === undefined || positionals.length > 1) throw new UsageError('give exactly one CAPTURE file');
+    if (capturePath === undefined || positionals.length > 1)
+      throw new UsageError('give exactly one CAPTURE file');
     if (values.cluster === undefined || values.cluster === '') throw new UsageError('--cluster is required');
     const connectionString = values['connection-string'] ?? io.env.TRACECTL_EVENTHUB_CONNECTION_STRING;
     if ((connectionString === undefined) === (values.namespace === undefined)) {
-      throw new UsageError('give exactly one of --connection-string (or $TRACECTL_EVENTHUB_CONNECTION_STRING) and --namespace');
+      throw new UsageError(
+        'give exactly one of --connection-string (or $TRACECTL_EVENTHUB_CONNECTION_STRING) and --namespace',
+      );
     }
     const rate = values.rate === undefined ? undefined : Number(values.rate);
-    if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) throw new UsageError(`--rate must be a positive number, not '${values.rate}'`);
+    if (rate !== undefined && !(Number.isFinite(rate) && rate > 0))
+      throw new UsageError(`--rate must be a positive number, not '${values.rate}'`);
     let defaultTracePoint: TracePoint | undefined;
     if (values['trace-point'] !== undefined) {
       defaultTracePoint = TRACE_POINTS.find((p) => p.toLowerCase() === values['trace-point']!.toLowerCase());
-      if (defaultTracePoint === undefined) throw new UsageError(`--trace-point must be one of ${TRACE_POINTS.join(', ')}`);
+      if (defaultTracePoint === undefined)
+        throw new UsageError(`--trace-point must be one of ${TRACE_POINTS.join(', ')}`);
     }
     const resolved = path.resolve(io.cwd, capturePath);
     try {
@@ -79,9 +84,13 @@ export const replayCommand: Command = {
     const node = values.node ?? path.basename(capturePath);
     let identities: PublishableEvent | undefined;
     if (values.identities !== undefined) {
-      const parsed = parseIdentitySnapshot(JSON.parse(await readFile(path.resolve(io.cwd, values.identities), 'utf8')) as unknown);
+      const parsed = parseIdentitySnapshot(
+        JSON.parse(await readFile(path.resolve(io.cwd, values.identities), 'utf8')) as unknown,
+      );
       if (!parsed.ok) {
-        io.stderr(`tracectl replay: ${values.identities} is not a valid identity snapshot:\n${parsed.issues.map((i) => `  ${i}`).join('\n')}\n`);
+        io.stderr(
+          `tracectl replay: ${values.identities} is not a valid identity snapshot:\n${parsed.issues.map((i) => `  ${i}`).join('\n')}\n`,
+        );
         return 2;
       }
       identities = identitiesEvent(parsed.snapshot);
@@ -91,7 +100,11 @@ export const replayCommand: Command = {
       connectionString !== undefined
         ? new EventHubProducerClient(connectionString, hub)
         : new EventHubProducerClient(values.namespace!, hub, new DefaultAzureCredential());
-    const packer = new TraceBatchPacker({ cluster: values.cluster, node, ...(defaultTracePoint !== undefined ? { defaultTracePoint } : {}) });
+    const packer = new TraceBatchPacker({
+      cluster: values.cluster,
+      node,
+      ...(defaultTracePoint !== undefined ? { defaultTracePoint } : {}),
+    });
     const progress = { packets: 0, events: 0, bytes: 0, problems: 0 };
     const started = Date.now();
     let lastProgress = 0;
@@ -143,8 +156,13 @@ export const replayCommand: Command = {
       await producer.close();
     }
     showProgress(true);
-    for (const oversized of packer.oversized) io.stderr(`frame ${oversized.frame}: not published, ${oversized.compressedBytes} bytes compressed is over the event limit\n`);
-    io.stdout(`published ${capturePath}: ${progress.packets} packets in ${progress.events} events to ${hub} as ${values.cluster}/${node}\n`);
+    for (const oversized of packer.oversized)
+      io.stderr(
+        `frame ${oversized.frame}: not published, ${oversized.compressedBytes} bytes compressed is over the event limit\n`,
+      );
+    io.stdout(
+      `published ${capturePath}: ${progress.packets} packets in ${progress.events} events to ${hub} as ${values.cluster}/${node}\n`,
+    );
     return damaged ? 2 : packer.oversized.length > 0 ? 1 : 0;
   },
 };

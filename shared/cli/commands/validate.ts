@@ -1,16 +1,19 @@
-/** `tracectl validate`: checks TraceConfiguration manifests offline (CONTRACTS §5). */
+/** `tracectl validate`: checks TraceConfiguration manifests offline (docs/cli.md). */
 import { parseTraceConfigurations, type DocumentResult } from '../../config';
 import { errorMessage } from '../../errors';
 import { connectionPolicyFromEnvironment } from '../../config/connectionPolicy';
-import { UsageError, type Command, type CommandIo } from '../command';
+import { checkTextLimits } from '../../config/inputLimits';
+import { UsageError, type Command, type CommandIo, type CommandOptions } from '../command';
 import { parseCommandArgs } from '../run';
 import { manifestSources, type ManifestSource } from '../manifestSources';
+import { expandManifestLists } from '../manifestList';
 import { formatTextReport, toJsonResult } from './validateReport';
 
 const HELP = `Usage: tracectl validate -f FILE [-f FILE ...] [-o text|json]
 
 Validates TraceConfiguration manifests (both the documented form, kind TraceConfiguration, and the
-upstream CRD form, kind TracesConfiguration) without a cluster. Prints one result per YAML document:
+upstream CRD form, kind TracesConfiguration) without a cluster. A kind: List (what \`tracectl get
+-o yaml\` prints) is validated item by item. Prints one result per YAML document:
 Accepted, Warning (accepted, but something deserves a look) or Errored, with every problem's
 file:line:column and field path.
 
@@ -26,15 +29,14 @@ Example:
   tracectl validate -f samples/ -f extra/trace.yaml -o json
 `;
 
+/** The options of the command (checked before it runs; offered by shell completion). */
+const OPTIONS = {
+  file: { type: 'string', short: 'f', multiple: true },
+  output: { type: 'string', short: 'o', default: 'text' },
+} satisfies CommandOptions;
+
 async function run(args: string[], io: CommandIo): Promise<number> {
-  const { values } = parseCommandArgs(
-    args,
-    {
-      file: { type: 'string', short: 'f', multiple: true },
-      output: { type: 'string', short: 'o', default: 'text' },
-    },
-    false,
-  );
+  const { values } = parseCommandArgs(args, OPTIONS, false);
   const files = values.file ?? [];
   if (files.length === 0) throw new UsageError('at least one -f FILE is required');
   if (values.output !== 'text' && values.output !== 'json') {
@@ -65,7 +67,15 @@ async function run(args: string[], io: CommandIo): Promise<number> {
         unreadable = true;
         continue;
       }
-      const documents = parseTraceConfigurations(text, { fileName: source.display, connectionPolicy: policy });
+      const options = { fileName: source.display, connectionPolicy: policy };
+      // Text over the input limits goes straight to the validator, which reports the limit it breaks.
+      const pieces =
+        checkTextLimits(text, source.display) === undefined ? expandManifestLists(text) : [{ text, document: 1 }];
+      const documents = pieces.flatMap((document: { text: string; document: number; item?: number }) =>
+        parseTraceConfigurations(document.text, options).map((result) =>
+          document.item === undefined ? result : { ...result, document: document.document },
+        ),
+      );
       if (documents.length === 0) io.stderr(`tracectl validate: ${source.display} has no YAML documents\n`);
       results.push(...documents);
     }
@@ -79,6 +89,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
 
 /** `tracectl validate -f FILE [-f FILE ...] [-o text|json]`. */
 export const validateCommand: Command = {
+  options: OPTIONS,
   name: 'validate',
   summary:
     'Check TraceConfiguration manifests (both spellings) and show every problem with file:line:column.',

@@ -8,7 +8,7 @@ export interface LocalHubDefinition {
   /** Number of partitions, 1–1024. Partition ids are `"0"` … `"partitionCount-1"`. */
   partitionCount: number;
   /**
-   * Consumer groups besides `$Default`, e.g. `['retina-backend']`. When omitted, any consumer-group
+   * Consumer groups besides `$Default`, e.g. `['retina-trace-backend']`. When omitted, any consumer-group
    * name is accepted (and created on first use); when given, other names fail with `amqp:not-found`
    * as on Azure and in the emulator.
    */
@@ -54,9 +54,15 @@ export interface LocalEventHubsOptions {
 export type LocalEventHubsSettings = Required<Omit<LocalEventHubsOptions, 'onLog'>> &
   Pick<LocalEventHubsOptions, 'onLog'>;
 
+/**
+ * The consumer group of the ingest function, everywhere: Azure (infra/main.bicep), the emulator
+ * (infra/emulator/Config.json), `local.settings.json` and `npm run local`.
+ */
+export const TRACE_CONSUMER_GROUP = 'retina-trace-backend';
+
 /** The hub the backend consumes, matching `infra/emulator/Config.json` and `docker-compose.yml`. */
 export const DEFAULT_LOCAL_HUBS: readonly LocalHubDefinition[] = [
-  { name: 'retina-traces', partitionCount: 4, consumerGroups: ['retina-backend'] },
+  { name: 'retina-traces', partitionCount: 4, consumerGroups: [TRACE_CONSUMER_GROUP] },
 ];
 
 /** The key name the emulator's documented connection string uses. */

@@ -20,7 +20,7 @@ describe('infra/emulator/Config.json and docker-compose.yml', () => {
   it('declare the hub the local endpoint serves by default', () => {
     expect(hubsFromEmulatorConfig(configJson, 'infra/emulator/Config.json')).toEqual(DEFAULT_LOCAL_HUBS);
     expect(DEFAULT_LOCAL_HUBS).toEqual([
-      { name: 'retina-traces', partitionCount: 4, consumerGroups: ['retina-backend'] },
+      { name: 'retina-traces', partitionCount: 4, consumerGroups: ['retina-trace-backend'] },
     ]);
   });
 
