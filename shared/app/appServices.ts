@@ -24,6 +24,7 @@ import { TableConfigurationStore } from '../store/tableConfigurationStore';
 import { blobServiceClientFor, pingTable, tableClientFor } from './storageClients';
 import { traceConfigurationValidator } from './traceConfigurationValidator';
 import type { ManifestValidator } from '../api/configurationApi';
+import { RetentionStore } from '../retention/retentionStore';
 
 /** Everything the handlers use. */
 export interface AppServices {
@@ -81,6 +82,11 @@ export function createAppServices(
       settings.deadLetter.containerName,
     ),
   );
+  const retention = new RetentionStore(
+    blobServiceClientFor(settings.retention, credentialFor(settings.retention.clientId)).getContainerClient(
+      settings.retention.containerName,
+    ),
+  );
   const configurations = new ConfigurationCache<ConfigurationMatcher>({
     store: configurationStore,
     refreshIntervalInMs: settings.configRefreshIntervalInMs,
@@ -130,6 +136,7 @@ export function createAppServices(
       },
       sinkFor,
       deadLetter,
+      retention,
     },
     async close() {
       await Promise.allSettled([...sinks.values()].map((sink) => sink.close()));

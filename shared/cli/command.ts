@@ -15,6 +15,8 @@ export interface CommandIo {
   stdoutIsTty?: boolean;
   /** Reads all of standard input (for `-f -`). Absent means stdin is not available. */
   readStdin?: () => Promise<string>;
+  /** Writes bytes to standard output (binary output such as `tracectl pcap -o -`). Absent: not available. */
+  stdoutBytes?: (bytes: Uint8Array) => void | Promise<void>;
 }
 
 /** A `tracectl` command. */

@@ -17,6 +17,10 @@ async function main(): Promise<void> {
     cwd: process.cwd(),
     stdoutIsTty: process.stdout.isTTY === true,
     readStdin,
+    stdoutBytes: (bytes) =>
+      new Promise<void>((resolve, reject) =>
+        process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())),
+      ),
   });
   process.exitCode = code;
 }

@@ -17,6 +17,7 @@ import {
 } from './schema';
 import { warnUnknownFields } from './unknownFields';
 import { zodIssuesToPathed } from './zodIssues';
+import { retainPacketsFromMetadata } from '../retention/retainPacketsAnnotation';
 
 /** Which spelling a manifest used. */
 export type ManifestForm = 'documented' | 'upstream';
@@ -169,6 +170,9 @@ export function checkTraceConfigurationObject(input: unknown): PathedValidation 
     form === 'documented'
       ? normaliseDocumentedSpec(doc.spec, issues)
       : normaliseUpstreamSpec(doc.spec, issues);
+  const retention = retainPacketsFromMetadata(metadata);
+  if (retention.issue !== undefined) issues.error(retention.issue.segments, retention.issue.message);
+  if (spec !== undefined && retention.days !== undefined) spec.retainPacketsDays = retention.days;
   const errors = [...structural, ...issues.errors];
   return {
     ...identity,

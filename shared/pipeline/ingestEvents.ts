@@ -19,6 +19,9 @@ import type { PartitionState } from './partitionState';
 import { runBatch, type BatchCounts } from './runBatch';
 import { classifyEvent, type RejectedEvent, type TraceBatchEvent } from './traceEvent';
 import { errorMessage } from '../errors';
+import type { RetainedBatch } from '../retention/packetRetainer';
+import type { RetentionStore } from '../retention/retentionStore';
+import { RetentionSink, retainedBatchRecord, retentionDeadLetter } from '../retention/retentionSink';
 
 /** What an invocation needs. */
 export interface IngestDependencies {
@@ -33,6 +36,11 @@ export interface IngestDependencies {
   deliverOptions?: Omit<DeliverOptions, 'deadLetter' | 'batchRef'>;
   /** Clock in epoch ms for the lag measurement. */
   now?: () => number;
+  /**
+   * Where packets of `retina.sh/retain-packets` configurations are kept; absent: nothing is
+   * retained (and records carry no `CaptureRef`).
+   */
+  retention?: RetentionStore;
 }
 
 /** The once-per-invocation summary (logged as one line and emitted as metrics). */
@@ -55,6 +63,12 @@ export interface IngestSummary {
   /** Reasons for rejected events and damaged packets (bounded). */
   problems: string[];
   deliveries: DeliveryReport[];
+  /** Packets retained for `retina.sh/retain-packets` configurations. */
+  retainedPackets?: number;
+  /** Retained capture blobs uploaded. */
+  retainedBlobs?: number;
+  /** Retained capture blobs dead-lettered (their packets are kept in the dead-letter blob). */
+  retainedDeadLettered?: number;
 }
 
 const MAX_PROBLEMS = 50;
@@ -154,7 +168,12 @@ export async function ingestEvents(
       const generation = await deps.configurations.forCluster(batch.cluster);
       const identities = await deps.identities.lookupFor(batch.cluster);
       const state = deps.partitionState(batch.metadata.partitionId ?? 'default');
-      result = runBatch(batch, { matcher: generation.compiled, identities, state });
+      result = runBatch(batch, {
+        matcher: generation.compiled,
+        identities,
+        state,
+        retainPackets: deps.retention !== undefined,
+      });
     } catch (caught) {
       // A failure here is ours, not the batch's; keep the event so it can be replayed once fixed.
       rejected.push({
@@ -200,12 +219,30 @@ export async function ingestEvents(
       }
       targets.push({ sink, records: delivery.records });
     }
+    // Retention is one more fan-out target: uploaded beside the record deliveries, never before them.
+    const retained: RetainedBatch[] = [];
+    if (result.retained !== undefined && deps.retention !== undefined) {
+      retained.push(result.retained);
+      summary.retainedPackets = (summary.retainedPackets ?? 0) + result.counts.retainedPackets;
+      targets.push({
+        sink: new RetentionSink(deps.retention, result.retained),
+        records: [retainedBatchRecord(result.retained)],
+      });
+    }
     const reports = await fanOut(targets, {
       ...deps.deliverOptions,
-      deadLetter: deps.deadLetter,
+      deadLetter: retentionDeadLetter(deps.deadLetter, retained),
       batchRef: ref,
     });
     for (const report of reports) {
+      if (report.destination === 'retention') {
+        summary.retainedBlobs = (summary.retainedBlobs ?? 0) + report.delivered;
+        summary.retainedDeadLettered = (summary.retainedDeadLettered ?? 0) + report.deadLettered;
+        summary.deliveries.push(report);
+        for (const failure of report.failures)
+          problem(`retention: ${failure.count} × ${failure.code}: ${failure.reason} (packets kept in ${report.deadLetterBlob ?? 'the dead-letter store'})`);
+        continue;
+      }
       summary.delivered += report.delivered;
       summary.deadLettered += report.deadLettered;
       summary.deliveries.push(report);

@@ -16,6 +16,8 @@ import { assembleTraceRecord, packetColumns, type PacketColumns } from '../recor
 import type { TraceRecord } from '../record/traceRecord';
 import type { PartitionState } from './partitionState';
 import { errorMessage } from '../errors';
+import { PacketRetainer, type RetainedBatch } from '../retention/packetRetainer';
+import { packetFlowId } from '../packet/flowKey';
 
 /** The batch to process. */
 export interface BatchInput {
@@ -36,6 +38,11 @@ export interface BatchRuntime {
   defaultTracePoint?: TracePoint;
   /** Most problem descriptions kept per batch (the counts are always complete). Default 20. */
   maxProblems?: number;
+  /**
+   * Retains the packets of configurations annotated `retina.sh/retain-packets` (the ingest path
+   * does; `tracectl inspect` does not). Default false.
+   */
+  retainPackets?: boolean;
 }
 
 /** Records for one destination connection. */
@@ -74,6 +81,8 @@ export interface BatchCounts {
   flowEvictions: number;
   /** Packets skipped because processing them failed unexpectedly (a bug of ours, reported with the frame). */
   failed: number;
+  /** Packets retained for `retina.sh/retain-packets` configurations. */
+  retainedPackets: number;
 }
 
 /** The outcome of one batch. */
@@ -82,6 +91,8 @@ export interface BatchResult {
   counts: BatchCounts;
   /** Human-readable problems naming the frame, at most `maxProblems`. */
   problems: string[];
+  /** The batch's retained packets, when a retaining configuration matched any. */
+  retained?: RetainedBatch;
 }
 
 function emptyCounts(): BatchCounts {
@@ -99,6 +110,7 @@ function emptyCounts(): BatchCounts {
     l7Messages: 0,
     flowEvictions: 0,
     failed: 0,
+    retainedPackets: 0,
   };
 }
 
@@ -132,6 +144,8 @@ export class PacketPipeline {
   private readonly maxProblems: number;
   private readonly recordOptions: { includeCaptureFrame: boolean };
   private readonly evictedBefore: number;
+  /** Present when the runtime retains packets. */
+  readonly retainer: PacketRetainer | undefined;
 
   constructor(
     context: { cluster: string; node: string },
@@ -141,6 +155,7 @@ export class PacketPipeline {
     this.maxProblems = runtime.maxProblems ?? 20;
     this.recordOptions = { includeCaptureFrame: runtime.includeCaptureFrame === true };
     this.evictedBefore = runtime.state.captureLevel.stats().evictedForSize;
+    this.retainer = runtime.retainPackets === true ? new PacketRetainer(this.context) : undefined;
   }
 
   /** Records a problem description (bounded); counts are kept separately. */
@@ -204,6 +219,19 @@ export class PacketPipeline {
     for (let i = 0; i < matches.length; i++) if (matches[i]!.includeLayer7Data) wantsL7 = true;
     const messages = wantsL7 ? observed.l7.analyzeAll(packet) : NO_L7;
     let columns: PacketColumns | undefined;
+    // Every matched packet of a retaining configuration is kept (not only those recorded), so a
+    // flow's packets can be retrieved whole even under FirstPacket.
+    let retainedFrame = 0;
+    const retainer = this.retainer;
+    for (let m = 0; m < matches.length; m++) {
+      const days = matches[m]!.retainPacketsDays;
+      if (days === undefined || retainer === undefined) continue;
+      if (retainedFrame === 0) {
+        const flowId = columns?.flowId ?? packetFlowId(packet);
+        retainedFrame = retainer.add(captured, flowId, source, destination, days);
+        counts.retainedPackets += 1;
+      } else retainer.extend(days);
+    }
     for (let m = 0; m < matches.length; m++) {
       const match = matches[m]!;
       increment(counts.matchedByConfiguration, match.key);
@@ -230,19 +258,20 @@ export class PacketPipeline {
         this.deliveries.set(deliveryKey, delivery);
       }
       columns ??= packetColumns(packet);
+      const retainedBy = match.retainPacketsDays !== undefined && retainedFrame > 0 ? retainer : undefined;
       if (layer7.length === 0) {
-        delivery.records.push(
-          assembleTraceRecord(
-            packet,
-            this.context,
-            match,
-            source,
-            destination,
-            undefined,
-            this.recordOptions,
-            columns,
-          ),
+        const record = assembleTraceRecord(
+          packet,
+          this.context,
+          match,
+          source,
+          destination,
+          undefined,
+          this.recordOptions,
+          columns,
         );
+        retainedBy?.attach(retainedFrame, record);
+        delivery.records.push(record);
       } else {
         for (let index = 0; index < layer7.length; index++) {
           const fields = layer7[index];
@@ -258,6 +287,7 @@ export class PacketPipeline {
           );
           // Several messages completed by one packet (pipelining) each need their own id.
           if (index > 0) record.RecordId = `${record.RecordId}-${index}`;
+          retainedBy?.attach(retainedFrame, record);
           delivery.records.push(record);
           counts.l7Messages += 1;
         }
@@ -290,5 +320,18 @@ export function runBatch(batch: BatchInput, runtime: BatchRuntime): BatchResult 
     },
   });
   runtime.state.captureLevel.sweep();
-  return { deliveries: pipeline.takeDeliveries(), counts: pipeline.counts, problems: pipeline.problems };
+  const result: BatchResult = {
+    deliveries: pipeline.takeDeliveries(),
+    counts: pipeline.counts,
+    problems: pipeline.problems,
+  };
+  try {
+    const retained = pipeline.retainer?.finish();
+    if (retained !== undefined) result.retained = retained;
+  } catch (caught) {
+    // Retention must never cost the batch its records.
+    pipeline.counts.failed += pipeline.counts.retainedPackets;
+    pipeline.report(`packet retention skipped after an internal error: ${errorMessage(caught)}`);
+  }
+  return result;
 }

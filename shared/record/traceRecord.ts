@@ -86,6 +86,12 @@ export interface TraceRecord {
   Ja3s?: string;
   /** Only from `tracectl inspect`: 1-based frame number in the capture file. */
   CaptureFrame?: number;
+  /**
+   * Where the packet behind this record is retained (docs/retention.md): `<blob>#<frame>`, the
+   * retained capture blob and the 1-based frame number in it. Only for configurations annotated
+   * `retina.sh/retain-packets`.
+   */
+  CaptureRef?: string;
 }
 
 /** Column names of the record in a stable order, with their Log Analytics types. */
@@ -145,6 +151,7 @@ export const TRACE_RECORD_COLUMNS = [
   ['Ja3', 'string'],
   ['Ja4', 'string'],
   ['Ja3s', 'string'],
+  ['CaptureRef', 'string'],
 ] as const satisfies ReadonlyArray<readonly [Exclude<keyof TraceRecord, 'CaptureFrame'>, ColumnType]>;
 
 /** A column name of the stored record (everything except `CaptureFrame`). */

@@ -38,6 +38,11 @@ export interface AppSettings {
   identityStore: StorageLocation & { tableName: string };
   /** Where failed records and rejected events are dead-lettered (Azure Blob). */
   deadLetter: StorageLocation & { containerName: string };
+  /**
+   * Where packets of `retina.sh/retain-packets` configurations are kept (Azure Blob,
+   * `RETENTION__*`; default the dead-letter account, container `trace-retained`).
+   */
+  retention: StorageLocation & { containerName: string };
   /** How often the ingest function looks for changed configurations, in ms. Default 10 000. */
   configRefreshIntervalInMs: number;
   /** Largest request body the HTTP API accepts, in bytes. Default 262 144. */
@@ -73,6 +78,7 @@ const scalarSchema = z.object({
   CONFIG_STORE__tableName: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid Azure table name').optional().default('TraceConfigurations'),
   IDENTITY_STORE__tableName: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid Azure table name').optional().default('TraceIdentities'),
   DEADLETTER__containerName: z.string().trim().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid blob container name').optional().default('trace-deadletter'),
+  RETENTION__containerName: z.string().trim().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid blob container name').optional().default('trace-retained'),
   CONFIG_REFRESH_INTERVAL_MS: positiveInt(10_000),
   MAX_REQUEST_BODY_BYTES: positiveInt(256 * 1024),
   MAX_TRACKED_FLOWS: positiveInt(1_000_000),
@@ -95,6 +101,8 @@ export function parseAppSettings(env: Env): AppSettings {
   const configStore = storageLocation(env, 'CONFIG_STORE', 'tableServiceUri', issues);
   const identityStore = storageLocation(env, 'IDENTITY_STORE', 'tableServiceUri', issues);
   const deadLetter = storageLocation(env, 'DEADLETTER', 'blobServiceUri', issues);
+  const retentionSet = ['connectionString', 'blobServiceUri'].some((p) => (env[`RETENTION__${p}`]?.trim() ?? '') !== '');
+  const retention = retentionSet ? storageLocation(env, 'RETENTION', 'blobServiceUri', issues) : deadLetter;
   if (!parsed.success || issues.length > 0) throw new AppSettingsError(issues);
   const values = parsed.data;
   return {
@@ -103,6 +111,7 @@ export function parseAppSettings(env: Env): AppSettings {
     configStore: { ...configStore, tableName: values.CONFIG_STORE__tableName },
     identityStore: { ...identityStore, tableName: values.IDENTITY_STORE__tableName },
     deadLetter: { ...deadLetter, containerName: values.DEADLETTER__containerName },
+    retention: { ...retention, containerName: values.RETENTION__containerName },
     configRefreshIntervalInMs: values.CONFIG_REFRESH_INTERVAL_MS,
     maxRequestBodyBytes: values.MAX_REQUEST_BODY_BYTES,
     maxTrackedFlows: values.MAX_TRACKED_FLOWS,

@@ -101,6 +101,7 @@ describe('runBatch on the demo cluster with the samples/local configurations', (
         l7Messages: l7,
         flowEvictions: 0,
         failed: 0,
+        retainedPackets: 0,
       });
       const delivered = Object.fromEntries(
         result.deliveries.map((d) => [`${d.destination}/${d.connection}`, d.records.length]),

@@ -6,6 +6,7 @@ import { deadletterReplayCommand } from './deadletterReplay';
 import { deleteCommand } from './delete';
 import { getCommand } from './get';
 import { inspectCommand } from './inspect';
+import { pcapCommand } from './pcap';
 import { queryCommand } from './query';
 import { replayCommand } from './replay';
 import { validateCommand } from './validate';
@@ -22,4 +23,5 @@ export const COMMANDS: readonly Command[] = [
   queryCommand,
   deadletterListCommand,
   deadletterReplayCommand,
+  pcapCommand,
 ];

@@ -157,6 +157,7 @@ function writeLogAttributes(r: TraceRecord, w: AttributeWriter): void {
   if (r.Ja4 !== undefined) w.string('tls.client.ja4', r.Ja4);
   if (r.Ja3s !== undefined) w.string('tls.server.ja3s', r.Ja3s);
   if (r.CaptureFrame !== undefined) w.int('retina.capture.frame', r.CaptureFrame);
+  if (r.CaptureRef !== undefined) w.string('retina.capture.ref', r.CaptureRef);
 }
 
 /** Builds OTLP attribute objects. */

@@ -61,6 +61,16 @@ async function replayOne(name: string, options: ReplayOptions): Promise<ReplayRe
     const records: TraceRecord[] = parsed.entries.flatMap((entry) =>
       entry.kind === 'record' ? [entry.record] : [],
     );
+    if (parsed.destination === 'retention') {
+      return {
+        blob: name,
+        destination,
+        records: 0,
+        delivered: 0,
+        outcome: 'skipped',
+        reason: 'holds retained packet captures (gzip pcapng and index, base64): see docs/retention.md',
+      };
+    }
     if (parsed.destination === 'input' || records.length === 0) {
       return {
         blob: name,
