@@ -22,7 +22,7 @@ export function createIngestTracesHandler(dependencies: () => IngestDependencies
     const summary = await ingestEvents(messages, context.triggerMetadata, dependencies());
     const ended = Date.now();
     const line = JSON.stringify(ingestLogLine(summary, ended - started));
-    if (summary.deadLettered > 0 || summary.rejectedEvents > 0) context.warn(line);
+    if (summary.deadLettered > 0 || summary.rejectedEvents > 0 || (summary.retainedDeadLettered ?? 0) > 0) context.warn(line);
     else context.log(line);
     const exporter = metrics?.();
     if (exporter !== undefined) {
