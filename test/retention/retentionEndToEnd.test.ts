@@ -37,6 +37,8 @@ import { RECORD_ID_COMMENT_PREFIX } from '../../shared/retention/packetRetainer'
 import { parseCaptureRef } from '../../shared/retention/retainedBlobName';
 import { RETENTION_INDEX_SUFFIX } from '../../shared/retention/retentionIndex';
 import { RetentionStore } from '../../shared/retention/retentionStore';
+import { retrievePackets } from '../../shared/retention/retrievePackets';
+import { runPcap } from '../../shared/retention/pcapCommand';
 import { resolveConnection } from '../../shared/sinks/connection';
 import { createSink } from '../../shared/sinks/createSink';
 import type { DeadLetterBatch, DeadLetterWriter } from '../../shared/sinks/send/deadLetter';
@@ -383,6 +385,36 @@ describe('packet retention end to end (Azurite)', () => {
       expect(early.stderr).toContain('no retained packets match flow');
       const otherCluster = await pcap(container, ['--flow', flow, '--cluster', 'elsewhere']);
       expect(otherCluster.code).toBe(1);
+    });
+
+    it('reads only the captures whose index names a match, and no index outside the time range', async () => {
+      const store = new RetentionStore(containerFor(container));
+      const record = h.records()[0]!;
+      const one = await retrievePackets(store, { selector: { kind: 'record', recordId: record.RecordId } });
+      expect(one.progress).toMatchObject({ indexesListed: 2, indexesRead: 2, capturesRead: 1, packets: 1 });
+      const none = await retrievePackets(store, {
+        selector: { kind: 'record', recordId: record.RecordId },
+        toNs: BigInt(START_MS) * 1_000_000n - 1n,
+      });
+      expect(none.progress).toMatchObject({ indexesListed: 2, indexesRead: 0, capturesRead: 0, packets: 0 });
+    });
+
+    it('shows progress on stderr while a long read goes on', async () => {
+      let clock = 0;
+      let stderr = '';
+      const flow = retainedOriginals[0]!.flowId!;
+      const code = await runPcap(
+        new RetentionStore(containerFor(container)),
+        { flow, output: path.join(workDir, 'progress.pcapng') },
+        { stderr: (text) => (stderr += text), cwd: workDir, now: () => (clock += 1500) },
+      );
+      expect(code).toBe(0);
+      const lines = stderr.trim().split('\n');
+      expect(
+        lines.filter((line) => /^pcap: \d+ indexes listed, \d+ read, \d+ captures downloaded/.test(line))
+          .length,
+      ).toBe(3);
+      expect(lines.at(-1)).toMatch(/^pcap: wrote \d+ packets of flow /);
     });
 
     it.each([
