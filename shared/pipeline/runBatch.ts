@@ -223,9 +223,9 @@ export class PacketPipeline {
     // flow's packets can be retrieved whole even under FirstPacket.
     let retainedFrame = 0;
     const retainer = this.retainer;
-    for (let m = 0; m < matches.length; m++) {
+    for (let m = 0; retainer !== undefined && m < matches.length; m++) {
       const days = matches[m]!.retainPacketsDays;
-      if (days === undefined || retainer === undefined) continue;
+      if (days === undefined) continue;
       if (retainedFrame === 0) {
         const flowId = columns?.flowId ?? packetFlowId(packet);
         retainedFrame = retainer.add(captured, flowId, source, destination, days);
@@ -330,7 +330,6 @@ export function runBatch(batch: BatchInput, runtime: BatchRuntime): BatchResult 
     if (retained !== undefined) result.retained = retained;
   } catch (caught) {
     // Retention must never cost the batch its records.
-    pipeline.counts.failed += pipeline.counts.retainedPackets;
     pipeline.report(`packet retention skipped after an internal error: ${errorMessage(caught)}`);
   }
   return result;

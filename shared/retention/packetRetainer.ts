@@ -149,13 +149,15 @@ export class PacketRetainer {
     const batchId = createHash('sha256').update(raw).digest('hex').slice(0, 24);
     const first = this.frames[0]!.captured;
     const blob = retainedBlobName(cluster, node, first.timestampSec * 1000, batchId);
+    // Fastest level: within 1% of the default's size on packet data, a quarter less CPU.
+    const body = gzipSync(raw, { level: constants.Z_BEST_SPEED });
+    // Records point at the blob only once everything it needs exists.
     this.frames.forEach((frame, i) => {
       for (const record of frame.records ?? []) record.CaptureRef = captureRef(blob, i + 1);
     });
     return {
       blob,
-      // Fastest level: within 1% of the default's size on packet data, a quarter less CPU.
-      body: gzipSync(raw, { level: constants.Z_BEST_SPEED }),
+      body,
       rawBytes: raw.length,
       index: {
         version: RETENTION_INDEX_VERSION,
