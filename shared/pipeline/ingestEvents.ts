@@ -240,7 +240,9 @@ export async function ingestEvents(
         summary.retainedDeadLettered = (summary.retainedDeadLettered ?? 0) + report.deadLettered;
         summary.deliveries.push(report);
         for (const failure of report.failures)
-          problem(`retention: ${failure.count} × ${failure.code}: ${failure.reason} (packets kept in ${report.deadLetterBlob ?? 'the dead-letter store'})`);
+          problem(
+            `retention: ${failure.count} × ${failure.code}: ${failure.reason} (packets kept in ${report.deadLetterBlob ?? 'the dead-letter store'})`,
+          );
         continue;
       }
       summary.delivered += report.delivered;

@@ -60,10 +60,22 @@ export const deadletterReplayCommand: Command = {
     };
     // Retained packet captures go back to the retention container: RETENTION__* settings, or the
     // dead-letter account as the backend defaults to.
-    const retentionEnv = Object.keys(io.env).some((key) => key.startsWith('RETENTION__') && key !== 'RETENTION__containerName')
+    const retentionEnv = Object.keys(io.env).some(
+      (key) => key.startsWith('RETENTION__') && key !== 'RETENTION__containerName',
+    )
       ? io.env
-      : { ...io.env, RETENTION__connectionString: io.env.DEADLETTER__connectionString, RETENTION__blobServiceUri: io.env.DEADLETTER__blobServiceUri, RETENTION__clientId: io.env.DEADLETTER__clientId };
-    const options = { store, sinkFor, deliverOptions: { attemptTimeoutMs: timeout }, retention: resolveRetentionStore(retentionEnv) };
+      : {
+          ...io.env,
+          RETENTION__connectionString: io.env.DEADLETTER__connectionString,
+          RETENTION__blobServiceUri: io.env.DEADLETTER__blobServiceUri,
+          RETENTION__clientId: io.env.DEADLETTER__clientId,
+        };
+    const options = {
+      store,
+      sinkFor,
+      deliverOptions: { attemptTimeoutMs: timeout },
+      retention: resolveRetentionStore(retentionEnv),
+    };
     const results = await replayDeadLetters(
       positionals.length > 0
         ? { ...options, names: positionals }

@@ -73,12 +73,22 @@ async function replayOne(name: string, options: ReplayOptions): Promise<ReplayRe
       const captures = parsed.entries.flatMap((entry) => (entry.kind === 'event' ? [entry] : []));
       for (const entry of captures) {
         const blob = entry.properties.blob;
-        if (typeof blob !== 'string') throw new Error(`${name}: a retained capture entry has no properties.blob`);
-        const index = parseRetentionIndex(JSON.stringify(entry.properties.index), `${name} (index of ${blob})`);
+        if (typeof blob !== 'string')
+          throw new Error(`${name}: a retained capture entry has no properties.blob`);
+        const index = parseRetentionIndex(
+          JSON.stringify(entry.properties.index),
+          `${name} (index of ${blob})`,
+        );
         await options.retention.upload({ blob, body: Buffer.from(entry.body, 'base64'), index, rawBytes: 0 });
       }
       await options.store.delete(name);
-      return { blob: name, destination, records: captures.length, delivered: captures.length, outcome: 'replayed' };
+      return {
+        blob: name,
+        destination,
+        records: captures.length,
+        delivered: captures.length,
+        outcome: 'replayed',
+      };
     }
     if (parsed.destination === 'retention') {
       return {
@@ -87,7 +97,8 @@ async function replayOne(name: string, options: ReplayOptions): Promise<ReplayRe
         records: 0,
         delivered: 0,
         outcome: 'skipped',
-        reason: 'holds retained packet captures: replay them with the retention store configured (RETENTION__* app settings)',
+        reason:
+          'holds retained packet captures: replay them with the retention store configured (RETENTION__* app settings)',
       };
     }
     if (parsed.destination === 'input' || records.length === 0) {
