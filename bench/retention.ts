@@ -14,6 +14,7 @@ import { EMPTY_IDENTITY_LOOKUP } from '../shared/enrich/identityStore';
 import { createPartitionState } from '../shared/pipeline/partitionState';
 import { PERMISSIVE_CONFIGURATION_KEY, permissiveSpec } from '../shared/pipeline/permissiveConfiguration';
 import { runBatch } from '../shared/pipeline/runBatch';
+import { encodeRetentionIndex } from '../shared/retention/retentionIndex';
 import { bestTimeMs, formatRate, writeBenchResult } from './support/benchReport';
 import { distinctFlowCopies, packEvents, sourcePackets } from './support/benchInput';
 
@@ -54,7 +55,7 @@ function main(): void {
       retained += result.counts.retainedPackets;
       captureBytes += result.retained.body.length;
       rawBytes += result.retained.rawBytes;
-      indexBytes += Buffer.byteLength(JSON.stringify(result.retained.index));
+      indexBytes += encodeRetentionIndex(result.retained.index).length;
     }
   };
   const offMs = bestTimeMs(pass(false), 3);

@@ -1,16 +1,21 @@
 /**
- * The small index written beside every retained capture blob (`<blob>.idx.json`): enough to tell,
+ * The small index written beside every retained capture blob (`<blob>.idx.json.gz`): enough to tell,
  * without downloading the capture, whether it holds packets of a record, flow, Community ID or
  * pod, and which frames they are.
  */
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
+import { isGzip } from '../capture/gzip';
 import { TraceError } from '../errors';
 
 /** Format version of retention indexes. */
 export const RETENTION_INDEX_VERSION = 1;
 
-/** Suffix of an index blob, appended to its capture blob's name. */
-export const RETENTION_INDEX_SUFFIX = '.idx.json';
+/** Suffix of an index blob (gzip JSON), appended to its capture blob's name. */
+export const RETENTION_INDEX_SUFFIX = '.idx.json.gz';
+
+/** Largest index accepted when reading (decompressed), in bytes. */
+const MAX_INDEX_BYTES = 64 * 1024 * 1024;
 
 /** One retained frame. */
 export interface RetainedFrameEntry {
@@ -62,6 +67,27 @@ const indexSchema = z.strictObject({
   retainDays: z.number().int().positive(),
   frames: z.array(frameSchema),
 });
+
+/**
+ * The bytes of an index blob: gzip JSON (RecordIds and FlowIds are hex, but flows, pods and
+ * times repeat within a batch: gzip about halves it).
+ */
+export function encodeRetentionIndex(index: RetentionIndex): Buffer {
+  return gzipSync(Buffer.from(JSON.stringify(index)), { level: constants.Z_BEST_SPEED });
+}
+
+/** Reads an index blob's bytes (gzip or plain JSON); throws `RETENTION_INDEX_INVALID` naming `where`. */
+export function decodeRetentionIndex(bytes: Uint8Array, where: string): RetentionIndex {
+  let text: string;
+  try {
+    text = (
+      isGzip(bytes) ? gunzipSync(bytes, { maxOutputLength: MAX_INDEX_BYTES }) : Buffer.from(bytes)
+    ).toString('utf8');
+  } catch (caught) {
+    throw new TraceError('RETENTION_INDEX_INVALID', `${where}: damaged gzip`, { cause: caught });
+  }
+  return parseRetentionIndex(text, where);
+}
 
 /** Parses an index blob; throws `RETENTION_INDEX_INVALID` naming the blob and field path. */
 export function parseRetentionIndex(text: string, where: string): RetentionIndex {

@@ -5,7 +5,12 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { RetainedBatch } from './packetRetainer';
 import { RETAINED_PREFIX } from './retainedBlobName';
-import { parseRetentionIndex, RETENTION_INDEX_SUFFIX, type RetentionIndex } from './retentionIndex';
+import {
+  decodeRetentionIndex,
+  encodeRetentionIndex,
+  RETENTION_INDEX_SUFFIX,
+  type RetentionIndex,
+} from './retentionIndex';
 
 /** Default container of retained packets. */
 export const RETENTION_CONTAINER = 'trace-retained';
@@ -55,12 +60,12 @@ export class RetentionStore {
       metadata,
       tags,
     });
-    const index = JSON.stringify(batch.index);
+    const index = encodeRetentionIndex(batch.index);
     await this.container
       .getBlockBlobClient(`${batch.blob}${RETENTION_INDEX_SUFFIX}`)
-      .upload(index, Buffer.byteLength(index), {
+      .upload(index, index.length, {
         abortSignal: options.abortSignal,
-        blobHTTPHeaders: { blobContentType: 'application/json' },
+        blobHTTPHeaders: { blobContentType: 'application/gzip' },
         metadata,
         tags,
       });
@@ -86,7 +91,7 @@ export class RetentionStore {
   /** Downloads and parses one index. */
   async readIndex(name: string): Promise<RetentionIndex> {
     const buffer = await this.container.getBlobClient(name).downloadToBuffer();
-    return parseRetentionIndex(buffer.toString('utf8'), `${this.container.containerName}/${name}`);
+    return decodeRetentionIndex(buffer, `${this.container.containerName}/${name}`);
   }
 
   /** Downloads one capture blob (gzip pcapng). */

@@ -12,7 +12,12 @@ import {
   retainedBlobHourMs,
   retainedBlobName,
 } from '../../shared/retention/retainedBlobName';
-import { parseRetentionIndex, type RetentionIndex } from '../../shared/retention/retentionIndex';
+import {
+  decodeRetentionIndex,
+  encodeRetentionIndex,
+  parseRetentionIndex,
+  type RetentionIndex,
+} from '../../shared/retention/retentionIndex';
 
 const INDEX: RetentionIndex = {
   version: 1,
@@ -152,5 +157,21 @@ describe('parseRetentionIndex', () => {
     ['nothing', 'null', /at \(root\)/],
   ])('rejects %s naming where', (_name, text, message) => {
     expect(() => parseRetentionIndex(text, 'x.idx.json')).toThrow(message);
+  });
+});
+
+describe('index blob bytes', () => {
+  it('round-trips through gzip, and reads plain JSON too', () => {
+    const bytes = encodeRetentionIndex(INDEX);
+    expect(bytes[0]).toBe(0x1f);
+    expect(decodeRetentionIndex(bytes, 'x')).toEqual(INDEX);
+    expect(decodeRetentionIndex(Buffer.from(JSON.stringify(INDEX)), 'x')).toEqual(INDEX);
+  });
+
+  it.each([
+    ['damaged gzip', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]), /x: damaged gzip/],
+    ['empty', Buffer.alloc(0), /x: not JSON/],
+  ])('rejects %s naming the blob', (_name, bytes, message) => {
+    expect(() => decodeRetentionIndex(bytes, 'x')).toThrow(message);
   });
 });
