@@ -54,7 +54,12 @@ export function createIngestTracesHandler(
     });
     const ended = Date.now();
     const line = JSON.stringify(ingestLogLine(summary, ended - started));
-    if (summary.deadLettered > 0 || summary.rejectedEvents > 0 || (summary.unreadableEvents ?? 0) > 0)
+    if (
+      summary.deadLettered > 0 ||
+      summary.rejectedEvents > 0 ||
+      (summary.unreadableEvents ?? 0) > 0 ||
+      (summary.retainedDeadLettered ?? 0) > 0
+    )
       context.warn(line);
     else context.log(line);
     const exporter = metrics?.();

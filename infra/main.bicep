@@ -152,6 +152,21 @@ param openTelemetryEndpoint string = ''
 ])
 param publicNetworkAccess string = 'Enabled'
 
+@description('Retained packets (`retina.sh/retain-packets`) move to the Cool tier after this many days since upload.')
+@minValue(1)
+param packetRetentionCoolAfterDays int = 3
+
+@description('Retained packets are deleted after this many days whatever their configuration asked for: the longest retention offered.')
+@minValue(1)
+@maxValue(3650)
+param packetRetentionDays int = 30
+
+@description('Shorter retentions a configuration may ask for (`retina.sh/retain-packets: "<n>d"`), each deleted after exactly n days; other values are kept packetRetentionDays.')
+param packetRetentionDayOptions array = [
+  1
+  7
+]
+
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = {
   'azd-env-name': environmentName
@@ -173,6 +188,7 @@ var tracesTableName = 'RetinaTraces'
 var configTableName = 'TraceConfigurations'
 var identityTableName = 'TraceIdentities'
 var deadLetterContainerName = 'trace-deadletter'
+var retentionContainerName = 'trace-retained'
 var deploymentContainerName = 'app-package-${resourceToken}'
 
 module identity 'modules/identity.bicep' = {
@@ -192,6 +208,10 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     deploymentContainerName: deploymentContainerName
     deadLetterContainerName: deadLetterContainerName
+    retentionContainerName: retentionContainerName
+    packetRetentionCoolAfterDays: packetRetentionCoolAfterDays
+    packetRetentionDays: packetRetentionDays
+    packetRetentionDayOptions: packetRetentionDayOptions
     tableNames: [
       tracesTableName
       configTableName
@@ -254,6 +274,7 @@ module roles 'modules/roles.bicep' = {
     eventHubNamespaceName: eventHubs.outputs.namespaceName
     hubName: eventHubs.outputs.hubName
     storageAccountName: storage.outputs.name
+    retentionContainerName: storage.outputs.retentionContainerName
     dataCollectionRuleName: monitoring.outputs.dataCollectionRuleName
     appInsightsName: monitoring.outputs.appInsightsName
   }
@@ -282,6 +303,7 @@ module functionApp 'modules/functionApp.bicep' = {
     configTableName: configTableName
     identityTableName: identityTableName
     deadLetterContainerName: deadLetterContainerName
+    retentionContainerName: retentionContainerName
     logsIngestionEndpoint: monitoring.outputs.logsIngestionEndpoint
     dataCollectionRuleImmutableId: monitoring.outputs.dataCollectionRuleImmutableId
     logsIngestionStreamName: monitoring.outputs.streamName

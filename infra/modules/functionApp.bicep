@@ -79,6 +79,9 @@ param identityTableName string
 @description('Dead-letter container.')
 param deadLetterContainerName string
 
+@description('Container of retained packets (`retina.sh/retain-packets`).')
+param retentionContainerName string
+
 @description('Logs ingestion endpoint of the Data Collection Rule.')
 param logsIngestionEndpoint string
 
@@ -121,6 +124,9 @@ var baseAppSettings = {
   DEADLETTER__blobServiceUri: blobEndpoint
   DEADLETTER__containerName: deadLetterContainerName
   DEADLETTER__clientId: identityClientId
+  RETENTION__blobServiceUri: blobEndpoint
+  RETENTION__containerName: retentionContainerName
+  RETENTION__clientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 }

@@ -4,6 +4,9 @@
 //   Contributor (trace, configuration and identity tables), Monitoring Metrics Publisher (the
 //   DCR for Logs Ingestion; Application Insights for Entra-authenticated telemetry).
 //   agents' identities: Event Hubs Data Sender (traces hub) only.
+//   function identity, retained packets: Storage Blob Data Contributor on the retention
+//   container only (scoped so the grant survives if the account-wide Owner role above is
+//   narrowed to the host's own containers).
 //   deploying user or CI principal (optional): Table Data Reader and Blob Data Reader, for
 //   `tracectl query`.
 
@@ -40,6 +43,9 @@ param hubName string
 @description('Storage account name.')
 param storageAccountName string
 
+@description('Container of retained packets (`retina.sh/retain-packets`).')
+param retentionContainerName string
+
 @description('Data Collection Rule name.')
 param dataCollectionRuleName string
 
@@ -53,6 +59,7 @@ var roles = {
   eventHubsDataSender: '2b629674-e913-4c01-ae53-ef4638d8f975' // Azure Event Hubs Data Sender
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
   storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1' // Storage Blob Data Reader
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Storage Blob Data Contributor
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor
   storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6' // Storage Table Data Reader
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher
@@ -69,6 +76,16 @@ resource hub 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' existing = {
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource retentionContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = {
+  parent: blobService
+  name: retentionContainerName
 }
 
 resource dataCollectionRule 'Microsoft.Insights/dataCollectionRules@2023-03-11' existing = {
@@ -94,6 +111,16 @@ resource functionOwnsBlobs 'Microsoft.Authorization/roleAssignments@2022-04-01' 
   name: guid(storage.id, functionPrincipalId, roles.storageBlobDataOwner)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+    principalId: functionPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource functionRetainsPackets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: retentionContainer
+  name: guid(retentionContainer.id, functionPrincipalId, roles.storageBlobDataContributor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
     principalId: functionPrincipalId
     principalType: 'ServicePrincipal'
   }

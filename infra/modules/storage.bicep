@@ -19,6 +19,20 @@ param deploymentContainerName string
 @description('Container receiving dead-lettered records and rejected events.')
 param deadLetterContainerName string
 
+@description('Container of retained packets (`retina.sh/retain-packets`), under a lifecycle management policy.')
+param retentionContainerName string
+
+@description('Retained packets move to the Cool tier after this many days since upload.')
+@minValue(1)
+param packetRetentionCoolAfterDays int
+
+@description('Retained packets are deleted after this many days (the longest retention offered).')
+@minValue(1)
+param packetRetentionDays int
+
+@description('Shorter retentions offered to configurations: blobs tagged retainDays=<n> are deleted after n days.')
+param packetRetentionDayOptions array
+
 @description('Tables to create: trace records, TraceConfigurations, identity tables.')
 param tableNames array
 
@@ -74,6 +88,87 @@ resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+resource retentionContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: retentionContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// Lifecycle of retained packets: Cool after packetRetentionCoolAfterDays, deleted after the
+// retention their configuration asked for (blob index tag retainDays, written by the app) or, at
+// the latest, after packetRetentionDays. Rules match only this container's retained/ prefix.
+resource lifecyclePolicy 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    policy: {
+      rules: concat(
+        [
+          {
+            name: 'retained-packets-cool'
+            enabled: true
+            type: 'Lifecycle'
+            definition: {
+              filters: {
+                blobTypes: [
+                  'blockBlob'
+                ]
+                prefixMatch: [
+                  '${retentionContainerName}/retained/'
+                ]
+              }
+              actions: {
+                baseBlob: {
+                  tierToCool: {
+                    daysAfterModificationGreaterThan: packetRetentionCoolAfterDays
+                  }
+                  delete: {
+                    daysAfterModificationGreaterThan: packetRetentionDays
+                  }
+                }
+              }
+            }
+          }
+        ],
+        map(packetRetentionDayOptions, days => {
+          name: 'retained-packets-delete-${days}d'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                '${retentionContainerName}/retained/'
+              ]
+              blobIndexMatch: [
+                {
+                  name: 'retainDays'
+                  op: '=='
+                  value: string(days)
+                }
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: days
+                }
+              }
+            }
+          }
+        })
+      )
+    }
+  }
+  dependsOn: [
+    retentionContainer
+  ]
+}
+
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
   parent: account
   name: 'default'
@@ -91,6 +186,9 @@ output name string = account.name
 
 @description('Blob endpoint, e.g. `https://st.blob.core.windows.net/` (with trailing slash).')
 output blobEndpoint string = account.properties.primaryEndpoints.blob
+
+@description('Container of retained packets.')
+output retentionContainerName string = retentionContainer.name
 
 @description('Table endpoint, e.g. `https://st.table.core.windows.net/` (with trailing slash).')
 output tableEndpoint string = account.properties.primaryEndpoints.table

@@ -29,6 +29,7 @@ import { connectionNameProblem } from '../config/connectionPolicy';
 import { TraceError } from '../errors';
 import type { StoredConfiguration } from '../store/configurationStore';
 import type { ManifestValidator } from '../api/configurationApi';
+import { RetentionStore } from '../retention/retentionStore';
 
 /** Everything the handlers use. */
 export interface AppServices {
@@ -103,6 +104,11 @@ export function createAppServices(
   const ownTables = new Set(
     [settings.configStore.tableName, settings.identityStore.tableName].map((t) => t.toLowerCase()),
   );
+  const retention = new RetentionStore(
+    blobServiceClientFor(settings.retention, credentialFor(settings.retention.clientId)).getContainerClient(
+      settings.retention.containerName,
+    ),
+  );
   const configurations = new ConfigurationCache<ConfigurationMatcher>({
     store: configurationStore,
     refreshIntervalInMs: settings.configRefreshIntervalInMs,
@@ -167,6 +173,7 @@ export function createAppServices(
       },
       sinkFor,
       deadLetter,
+      retention,
     },
     async close() {
       // Shutting down releases every partition: their open FlowSummary flows are written first.

@@ -52,6 +52,8 @@ export interface PcapngPacketSpec {
   direction?: CaptureDirection;
   /** `opt_comment`. */
   comment?: string;
+  /** Further `opt_comment` values, written after `comment`. */
+  comments?: string[];
   /** Block kind; default `enhanced`. */
   block?: 'enhanced' | 'simple' | 'obsolete';
 }
@@ -62,6 +64,7 @@ const utf8 = new TextEncoder();
 export class PcapngWriter {
   private readonly chunks: Uint8Array[] = [];
   private readonly resolutions: number[] = [];
+  private length = 0;
 
   /** @param littleEndian - byte order of every block (default true) */
   constructor(
@@ -131,6 +134,7 @@ export class PcapngWriter {
       options.raw(PcapngOption.EPB_FLAGS, value);
     }
     if (packet.comment !== undefined) options.text(PcapngOption.COMMENT, packet.comment);
+    for (const comment of packet.comments ?? []) options.text(PcapngOption.COMMENT, comment);
     const head = Buffer.alloc(20);
     if (packet.block === 'obsolete') {
       this.u16(head, 0, packet.interfaceIndex);
@@ -149,6 +153,11 @@ export class PcapngWriter {
   /** Adds an arbitrary block (custom 0x00000BAD/0x40000BAD, unknown types) for readers to skip. */
   addRawBlock(type: number, body: Uint8Array): void {
     this.block(type, [body, new Uint8Array((4 - (body.length % 4)) % 4)]);
+  }
+
+  /** Bytes written so far: the offset the next block will start at. */
+  get byteLength(): number {
+    return this.length;
   }
 
   /** The capture written so far, as one buffer. */
@@ -173,6 +182,7 @@ export class PcapngWriter {
     const tail = Buffer.alloc(4);
     this.u32(tail, 0, length);
     this.chunks.push(head, ...parts, tail);
+    this.length += length;
   }
 
   private u16(buffer: Buffer, offset: number, value: number): void {

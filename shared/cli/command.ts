@@ -17,6 +17,8 @@ export interface CommandIo {
   readStdin?: () => Promise<string>;
   /** Aborted when the user interrupts (Ctrl-C): long-running commands (`get --watch`) stop cleanly. */
   abortSignal?: AbortSignal;
+  /** Writes bytes to standard output (binary output such as `tracectl pcap -o -`). Absent: not available. */
+  stdoutBytes?: (bytes: Uint8Array) => void | Promise<void>;
 }
 
 /** Options a command accepts, in `node:util` parseArgs form (the command parses them with it). */

@@ -25,6 +25,10 @@ async function main(): Promise<void> {
     stdoutIsTty: process.stdout.isTTY === true,
     readStdin,
     abortSignal: interrupted.signal,
+    stdoutBytes: (bytes) =>
+      new Promise<void>((resolve, reject) =>
+        process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())),
+      ),
   });
   process.exitCode = code;
 }

@@ -88,6 +88,11 @@ export interface OutputConfiguration {
 export interface TraceConfigurationSpec {
   rules: TraceRule[];
   output: OutputConfiguration;
+  /**
+   * Packet retention, from the `retina.sh/retain-packets` annotation (docs/retention.md): matched
+   * packets are kept in Blob Storage for this many days. Absent: nothing is retained.
+   */
+  retainPacketsDays?: number;
 }
 
 /** Lifecycle state of a configuration (CONTRACTS §1). */

@@ -20,6 +20,7 @@ import { DEFAULT_CONNECTION_POLICY, type ConnectionPolicy } from './connectionPo
 import { checkValueLimits, DEFAULT_INPUT_LIMITS, type InputLimits } from './inputLimits';
 import { findSecrets } from './secrets';
 import { zodIssuesToPathed } from './zodIssues';
+import { retainPacketsFromMetadata } from '../retention/retainPacketsAnnotation';
 
 /** Which spelling a manifest used. */
 export type ManifestForm = 'documented' | 'upstream';
@@ -212,6 +213,9 @@ function checkBoundedObject(
     form === 'documented'
       ? normaliseDocumentedSpec(doc.spec, issues, policy)
       : normaliseUpstreamSpec(doc.spec, issues, policy);
+  const retention = retainPacketsFromMetadata(metadata);
+  if (retention.issue !== undefined) issues.error(retention.issue.segments, retention.issue.message);
+  if (spec !== undefined && retention.days !== undefined) spec.retainPacketsDays = retention.days;
   const errors = [...structural, ...issues.errors];
   return {
     ...identity,

@@ -80,6 +80,11 @@ export interface LocalSystemStats {
   abandonedEvents: number;
   /** Longest invocation (failed ones included), in ms. */
   slowestInvocationMs: number;
+  /** Packets retained for `retina.sh/retain-packets` configurations, and the blobs they went to. */
+  retainedPackets: number;
+  retainedBlobs: number;
+  /** Retained-packet blobs dead-lettered. */
+  retainedDeadLettered: number;
 }
 
 /** A running local system. */
@@ -151,6 +156,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       CONFIG_STORE__connectionString: storage,
       IDENTITY_STORE__connectionString: storage,
       DEADLETTER__connectionString: storage,
+      RETENTION__connectionString: storage,
       CONFIG_REFRESH_INTERVAL_MS: '1000',
       TRACES_AZURETABLE__connectionString: storage,
       TRACES_AZURETABLE__tableName: 'RetinaTraces',
@@ -203,6 +209,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       retries: 0,
       abandonedEvents: 0,
       slowestInvocationMs: 0,
+      retainedPackets: 0,
+      retainedBlobs: 0,
+      retainedDeadLettered: 0,
     };
     const waiters: { events: number; resolve: () => void }[] = [];
     const ingest = createIngestTracesHandler(
@@ -252,6 +261,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         stats.deadLettered += summary.deadLettered;
         stats.rejectedEvents += summary.rejectedEvents;
         stats.maxLagMs = Math.max(stats.maxLagMs, summary.maxLagMs ?? 0);
+        stats.retainedPackets += summary.retainedPackets ?? 0;
+        stats.retainedBlobs += summary.retainedBlobs ?? 0;
+        stats.retainedDeadLettered += summary.retainedDeadLettered ?? 0;
         for (const [key, count] of Object.entries(summary.recordsByDestination))
           stats.recordsByDestination[key] = (stats.recordsByDestination[key] ?? 0) + count;
       }

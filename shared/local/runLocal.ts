@@ -23,6 +23,7 @@ import { gzipSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { errorMessage } from '../errors';
 import { startInCluster, type InCluster } from './inClusterMode';
+import { runPcap } from '../retention/pcapCommand';
 
 const HELP = `Usage: npm run local -- [--capture FILE [--cluster C] [--node N] [--trace-point P]] [--identities FILE]
                         [--configs DIR] [--keep-running] [--http-port N] [--eventhubs-port N] [--data-dir DIR]
@@ -131,6 +132,27 @@ function printExamples(system: LocalSystem): void {
       `  ${where}: ${JSON.stringify({ TimeGenerated, TraceConfiguration, TracePoint, SourceIp, SourcePodName, DestinationIp, DestinationServiceName, Protocol, TcpFlags, L7Protocol, DnsQuery, DnsResponseCode })}`,
     );
   }
+}
+
+/**
+ * Shows packet retention at work: how much was retained, then retrieves one retained flow with
+ * the code of `tracectl pcap` into `<dataDir>/retained-flow.pcapng`. Returns that flow's id.
+ */
+async function showRetainedPackets(system: LocalSystem, dataDir: string): Promise<string | undefined> {
+  const { stats, services } = system;
+  const retention = services.ingest.retention;
+  if (stats.retainedPackets === 0 || retention === undefined) return undefined;
+  say(`\nRetained packets (retina.sh/retain-packets): ${stats.retainedPackets} packets in ${stats.retainedBlobs} blobs (container ${retention.container.containerName}, ${stats.retainedDeadLettered} dead-lettered)`);
+  for await (const info of retention.listIndexes()) {
+    const index = await retention.readIndex(info.name);
+    const flow = index.frames.find((frame) => frame.flow !== undefined)?.flow;
+    if (flow === undefined) continue;
+    const file = path.join(dataDir, 'retained-flow.pcapng');
+    await runPcap(retention, { flow, output: file }, { stderr: (text) => process.stdout.write(`  ${text}`), cwd: process.cwd() });
+    say(`  open it: wireshark ${path.relative(process.cwd(), file)}`);
+    return flow;
+  }
+  return undefined;
 }
 
 async function main(): Promise<number> {
@@ -303,6 +325,7 @@ async function main(): Promise<number> {
   }
   say('\nExamples:');
   printExamples(system);
+  const retainedFlow = await showRetainedPackets(system, dataDir);
   say(
     values['keep-running']
       ? '\nLook further:'
@@ -321,6 +344,11 @@ async function main(): Promise<number> {
       ? `  npx tracectl inspect ${demo}/aks-node-1.pcapng -f samples/local --identities ${demo}/identities.json --cluster ${DEMO_CLUSTER} --node aks-node-1 -o table`
       : '  npx tracectl inspect <capture.pcapng> -f samples/local -o table',
   );
+  if (retainedFlow !== undefined) {
+    say(
+      `  npx tracectl pcap --flow ${retainedFlow} --connection-string '${system.azurite.connectionString}' -o flow.pcapng`,
+    );
+  }
   if (values['keep-running']) {
     say(
       `  TRACECTL_EVENTHUB_CONNECTION_STRING='${system.eventHubsConnectionString}' npx tracectl replay <capture> --cluster ${DEMO_CLUSTER} --node my-node`,

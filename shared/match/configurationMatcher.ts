@@ -36,6 +36,8 @@ export interface ConfigurationMatch {
   captureLevel: CaptureLevel;
   /** True when any matched rule includes layer 7 data. */
   includeLayer7Data: boolean;
+  /** Days the configuration's matched packets are retained (`retina.sh/retain-packets`); undefined: not retained. */
+  retainPacketsDays?: number;
 }
 
 /** Matches packets against compiled configurations. */
@@ -144,6 +146,7 @@ export function compileConfigurations(configs: readonly ConfigurationInput[]): C
           rules: [],
           captureLevel: info.captureLevel,
           includeLayer7Data: false,
+          retainPacketsDays: config.spec.retainPacketsDays,
         };
         out.push(current);
       }

@@ -37,6 +37,8 @@ import {
   type TraceBatchEvent,
 } from './traceEvent';
 import { errorMessage } from '../errors';
+import type { RetentionStore } from '../retention/retentionStore';
+import { RetentionSink, retainedBatchRecord, retentionDeadLetter } from '../retention/retentionSink';
 
 /** What an invocation needs. */
 export interface IngestDependencies {
@@ -62,6 +64,11 @@ export interface IngestDependencies {
   maxInflatedBytesPerInvocation?: number;
   /** Clock in epoch ms for the lag measurement. */
   now?: () => number;
+  /**
+   * Where packets of `retina.sh/retain-packets` configurations are kept; absent: nothing is
+   * retained (and records carry no `CaptureRef`).
+   */
+  retention?: RetentionStore;
 }
 
 /** The once-per-invocation summary (logged as one line and emitted as metrics). */
@@ -86,6 +93,12 @@ export interface IngestSummary {
   /** Reasons for rejected events and damaged packets (bounded). */
   problems: string[];
   deliveries: DeliveryReport[];
+  /** Packets retained for `retina.sh/retain-packets` configurations. */
+  retainedPackets?: number;
+  /** Retained capture blobs uploaded. */
+  retainedBlobs?: number;
+  /** Retained capture blobs dead-lettered (their packets are kept in the dead-letter blob). */
+  retainedDeadLettered?: number;
 }
 
 const MAX_PROBLEMS = 50;
@@ -233,7 +246,12 @@ export async function ingestEvents(
       const generation = await deps.configurations.forCluster(batch.cluster);
       const identities = await deps.identities.lookupFor(batch.cluster);
       const state = deps.partitionState(batch.metadata.partitionId ?? 'default');
-      result = runBatch(batch, { matcher: generation.compiled, identities, state });
+      result = runBatch(batch, {
+        matcher: generation.compiled,
+        identities,
+        state,
+        retainPackets: deps.retention !== undefined,
+      });
     } catch (caught) {
       // A failure here is ours, not the batch's; keep the event so it can be replayed once fixed.
       reject({
@@ -303,6 +321,26 @@ export async function ingestEvents(
         for (const failure of report.failures)
           problem(
             `${report.destination}/${report.connection}: ${failure.count} × ${failure.code}: ${failure.reason}`,
+          );
+      });
+    }
+    // Retention is one more lane: uploaded beside the record deliveries, never holding them back.
+    if (result.retained !== undefined && deps.retention !== undefined) {
+      const retained = result.retained;
+      const store = deps.retention;
+      summary.retainedPackets = (summary.retainedPackets ?? 0) + result.counts.retainedPackets;
+      lanes.enqueue('retention', async () => {
+        const report = await deliver(new RetentionSink(store, retained), [retainedBatchRecord(retained)], {
+          ...deps.deliverOptions,
+          deadLetter: retentionDeadLetter(deps.deadLetter, [retained]),
+          batchRef: ref,
+        });
+        summary.retainedBlobs = (summary.retainedBlobs ?? 0) + report.delivered;
+        summary.retainedDeadLettered = (summary.retainedDeadLettered ?? 0) + report.deadLettered;
+        summary.deliveries.push(report);
+        for (const failure of report.failures)
+          problem(
+            `retention: ${failure.count} × ${failure.code}: ${failure.reason} (packets kept in ${report.deadLetterBlob ?? 'the dead-letter store'})`,
           );
       });
     }

@@ -19,6 +19,8 @@ import type { FlowObservation } from '../flow/flowSummaryTable';
 import type { TraceRecord } from '../record/traceRecord';
 import type { PartitionState } from './partitionState';
 import { errorMessage } from '../errors';
+import { PacketRetainer, type RetainedBatch } from '../retention/packetRetainer';
+import { packetFlowId } from '../packet/flowKey';
 
 /** The batch to process. */
 export interface BatchInput {
@@ -39,6 +41,11 @@ export interface BatchRuntime {
   defaultTracePoint?: TracePoint;
   /** Most problem descriptions kept per batch (the counts are always complete). Default 20. */
   maxProblems?: number;
+  /**
+   * Retains the packets of configurations annotated `retina.sh/retain-packets` (the ingest path
+   * does; `tracectl inspect` does not). Default false.
+   */
+  retainPackets?: boolean;
 }
 
 /** Records for one destination connection. */
@@ -79,6 +86,8 @@ export interface BatchCounts {
   failed: number;
   /** `FlowSummary` records written (flows that ended, intervals, evictions, flushes). */
   flowRecords: number;
+  /** Packets retained for `retina.sh/retain-packets` configurations. */
+  retainedPackets: number;
 }
 
 /** The outcome of one batch. */
@@ -93,6 +102,8 @@ export interface BatchResult {
    * (dead-letter `CAPTURE_UNREADABLE`) while the records of its readable part are delivered.
    */
   captureProblem?: CaptureProblem;
+  /** The batch's retained packets, when a retaining configuration matched any. */
+  retained?: RetainedBatch;
 }
 
 function emptyCounts(): BatchCounts {
@@ -111,6 +122,7 @@ function emptyCounts(): BatchCounts {
     flowEvictions: 0,
     failed: 0,
     flowRecords: 0,
+    retainedPackets: 0,
   };
 }
 
@@ -163,6 +175,8 @@ export class PacketPipeline {
     counts.recordsByConfiguration[flow.match.key] = (counts.recordsByConfiguration[flow.match.key] ?? 0) + 1;
     counts.recordsByDestination[deliveryKey] = (counts.recordsByDestination[deliveryKey] ?? 0) + 1;
   };
+  /** Present when the runtime retains packets. */
+  readonly retainer: PacketRetainer | undefined;
 
   constructor(
     context: { cluster: string; node: string },
@@ -174,6 +188,7 @@ export class PacketPipeline {
     this.evictedBefore = runtime.state.captureLevel.stats().evictedForSize;
     this.observation.cluster = this.context.cluster;
     this.observation.node = this.context.node;
+    this.retainer = runtime.retainPackets === true ? new PacketRetainer(this.context) : undefined;
   }
 
   private deliveryFor(deliveryKey: string, output: OutputConfiguration): Delivery {
@@ -259,6 +274,19 @@ export class PacketPipeline {
     for (let i = 0; i < matches.length; i++) if (matches[i]!.includeLayer7Data) wantsL7 = true;
     const messages = wantsL7 ? observed.l7.analyzeAll(packet) : NO_L7;
     let columns: PacketColumns | undefined;
+    // Every matched packet of a retaining configuration is kept (not only those recorded), so a
+    // flow's packets can be retrieved whole even under FirstPacket.
+    let retainedFrame = 0;
+    const retainer = this.retainer;
+    for (let m = 0; retainer !== undefined && m < matches.length; m++) {
+      const days = matches[m]!.retainPacketsDays;
+      if (days === undefined) continue;
+      if (retainedFrame === 0) {
+        const flowId = columns?.flowId ?? packetFlowId(packet);
+        retainedFrame = retainer.add(captured, flowId, source, destination, days);
+        counts.retainedPackets += 1;
+      } else retainer.extend(days);
+    }
     for (let m = 0; m < matches.length; m++) {
       const match = matches[m]!;
       increment(counts.matchedByConfiguration, match.key);
@@ -285,19 +313,20 @@ export class PacketPipeline {
       const deliveryKey = deliveryKeyOf(match.output);
       const delivery = this.deliveryFor(deliveryKey, match.output);
       columns ??= packetColumns(packet);
+      const retainedBy = match.retainPacketsDays !== undefined && retainedFrame > 0 ? retainer : undefined;
       if (layer7.length === 0) {
-        delivery.records.push(
-          assembleTraceRecord(
-            packet,
-            this.context,
-            match,
-            source,
-            destination,
-            undefined,
-            this.recordOptions,
-            columns,
-          ),
+        const record = assembleTraceRecord(
+          packet,
+          this.context,
+          match,
+          source,
+          destination,
+          undefined,
+          this.recordOptions,
+          columns,
         );
+        retainedBy?.attach(retainedFrame, record);
+        delivery.records.push(record);
       } else {
         for (let index = 0; index < layer7.length; index++) {
           const fields = layer7[index];
@@ -313,6 +342,7 @@ export class PacketPipeline {
           );
           // Several messages completed by one packet (pipelining) each need their own id.
           if (index > 0) record.RecordId = `${record.RecordId}-${index}`;
+          retainedBy?.attach(retainedFrame, record);
           delivery.records.push(record);
           counts.l7Messages += 1;
         }
@@ -354,5 +384,12 @@ export function runBatch(batch: BatchInput, runtime: BatchRuntime): BatchResult 
     problems: pipeline.problems,
   };
   if (captureProblem !== undefined) result.captureProblem = captureProblem;
+  try {
+    const retained = pipeline.retainer?.finish();
+    if (retained !== undefined) result.retained = retained;
+  } catch (caught) {
+    // Retention must never cost the batch its records.
+    pipeline.report(`packet retention skipped after an internal error: ${errorMessage(caught)}`);
+  }
   return result;
 }

@@ -150,6 +150,12 @@ export interface TraceRecord {
   TcpHistory?: string;
   /** FlowSummary: layer-7 messages seen in this record's interval (with `includeLayer7Data`). */
   L7Messages?: number;
+  /**
+   * Where the packet behind this record is retained (docs/retention.md): `<blob>#<frame>`, the
+   * retained capture blob and the 1-based frame number in it. Only for configurations annotated
+   * `retina.sh/retain-packets`.
+   */
+  CaptureRef?: string;
 }
 
 /** Column names of the record in a stable order, with their Log Analytics types. */
@@ -241,6 +247,7 @@ export const TRACE_RECORD_COLUMNS = [
   ['DnsParseError', 'string'],
   ['IpFragmentOverlap', 'bool'],
   ['IpFragmentIrregular', 'bool'],
+  ['CaptureRef', 'string'],
 ] as const satisfies ReadonlyArray<readonly [Exclude<keyof TraceRecord, 'CaptureFrame'>, ColumnType]>;
 
 /** A column name of the stored record (everything except `CaptureFrame`). */

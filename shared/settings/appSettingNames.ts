@@ -58,6 +58,12 @@ export const APP_SETTING_NAMES = [
   'DEADLETTER__containerName',
   /** Client id of the identity writing dead letters. */
   'DEADLETTER__clientId',
+  /** Blob endpoint of the retained-packets container (docs/retention.md). */
+  'RETENTION__blobServiceUri',
+  /** Container of retained packets, e.g. `trace-retained`. */
+  'RETENTION__containerName',
+  /** Client id of the identity writing retained packets (Storage Blob Data Contributor on that container). */
+  'RETENTION__clientId',
   /** Application Insights connection string (not a secret: it identifies the resource; ingestion needs Entra ID). */
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   /** `ClientId=<id>;Authorization=AAD`: telemetry is sent with the managed identity (local auth is disabled). */

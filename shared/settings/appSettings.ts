@@ -43,6 +43,11 @@ export interface AppSettings {
   identityStore: StorageLocation & { tableName: string };
   /** Where failed records and rejected events are dead-lettered (Azure Blob). */
   deadLetter: StorageLocation & { containerName: string };
+  /**
+   * Where packets of `retina.sh/retain-packets` configurations are kept (Azure Blob,
+   * `RETENTION__*`; default the dead-letter account, container `trace-retained`).
+   */
+  retention: StorageLocation & { containerName: string };
   /** How often the ingest function looks for changed configurations, in ms. Default 10 000. */
   configRefreshIntervalInMs: number;
   /** Largest request body the HTTP API accepts, in bytes. Default 262 144. */
@@ -103,6 +108,12 @@ const scalarSchema = z.object({
     .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid blob container name')
     .optional()
     .default('trace-deadletter'),
+  RETENTION__containerName: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid blob container name')
+    .optional()
+    .default('trace-retained'),
   CONFIG_REFRESH_INTERVAL_MS: positiveInt(10_000),
   MAX_REQUEST_BODY_BYTES: positiveInt(256 * 1024),
   MAX_TRACKED_FLOWS: positiveInt(1_000_000),
@@ -134,6 +145,8 @@ export function parseAppSettings(env: Env): AppSettings {
   } catch (caught) {
     issues.push((caught as Error).message);
   }
+  const retentionSet = ['connectionString', 'blobServiceUri'].some((p) => (env[`RETENTION__${p}`]?.trim() ?? '') !== '');
+  const retention = retentionSet ? storageLocation(env, 'RETENTION', 'blobServiceUri', issues) : deadLetter;
   if (!parsed.success || issues.length > 0) throw new AppSettingsError(issues);
   const values = parsed.data;
   return {
@@ -142,6 +155,7 @@ export function parseAppSettings(env: Env): AppSettings {
     configStore: { ...configStore, tableName: values.CONFIG_STORE__tableName },
     identityStore: { ...identityStore, tableName: values.IDENTITY_STORE__tableName },
     deadLetter: { ...deadLetter, containerName: values.DEADLETTER__containerName },
+    retention: { ...retention, containerName: values.RETENTION__containerName },
     configRefreshIntervalInMs: values.CONFIG_REFRESH_INTERVAL_MS,
     maxRequestBodyBytes: values.MAX_REQUEST_BODY_BYTES,
     maxTrackedFlows: values.MAX_TRACKED_FLOWS,

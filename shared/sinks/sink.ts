@@ -45,8 +45,8 @@ export type PushResult<P> =
 
 /** A destination: pure encoding plus one network call per batch. */
 export interface Sink<P = unknown> {
-  /** Destination kind, as in the configuration. */
-  readonly destination: Destination;
+  /** Destination kind, as in the configuration; `retention` for the retained-packets store. */
+  readonly destination: Destination | 'retention';
   /** Connection name (CONTRACTS §4) this sink writes to, for dead-letter references; `stdout` has none. */
   readonly connection: string;
   /** Limits of one push. */

@@ -13,6 +13,7 @@ const API_VERSIONS: Record<string, string> = {
   'Microsoft.Storage/storageAccounts': '2023-05-01',
   'Microsoft.Storage/storageAccounts/blobServices': '2023-05-01',
   'Microsoft.Storage/storageAccounts/blobServices/containers': '2023-05-01',
+  'Microsoft.Storage/storageAccounts/managementPolicies': '2023-05-01',
   'Microsoft.Storage/storageAccounts/tableServices': '2023-05-01',
   'Microsoft.Storage/storageAccounts/tableServices/tables': '2023-05-01',
   'Microsoft.EventHub/namespaces': '2024-01-01',

@@ -3,6 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readCapture } from '../../shared/capture/readCapture';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -74,6 +75,13 @@ describe('npm run local', () => {
       });
       expect(inspected.status).toBe(0);
       expect(inspected.stdout.split('\n').length).toBeGreaterThan(2);
+      // shop/shop-http is annotated retina.sh/retain-packets: its packets are retained and one
+      // flow is retrieved the way the printed `tracectl pcap --flow` hint does it.
+      expect(out).toMatch(/Retained packets \(retina\.sh\/retain-packets\): 40 packets in 2 blobs .*0 dead-lettered/);
+      expect(out).toMatch(/npx tracectl pcap --flow [0-9a-f]+ --connection-string '/);
+      const flow = readCapture(readFileSync(path.join(dataDir, 'retained-flow.pcapng')));
+      expect(flow.problems).toEqual([]);
+      expect(flow.packets.length).toBeGreaterThan(0);
     } finally {
       if (blocked) await new Promise((resolve) => blocker.close(resolve));
       rmSync(dataDir, { recursive: true, force: true });

@@ -102,6 +102,7 @@ describe('runBatch on the demo cluster with the samples/local configurations', (
         flowEvictions: 0,
         failed: 0,
         flowRecords: 0,
+        retainedPackets: 0,
       });
       const delivered = Object.fromEntries(
         result.deliveries.map((d) => [`${d.destination}/${d.connection}`, d.records.length]),

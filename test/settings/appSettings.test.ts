@@ -9,6 +9,7 @@ describe('parseAppSettings', () => {
       configStore: { connectionString: 'UseDevelopmentStorage=true', tableName: 'TraceConfigurations' },
       identityStore: { connectionString: 'UseDevelopmentStorage=true', tableName: 'TraceIdentities' },
       deadLetter: { connectionString: 'UseDevelopmentStorage=true', containerName: 'trace-deadletter' },
+      retention: { connectionString: 'UseDevelopmentStorage=true', containerName: 'trace-retained' },
       configRefreshIntervalInMs: 10_000,
       maxRequestBodyBytes: 262_144,
       maxTrackedFlows: 1_000_000,
@@ -77,5 +78,28 @@ describe('parseAppSettings', () => {
     }
     expect(caught).toBeInstanceOf(AppSettingsError);
     for (const fragment of fragments) expect((caught as Error).message).toContain(fragment);
+  });
+
+  it.each([
+    ['falls back to the dead-letter location', {}, { serviceUri: 'https://dl.blob.core.windows.net', containerName: 'trace-retained' }],
+    [
+      'reads its own location and container',
+      { RETENTION__blobServiceUri: 'https://rt.blob.core.windows.net', RETENTION__containerName: 'packets', RETENTION__clientId: 'c1' },
+      { serviceUri: 'https://rt.blob.core.windows.net', clientId: 'c1', containerName: 'packets' },
+    ],
+  ])('retention location: %s', (_name, extra, expected) => {
+    const settings = parseAppSettings({
+      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      DEADLETTER__blobServiceUri: 'https://dl.blob.core.windows.net',
+      ...extra,
+    });
+    expect(settings.retention).toEqual(expected);
+  });
+
+  it.each([
+    ['RETENTION__containerName', { RETENTION__containerName: 'Bad_Name' }, 'RETENTION__containerName'],
+    ['RETENTION__blobServiceUri', { RETENTION__blobServiceUri: 'ftp://x' }, 'RETENTION__blobServiceUri'],
+  ])('rejects a bad %s naming it', (_name, extra, named) => {
+    expect(() => parseAppSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', ...extra })).toThrow(named);
   });
 });

@@ -7,6 +7,7 @@ import { createSink } from '../../sinks/createSink';
 import type { Sink } from '../../sinks/sink';
 import { resolveDeadLetterStore } from '../../sinks/send/deadLetterConnection';
 import { replayDeadLetters } from '../../sinks/send/replay';
+import { resolveRetentionStore } from '../../retention/retentionConnection';
 
 const HELP = `Usage: tracectl deadletter replay [BLOB ...] [--prefix PREFIX] [--attempt-timeout MS] [-o text|json]
 
@@ -14,7 +15,8 @@ Re-sends dead-lettered records to the destination and connection written in each
 usual retries. A blob is deleted only after all of its records were delivered; otherwise it is
 kept and marked with the failure. Replays are at-least-once: Azure Table upserts by RecordId, and
 Log Analytics rows carry RecordId for deduplication. Blobs of undecodable input events are
-skipped (re-publish those with \`tracectl replay\`).
+skipped (re-publish those with \`tracectl replay\`). Retained packet captures whose upload failed
+are re-uploaded to the retention container (RETENTION__* settings, default the dead-letter account).
 
 Without BLOB names every blob (under --prefix) is replayed. Destination connections are resolved
 from app settings as the backend does (<NAME>__property, CONTRACTS §4).
@@ -56,7 +58,24 @@ export const deadletterReplayCommand: Command = {
       }
       return sink;
     };
-    const options = { store, sinkFor, deliverOptions: { attemptTimeoutMs: timeout } };
+    // Retained packet captures go back to the retention container: RETENTION__* settings, or the
+    // dead-letter account as the backend defaults to.
+    const retentionEnv = Object.keys(io.env).some(
+      (key) => key.startsWith('RETENTION__') && key !== 'RETENTION__containerName',
+    )
+      ? io.env
+      : {
+          ...io.env,
+          RETENTION__connectionString: io.env.DEADLETTER__connectionString,
+          RETENTION__blobServiceUri: io.env.DEADLETTER__blobServiceUri,
+          RETENTION__clientId: io.env.DEADLETTER__clientId,
+        };
+    const options = {
+      store,
+      sinkFor,
+      deliverOptions: { attemptTimeoutMs: timeout },
+      retention: resolveRetentionStore(retentionEnv),
+    };
     const results = await replayDeadLetters(
       positionals.length > 0
         ? { ...options, names: positionals }

@@ -63,5 +63,10 @@ export const COMMANDS: readonly CommandEntry[] = [
     'Re-send dead-lettered records to their destination',
     () => (require('./deadletterReplay') as { deadletterReplayCommand: Command }).deadletterReplayCommand,
   ),
+  lazyCommand(
+    'pcap',
+    'write the retained packets behind records, flows or pods as one pcapng',
+    () => (require('./pcap') as { pcapCommand: Command }).pcapCommand,
+  ),
   completionCommand(() => COMMANDS),
 ];

@@ -194,6 +194,7 @@ function writeLogAttributes(r: TraceRecord, w: AttributeWriter): void {
   if (r.FlowState !== undefined) w.string('retina.flow.state', r.FlowState);
   if (r.TcpHistory !== undefined) w.string('retina.tcp.history', r.TcpHistory);
   if (r.L7Messages !== undefined) w.int('retina.flow.l7_messages', r.L7Messages);
+  if (r.CaptureRef !== undefined) w.string('retina.capture.ref', r.CaptureRef);
 }
 
 /** Builds OTLP attribute objects. */

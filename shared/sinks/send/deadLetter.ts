@@ -36,8 +36,11 @@ export interface DeadLetterEventEntry {
 /** One entry of a dead-letter blob. */
 export type DeadLetterEntry = DeadLetterRecordEntry | DeadLetterEventEntry;
 
-/** Where the entries were going; `input` for events that never became records. */
-export type DeadLetterTarget = Destination | 'input';
+/**
+ * Where the entries were going; `input` for events that never became records; `retention` for
+ * retained packet captures that could not be uploaded (docs/retention.md).
+ */
+export type DeadLetterTarget = Destination | 'input' | 'retention';
 
 /** What one dead-letter blob holds. */
 export interface DeadLetterBatch {
@@ -58,7 +61,7 @@ export interface DeadLetterWriter {
 const headerSchema = z.object({
   kind: z.literal('header'),
   version: z.literal(DEAD_LETTER_VERSION),
-  destination: z.enum(['stdout', 'azuretable', 'loganalytics', 'opentelemetry', 'input']),
+  destination: z.enum(['stdout', 'azuretable', 'loganalytics', 'opentelemetry', 'input', 'retention']),
   connection: z.string(),
   batchRef: z.string(),
   deadLetteredAt: z.string(),

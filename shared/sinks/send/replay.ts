@@ -10,6 +10,12 @@ import type { Sink } from '../sink';
 import type { BlobDeadLetterStore } from './blobDeadLetterStore';
 import type { DeadLetterBatch, DeadLetterWriter } from './deadLetter';
 import { deliver, type DeliverOptions } from './deliver';
+import { parseRetentionIndex, type RetentionIndex } from '../../retention/retentionIndex';
+
+/** Re-uploads a retained packet capture (docs/retention.md); `RetentionStore` fits. */
+export interface RetainedCaptureUploader {
+  upload(batch: { blob: string; body: Uint8Array; index: RetentionIndex; rawBytes: number }): Promise<void>;
+}
 
 /** Options of {@link replayDeadLetters}. */
 export interface ReplayOptions {
@@ -21,6 +27,8 @@ export interface ReplayOptions {
   prefix?: string;
   /** Retry/timeout settings for the re-sends. */
   deliverOptions?: Omit<DeliverOptions, 'deadLetter' | 'batchRef'>;
+  /** Where dead-lettered retained captures are re-uploaded; without it those blobs are skipped. */
+  retention?: RetainedCaptureUploader;
 }
 
 /** What happened to one blob. */
@@ -61,6 +69,38 @@ async function replayOne(name: string, options: ReplayOptions): Promise<ReplayRe
     const records: TraceRecord[] = parsed.entries.flatMap((entry) =>
       entry.kind === 'record' ? [entry.record] : [],
     );
+    if (parsed.destination === 'retention' && options.retention !== undefined) {
+      const captures = parsed.entries.flatMap((entry) => (entry.kind === 'event' ? [entry] : []));
+      for (const entry of captures) {
+        const blob = entry.properties.blob;
+        if (typeof blob !== 'string')
+          throw new Error(`${name}: a retained capture entry has no properties.blob`);
+        const index = parseRetentionIndex(
+          JSON.stringify(entry.properties.index),
+          `${name} (index of ${blob})`,
+        );
+        await options.retention.upload({ blob, body: Buffer.from(entry.body, 'base64'), index, rawBytes: 0 });
+      }
+      await options.store.delete(name);
+      return {
+        blob: name,
+        destination,
+        records: captures.length,
+        delivered: captures.length,
+        outcome: 'replayed',
+      };
+    }
+    if (parsed.destination === 'retention') {
+      return {
+        blob: name,
+        destination,
+        records: 0,
+        delivered: 0,
+        outcome: 'skipped',
+        reason:
+          'holds retained packet captures: replay them with the retention store configured (RETENTION__* app settings)',
+      };
+    }
     if (parsed.destination === 'input' || records.length === 0) {
       return {
         blob: name,
