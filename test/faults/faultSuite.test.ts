@@ -275,7 +275,14 @@ describe(`fault-injection suite (${FULL ? 'every scenario' : 'the npm test subse
         expect(scenarioRows.find((r) => r.destination === 'azuretable')?.duplicated).toBe(0);
         expect(slowest).toBeLessThan(FUNCTION_TIMEOUT_MS / 2);
         expect(measured?.abandonedEvents ?? rig.system.stats.abandonedEvents).toBe(0);
-        expect(dead.inputCodes).toHaveLength(scenario.poison ?? 0);
+        expect(dead.inputCodes.size).toBe(scenario.poison ?? 0);
+        if (scenario.poison !== undefined)
+          expect([...dead.inputCodes.values()].sort()).toEqual([
+            'CAPTURE_UNREADABLE',
+            'CAPTURE_UNREADABLE',
+            'EVENT_INFLATED_TOO_LARGE',
+            'EVENT_SCHEMA_MISSING',
+          ]);
         if (name === 'clean run')
           for (const row of scenarioRows) expect([row.deadLettered, row.duplicated]).toEqual([0, 0]);
       } finally {

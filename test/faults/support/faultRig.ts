@@ -229,16 +229,18 @@ export async function heldByDestination(rig: FaultRig): Promise<Record<FaultDest
   return { azuretable: table, loganalytics: logs, opentelemetry: otlp };
 }
 
-/** Distinct RecordIds dead-lettered per destination, and input events dead-lettered (by code). */
+/** Distinct RecordIds dead-lettered per destination, and the code of each distinct input event dead-lettered. */
 export async function deadLettered(
   rig: FaultRig,
-): Promise<{ records: Record<FaultDestination, Set<string>>; inputCodes: string[] }> {
+): Promise<{ records: Record<FaultDestination, Set<string>>; inputCodes: Map<string, string> }> {
   const records: Record<FaultDestination, Set<string>> = {
     azuretable: new Set(),
     loganalytics: new Set(),
     opentelemetry: new Set(),
   };
-  const inputCodes: string[] = [];
+  // Input events by batch reference (`eventhub:<partition>:<sequence>`): a retried invocation
+  // dead-letters its poison events again, which is at-least-once, not a new poison event.
+  const inputCodes = new Map<string, string>();
   let blobs;
   try {
     blobs = await rig.deadLetters.list();
@@ -249,7 +251,7 @@ export async function deadLettered(
   for (const blob of blobs) {
     const parsed = await rig.deadLetters.read(blob.name);
     for (const entry of parsed.entries) {
-      if (entry.kind === 'event') inputCodes.push(entry.code);
+      if (entry.kind === 'event') inputCodes.set(parsed.batchRef, entry.code);
       else records[parsed.destination as FaultDestination]?.add(entry.record.RecordId);
     }
   }
