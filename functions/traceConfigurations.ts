@@ -4,6 +4,8 @@ import {
   type ConfigurationApiDependencies,
 } from '../shared/api/configurationApi';
 import { appServices } from './services';
+import { resolveConnection } from '../shared/sinks/connection';
+import { errorMessage } from '../shared/errors';
 
 /** Builds the TraceConfiguration API handler over the given dependencies. */
 export function createTraceConfigurationsHandler(dependencies: () => ConfigurationApiDependencies) {
@@ -22,5 +24,13 @@ export const traceConfigurations = createTraceConfigurationsHandler(() => {
     validator: services.validator,
     maxRequestBodyBytes: services.settings.maxRequestBodyBytes,
     connectionPolicy: services.settings.connectionPolicy,
+    outputProblem: (output) => {
+      try {
+        resolveConnection(output.destination, output.connection, services.env);
+        return undefined;
+      } catch (caught) {
+        return errorMessage(caught);
+      }
+    },
   };
 });

@@ -4,7 +4,7 @@
  * Bodies are YAML or JSON in either spelling; writes use ETags for optimistic concurrency.
  */
 import { problem, readBodyWithin, type ApiRequest, type ApiResponse } from './httpTypes';
-import type { TraceConfigurationSpec, TraceConfigurationStatus } from '../config/model';
+import type { OutputConfiguration, TraceConfigurationSpec, TraceConfigurationStatus } from '../config/model';
 import {
   PreconditionFailedError,
   StoredValueTooLargeError,
@@ -64,6 +64,11 @@ export interface ConfigurationApiDependencies {
    * policy existed) is shown Errored. Default: `TRACES_*` only.
    */
   connectionPolicy?: ConnectionPolicy;
+  /**
+   * Why a configuration's destination cannot be used right now (e.g. its connection's app
+   * settings are missing), or `undefined`. Shown as a Warning on that configuration's status.
+   */
+  outputProblem?: (output: OutputConfiguration) => string | undefined;
 }
 
 /** Issue codes that refuse a document before the store sees it, with the HTTP status to answer. */
@@ -94,16 +99,26 @@ const SUPPORTED_MEDIA_TYPES = [
 ];
 
 /** The status shown for a stored configuration: scrubbed, and Errored when its connection is not allowed. */
-function shownStatus(stored: StoredConfiguration, policy: ConnectionPolicy): StoredConfiguration['status'] {
+function shownStatus(
+  stored: StoredConfiguration,
+  policy: ConnectionPolicy,
+  outputProblem: ConfigurationApiDependencies['outputProblem'],
+): StoredConfiguration['status'] {
   const status = scrubStatus(stored.status);
   const output = stored.spec?.output;
-  const problem = output === undefined ? undefined : connectionNameProblem(output.connection, policy);
-  if (problem === undefined) return status;
-  return {
-    ...status,
-    state: 'Errored',
-    reason: `spec.outputConfiguration.connectionConfiguration: ${problem}; the configuration is not traced until it is applied again with an allowed connection`,
-  };
+  if (output === undefined) return status;
+  const refused = connectionNameProblem(output.connection, policy);
+  if (refused !== undefined) {
+    return {
+      ...status,
+      state: 'Errored',
+      reason: `spec.outputConfiguration.connectionConfiguration: ${refused}; the configuration is not traced until it is applied again with an allowed connection`,
+    };
+  }
+  const unusable = outputProblem?.(output);
+  if (unusable === undefined || status.state === 'Errored') return status;
+  const note = `spec.outputConfiguration: ${unusable}; its records go to the dead-letter store until the operator sets these app settings`;
+  return { ...status, state: 'Warning', reason: status.reason === '' ? note : `${status.reason}; ${note}` };
 }
 
 /**
@@ -113,6 +128,7 @@ function shownStatus(stored: StoredConfiguration, policy: ConnectionPolicy): Sto
 export function toResource(
   stored: StoredConfiguration,
   policy: ConnectionPolicy = DEFAULT_CONNECTION_POLICY,
+  outputProblem?: ConfigurationApiDependencies['outputProblem'],
 ): Record<string, unknown> {
   const manifest = scrubSecrets(
     (typeof stored.manifest === 'object' && stored.manifest !== null ? stored.manifest : {}) as Record<
@@ -134,7 +150,7 @@ export function toResource(
       resourceVersion: stored.etag,
     },
     spec: manifest.spec,
-    status: shownStatus(stored, policy),
+    status: shownStatus(stored, policy, outputProblem),
   };
 }
 
@@ -175,7 +191,7 @@ export async function handleConfigurationRequest(
   const { namespace, name, subresource } = request.params;
   const method = request.method.toUpperCase();
   const policy = deps.connectionPolicy ?? DEFAULT_CONNECTION_POLICY;
-  const resource = (stored: StoredConfiguration) => toResource(stored, policy);
+  const resource = (stored: StoredConfiguration) => toResource(stored, policy, deps.outputProblem);
   try {
     const refused = badNames(
       namespace === undefined || namespace === '' ? (request.query.get('namespace') ?? undefined) : namespace,

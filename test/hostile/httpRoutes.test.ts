@@ -261,6 +261,33 @@ describe('hostile requests to every HTTP route (local Functions host)', () => {
     expect(details.configurations).toEqual([]);
   });
 
+  it("puts one configuration's unusable destination on its own status, keeping the app healthy", async () => {
+    const manifest = VALID_MANIFEST.replace('name: web', 'name: nowhere').replace(
+      '    destination: stdout\n',
+      '    destination: loganalytics\n    connectionConfiguration: TRACES_NOWHERE\n',
+    );
+    const headers = { 'content-type': 'application/yaml', 'x-functions-key': KEY };
+    const put = await fetch(`${host.url}/api/traceconfigurations/team-a/nowhere`, {
+      method: 'PUT',
+      headers,
+      body: manifest,
+    });
+    expect(put.status).toBe(201);
+    const status = (await (
+      await fetch(`${host.url}/api/traceconfigurations/team-a/nowhere/status`, { headers })
+    ).json()) as { state: string; reason: string };
+    expect(status.state).toBe('Warning');
+    expect(status.reason).toMatch(/TRACES_NOWHERE__endpoint/);
+    expect(await (await fetch(`${host.url}/api/health`)).json()).toEqual({ status: 'healthy' });
+    const details = (await (await fetch(`${host.url}/api/health/details`, { headers })).json()) as {
+      status: string;
+      configurations: { name: string }[];
+    };
+    expect(details.status).toBe('healthy');
+    expect(details.configurations.map((c) => c.name)).toEqual(['nowhere']);
+    await fetch(`${host.url}/api/traceconfigurations/team-a/nowhere`, { method: 'DELETE', headers });
+  });
+
   it('answers anonymous health with {status} only', async () => {
     const response = await fetch(`${host.url}/api/health`);
     expect(await response.json()).toEqual({ status: 'healthy' });
