@@ -19,7 +19,7 @@ skipped (re-publish those with \`tracectl replay\`). Retained packet captures wh
 are re-uploaded to the retention container (RETENTION__* settings, default the dead-letter account).
 
 Without BLOB names every blob (under --prefix) is replayed. Destination connections are resolved
-from app settings as the backend does (<NAME>__property, CONTRACTS §4).
+from app settings as the backend does (<NAME>__property, docs/destinations.md).
 
 Exit status: 0 all replayed (or nothing to do), 1 some blob failed, 2 usage or settings error.
 `;

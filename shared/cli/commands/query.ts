@@ -18,7 +18,7 @@ const HELP = `Usage: tracectl query [--configuration NS/NAME --cluster C] [--sin
 Reads trace records back from Azure Table (Azure or Azurite), newest hours first.
 
 Where:
-  --connection NAME        app-settings connection (CONTRACTS §4), default TRACES_AZURETABLE:
+  --connection NAME        app-settings connection (docs/destinations.md), default TRACES_AZURETABLE:
                            NAME__tableServiceUri (signs in with DefaultAzureCredential) or
                            NAME__connectionString, and NAME__tableName
   --connection-string CS   a storage connection string instead (e.g. Azurite's)

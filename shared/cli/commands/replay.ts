@@ -18,7 +18,7 @@ const HELP = `Usage: tracectl replay CAPTURE --cluster C --node N [--connection-
 
 Publishes a capture (pcap or pcapng, optionally gzip, any size: it is streamed) to Event Hubs as an
 agent would: pcapng trace batches, gzip, at most 1 MB per event, the node as partition key,
-identity snapshots first when given (CONTRACTS §2).
+identity snapshots first when given (docs/wire-format.md).
 
 Options:
   --cluster C              cluster name (application property 'cluster'); required

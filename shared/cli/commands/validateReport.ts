@@ -1,7 +1,7 @@
 /** How `tracectl validate` prints results: text for people, JSON for scripts. */
 import type { ConfigIssue, DocumentResult } from '../../config';
 
-/** One element of `tracectl validate -o json` (CONTRACTS §5, plus `file` and `document`). */
+/** One element of `tracectl validate -o json` (docs/cli.md). */
 export interface ValidateJsonResult {
   file: string;
   document: number;
