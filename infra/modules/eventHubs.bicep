@@ -1,5 +1,5 @@
 // The Event Hubs namespace agents publish to, the traces hub (trace batches and identity
-// snapshots share it, CONTRACTS §2) and the ingest function's own consumer group.
+// snapshots share it, docs/wire-format.md) and the ingest function's own consumer group.
 // Standard or above: Basic caps events at 256 KB and allows only `$Default`.
 
 @description('Namespace name (6-50 characters).')

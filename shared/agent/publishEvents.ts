@@ -15,7 +15,7 @@ export interface PublishableEvent {
   properties: Record<string, string>;
 }
 
-/** The identity snapshot event of CONTRACTS §2. */
+/** The identity snapshot event of docs/wire-format.md. */
 export function identitiesEvent(snapshot: IdentitySnapshot): PublishableEvent {
   return {
     body: Buffer.from(JSON.stringify(snapshot)),

@@ -1,5 +1,5 @@
 /**
- * Packs captured packets into trace batches as agents publish them (CONTRACTS §2): one pcapng
+ * Packs captured packets into trace batches as agents publish them (docs/wire-format.md): one pcapng
  * section per event, interfaces named `<TracePoint>/<ifname>`, nanosecond timestamps, gzip, at
  * most `maxEventBytes` per event after compression. Batches are cut by raw size, then split in
  * half until each compresses under the limit, so no packet is ever dropped for size unless a

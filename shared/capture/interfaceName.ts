@@ -10,7 +10,7 @@ export interface ParsedInterfaceName {
 const BY_LOWER = new Map<string, TracePoint>(TRACE_POINTS.map((p) => [p.toLowerCase(), p]));
 
 /**
- * Parses a pcapng interface name of the form `<TracePoint>/<ifname>` (CONTRACTS §2). The trace point
+ * Parses a pcapng interface name of the form `<TracePoint>/<ifname>` (docs/wire-format.md). The trace point
  * is matched case-insensitively and returned in canonical spelling.
  *
  * @example parseInterfaceName('nodetopod/eth0') // { tracePoint: 'NodeToPod', ifName: 'eth0' }

@@ -1,5 +1,5 @@
 /**
- * Writes pcapng: the trace-batch format of CONTRACTS §2 (interfaces named `<TracePoint>/<ifname>`,
+ * Writes pcapng: the trace-batch format of docs/wire-format.md (interfaces named `<TracePoint>/<ifname>`,
  * nanosecond `if_tsresol`, `epb_flags` direction) and, for test fixtures, the less common shapes a
  * reader must handle (big-endian, other resolutions, simple and obsolete packet blocks, custom blocks).
  */

@@ -1,5 +1,5 @@
 /**
- * Enumerations of the TraceConfiguration resource, matched case-insensitively (CONTRACTS §1) but
+ * Enumerations of the TraceConfiguration resource, matched case-insensitively (docs/trace-configuration.md) but
  * always normalised to one canonical spelling.
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * The normalised TraceConfiguration model. Both spellings in the wild (the documented form and the
- * upstream CRD form, CONTRACTS §1) normalise to this shape. It is plain JSON (no class instances)
+ * upstream CRD form, docs/trace-configuration.md) normalise to this shape. It is plain JSON (no class instances)
  * so it can be stored, compared and sent over the wire as-is.
  */
 import type { TracePoint } from '../packet/decodedPacket';
@@ -95,7 +95,7 @@ export interface TraceConfigurationSpec {
   retainPacketsDays?: number;
 }
 
-/** Lifecycle state of a configuration (CONTRACTS §1). */
+/** Lifecycle state of a configuration (docs/trace-configuration.md). */
 export type ConfigurationState = 'Initialized' | 'Accepted' | 'Warning' | 'Errored';
 
 /** Status of a configuration resource. */

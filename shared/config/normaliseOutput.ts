@@ -1,5 +1,5 @@
 /**
- * `outputConfiguration` to {@link OutputConfiguration}, refusing inline secrets (CONTRACTS §1, §4)
+ * `outputConfiguration` to {@link OutputConfiguration}, refusing inline secrets (docs/trace-configuration.md, docs/destinations.md)
  * and connections the operator did not declare for trace output.
  */
 import { matchEnum } from './enumText';

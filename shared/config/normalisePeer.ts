@@ -1,4 +1,4 @@
-/** One `from`/`to` entry to a {@link Peer}, enforcing which selectors may be combined (CONTRACTS §1). */
+/** One `from`/`to` entry to a {@link Peer}, enforcing which selectors may be combined (docs/trace-configuration.md). */
 import type { IssueCollector, PathSegment } from './issues';
 import type { LabelSelector, Peer } from './model';
 import { normaliseIpBlock, type ExceptEntry } from './normaliseIpBlock';

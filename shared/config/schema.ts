@@ -1,5 +1,5 @@
 /**
- * zod schemas of both spellings of the TraceConfiguration resource (CONTRACTS §1): the documented
+ * zod schemas of both spellings of the TraceConfiguration resource (docs/trace-configuration.md): the documented
  * form (`kind: TraceConfiguration`) and the upstream CRD form (`kind: TracesConfiguration`,
  * microsoft/retina `crd/api/v1alpha1/tracesconfiguration_types.go`).
  *

@@ -1,4 +1,4 @@
-/** Status of a TraceConfiguration resource across updates (CONTRACTS §1). */
+/** Status of a TraceConfiguration resource across updates (docs/trace-configuration.md). */
 import type { TraceConfigurationStatus } from './model';
 import type { TraceConfigurationValidation } from './validateObject';
 

@@ -242,7 +242,7 @@ export function toConfigIssues(issues: readonly PathedIssue[]): ConfigIssue[] {
 
 /**
  * Validates one TraceConfiguration given as a plain object, e.g. a JSON request body: both
- * spellings, every rule of CONTRACTS §1, all problems reported with field paths. The spec is
+ * spellings, every rule of docs/trace-configuration.md, all problems reported with field paths. The spec is
  * present exactly when the state is Accepted or Warning.
  */
 export function validateTraceConfigurationObject(

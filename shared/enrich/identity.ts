@@ -1,6 +1,6 @@
 /**
  * Kubernetes identity of an IP address, as published by agents in identity snapshots
- * (CONTRACTS §2, `retina.sh/identities/v1`).
+ * (docs/wire-format.md, `retina.sh/identities/v1`).
  */
 
 /** What kind of Kubernetes object owns an address. */

@@ -1,5 +1,5 @@
 /**
- * Strict schema of identity snapshot bodies (CONTRACTS §2, `retina.sh/identities/v1`), with every
+ * Strict schema of identity snapshot bodies (docs/wire-format.md, `retina.sh/identities/v1`), with every
  * issue reported by its JSON path.
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * The identity table of one cluster: IP → Kubernetes endpoint, fed by identity snapshots
- * (CONTRACTS §2). Lookups are one map hit on the packet's address bytes.
+ * (docs/wire-format.md). Lookups are one map hit on the packet's address bytes.
  */
 import { ipKey, ipKeyOfText, type IpKey } from './ipKey';
 import type { Endpoint, EndpointKind, IdentityLookup, IdentitySnapshot } from './identity';

@@ -1,6 +1,6 @@
 import type { TraceRecord } from '../record/traceRecord';
 
-/** The layer-7 columns of a trace record (CONTRACTS §3). */
+/** The layer-7 columns of a trace record (docs/record-schema.md). */
 export type L7Column =
   | 'L7Protocol'
   | 'HttpMethod'

@@ -3,7 +3,7 @@
  * frame instead of copies so the hot path allocates as little as possible.
  */
 
-/** Where in the Kubernetes data path a packet was observed (CONTRACTS §1, §2). */
+/** Where in the Kubernetes data path a packet was observed (docs/trace-configuration.md, docs/wire-format.md). */
 export type TracePoint = 'PodToNode' | 'NodeToPod' | 'NodeToNetwork' | 'NetworkToNode';
 
 /** All trace points, in canonical order. */

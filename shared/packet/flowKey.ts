@@ -1,6 +1,6 @@
 /**
  * Flow keys: the 5-tuple put in a canonical order so both directions of a connection give the same
- * key, and `FlowId` (CONTRACTS §3), a short stable hash of it.
+ * key, and `FlowId` (docs/record-schema.md), a short stable hash of it.
  */
 import { formatIp } from '../net/ipAddress';
 import type { DecodedPacket } from './decodedPacket';

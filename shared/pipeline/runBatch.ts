@@ -51,7 +51,7 @@ export interface BatchRuntime {
 /** Records for one destination connection. */
 export interface Delivery {
   destination: Destination;
-  /** Connection name (CONTRACTS §4). */
+  /** Connection name (docs/destinations.md). */
   connection: string;
   records: TraceRecord[];
 }

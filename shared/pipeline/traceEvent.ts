@@ -2,9 +2,9 @@ import type { EventMetadata } from './eventMetadata';
 import { errorMessage } from '../errors';
 import { gunzipSized, isGzip } from '../capture/gzip';
 
-/** `trace-schema` of a packet batch (CONTRACTS §2). */
+/** `trace-schema` of a packet batch (docs/wire-format.md). */
 export const TRACE_BATCH_SCHEMA = 'retina.sh/trace-batch/v1';
-/** `trace-schema` of an identity snapshot (CONTRACTS §2). */
+/** `trace-schema` of an identity snapshot (docs/wire-format.md). */
 export const IDENTITIES_SCHEMA = 'retina.sh/identities/v1';
 /** Largest body we inflate from one event: 1 MB compressed Event Hubs events rarely exceed 20 MB raw. */
 export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;

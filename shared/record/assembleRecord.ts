@@ -1,5 +1,5 @@
 /**
- * Assembles trace records (CONTRACTS §3) from a decoded, matched, enriched packet. Columns appear
+ * Assembles trace records (docs/record-schema.md) from a decoded, matched, enriched packet. Columns appear
  * in `TRACE_RECORD_COLUMNS` order and absent values are omitted (no `undefined` keys).
  */
 import type { CaptureLevel } from '../config/model';
@@ -15,7 +15,7 @@ import { isoTime, timestampNs } from './timestamp';
 import type { TraceRecord } from './traceRecord';
 import { trafficDirection } from './trafficDirection';
 
-/** Where a batch came from (CONTRACTS §2 application properties). */
+/** Where a batch came from (docs/wire-format.md application properties). */
 export interface RecordContext {
   cluster: string;
   node: string;

@@ -1,5 +1,5 @@
 /**
- * The trace record, schema v1 (CONTRACTS §3). One shape everywhere: stdout NDJSON, Azure Table
+ * The trace record, schema v1 (docs/record-schema.md). One shape everywhere: stdout NDJSON, Azure Table
  * entities, the Log Analytics table `RetinaTraces_CL`, and `tracectl inspect`.
  * Absent values are omitted, never empty strings.
  */

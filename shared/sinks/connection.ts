@@ -1,5 +1,5 @@
 /**
- * Connection resolution (CONTRACTS §4): a configuration names a connection; its properties are
+ * Connection resolution (docs/destinations.md): a configuration names a connection; its properties are
  * app settings `<NAME>__<property>`; an empty name means `TRACES_<DESTINATION>`. Validated with
  * zod so a missing or malformed setting is reported by its full app-setting name.
  */

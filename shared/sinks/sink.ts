@@ -47,7 +47,7 @@ export type PushResult<P> =
 export interface Sink<P = unknown> {
   /** Destination kind, as in the configuration; `retention` for the retained-packets store. */
   readonly destination: Destination | 'retention';
-  /** Connection name (CONTRACTS §4) this sink writes to, for dead-letter references; `stdout` has none. */
+  /** Connection name (docs/destinations.md) this sink writes to, for dead-letter references; `stdout` has none. */
   readonly connection: string;
   /** Limits of one push. */
   readonly limits: BatchLimits;

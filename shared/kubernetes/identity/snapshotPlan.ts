@@ -61,7 +61,7 @@ export function planComplete(
 
 /**
  * Deltas carrying every endpoint that is new or changed since `published`. Endpoints that went
- * away cannot be expressed in a delta (CONTRACTS §2: deltas upsert); `removed` counts them, and
+ * away cannot be expressed in a delta (docs/wire-format.md: deltas upsert); `removed` counts them, and
  * the next complete snapshot drops them.
  */
 export function planDelta(

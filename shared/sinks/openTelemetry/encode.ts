@@ -1,6 +1,6 @@
 /**
  * Trace record → OTLP log record (OTLP/HTTP JSON encoding). Pure. Attribute names follow the
- * OpenTelemetry semantic conventions where one exists (CONTRACTS §3); the rest use a documented
+ * OpenTelemetry semantic conventions where one exists (docs/record-schema.md); the rest use a documented
  * `retina.` prefix (docs/destinations.md lists every mapping). Cluster and node go to the resource.
  */
 import type { DnsAnswer, TraceRecord } from '../../record/traceRecord';

@@ -45,7 +45,7 @@ export type DeadLetterTarget = Destination | 'input' | 'retention';
 /** What one dead-letter blob holds. */
 export interface DeadLetterBatch {
   destination: DeadLetterTarget;
-  /** Connection name (CONTRACTS §4) to resend to; empty for stdout and input. */
+  /** Connection name (docs/destinations.md) to resend to; empty for stdout and input. */
   connection: string;
   /** Reference to the original input, e.g. `eventhub:<partition>:<sequenceNumber>`. */
   batchRef: string;
