@@ -5,13 +5,17 @@ import type { CommandIo } from '../../shared/cli/command';
 import { FAKE_SECRETS } from '../support/hostileInputs';
 import { VALID_MANIFEST } from '../support/manifests';
 
-/** A backend that records every request and accepts it. */
+/** A backend that knows no configuration (GET: 404) and records and accepts every PUT. */
 async function recordingBackend(): Promise<{ url: string; bodies: string[]; close: () => Promise<void> }> {
   const bodies: string[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
+      if (req.method === 'GET') {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NotFound"}}');
+        return;
+      }
       bodies.push(body);
       res.writeHead(201, { 'content-type': 'application/json' }).end('{"status":{"state":"Accepted"}}');
     });
@@ -62,12 +66,13 @@ describe('tracectl apply validates locally first', () => {
   );
 
   it.each([
-    ['an internal connection', withConnection('CONFIG_STORE'), /internal connection/],
-    ['an invalid port', VALID_MANIFEST.replace('port: 80', 'port: 99999'), /ports\[0\]\.port/],
-    ['a bomb', '['.repeat(900), /levels deep/],
-  ])('sends nothing for %s', async (_label, text, message) => {
+    ['an internal connection', withConnection('CONFIG_STORE'), /internal connection/, 1],
+    ['an invalid port', VALID_MANIFEST.replace('port: 80', 'port: 99999'), /ports\[0\]\.port/, 1],
+    // Over the input limits the file is unreadable as a whole (exit 2), before any YAML parser runs.
+    ['a bomb', '['.repeat(900), /levels deep/, 2],
+  ])('sends nothing for %s', async (_label, text, message, code) => {
     const result = await apply(text);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(code);
     expect(result.sent).toEqual([]);
     expect(result.stderr).toMatch(message);
   });

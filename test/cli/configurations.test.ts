@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import type { InvocationContext } from '@azure/functions';
 import { type HttpRequest } from '@azure/functions';
 import { traceConfigurationValidator } from '../../shared/app/traceConfigurationValidator';
@@ -200,8 +201,15 @@ describe('tracectl apply, get, describe and delete against the backend API', () 
   it('describe shows the last known spec in the manifest shape, and keeps it when a change is rejected', async () => {
     const path = file('d.yaml', manifest('default', 'dns'));
     await tracectl(['apply', '-f', path]);
+    // tracectl apply refuses an Errored change locally; another client's PUT reaches the backend.
     file('d.yaml', manifest('default', 'dns', 'nowhere'));
     expect((await tracectl(['apply', '-f', path])).code).toBe(1);
+    const rejected = await fetch(`${host.url}/api/traceconfigurations/default/dns`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(parseYaml(manifest('default', 'dns', 'nowhere'))),
+    });
+    expect(rejected.status).toBe(422);
     const out = await tracectl(['describe', 'dns']);
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^Name: +dns\nNamespace: +default\nLabels: +team=net\n/);

@@ -79,13 +79,6 @@ export const applyCommand: Command = {
     let rejected = 0;
     for (const { where, manifest: raw } of documents) {
       const manifest = withoutServerFields(raw);
-      // Nothing invalid (a secret above all) ever leaves the machine.
-      const local = validateTraceConfigurationObject(manifest, { connectionPolicy: policy });
-      if (local.state === 'Errored') {
-        io.stderr(`${where}: not sent: ${local.reason || 'the document is not a valid TraceConfiguration'}\n`);
-        rejected += 1;
-        continue;
-      }
       const metadata = (manifest.metadata ?? {}) as Metadata;
       const namespace =
         typeof metadata.namespace === 'string' && metadata.namespace !== ''
@@ -94,6 +87,13 @@ export const applyCommand: Command = {
       const name = metadata.name;
       if (typeof name !== 'string' || name === '') {
         io.stderr(`${where}: metadata.name is missing; nothing sent\n`);
+        rejected += 1;
+        continue;
+      }
+      // Nothing invalid (a secret above all) ever leaves the machine.
+      const local = validateTraceConfigurationObject(manifest, { connectionPolicy: policy });
+      if (local.state === 'Errored') {
+        io.stderr(`${where} (${namespace}/${name}): not sent: ${local.reason || 'the document is not a valid TraceConfiguration'}\n`);
         rejected += 1;
         continue;
       }
