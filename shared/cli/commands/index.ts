@@ -4,6 +4,7 @@ import { applyCommand } from './apply';
 import { deadletterListCommand } from './deadletterList';
 import { deadletterReplayCommand } from './deadletterReplay';
 import { deleteCommand } from './delete';
+import { estimateCommand } from './estimate';
 import { getCommand } from './get';
 import { inspectCommand } from './inspect';
 import { queryCommand } from './query';
@@ -14,6 +15,7 @@ import { validateCommand } from './validate';
 export const COMMANDS: readonly Command[] = [
   validateCommand,
   inspectCommand,
+  estimateCommand,
   applyCommand,
   getCommand,
   deleteCommand,
