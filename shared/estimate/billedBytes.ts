@@ -15,13 +15,7 @@ export function billedRowBytes(row: Readonly<Record<string, unknown>>): number {
     if (key.startsWith('_')) continue;
     const value = row[key];
     if (value === undefined || value === null) continue;
-    total += Buffer.byteLength(
-      typeof value === 'string'
-        ? value
-        : typeof value === 'object'
-          ? JSON.stringify(value)
-          : JSON.stringify(value),
-    );
+    total += Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value));
   }
   return total;
 }
