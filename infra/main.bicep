@@ -142,6 +142,9 @@ param tableRetentionInDays int = 30
 @maxValue(2556)
 param tableTotalRetentionInDays int = 90
 
+@description('Add the Microsoft Sentinel ASIM streams to the Data Collection Rule (connections with `<NAME>__schema=asim`); needs Microsoft Sentinel on the workspace. See docs/sentinel.md.')
+param asimOutput bool = false
+
 @description('OTLP/HTTP endpoint for the default opentelemetry destination; empty for none.')
 param openTelemetryEndpoint string = ''
 
@@ -250,6 +253,7 @@ module monitoring 'modules/monitoring.bicep' = {
     tablePlan: tablePlan
     tableRetentionInDays: tableRetentionInDays
     tableTotalRetentionInDays: tableTotalRetentionInDays
+    asimOutput: asimOutput
   }
 }
 

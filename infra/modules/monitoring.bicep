@@ -40,9 +40,58 @@ param tableRetentionInDays int = 30
 @maxValue(2556)
 param tableTotalRetentionInDays int = 90
 
+@description('Also write Microsoft Sentinel ASIM tables (ASimNetworkSessionLogs, ASimDnsActivityLogs, ASimWebSessionLogs) through this rule, for connections with `<NAME>__schema=asim`. The workspace must have Microsoft Sentinel enabled (the tables come with it). See docs/sentinel.md.')
+param asimOutput bool = false
+
 var tableName = 'RetinaTraces_CL'
 var streamName = 'Custom-RetinaTraces_CL'
 var traceColumns = loadJsonContent('traceColumns.json')
+// ASIM input streams (Custom-ASim...) → the ASIM tables' output streams (Microsoft-ASim...).
+// Rows are already in the tables' column names and types, so the transform passes them through.
+var asimColumns = loadJsonContent('asimColumns.json')
+var asimStreamDeclarations = {
+  '${asimColumns.networkSession.streamName}': {
+    columns: asimColumns.networkSession.columns
+  }
+  '${asimColumns.dnsActivity.streamName}': {
+    columns: asimColumns.dnsActivity.columns
+  }
+  '${asimColumns.webSession.streamName}': {
+    columns: asimColumns.webSession.columns
+  }
+}
+var asimDataFlows = [
+  {
+    streams: [
+      asimColumns.networkSession.streamName
+    ]
+    destinations: [
+      'tracesWorkspace'
+    ]
+    transformKql: 'source'
+    outputStream: asimColumns.networkSession.outputStream
+  }
+  {
+    streams: [
+      asimColumns.dnsActivity.streamName
+    ]
+    destinations: [
+      'tracesWorkspace'
+    ]
+    transformKql: 'source'
+    outputStream: asimColumns.dnsActivity.outputStream
+  }
+  {
+    streams: [
+      asimColumns.webSession.streamName
+    ]
+    destinations: [
+      'tracesWorkspace'
+    ]
+    transformKql: 'source'
+    outputStream: asimColumns.webSession.outputStream
+  }
+]
 var tableProperties = {
   plan: tablePlan
   totalRetentionInDays: tableTotalRetentionInDays
@@ -81,11 +130,11 @@ resource dataCollectionRule 'Microsoft.Insights/dataCollectionRules@2023-03-11' 
   kind: 'Direct'
   properties: {
     description: 'Trace records from the retina-trace-backend loganalytics destination into RetinaTraces_CL.'
-    streamDeclarations: {
+    streamDeclarations: union({
       '${streamName}': {
         columns: traceColumns.streamColumns
       }
-    }
+    }, asimOutput ? asimStreamDeclarations : {})
     destinations: {
       logAnalytics: [
         {
@@ -94,7 +143,7 @@ resource dataCollectionRule 'Microsoft.Insights/dataCollectionRules@2023-03-11' 
         }
       ]
     }
-    dataFlows: [
+    dataFlows: concat([
       {
         streams: [
           streamName
@@ -105,7 +154,7 @@ resource dataCollectionRule 'Microsoft.Insights/dataCollectionRules@2023-03-11' 
         transformKql: 'source'
         outputStream: streamName
       }
-    ]
+    ], asimOutput ? asimDataFlows : [])
   }
   dependsOn: [
     table

@@ -163,6 +163,10 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       TRACES_LOGANALYTICS__endpoint: logsIngestion.endpoint,
       TRACES_LOGANALYTICS__ruleId: RULE_ID,
       TRACES_LOGANALYTICS__streamName: 'Custom-RetinaTraces_CL',
+      // The same local rule, written as Microsoft Sentinel ASIM rows (samples/local/shop-sentinel-asim.yaml).
+      TRACES_SENTINEL__endpoint: logsIngestion.endpoint,
+      TRACES_SENTINEL__ruleId: RULE_ID,
+      TRACES_SENTINEL__schema: 'asim',
       TRACES_OPENTELEMETRY__endpoint: otlp.endpoint,
       ...options.extraSettings,
       ...(options.settingsFor === undefined

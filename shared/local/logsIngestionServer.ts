@@ -18,6 +18,7 @@ import { readBody } from './httpBody';
 import { isLocalBearer } from './localTokenCredential';
 import { createLocalCertificate } from './selfSignedCert';
 import { validateRows, type StreamColumns } from './validateRows';
+import { asimStreamDeclarations } from '../sinks/logAnalytics/asim/asimStreams';
 
 /** The only API version the service accepts for uploads. */
 export const LOGS_INGESTION_API_VERSION = '2023-01-01';
@@ -28,7 +29,10 @@ export interface LogsIngestionServerOptions {
   port?: number;
   /** Accepted DCR immutable ids; default any `dcr-<32 hex>`. */
   ruleIds?: readonly string[];
-  /** Stream declarations; default `Custom-RetinaTraces_CL` with the trace record columns. */
+  /**
+   * Stream declarations; default `Custom-RetinaTraces_CL` with the trace record columns plus the
+   * ASIM input streams (`Custom-ASimNetworkSessionLogs`, ...) with the columns we send to them.
+   */
   streams?: Readonly<Record<string, StreamColumns>>;
   /** Request limit in bytes, on the wire and decompressed. Default 1 MiB. */
   maxBodyBytes?: number;
@@ -73,7 +77,10 @@ export class LogsIngestionServer {
   private readonly maxBodyBytes: number;
 
   constructor(private readonly options: LogsIngestionServerOptions = {}) {
-    this.streams = options.streams ?? { 'Custom-RetinaTraces_CL': TRACE_RECORD_COLUMNS };
+    this.streams = options.streams ?? {
+      'Custom-RetinaTraces_CL': TRACE_RECORD_COLUMNS,
+      ...asimStreamDeclarations(),
+    };
     this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   }
 

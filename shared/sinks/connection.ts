@@ -43,7 +43,18 @@ export interface LogAnalyticsConnection {
   /** `<NAME>__streamName`; default `Custom-RetinaTraces_CL`. */
   streamName: string;
   clientId?: string;
+  /**
+   * `<NAME>__schema`: `retina` (default, also when unset) writes `RetinaTraces_CL` rows to `streamName`; `asim`
+   * writes Microsoft Sentinel ASIM rows to the `Custom-ASim...` streams of the same rule
+   * (`ASimNetworkSessionLogs`, `ASimDnsActivityLogs`, `ASimWebSessionLogs`; docs/sentinel.md).
+   */
+  schema?: LogAnalyticsSchema;
 }
+
+/** Output schemas of a Log Analytics connection. */
+export const LOG_ANALYTICS_SCHEMAS = ['retina', 'asim'] as const;
+/** One of {@link LOG_ANALYTICS_SCHEMAS}. */
+export type LogAnalyticsSchema = (typeof LOG_ANALYTICS_SCHEMAS)[number];
 
 /** Settings of an OpenTelemetry (OTLP/HTTP logs) destination. */
 export interface OpenTelemetryConnection {
@@ -93,6 +104,9 @@ const schemas = {
       .regex(/^Custom-\w+$/, 'must be a custom stream name (Custom-...)')
       .default(DEFAULT_STREAM_NAME),
     clientId: optional,
+    schema: z
+      .enum(LOG_ANALYTICS_SCHEMAS, { error: `must be one of: ${LOG_ANALYTICS_SCHEMAS.join(', ')}` })
+      .optional(),
   }),
   opentelemetry: z.object({ endpoint: httpsUrl, headersSecretName: optional }),
 } as const;
@@ -101,7 +115,7 @@ const schemas = {
 const PROPERTIES: Record<Destination, readonly string[]> = {
   stdout: [],
   azuretable: ['tableServiceUri', 'connectionString', 'tableName', 'clientId'],
-  loganalytics: ['endpoint', 'ruleId', 'streamName', 'clientId'],
+  loganalytics: ['endpoint', 'ruleId', 'streamName', 'clientId', 'schema'],
   opentelemetry: ['endpoint', 'headersSecretName'],
 };
 

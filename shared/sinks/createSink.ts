@@ -8,6 +8,7 @@ import { StdoutSink, type TextWriter } from './stdout/stdoutSink';
 import { AzureTableSink, createTableClient } from './azureTable/azureTableSink';
 import { LogAnalyticsSink, createLogsIngestionClient } from './logAnalytics/logAnalyticsSink';
 import { OpenTelemetrySink } from './openTelemetry/openTelemetrySink';
+import { AsimLogAnalyticsSink } from './logAnalytics/asim/asimLogAnalyticsSink';
 
 /** Options of {@link createSink}. */
 export interface CreateSinkOptions {
@@ -35,15 +36,16 @@ export function createSink(connection: ConnectionSettings, options: CreateSinkOp
         ),
         connection.name,
       );
-    case 'loganalytics':
-      return new LogAnalyticsSink(
-        createLogsIngestionClient(
-          connection,
-          credential(connection.clientId),
-          options.logsIngestionClientOptions,
-        ),
+    case 'loganalytics': {
+      const client = createLogsIngestionClient(
         connection,
+        credential(connection.clientId),
+        options.logsIngestionClientOptions,
       );
+      return connection.schema === 'asim'
+        ? new AsimLogAnalyticsSink(client, connection)
+        : new LogAnalyticsSink(client, connection);
+    }
     case 'opentelemetry':
       return new OpenTelemetrySink(connection);
   }

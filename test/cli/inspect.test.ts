@@ -145,11 +145,13 @@ describe('tracectl inspect', () => {
     [
       'a directory of configurations with identities',
       ['-f', 'samples/local', '--identities', 'IDS'],
-      // 32 packet and layer-7 records, and the 2 shop/shop-flows connections flushed at the end.
-      34,
+      // 32 packet and layer-7 records, the 2 shop/shop-flows connections flushed at the end, and
+      // shop/shop-sentinel's ASIM rows.
+      52,
       {
         'azuretable/TRACES_AZURETABLE': 8,
         'loganalytics/TRACES_LOGANALYTICS': 8,
+        'loganalytics/TRACES_SENTINEL': 18,
         'opentelemetry/TRACES_OPENTELEMETRY': 8,
         'stdout/TRACES_STDOUT': 10,
       },
@@ -221,9 +223,9 @@ describe('tracectl inspect', () => {
     ]);
     expect(out.code).toBe(0);
     const lines = out.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(35);
+    expect(lines).toHaveLength(53);
     expect(lines[0]).toMatch(/^FRAME +TIME +CONFIGURATION +POINT +SOURCE +DESTINATION +PROTO +SUMMARY$/);
-    const get = lines.find((line) => line.includes('HTTP GET'));
+    const get = lines.find((line) => line.includes('HTTP GET') && line.includes('shop/shop-http '));
     expect(get).toMatch(
       /^\d+ +08:00:00\.\d{3} +shop\/shop-http +PodToNode +10\.244\.1\.10:51000 \(frontend-7d9f8b6c5-x2x4q\) +10\.0\.12\.34:8080 \(checkout\) +TCP +HTTP GET checkout\.shop\.svc\.cluster\.local\/api\/cart\?session=REDACTED&token=REDACTED$/,
     );

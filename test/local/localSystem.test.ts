@@ -110,6 +110,7 @@ describe('the local system end to end', () => {
       'traceconfiguration shop/egress-tls created (Accepted)',
       'traceconfiguration shop/shop-flows created (Warning)',
       'traceconfiguration shop/shop-http created (Accepted)',
+      'traceconfiguration shop/shop-sentinel created (Accepted)',
     ]);
     const again = await tracectl(['apply', '-f', 'samples/local/shop-http-azuretable.yaml']);
     expect(again.stdout).toBe('traceconfiguration shop/shop-http unchanged (Accepted)\n');
@@ -128,13 +129,14 @@ describe('the local system end to end', () => {
       'shop egress-tls Accepted 1',
       'shop shop-flows Warning 1',
       'shop shop-http Accepted 1',
+      'shop shop-sentinel Accepted 1',
     ]);
     const shop = await tracectl(['get', '-n', 'shop', '-o', 'json']);
     expect(
       (JSON.parse(shop.stdout) as { items: { metadata: { name: string } }[] }).items.map(
         (i) => i.metadata.name,
       ),
-    ).toEqual(['egress-tls', 'shop-flows', 'shop-http']);
+    ).toEqual(['egress-tls', 'shop-flows', 'shop-http', 'shop-sentinel']);
     const one = await tracectl(['get', 'shop/shop-http', '-o', 'yaml']);
     expect(one.stdout).toMatch(/^kind: TraceConfiguration$/m);
     expect(one.stdout).toMatch(/^ {2}generation: 1$/m);
@@ -213,7 +215,9 @@ describe('the local system end to end', () => {
     ]);
     expect(http.find((r) => r.HttpMethod === 'GET')!.HttpPath).not.toContain('s3cr3t-t0ken');
 
-    const dns = system.logsIngestion.accepted.map((a) => a.row);
+    const dns = system.logsIngestion.accepted
+      .filter((a) => a.stream === 'Custom-RetinaTraces_CL')
+      .map((a) => a.row);
     expect(dns).toHaveLength(6);
     expect(
       dns
@@ -256,7 +260,17 @@ describe('the local system end to end', () => {
       'azuretable/TRACES_AZURETABLE': 16,
       'loganalytics/TRACES_LOGANALYTICS': 6,
       'stdout/TRACES_STDOUT': 10,
+      'loganalytics/TRACES_SENTINEL': 26,
     });
+    // TRACES_SENTINEL__schema=asim: the same local rule, the three ASIM streams, each row valid for its stream.
+    const asim = system.logsIngestion.accepted.filter((a) => a.stream.startsWith('Custom-ASim'));
+    expect(asim).toHaveLength(26);
+    expect([...new Set(asim.map((a) => a.stream))].sort()).toEqual([
+      'Custom-ASimDnsActivityLogs',
+      'Custom-ASimNetworkSessionLogs',
+      'Custom-ASimWebSessionLogs',
+    ]);
+    expect(asim.every((a) => a.row.EventVendor === 'Retina')).toBe(true);
 
     const ids = rows.map((r) => r.RecordId).sort();
     expect(await publishDemo()).toBe(3);

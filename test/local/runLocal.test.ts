@@ -38,7 +38,8 @@ describe('npm run local', () => {
       expect(result.status).toBe(0);
       const out = result.stdout;
       expect(out).toContain('applied shop/shop-http (Accepted)');
-      expect(out).toMatch(/3 events, 66 packets, 44 records \(44 delivered, 0 dead-lettered\)/);
+      expect(out).toMatch(/3 events, 66 packets, 70 records \(70 delivered, 0 dead-lettered\)/);
+      expect(out).toMatch(/loganalytics\/TRACES_SENTINEL\s+26 records/);
       expect(out).toMatch(/azuretable\/TRACES_AZURETABLE\s+16 records/);
       expect(out).toMatch(/loganalytics\/TRACES_LOGANALYTICS\s+10 records/);
       expect(out).toMatch(/opentelemetry\/TRACES_OPENTELEMETRY\s+8 records/);
@@ -48,6 +49,11 @@ describe('npm run local', () => {
       // 6 DNS records and 4 shop/shop-flows connections (2 per node), written when the replay ended.
       expect(rows).toHaveLength(10);
       expect(out).toMatch(/Log Analytics flow: .*"FlowState":"SF"/);
+      // samples/local/shop-sentinel-asim.yaml writes ASIM rows, one NDJSON file per stream.
+      const asimRows = ['Custom-ASimNetworkSessionLogs', 'Custom-ASimDnsActivityLogs', 'Custom-ASimWebSessionLogs'].map(
+        (stream) => readFileSync(path.join(dataDir, 'loganalytics', `${stream}.ndjson`), 'utf8').trim().split('\n').length,
+      );
+      expect(asimRows).toEqual([12, 6, 8]);
       expect(readFileSync(path.join(dataDir, 'stdout.ndjson'), 'utf8').trim().split('\n')).toHaveLength(10);
       expect(existsSync(path.join(dataDir, 'otlp'))).toBe(true);
       expect(readdirSync(path.join(dataDir, 'azurite')).length).toBeGreaterThan(0);

@@ -138,3 +138,24 @@ describe('parseHeaderList', () => {
     expect(() => parseHeaderList(text, 'S')).toThrow('S: header entry');
   });
 });
+
+describe('resolveConnection: the Log Analytics output schema (<NAME>__schema)', () => {
+  const base = { S__endpoint: 'https://dce.ingest.monitor.azure.com', S__ruleId: DCR };
+
+  it.each([
+    ['unset: RetinaTraces_CL as before', {}, undefined],
+    ['retina', { S__schema: 'retina' }, 'retina'],
+    ['asim', { S__schema: 'asim' }, 'asim'],
+    ['asim with spaces', { S__schema: ' asim ' }, 'asim'],
+  ])('%s', (_name, extra, schema) => {
+    const resolved = resolveConnection('loganalytics', 'S', { ...base, ...extra });
+    expect(resolved).toMatchObject({ destination: 'loganalytics', streamName: 'Custom-RetinaTraces_CL' });
+    expect((resolved as { schema?: string }).schema).toBe(schema);
+  });
+
+  it.each([['ASIM'], ['sentinel'], ['asim,retina']])('rejects %j naming the app setting', (value) => {
+    expect(() => resolveConnection('loganalytics', 'S', { ...base, S__schema: value })).toThrow(
+      /S__schema: must be one of: retina, asim/,
+    );
+  });
+});

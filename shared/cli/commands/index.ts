@@ -19,6 +19,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     () => (require('./inspect') as { inspectCommand: Command }).inspectCommand,
   ),
   lazyCommand(
+    'estimate',
+    'project records, GB/day and cost/day of configurations from a sample capture',
+    () => (require('./estimate') as { estimateCommand: Command }).estimateCommand,
+  ),
+  lazyCommand(
     'apply',
     'create or update TraceConfigurations in the backend',
     () => (require('./apply') as { applyCommand: Command }).applyCommand,
