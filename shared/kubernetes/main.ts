@@ -23,8 +23,15 @@ import { agentSettingsSchema, controllerSettingsSchema, parseClusterSettings } f
 import { publishEvents } from '../agent/publishEvents';
 import { errorMessage } from '../errors';
 
+/** Where the roles log (one line per call); tests replace `write`. */
+export const roleLog = {
+  write(line: string): void {
+    process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  },
+};
+
 function log(line: string): void {
-  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  roleLog.write(line);
 }
 
 function producerFor(settings: {
@@ -41,12 +48,16 @@ function producerFor(settings: {
       );
 }
 
-function serveHealth(ready: () => boolean): () => Promise<void> {
+async function serveHealth(port: number, ready: () => boolean): Promise<() => Promise<void>> {
   const server = createServer((request, response) => {
     const ok = request.url === '/healthz' || (request.url === '/readyz' && ready());
     response.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok' : 'not ready');
   });
-  server.listen(Number(process.env.HEALTH_PORT ?? 8080));
+  // All interfaces: the kubelet probes the pod IP (the agent's probes use 127.0.0.1 on the host network).
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
   return () => new Promise((resolve) => server.close(() => resolve()));
 }
 
@@ -93,7 +104,7 @@ async function runController(env: NodeJS.ProcessEnv): Promise<() => Promise<void
       void publisher.stop();
     }
   }, 1000);
-  const stopHealth = serveHealth(() => true);
+  const stopHealth = await serveHealth(Number(env.HEALTH_PORT ?? 8080), () => true);
   return async () => {
     clearInterval(follow);
     await controller.stop();
@@ -127,12 +138,23 @@ async function runAgent(env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {
     log,
   });
   await agent.start();
-  const stopHealth = serveHealth(() => true);
+  const stopHealth = await serveHealth(Number(env.HEALTH_PORT ?? 8080), () => true);
   return async () => {
     await agent.stop();
     await producer.close();
     await stopHealth();
   };
+}
+
+/**
+ * Starts one role with settings from `env`; resolves to its stop function. Rejects naming every
+ * settings problem when the environment is incomplete.
+ */
+export function startRole(
+  role: 'controller' | 'agent',
+  env: NodeJS.ProcessEnv,
+): Promise<() => Promise<void>> {
+  return role === 'controller' ? runController(env) : runAgent(env);
 }
 
 async function main(): Promise<void> {
@@ -143,7 +165,7 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const stop = role === 'controller' ? await runController(process.env) : await runAgent(process.env);
+  const stop = await startRole(role, process.env);
   log(`${role} started`);
   const shutdown = () => {
     log(`${role} stopping`);

@@ -75,7 +75,16 @@ describe('modules are wired correctly', () => {
 
   it('main.bicep declares the modules', () => {
     expect(modules.map((module) => module.symbol).sort()).toEqual(
-      ['clusterIdentity', 'eventHubs', 'functionApp', 'identity', 'monitoring', 'roles', 'storage', 'workbook'].sort(),
+      [
+        'clusterIdentity',
+        'eventHubs',
+        'functionApp',
+        'identity',
+        'monitoring',
+        'roles',
+        'storage',
+        'workbook',
+      ].sort(),
     );
   });
 

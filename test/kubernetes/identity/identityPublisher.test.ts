@@ -164,6 +164,7 @@ describe('identity publisher → Event Hubs', () => {
       'the published table after the relists',
       () =>
         p.stats.completeSnapshots >= 2 &&
+        received.events.length === p.stats.events &&
         table().lookupText('10.0.12.34') === undefined &&
         table().lookupText('10.244.1.77') !== undefined,
     );
