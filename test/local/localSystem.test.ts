@@ -111,9 +111,9 @@ describe('the local system end to end', () => {
       'traceconfiguration shop/shop-http created (Accepted)',
     ]);
     const again = await tracectl(['apply', '-f', 'samples/local/shop-http-azuretable.yaml']);
-    expect(again.stdout).toBe('traceconfiguration shop/shop-http configured (Accepted)\n');
+    expect(again.stdout).toBe('traceconfiguration shop/shop-http unchanged (Accepted)\n');
 
-    const listed = await tracectl(['get']);
+    const listed = await tracectl(['get', '-A']);
     expect(listed.code).toBe(0);
     expect(
       listed.stdout
@@ -121,11 +121,11 @@ describe('the local system end to end', () => {
         .filter(Boolean)
         .map((line) => line.split(/\s+/).slice(0, 4).join(' ')),
     ).toEqual([
-      'NAMESPACE NAME GENERATION STATE',
-      'default uplink-debug 1 Accepted',
-      'kube-system cluster-dns 1 Accepted',
-      'shop egress-tls 1 Accepted',
-      'shop shop-http 1 Accepted',
+      'NAMESPACE NAME STATE GENERATION',
+      'default uplink-debug Accepted 1',
+      'kube-system cluster-dns Accepted 1',
+      'shop egress-tls Accepted 1',
+      'shop shop-http Accepted 1',
     ]);
     const shop = await tracectl(['get', '-n', 'shop', '-o', 'json']);
     expect(
