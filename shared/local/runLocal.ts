@@ -3,7 +3,7 @@
  * built-in demo: apply `samples/local/` through the HTTP API, publish the synthetic cluster's
  * identities and trace batches as agents would, and show what arrived where.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -181,6 +181,13 @@ async function main(): Promise<number> {
   const dataDir = path.resolve(values['data-dir']);
   if (values['azurite-ports'] !== 'standard' && values['azurite-ports'] !== 'free') {
     throw new Error(`--azurite-ports must be standard or free, not '${values['azurite-ports']}'`);
+  }
+  if (values.capture !== undefined) {
+    // Checked before anything starts: a missing capture is an error, not an empty replay.
+    const info = await stat(values.capture).catch((caught: unknown) => {
+      throw new Error(`cannot read --capture ${values.capture}: ${errorMessage(caught)}`);
+    });
+    if (!info.isFile()) throw new Error(`--capture ${values.capture} is not a regular file`);
   }
   const azuritePorts = values['azurite-ports'] === 'standard' ? await chooseAzuritePorts() : undefined;
   say(`Starting the local system (data under ${path.relative(process.cwd(), dataDir) || '.'}) ...`);

@@ -25,9 +25,22 @@ describe('tracectl replay and query against the local system', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'replay-'));
     const [node1] = demoBatches(start);
     await writeFile(path.join(dir, 'node1.pcapng'), node1!.capture);
-    await writeFile(path.join(dir, 'identities.json'), JSON.stringify(demoIdentities(new Date(start).toISOString())));
+    await writeFile(
+      path.join(dir, 'identities.json'),
+      JSON.stringify(demoIdentities(new Date(start).toISOString())),
+    );
     const { io } = capture({ TRACECTL_SERVER: system.httpUrl }, path.resolve(__dirname, '..', '..'));
-    expect(await applyCommand.run(['-f', 'samples/local/shop-http-azuretable.yaml', '-f', 'samples/local/cluster-dns-loganalytics.yaml'], io)).toBe(0);
+    expect(
+      await applyCommand.run(
+        [
+          '-f',
+          'samples/local/shop-http-azuretable.yaml',
+          '-f',
+          'samples/local/cluster-dns-loganalytics.yaml',
+        ],
+        io,
+      ),
+    ).toBe(0);
   }, 60_000);
 
   afterAll(async () => {
@@ -36,20 +49,45 @@ describe('tracectl replay and query against the local system', () => {
   });
 
   it('publishes a capture with identities, and query reads the enriched records back with filters', async () => {
-    const { io, out } = capture({ TRACECTL_EVENTHUB_CONNECTION_STRING: system.eventHubsConnectionString }, dir);
-    const code = await replayCommand.run(['node1.pcapng', '--cluster', DEMO_CLUSTER, '--node', 'aks-node-1', '--identities', 'identities.json'], io);
+    const { io, out } = capture(
+      { TRACECTL_EVENTHUB_CONNECTION_STRING: system.eventHubsConnectionString },
+      dir,
+    );
+    const code = await replayCommand.run(
+      ['node1.pcapng', '--cluster', DEMO_CLUSTER, '--node', 'aks-node-1', '--identities', 'identities.json'],
+      io,
+    );
     expect(out.stderr).toContain('46 packets, 2 events');
     expect(code).toBe(0);
     expect(out.stdout).toContain('published node1.pcapng: 46 packets in 2 events');
     await system.waitForEvents(2, 30_000);
 
     const query = capture(system.env, dir);
-    const args = ['--configuration', 'shop/shop-http', '--cluster', DEMO_CLUSTER, '--since', '1d', '-o', 'ndjson'];
+    const args = [
+      '--configuration',
+      'shop/shop-http',
+      '--cluster',
+      DEMO_CLUSTER,
+      '--since',
+      '1d',
+      '-o',
+      'ndjson',
+    ];
     expect(await queryCommand.run(args, query.io)).toBe(0);
-    const records = query.out.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = query.out.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records).toHaveLength(8);
-    expect(records.filter((r) => r.L7Protocol === 'HTTP').map((r) => r.HttpStatusCode ?? r.HttpMethod)).toEqual(['GET', 200, 'POST', 500]);
-    expect(records[0]).toMatchObject({ SourcePodName: 'frontend-7d9f8b6c5-x2x4q', SourceNamespace: 'shop', DestinationServiceName: 'checkout', NodeName: 'aks-node-1' });
+    expect(
+      records.filter((r) => r.L7Protocol === 'HTTP').map((r) => r.HttpStatusCode ?? r.HttpMethod),
+    ).toEqual(['GET', 200, 'POST', 500]);
+    expect(records[0]).toMatchObject({
+      SourcePodName: 'frontend-7d9f8b6c5-x2x4q',
+      SourceNamespace: 'shop',
+      DestinationServiceName: 'checkout',
+      NodeName: 'aks-node-1',
+    });
 
     const errors = capture(system.env, dir);
     expect(await queryCommand.run([...args.slice(0, -2), '--http-status', '500'], errors.io)).toBe(0);
@@ -65,7 +103,10 @@ describe('tracectl replay and query against the local system', () => {
     [['replay'], 'give exactly one CAPTURE file'],
     [['replay', 'x.pcap'], '--cluster is required'],
     [['replay', 'x.pcap', '--cluster', 'c'], 'give exactly one of --connection-string'],
-    [['replay', 'x.pcap', '--cluster', 'c', '--connection-string', 'cs', '--rate', 'fast'], '--rate must be a positive number'],
+    [
+      ['replay', 'x.pcap', '--cluster', 'c', '--connection-string', 'cs', '--rate', 'fast'],
+      '--rate must be a positive number',
+    ],
     [['query', '--since', 'yesterday'], '--since must look like'],
     [['query', '--l7', 'SMTP'], '--l7 must be HTTP, DNS or TLS'],
     [['query', '--configuration', 'web'], '--configuration must be NAMESPACE/NAME'],
@@ -77,7 +118,10 @@ describe('tracectl replay and query against the local system', () => {
   });
 
   it('replay exits 2 for an unreadable capture, naming it', async () => {
-    const { io, out } = capture({ TRACECTL_EVENTHUB_CONNECTION_STRING: system.eventHubsConnectionString }, dir);
+    const { io, out } = capture(
+      { TRACECTL_EVENTHUB_CONNECTION_STRING: system.eventHubsConnectionString },
+      dir,
+    );
     expect(await replayCommand.run(['missing.pcap', '--cluster', 'c'], io)).toBe(2);
     expect(out.stderr).toContain('cannot read missing.pcap');
     await writeFile(path.join(dir, 'text.pcap'), 'not a capture');
@@ -90,14 +134,36 @@ describe('tracectl replay and query against the local system', () => {
     expect(await runCli(['query', '--connection', 'TRACES_MISSING'], [queryCommand], io)).toBe(2);
     expect(out.stderr).toContain('TRACES_MISSING__');
   });
+
+  it('--rate paces packet by packet: the capture goes out in several small batches, not one burst', async () => {
+    const { io, out } = capture(
+      { TRACECTL_EVENTHUB_CONNECTION_STRING: system.eventHubsConnectionString },
+      dir,
+    );
+    const code = await replayCommand.run(
+      ['node1.pcapng', '--cluster', 'paced-cluster', '--node', 'paced', '--rate', '100'],
+      io,
+    );
+    expect(code).toBe(0);
+    // 46 packets at 100 per second take about 0.45 s; batches leave every 100 ms of packets.
+    const events = Number(/46 packets in (\d+) events/.exec(out.stdout)?.[1]);
+    expect(events).toBeGreaterThanOrEqual(3);
+    expect(out.stderr).not.toContain('\r');
+  });
 });
 
 describe('queryFilter', () => {
   const from = new Date('2026-11-25T09:00:00Z');
   const to = new Date('2026-11-25T11:30:00Z');
   it.each([
-    [{}, "TimeGenerated ge datetime'2026-11-25T09:00:00.000Z' and TimeGenerated le datetime'2026-11-25T11:30:00.000Z'"],
-    [{ prefix: 'c|ns.web|' }, "PartitionKey ge 'c|ns.web|2026112509' and PartitionKey le 'c|ns.web|2026112511|~'"],
+    [
+      {},
+      "TimeGenerated ge datetime'2026-11-25T09:00:00.000Z' and TimeGenerated le datetime'2026-11-25T11:30:00.000Z'",
+    ],
+    [
+      { prefix: 'c|ns.web|' },
+      "PartitionKey ge 'c|ns.web|2026112509' and PartitionKey le 'c|ns.web|2026112511|~'",
+    ],
     [{ configuration: 'ns/web' }, "TraceConfiguration eq 'ns/web'"],
     [{ ip: "10.0.0.1'" }, "(SourceIp eq '10.0.0.1''' or DestinationIp eq '10.0.0.1''')"],
     [{ httpStatus: 500 }, 'HttpStatusCode eq 500'],

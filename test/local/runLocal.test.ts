@@ -94,6 +94,17 @@ describe('npm run local', () => {
     }
   }, 150_000);
 
+  it('refuses a --capture file that does not exist before starting anything', () => {
+    const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'shared/local/runLocal.ts', '--capture', 'no-such.pcapng'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/cannot read --capture no-such\.pcapng: ENOENT/);
+    expect(result.stdout).not.toContain('Starting the local system');
+  });
+
   it('names a port that is in use', () => {
     const server = createServer().listen(0, '127.0.0.1');
     return new Promise<void>((resolve, reject) => {

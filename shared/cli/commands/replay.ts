@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EventHubProducerClient } from '@azure/event-hubs';
 import { DefaultAzureCredential } from '@azure/identity';
+import { PacketPacer } from '../packetPacer';
 import { UsageError, type Command, type CommandOptions } from '../command';
 import { parseCommandArgs } from '../run';
 import { identitiesEvent, publishEvents, type PublishableEvent } from '../../agent/publishEvents';
@@ -28,7 +29,8 @@ Options:
   --namespace FQDN         Event Hubs namespace (…servicebus.windows.net), signing in with
                            DefaultAzureCredential (needs Azure Event Hubs Data Sender)
   --hub NAME               event hub name (default $TRACE_HUB_NAME or retina-traces)
-  --rate PPS               publish at most PPS packets per second (default: as fast as possible)
+  --rate PPS               publish PPS packets per second, packet by packet, in batches of at
+                           most 100 ms of packets (default: as fast as possible)
   --identities FILE        identity snapshot JSON (retina.sh/identities/v1) sent before the packets
   --trace-point P          trace point for interfaces whose name carries none
 
@@ -112,19 +114,17 @@ export const replayCommand: Command = {
       if (io.stdoutIsTty !== true && !final) return;
       const seconds = Math.max((Date.now() - started) / 1000, 0.001);
       const line = `${progress.packets} packets, ${progress.events} events, ${(progress.bytes / 1e6).toFixed(2)} MB, ${Math.round(progress.packets / seconds)} packets/s`;
-      io.stderr(final ? `${line}\n` : `\r${line}`);
+      // On a terminal the line is rewritten in place (\r, then erase to the end of the line); the
+      // final one ends with a newline so the prompt starts clean.
+      const tty = io.stdoutIsTty === true;
+      io.stderr(tty ? `\r${line}\x1b[K${final ? '\n' : ''}` : `${line}\n`);
     };
-    const send = async (events: PublishableEvent[], packets: number) => {
+    const pacer = rate === undefined ? undefined : new PacketPacer(rate);
+    const send = async (events: PublishableEvent[], _packets: number) => {
       if (events.length === 0) return;
       await publishEvents(producer, events, { partitionKey: node });
       progress.events += events.length;
       progress.bytes += events.reduce((sum, e) => sum + e.body.length, 0);
-      if (rate !== undefined) {
-        // Pace by packets published so far against the wall clock.
-        const due = started + (packets / rate) * 1000;
-        const wait = due - Date.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      }
       if (Date.now() - lastProgress > 250) {
         lastProgress = Date.now();
         showProgress(false);
@@ -136,7 +136,9 @@ export const replayCommand: Command = {
       for await (const event of readCaptureStream(createReadStream(resolved))) {
         if (event.kind === 'packet') {
           progress.packets += 1;
+          if (pacer !== undefined) await pacer.beforePacket();
           await send(packer.add(event.packet), progress.packets);
+          if (pacer?.shouldFlush() === true) await send(packer.flush(), progress.packets);
         } else if (event.kind === 'problem') {
           progress.problems += 1;
           if (event.problem.fatal && progress.packets === 0) {
