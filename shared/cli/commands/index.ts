@@ -70,7 +70,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   ),
   lazyCommand(
     'pcap',
-    'write the retained packets behind records, flows or pods as one pcapng',
+    'Write the retained packets of a record, flow, Community ID or pod as pcapng',
     () => (require('./pcap') as { pcapCommand: Command }).pcapCommand,
   ),
   completionCommand(() => COMMANDS),
