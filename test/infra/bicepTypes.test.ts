@@ -88,11 +88,20 @@ describe('an injected mistake is reported', () => {
       /roles\.bicep:\d+: '3913510d-.*' is not a known built-in role id/,
     ],
     [
+      'unknown property in a data flow reached through concat() and a ternary',
+      {
+        file: monitoring,
+        from: "transformKql: 'source'\n    outputStream: asimColumns.networkSession.outputStream",
+        to: "transformKql: 'source'\n    transformQuery: 'source'\n    outputStream: asimColumns.networkSession.outputStream",
+      },
+      /monitoring\.bicep:\d+: resource dataCollectionRule .*transformQuery: unknown property/,
+    ],
+    [
       'unknown Data Collection Rule property',
       {
         file: monitoring,
-        from: "transformKql: 'source'",
-        to: "transformKql: 'source'\n        transformQuery: 'source'",
+        from: "transformKql: 'source'\n        outputStream: streamName",
+        to: "transformKql: 'source'\n        transformQuery: 'source'\n        outputStream: streamName",
       },
       /monitoring\.bicep:\d+: resource dataCollectionRule .*dataFlows\[0\]\.transformQuery: unknown property/,
     ],

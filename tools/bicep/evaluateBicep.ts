@@ -284,6 +284,14 @@ function deploymentObject(at: Location): Map<string, BicepValue> {
   ]);
 }
 
+/** The items of an array, or of every option of an `either` whose options are all arrays. */
+function arrayOptionsItems(value: BicepValue): BicepValue[] | undefined {
+  if (value.kind === 'array') return value.items;
+  if (value.kind !== 'either') return undefined;
+  const options = value.options.map(arrayOptionsItems);
+  return options.every((items) => items !== undefined) ? options.flatMap((items) => items!) : undefined;
+}
+
 function pureCall(callee: string, values: BicepValue[], at: Location): BicepValue | undefined {
   const plain = values.map(toPlain);
   const strings = plain.every((value): value is string => typeof value === 'string') ? plain : undefined;
@@ -298,11 +306,18 @@ function pureCall(callee: string, values: BicepValue[], at: Location): BicepValu
         : unknownValue(at, 'string');
     case 'split':
       return strings ? fromJson(strings[0]!.split(strings[1]!), at) : unknownValue(at, 'array');
-    case 'concat':
+    case 'concat': {
+      // Arrays concatenate; an operand that is one of several arrays (a ternary) contributes the
+      // items of every option, so each item that can be deployed is checked.
+      const arrays = values.map(arrayOptionsItems);
+      if (values.length > 0 && arrays.every((items) => items !== undefined))
+        return { kind: 'array', items: arrays.flatMap((items) => items!), at };
+      return unknownValue(at, values.some((value) => value.kind === 'string') ? 'string' : undefined);
+    }
     case 'format':
     case 'subscriptionResourceId':
     case 'resourceId':
-      return unknownValue(at, callee === 'concat' ? undefined : 'string');
+      return unknownValue(at, 'string');
     case 'empty': {
       const [value] = plain;
       if (value === undefined) return unknownValue(at, 'bool');
