@@ -60,7 +60,10 @@ export interface IngestDependencies {
   circuitBreaker?: CircuitBreakerOptions | false;
   /** Most bytes one event may inflate to (a gzip bomb beyond). Default 64 MiB. */
   maxInflatedBytesPerEvent?: number;
-  /** Most inflated bytes of all trace batches of one invocation; later events are dead-lettered. Default 256 MiB. */
+  /**
+   * Most inflated bytes of all trace batches of one invocation, bombs refused at the per-event
+   * bound included; later events are dead-lettered (`INVOCATION_INFLATED_BUDGET_EXCEEDED`). Default 256 MiB.
+   */
   maxInflatedBytesPerInvocation?: number;
   /** Clock in epoch ms for the lag measurement. */
   now?: () => number;
@@ -235,8 +238,12 @@ export async function ingestEvents(
     }
     const batch = inflateTraceBatch(compressed, Math.min(perEvent, budget));
     if (batch.kind === 'rejected') {
-      if (batch.code === 'EVENT_INFLATED_TOO_LARGE' && budget < perEvent)
-        batch.code = 'INVOCATION_INFLATED_BUDGET_EXCEEDED';
+      if (batch.code === 'EVENT_INFLATED_TOO_LARGE') {
+        if (budget < perEvent) batch.code = 'INVOCATION_INFLATED_BUDGET_EXCEEDED';
+        // A bomb was inflated up to its bound before it was refused: that work is spent too, or
+        // 16 bombs would cost 16 full inflations (a CPU bomb) however small the budget.
+        budget -= Math.min(perEvent, budget);
+      }
       reject(batch);
       continue;
     }
