@@ -11,12 +11,16 @@ import {
 
 /** The structured line logged once per invocation (queried in docs/operations.md). */
 export function ingestLogLine(summary: IngestSummary, elapsedMs: number): Record<string, unknown> {
-  const { problems, deliveries, ...counts } = summary;
+  const { problems, deliveries, deadLetterBlobs = [], ...counts } = summary;
   return {
     event: 'ingestTraces',
     elapsedMs,
     ...counts,
-    deadLetterBlobs: deliveries.flatMap((d) => (d.deadLetterBlob === undefined ? [] : [d.deadLetterBlob])),
+    // Every blob this invocation dead-lettered to, so an operator can go from the log line to it.
+    deadLetterBlobs: [
+      ...deadLetterBlobs,
+      ...deliveries.flatMap((d) => (d.deadLetterBlob === undefined ? [] : [d.deadLetterBlob])),
+    ],
     problems: problems.slice(0, 10),
   };
 }

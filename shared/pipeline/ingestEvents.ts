@@ -83,6 +83,11 @@ export interface IngestSummary {
   rejectedEvents: number;
   /** Trace batches whose capture was not wholly readable: processed as far as readable, and dead-lettered (`CAPTURE_UNREADABLE`). */
   unreadableEvents?: number;
+  /**
+   * Dead-letter blobs written for whole events (rejected or unreadable) and for records that had
+   * no usable connection; blobs of failed deliveries are in `deliveries[].deadLetterBlob`.
+   */
+  deadLetterBlobs?: string[];
   packets: number;
   malformed: number;
   matched: number;
@@ -167,10 +172,11 @@ export async function ingestEvents(
     problem(event.reason);
     const ref = batchRef(event.metadata, event.index);
     lanes.enqueue('input', async () => {
-      await deps.deadLetter.write(
+      const blob = await deps.deadLetter.write(
         { destination: 'input', connection: '', batchRef: ref, entries: [eventEntry(event)] },
         deadLetterOptions(),
       );
+      (summary.deadLetterBlobs ??= []).push(blob);
     });
   };
   const reject = (event: RejectedEvent): void => {
@@ -305,11 +311,12 @@ export async function ingestEvents(
           record,
         }));
         lanes.enqueue(key, async () => {
-          await deps.deadLetter.write(
+          const blob = await deps.deadLetter.write(
             { destination: delivery.destination, connection: delivery.connection, batchRef: ref, entries },
             deadLetterOptions(),
           );
           summary.deadLettered += entries.length;
+          (summary.deadLetterBlobs ??= []).push(blob);
         });
         continue;
       }

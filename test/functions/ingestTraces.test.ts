@@ -323,6 +323,10 @@ describe('ingestTraces handler (host-shaped input, Azurite, local Logs Ingestion
         expect.stringMatching(/^event 0: application property 'trace-schema' is missing/),
       ]),
     );
+    // The log line names every blob the events went to, so an operator can go straight to them.
+    expect((JSON.parse(logs[0]!.text) as { deadLetterBlobs: string[] }).deadLetterBlobs.sort()).toEqual(
+      blobs.map((b) => b.name).sort(),
+    );
   });
 
   it('creates no duplicate rows when the host delivers an invocation again (same or another instance)', async () => {
