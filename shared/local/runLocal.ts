@@ -110,6 +110,21 @@ function printExamples(system: LocalSystem): void {
     const { TraceConfiguration, NodeName, SourcePodName, DestinationPodName, DestinationPort, PacketsFromSource, PacketsFromDestination, BytesFromSource, BytesFromDestination, FlowState, TcpHistory, FlowEndReason, CommunityId } = flow.row;
     say(`  Log Analytics flow: ${JSON.stringify({ TraceConfiguration, NodeName, SourcePodName, DestinationPodName, DestinationPort, PacketsFromSource, PacketsFromDestination, BytesFromSource, BytesFromDestination, FlowState, TcpHistory, FlowEndReason, CommunityId })}`);
   }
+  // gRPC over h2c (shop/shop-sentinel's ASIM web sessions): a call, and the call that failed.
+  const web = system.logsIngestion.accepted.filter((row) => row.stream === 'Custom-ASimWebSessionLogs');
+  const extra = (row: Record<string, unknown>) => (row.AdditionalFields ?? {}) as Record<string, unknown>;
+  const call = web.find((row) => extra(row.row).GrpcService !== undefined);
+  const failed = web.find((row) => typeof extra(row.row).GrpcStatusCode === 'number' && extra(row.row).GrpcStatusCode !== 0);
+  if (call !== undefined) {
+    const { TraceConfiguration, Http2StreamId, GrpcService, GrpcMethod } = extra(call.row);
+    const { SrcHostname, DstHostname, Url } = call.row;
+    say(`  gRPC call (ASimWebSessionLogs): ${JSON.stringify({ TraceConfiguration, SrcHostname, DstHostname, Url, Http2StreamId, GrpcService, GrpcMethod })}`);
+  }
+  if (failed !== undefined) {
+    const { TraceConfiguration, Http2StreamId, GrpcStatusCode, GrpcMessage } = extra(failed.row);
+    const { SrcHostname, DstHostname, EventResult } = failed.row;
+    say(`  gRPC error (ASimWebSessionLogs): ${JSON.stringify({ TraceConfiguration, SrcHostname, DstHostname, Http2StreamId, GrpcStatusCode, GrpcMessage, EventResult })}`);
+  }
   const stdout = system.stdoutLines[0];
   if (stdout !== undefined)
     examples.push({ where: 'stdout', record: JSON.parse(stdout) as Record<string, unknown> });
@@ -256,7 +271,7 @@ async function main(): Promise<number> {
   let published = 0;
   try {
     if (values.capture === undefined) {
-      say('\nReplaying the built-in synthetic cluster (2 nodes, HTTP, DNS and TLS traffic) ...');
+      say('\nReplaying the built-in synthetic cluster (2 nodes, HTTP, gRPC over h2c, DNS and TLS traffic) ...');
       const snapshot = demoIdentities(new Date().toISOString());
       await mkdir(path.join(dataDir, 'demo'), { recursive: true });
       await writeFile(

@@ -55,7 +55,7 @@ describe('tracectl agent', () => {
     expect(out.stderr).toMatch(
       new RegExp(`capture filter: \\(\\(net 0\\.0\\.0\\.0/0 and not net 10\\.0\\.0\\.0/8\\) and \\(tcp port 443\\)\\) and not \\(\\(.*host 127\\.0\\.0\\.1.* and tcp port ${port}\\)\\)`),
     );
-    expect(out.stderr).toContain('stopped, published to retina-traces: 46 packets captured, 1 batches sent, 0 dropped');
+    expect(out.stderr).toContain('stopped, published to retina-traces: 60 packets captured, 1 batches sent, 0 dropped');
     const args = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(argsFile, 'utf8'))) as string[];
     expect(args.slice(0, 7)).toEqual(['-i', 'eth0', '-w', '-', '-U', '-s', '0']);
 
@@ -71,13 +71,13 @@ describe('tracectl agent', () => {
       dir,
       `const data = require('fs').readFileSync(${JSON.stringify(path.join(dir, 'capture.pcapng'))});
        process.stdout.write(data.subarray(0, 2000));
-       setTimeout(() => { process.stdout.write(data.subarray(2000)); process.stderr.write('46 packets captured\\n7 packets dropped by kernel\\n'); }, 400);`,
+       setTimeout(() => { process.stdout.write(data.subarray(2000)); process.stderr.write('60 packets captured\\n7 packets dropped by kernel\\n'); }, 400);`,
     );
     const { io, out } = capture();
     expect(await agentCommand.run([...base(tcpdump), '--progress-interval', '100'], io)).toBe(0);
     expect(out.stderr).toMatch(/progress: \d+ packets captured, \d+ batches sent, 0 dropped/);
     // How many batches depends on whether the flush interval passed during the pause.
-    expect(out.stderr).toMatch(/stopped, published to retina-traces: 46 packets captured, \d+ batches sent, 7 dropped/);
+    expect(out.stderr).toMatch(/stopped, published to retina-traces: 60 packets captured, \d+ batches sent, 7 dropped/);
   });
 
   it('says clearly when tcpdump is missing', async () => {

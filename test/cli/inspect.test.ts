@@ -121,14 +121,25 @@ describe('tracectl inspect', () => {
     const out = await inspect([at('node1.pcapng')]);
     expect(out.code).toBe(0);
     const records = ndjson(out);
-    expect(records.map((r) => r.CaptureFrame)).toEqual(Array.from({ length: 46 }, (_, i) => i + 1));
+    expect(records.map((r) => r.CaptureFrame)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     expect(
       new Set(records.map((r) => `${r.TraceConfiguration} ${r.Destination} ${r.ClusterName} ${r.NodeName}`)),
     ).toEqual(new Set(['inspect/every-packet stdout inspect node1.pcapng']));
-    expect(records.filter((r) => r.L7Protocol !== undefined)).toHaveLength(14);
+    expect(records.filter((r) => r.L7Protocol !== undefined)).toHaveLength(18);
+    // The h2c connection to checkout: 2 gRPC calls, the second failing with grpc-status 14.
+    expect(
+      records
+        .filter((r) => r.HttpVersion === '2')
+        .map((r) => [r.Http2StreamId, r.GrpcService, r.GrpcMethod, r.GrpcStatusCode, r.GrpcMessage]),
+    ).toEqual([
+      [1, 'shop.checkout.v1.CheckoutService', 'GetQuote', undefined, undefined],
+      [1, undefined, undefined, 0, undefined],
+      [3, 'shop.checkout.v1.CheckoutService', 'PlaceOrder', undefined, undefined],
+      [3, undefined, undefined, 14, 'payment backend unavailable'],
+    ]);
     expect(out.stderr).toBe(
-      `${at('node1.pcapng')}: 46 packets, 46 with IP, 0 damaged, 0 capture problems, 0 non-IP, 0 fragments held, 46 matched, 14 layer-7 messages\n` +
-        '  inspect/every-packet: 46 packets matched, 46 records\n',
+      `${at('node1.pcapng')}: 60 packets, 60 with IP, 0 damaged, 0 capture problems, 0 non-IP, 0 fragments held, 60 matched, 18 layer-7 messages\n` +
+        '  inspect/every-packet: 60 packets matched, 60 records\n',
     );
   });
 
@@ -137,7 +148,7 @@ describe('tracectl inspect', () => {
     const plain = await inspect([at('node1.pcapng'), '--node', 'aks-node-1']);
     const gzip = await inspect([at('node1.pcapng.gz'), '--node', 'aks-node-1']);
     expect(gzip.code).toBe(0);
-    expect(ndjson(gzip)).toHaveLength(46);
+    expect(ndjson(gzip)).toHaveLength(60);
     expect(gzip.stdout).toBe(plain.stdout);
   });
 
@@ -145,13 +156,13 @@ describe('tracectl inspect', () => {
     [
       'a directory of configurations with identities',
       ['-f', 'samples/local', '--identities', 'IDS'],
-      // 32 packet and layer-7 records, the 2 shop/shop-flows connections flushed at the end, and
+      // 38 packet and layer-7 records, the 3 shop/shop-flows connections flushed at the end, and
       // shop/shop-sentinel's ASIM rows.
-      52,
+      65,
       {
-        'azuretable/TRACES_AZURETABLE': 8,
-        'loganalytics/TRACES_LOGANALYTICS': 8,
-        'loganalytics/TRACES_SENTINEL': 18,
+        'azuretable/TRACES_AZURETABLE': 14,
+        'loganalytics/TRACES_LOGANALYTICS': 9,
+        'loganalytics/TRACES_SENTINEL': 24,
         'opentelemetry/TRACES_OPENTELEMETRY': 8,
         'stdout/TRACES_STDOUT': 10,
       },
@@ -159,17 +170,17 @@ describe('tracectl inspect', () => {
     [
       'one file with identities',
       ['-f', 'samples/local/shop-http-azuretable.yaml', '--identities', 'IDS'],
-      8,
+      14,
       {
-        'azuretable/TRACES_AZURETABLE': 8,
+        'azuretable/TRACES_AZURETABLE': 14,
       },
     ],
     [
       'identities given as an array of snapshots',
       ['-f', 'samples/local/shop-http-azuretable.yaml', '--identities', 'IDS-LIST'],
-      8,
+      14,
       {
-        'azuretable/TRACES_AZURETABLE': 8,
+        'azuretable/TRACES_AZURETABLE': 14,
       },
     ],
     [
@@ -198,7 +209,7 @@ describe('tracectl inspect', () => {
         SourcePodName: 'frontend-7d9f8b6c5-x2x4q',
         DestinationServiceName: 'checkout',
       });
-      expect(out.stderr).toContain('  shop/shop-http: 20 packets matched, 8 records\n');
+      expect(out.stderr).toContain('  shop/shop-http: 34 packets matched, 14 records\n');
     } else {
       expect(out.stdout).toBe('');
       expect(out.stderr).toContain('  shop/shop-http: 0 packets matched, 0 records\n');
@@ -223,7 +234,7 @@ describe('tracectl inspect', () => {
     ]);
     expect(out.code).toBe(0);
     const lines = out.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(53);
+    expect(lines).toHaveLength(66);
     expect(lines[0]).toMatch(/^FRAME +TIME +CONFIGURATION +POINT +SOURCE +DESTINATION +PROTO +SUMMARY$/);
     const get = lines.find((line) => line.includes('HTTP GET') && line.includes('shop/shop-http '));
     expect(get).toMatch(
@@ -266,9 +277,9 @@ describe('tracectl inspect', () => {
   it('keeps the packets before a truncated capture, reports the damage on stderr and exits 0', async () => {
     const out = await inspect([at('truncated.pcapng')]);
     expect(out.code).toBe(0);
-    expect(ndjson(out).map((r) => r.CaptureFrame)).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
-    expect(out.stderr).toMatch(new RegExp(`^${at('truncated.pcapng')}: .*after frame 45`, 'm'));
-    expect(out.stderr).toContain(': 45 packets, 45 with IP, 0 damaged, 1 capture problems');
+    expect(ndjson(out).map((r) => r.CaptureFrame)).toEqual(Array.from({ length: 59 }, (_, i) => i + 1));
+    expect(out.stderr).toMatch(new RegExp(`^${at('truncated.pcapng')}: .*after frame 59`, 'm'));
+    expect(out.stderr).toContain(': 59 packets, 59 with IP, 0 damaged, 1 capture problems');
   });
 
   it.each<[string, () => string[], RegExp]>([

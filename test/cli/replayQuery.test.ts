@@ -57,9 +57,9 @@ describe('tracectl replay and query against the local system', () => {
       ['node1.pcapng', '--cluster', DEMO_CLUSTER, '--node', 'aks-node-1', '--identities', 'identities.json'],
       io,
     );
-    expect(out.stderr).toContain('46 packets, 2 events');
+    expect(out.stderr).toContain('60 packets, 2 events');
     expect(code).toBe(0);
-    expect(out.stdout).toContain('published node1.pcapng: 46 packets in 2 events');
+    expect(out.stdout).toContain('published node1.pcapng: 60 packets in 2 events');
     await system.waitForEvents(2, 30_000);
 
     const query = capture(system.env, dir);
@@ -78,10 +78,23 @@ describe('tracectl replay and query against the local system', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(records).toHaveLength(8);
+    // 2 HTTP/1.1 and 1 h2c connection: first packet each way, plus their 4 HTTP/1.1 and 4 gRPC messages.
+    expect(records).toHaveLength(14);
     expect(
-      records.filter((r) => r.L7Protocol === 'HTTP').map((r) => r.HttpStatusCode ?? r.HttpMethod),
+      records
+        .filter((r) => r.L7Protocol === 'HTTP' && r.HttpVersion === 'HTTP/1.1')
+        .map((r) => r.HttpStatusCode ?? r.HttpMethod),
     ).toEqual(['GET', 200, 'POST', 500]);
+    expect(
+      records
+        .filter((r) => r.HttpVersion === '2')
+        .map((r) => [r.Http2StreamId, r.GrpcMethod ?? r.GrpcStatusCode]),
+    ).toEqual([
+      [1, 'GetQuote'],
+      [1, 0],
+      [3, 'PlaceOrder'],
+      [3, 14],
+    ]);
     expect(records[0]).toMatchObject({
       SourcePodName: 'frontend-7d9f8b6c5-x2x4q',
       SourceNamespace: 'shop',

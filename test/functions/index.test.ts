@@ -147,7 +147,7 @@ describe('functions/index.ts registrations', () => {
         input.messages,
         invocationContext('ingestTraces', input.triggerMetadata).context,
       );
-      expect(await instance.tableRows()).toHaveLength(8);
+      expect(await instance.tableRows()).toHaveLength(14);
     } finally {
       setAppServices(undefined);
     }

@@ -90,18 +90,25 @@ function shape(rows: Record<string, unknown>[]): string[] {
     .sort();
 }
 
-// Two HTTP connections (GET → 200, POST → 500) seen on both nodes; FirstPacket keeps each direction's
-// first packet (SYN, SYN-ACK) and layer 7 adds each request and response: 8 rows per node.
+// Two HTTP connections (GET → 200, POST → 500) and one h2c connection (2 gRPC calls, POST → 200
+// each) seen on both nodes; FirstPacket keeps each direction's first packet (SYN, SYN-ACK) and
+// layer 7 adds each request and response: 14 rows per node.
 const SHOP_HTTP_SHAPE = [
   ...['aks-node-1 NodeToPod', 'aks-node-2 PodToNode'].flatMap((at) => [
     `${at} PSH,ACK HTTP 200`,
     `${at} PSH,ACK HTTP 500`,
+    `${at} PSH,ACK HTTP 200`,
+    `${at} PSH,ACK HTTP 200`,
+    `${at} SYN,ACK`,
     `${at} SYN,ACK`,
     `${at} SYN,ACK`,
   ]),
   ...['aks-node-1 PodToNode', 'aks-node-2 NodeToPod'].flatMap((at) => [
     `${at} PSH,ACK HTTP GET`,
     `${at} PSH,ACK HTTP POST`,
+    `${at} PSH,ACK HTTP POST`,
+    `${at} PSH,ACK HTTP POST`,
+    `${at} SYN`,
     `${at} SYN`,
     `${at} SYN`,
   ]),
@@ -132,15 +139,15 @@ describe('ingestTraces handler (host-shaped input, Azurite, local Logs Ingestion
       deadLettered: 0,
     });
     expect(summary.recordsByDestination).toEqual({
-      'azuretable/TRACES_AZURETABLE': 16,
+      'azuretable/TRACES_AZURETABLE': 28,
       'loganalytics/TRACES_LOGANALYTICS': 6,
     });
-    expect(summary.delivered).toBe(22);
+    expect(summary.delivered).toBe(34);
     expect(summary.maxLagMs).toBeGreaterThanOrEqual(5000);
 
     const rows = await instance.tableRows();
     expect(shape(rows)).toEqual(SHOP_HTTP_SHAPE);
-    expect(new Set(rows.map((r) => r.RecordId)).size).toBe(16);
+    expect(new Set(rows.map((r) => r.RecordId)).size).toBe(28);
     for (const row of rows)
       expect(row).toMatchObject({
         ClusterName: DEMO_CLUSTER,
@@ -171,8 +178,8 @@ describe('ingestTraces handler (host-shaped input, Azurite, local Logs Ingestion
       event: 'ingestTraces',
       events: 3,
       packets: summary.packets,
-      records: 22,
-      delivered: 22,
+      records: 34,
+      delivered: 34,
       deadLetterBlobs: [],
       problems: [],
     });
@@ -185,7 +192,7 @@ describe('ingestTraces handler (host-shaped input, Azurite, local Logs Ingestion
     await apply(instance, 'shop', 'shop-http', SHOP_HTTP_BY_ADDRESS);
     await ingest(instance, [traceEvent(NODE_2)], { partitionId: '0' });
     const bare = await instance.tableRows();
-    expect(bare).toHaveLength(8);
+    expect(bare).toHaveLength(14);
     for (const row of bare) {
       expect(row.SourcePodName).toBeUndefined();
       expect(row.DestinationPodName).toBeUndefined();
@@ -200,7 +207,7 @@ describe('ingestTraces handler (host-shaped input, Azurite, local Logs Ingestion
       firstSequenceNumber: 1,
     });
     const rows = await enriched.tableRows();
-    expect(rows).toHaveLength(16);
+    expect(rows).toHaveLength(28);
     for (const row of rows) {
       const expectations: [string, string, string][] = [
         ['10.244.1.10', 'PodName', FRONTEND_POD],
@@ -216,7 +223,7 @@ describe('ingestTraces handler (host-shaped input, Azurite, local Logs Ingestion
       }
     }
     const fromFrontend = rows.filter((r) => r.SourceIp === '10.244.1.10');
-    expect(fromFrontend).toHaveLength(8);
+    expect(fromFrontend).toHaveLength(14);
     expect(
       fromFrontend.every(
         (r) => r.SourceWorkload !== undefined && JSON.stringify(r.SourceWorkload).includes('frontend'),
@@ -229,7 +236,7 @@ describe('ingestTraces handler (host-shaped input, Azurite, local Logs Ingestion
     const instance = app.create();
     await apply(instance, 'shop', 'shop-http', SHOP_HTTP);
     await ingest(instance, [identities(), traceEvent(NODE_2)], { partitionId: '0' });
-    expect(await instance.tableRows()).toHaveLength(8);
+    expect(await instance.tableRows()).toHaveLength(14);
     expect(instance.stdout).toEqual([]);
 
     const changed = await apply(
@@ -241,8 +248,8 @@ describe('ingestTraces handler (host-shaped input, Azurite, local Logs Ingestion
     expect(changed.status).toBe(200);
     expect(changed.json!.metadata.generation).toBe(2);
     await ingest(instance, [traceEvent(NODE_2)], { partitionId: '3', firstSequenceNumber: 10 });
-    expect(await instance.tableRows()).toHaveLength(8);
-    expect(instance.stdout).toHaveLength(8);
+    expect(await instance.tableRows()).toHaveLength(14);
+    expect(instance.stdout).toHaveLength(14);
     for (const line of instance.stdout)
       expect(JSON.parse(line)).toMatchObject({
         TraceConfiguration: 'shop/shop-http',
@@ -266,8 +273,8 @@ describe('ingestTraces handler (host-shaped input, Azurite, local Logs Ingestion
     expect(errored.headers.get('content-type')).toBe('application/problem+json');
     expect(errored.json!.resource.status).toMatchObject({ state: 'Errored' });
     const { summary } = await ingest(instance, [identities(), traceEvent(NODE_2)]);
-    expect(summary.recordsByDestination).toEqual({ 'azuretable/TRACES_AZURETABLE': 8 });
-    expect(await instance.tableRows()).toHaveLength(8);
+    expect(summary.recordsByDestination).toEqual({ 'azuretable/TRACES_AZURETABLE': 14 });
+    expect(await instance.tableRows()).toHaveLength(14);
     expect(instance.stdout).toEqual([]);
   });
 
@@ -291,10 +298,10 @@ describe('ingestTraces handler (host-shaped input, Azurite, local Logs Ingestion
       traceBatches: 1,
       identitySnapshots: 1,
       rejectedEvents: 3,
-      delivered: 8,
+      delivered: 14,
       deadLettered: 0,
     });
-    expect(await instance.tableRows()).toHaveLength(8);
+    expect(await instance.tableRows()).toHaveLength(14);
     const blobs = await instance.deadLetters.list('input/');
     expect(blobs.map((b) => b.batchRef).sort()).toEqual([
       'eventhub:5:100',
@@ -335,7 +342,7 @@ describe('ingestTraces handler (host-shaped input, Azurite, local Logs Ingestion
     const events = [identities(), traceEvent(NODE_1), traceEvent(NODE_2)];
     await ingest(instance, events, { partitionId: '1', firstSequenceNumber: 40 });
     const first = (await instance.tableRows()).map((r) => r.RecordId).sort();
-    expect(first).toHaveLength(16);
+    expect(first).toHaveLength(28);
 
     await ingest(instance, events, { partitionId: '1', firstSequenceNumber: 40 });
     expect((await instance.tableRows()).map((r) => r.RecordId).sort()).toEqual(first);
@@ -344,7 +351,7 @@ describe('ingestTraces handler (host-shaped input, Azurite, local Logs Ingestion
     const { AzureWebJobsStorage: _storage, ...sameStorage } = instance.env;
     const restarted = app.create(sameStorage);
     const again = await ingest(restarted, events, { partitionId: '1', firstSequenceNumber: 40 });
-    expect(again.summary.delivered).toBe(16);
+    expect(again.summary.delivered).toBe(28);
     expect((await instance.tableRows()).map((r) => r.RecordId).sort()).toEqual(first);
   });
 

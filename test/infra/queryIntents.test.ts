@@ -98,7 +98,7 @@ describe('query pack intents, answered by tracectl query over the local Azure Ta
     expect((await query('--pod', 'frontend-7d9f8b6c5-x2x4q')).length).toBeGreaterThan(10);
     expect((await query('--namespace', 'kube-system')).every((r) => r.SourceNamespace === 'kube-system' || r.DestinationNamespace === 'kube-system')).toBe(true);
     expect(await kql('records-per-configuration.kql')).toContain('TraceConfiguration');
-    expect(await query('--configuration', 'shop/shop-http', '--cluster', DEMO_CLUSTER)).toHaveLength(16);
+    expect(await query('--configuration', 'shop/shop-http', '--cluster', DEMO_CLUSTER)).toHaveLength(28);
   });
 
   it('connection-attempts-without-reply / tcp-handshake-latency / first-packet-timeline: SYNs pair with SYN-ACKs by FlowId', async () => {
@@ -122,7 +122,10 @@ describe('query pack intents, answered by tracectl query over the local Azure Ta
       const requests = messages.filter((r) => !isResponse(r));
       expect(requests.length).toBeGreaterThan(0);
       for (const request of requests) {
-        const response = messages.find((r) => isResponse(r) && r.FlowId === request.FlowId && r.NodeName === request.NodeName);
+        // HTTP/2 multiplexes: a gRPC call's response is the one on the same stream.
+        const response = messages.find(
+          (r) => isResponse(r) && r.FlowId === request.FlowId && r.NodeName === request.NodeName && r.Http2StreamId === request.Http2StreamId,
+        );
         expect(BigInt(response!.TimestampNs) - BigInt(request.TimestampNs) > 0n).toBe(true);
       }
     }

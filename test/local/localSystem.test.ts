@@ -186,8 +186,8 @@ describe('the local system end to end', () => {
     expect(system.stats).toMatchObject({ events: 3, deadLettered: 0, rejectedEvents: 0 });
 
     const rows = await tableRows();
-    expect(rows).toHaveLength(16);
-    expect(new Set(rows.map((r) => r.RecordId)).size).toBe(16);
+    expect(rows).toHaveLength(28);
+    expect(new Set(rows.map((r) => r.RecordId)).size).toBe(28);
     for (const row of rows)
       expect(row).toMatchObject({
         ClusterName: DEMO_CLUSTER,
@@ -205,15 +205,36 @@ describe('the local system end to end', () => {
         .sort(),
     ).toEqual([
       'aks-node-1 200 checkout -> frontend-7d9f8b6c5-x2x4q',
+      'aks-node-1 200 checkout -> frontend-7d9f8b6c5-x2x4q',
+      'aks-node-1 200 checkout -> frontend-7d9f8b6c5-x2x4q',
       'aks-node-1 500 checkout -> frontend-7d9f8b6c5-x2x4q',
       'aks-node-1 GET frontend-7d9f8b6c5-x2x4q -> checkout',
       'aks-node-1 POST frontend-7d9f8b6c5-x2x4q -> checkout',
+      'aks-node-1 POST frontend-7d9f8b6c5-x2x4q -> checkout',
+      'aks-node-1 POST frontend-7d9f8b6c5-x2x4q -> checkout',
+      'aks-node-2 200 checkout-5c8b7f9d4-k8m2n -> frontend-7d9f8b6c5-x2x4q',
+      'aks-node-2 200 checkout-5c8b7f9d4-k8m2n -> frontend-7d9f8b6c5-x2x4q',
       'aks-node-2 200 checkout-5c8b7f9d4-k8m2n -> frontend-7d9f8b6c5-x2x4q',
       'aks-node-2 500 checkout-5c8b7f9d4-k8m2n -> frontend-7d9f8b6c5-x2x4q',
       'aks-node-2 GET frontend-7d9f8b6c5-x2x4q -> checkout-5c8b7f9d4-k8m2n',
       'aks-node-2 POST frontend-7d9f8b6c5-x2x4q -> checkout-5c8b7f9d4-k8m2n',
+      'aks-node-2 POST frontend-7d9f8b6c5-x2x4q -> checkout-5c8b7f9d4-k8m2n',
+      'aks-node-2 POST frontend-7d9f8b6c5-x2x4q -> checkout-5c8b7f9d4-k8m2n',
     ]);
     expect(http.find((r) => r.HttpMethod === 'GET')!.HttpPath).not.toContain('s3cr3t-t0ken');
+    // gRPC over h2c in Azure Table: the calls name service and method, the responses carry the status.
+    const grpc = http.filter((r) => r.HttpVersion === '2' && r.NodeName === 'aks-node-2');
+    expect(
+      grpc
+        // Table reads `long` columns back as bigint.
+        .map((r) => [Number(r.Http2StreamId), r.GrpcService, r.GrpcMethod, r.GrpcStatusCode, r.GrpcMessage])
+        .sort((a, b) => Number(a[0]) - Number(b[0]) || (a[1] === undefined ? 1 : 0) - (b[1] === undefined ? 1 : 0)),
+    ).toEqual([
+      [1, 'shop.checkout.v1.CheckoutService', 'GetQuote', undefined, undefined],
+      [1, undefined, undefined, 0, undefined],
+      [3, 'shop.checkout.v1.CheckoutService', 'PlaceOrder', undefined, undefined],
+      [3, undefined, undefined, 14, 'payment backend unavailable'],
+    ]);
 
     const dns = system.logsIngestion.accepted
       .filter((a) => a.stream === 'Custom-RetinaTraces_CL')
@@ -257,14 +278,14 @@ describe('the local system end to end', () => {
     ).toHaveLength(6);
     expect(system.otlp.received.length).toBeGreaterThan(0);
     expect(system.stats.recordsByDestination).toMatchObject({
-      'azuretable/TRACES_AZURETABLE': 16,
+      'azuretable/TRACES_AZURETABLE': 28,
       'loganalytics/TRACES_LOGANALYTICS': 6,
       'stdout/TRACES_STDOUT': 10,
-      'loganalytics/TRACES_SENTINEL': 26,
+      'loganalytics/TRACES_SENTINEL': 38,
     });
     // TRACES_SENTINEL__schema=asim: the same local rule, the three ASIM streams, each row valid for its stream.
     const asim = system.logsIngestion.accepted.filter((a) => a.stream.startsWith('Custom-ASim'));
-    expect(asim).toHaveLength(26);
+    expect(asim).toHaveLength(38);
     expect([...new Set(asim.map((a) => a.stream))].sort()).toEqual([
       'Custom-ASimDnsActivityLogs',
       'Custom-ASimNetworkSessionLogs',

@@ -77,7 +77,7 @@ function rowsPerMinute(all: Record<string, unknown>[]): Record<number, number> {
 
 describe('local consumer restart', () => {
   it('resumes after its checkpoint: events published while it was stopped arrive, earlier ones are not processed again', async () => {
-    expect(PACKETS_PER_BATCH).toBe(20);
+    expect(PACKETS_PER_BATCH).toBe(34);
     // One partition key, so every event lands in one partition, in order.
     await publishEvents(
       producer,
@@ -102,7 +102,7 @@ describe('local consumer restart', () => {
     expect(system.stats.events).toBe(7);
     expect(all).toHaveLength(6 * PACKETS_PER_BATCH);
     expect(new Set(all.map((r) => r.RecordId)).size).toBe(all.length);
-    expect(rowsPerMinute(all)).toEqual({ 0: 20, 1: 20, 2: 20, 3: 20, 4: 20, 5: 20 });
+    expect(rowsPerMinute(all)).toEqual({ 0: 34, 1: 34, 2: 34, 3: 34, 4: 34, 5: 34 });
     expect(all.every((r) => r.TraceConfiguration === 'shop/all-8080')).toBe(true);
   });
 
@@ -120,6 +120,6 @@ describe('local consumer restart', () => {
     const all = await rows();
     expect(all).toHaveLength(14 * PACKETS_PER_BATCH);
     expect(new Set(all.map((r) => r.RecordId)).size).toBe(all.length);
-    expect(Object.values(rowsPerMinute(all))).toEqual(Array(14).fill(20));
+    expect(Object.values(rowsPerMinute(all))).toEqual(Array(14).fill(34));
   });
 });

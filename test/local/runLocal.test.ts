@@ -38,22 +38,37 @@ describe('npm run local', () => {
       expect(result.status).toBe(0);
       const out = result.stdout;
       expect(out).toContain('applied shop/shop-http (Accepted)');
-      expect(out).toMatch(/3 events, 66 packets, 70 records \(70 delivered, 0 dead-lettered\)/);
-      expect(out).toMatch(/loganalytics\/TRACES_SENTINEL\s+26 records/);
-      expect(out).toMatch(/azuretable\/TRACES_AZURETABLE\s+16 records/);
-      expect(out).toMatch(/loganalytics\/TRACES_LOGANALYTICS\s+10 records/);
+      // 66 packets of HTTP/1.1, DNS and TLS plus 28 of the gRPC-over-h2c connection (14 per node).
+      expect(out).toMatch(/3 events, 94 packets, 96 records \(96 delivered, 0 dead-lettered\)/);
+      expect(out).toMatch(/loganalytics\/TRACES_SENTINEL\s+38 records/);
+      expect(out).toMatch(/azuretable\/TRACES_AZURETABLE\s+28 records/);
+      expect(out).toMatch(/loganalytics\/TRACES_LOGANALYTICS\s+12 records/);
       expect(out).toMatch(/opentelemetry\/TRACES_OPENTELEMETRY\s+8 records/);
       expect(out).toMatch(/stdout\/TRACES_STDOUT\s+10 records/);
       // What the local endpoints accepted is on disk for the user to look at.
       const rows = readFileSync(path.join(dataDir, 'loganalytics', 'Custom-RetinaTraces_CL.ndjson'), 'utf8').trim().split('\n');
-      // 6 DNS records and 4 shop/shop-flows connections (2 per node), written when the replay ended.
-      expect(rows).toHaveLength(10);
+      // 6 DNS records and 6 shop/shop-flows connections (3 per node), written when the replay ended.
+      expect(rows).toHaveLength(12);
       expect(out).toMatch(/Log Analytics flow: .*"FlowState":"SF"/);
       // samples/local/shop-sentinel-asim.yaml writes ASIM rows, one NDJSON file per stream.
       const asimRows = ['Custom-ASimNetworkSessionLogs', 'Custom-ASimDnsActivityLogs', 'Custom-ASimWebSessionLogs'].map(
         (stream) => readFileSync(path.join(dataDir, 'loganalytics', `${stream}.ndjson`), 'utf8').trim().split('\n').length,
       );
-      expect(asimRows).toEqual([12, 6, 8]);
+      expect(asimRows).toEqual([16, 6, 16]);
+      // The gRPC calls over h2c reach ASimWebSessionLogs, and the examples show a call and the failed one.
+      const web = readFileSync(path.join(dataDir, 'loganalytics', 'Custom-ASimWebSessionLogs.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { NetworkApplicationProtocol?: string; AdditionalFields?: Record<string, unknown> });
+      expect(web.filter((r) => r.NetworkApplicationProtocol === 'gRPC').map((r) => r.AdditionalFields!.GrpcMethod).sort()).toEqual([
+        'GetQuote',
+        'GetQuote',
+        'PlaceOrder',
+        'PlaceOrder',
+      ]);
+      expect(web.filter((r) => r.AdditionalFields?.GrpcStatusCode === 14)).toHaveLength(2);
+      expect(out).toMatch(/gRPC call \(ASimWebSessionLogs\): .*"GrpcService":"shop\.checkout\.v1\.CheckoutService","GrpcMethod":"GetQuote"/);
+      expect(out).toMatch(/gRPC error \(ASimWebSessionLogs\): .*"GrpcStatusCode":14,"GrpcMessage":"payment backend unavailable","EventResult":"Failure"/);
       expect(readFileSync(path.join(dataDir, 'stdout.ndjson'), 'utf8').trim().split('\n')).toHaveLength(10);
       expect(existsSync(path.join(dataDir, 'otlp'))).toBe(true);
       expect(readdirSync(path.join(dataDir, 'azurite')).length).toBeGreaterThan(0);
@@ -83,7 +98,7 @@ describe('npm run local', () => {
       expect(inspected.stdout.split('\n').length).toBeGreaterThan(2);
       // shop/shop-http is annotated retina.sh/retain-packets: its packets are retained and one
       // flow is retrieved the way the printed `tracectl pcap --flow` hint does it.
-      expect(out).toMatch(/Retained packets \(retina\.sh\/retain-packets\): 40 packets in 2 blobs .*0 dead-lettered/);
+      expect(out).toMatch(/Retained packets \(retina\.sh\/retain-packets\): 68 packets in 2 blobs .*0 dead-lettered/);
       expect(out).toMatch(/npx tracectl pcap --flow [0-9a-f]+ --connection-string '/);
       const flow = readCapture(readFileSync(path.join(dataDir, 'retained-flow.pcapng')));
       expect(flow.problems).toEqual([]);

@@ -33,7 +33,7 @@ describe('npm run local -- --in-cluster', () => {
       expect(out).toMatch(/shop\s+shop-http\s+Accepted\s+azuretable\s+FirstPacket\s+\d+s/);
       expect(out).toMatch(/kube-system\s+cluster-dns\s+Accepted\s+loganalytics/);
       // The same records as the file-fed demo: the identities came from the API this time.
-      expect(out).toMatch(/3 events, 66 packets, 70 records \(70 delivered, 0 dead-lettered\)/);
+      expect(out).toMatch(/3 events, 94 packets, 96 records \(96 delivered, 0 dead-lettered\)/);
       expect(out).toContain('"SourcePodName":"frontend-7d9f8b6c5-x2x4q"');
       expect(out).toContain('"DestinationServiceName":"kube-dns"');
     } finally {

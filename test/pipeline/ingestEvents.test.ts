@@ -181,22 +181,22 @@ describe('ingestEvents', () => {
       traceBatches: 2,
       identitySnapshots: 1,
       rejectedEvents: 0,
-      packets: 66,
+      packets: 94,
       malformed: 0,
-      matched: 40,
-      records: 16,
-      delivered: 16,
+      matched: 68,
+      records: 28,
+      delivered: 28,
       deadLettered: 0,
-      recordsByDestination: { 'stdout/TRACES_STDOUT': 16 },
+      recordsByDestination: { 'stdout/TRACES_STDOUT': 28 },
       maxLagMs: 5000,
       problems: [],
     });
     expect(summary.deliveries.map((d) => [d.destination, d.records, d.delivered])).toEqual([
-      ['stdout', 8, 8],
-      ['stdout', 8, 8],
+      ['stdout', 14, 14],
+      ['stdout', 14, 14],
     ]);
     const records = stdoutRecords(h);
-    expect(records).toHaveLength(16);
+    expect(records).toHaveLength(28);
     expect(new Set(records.map((r) => r.NodeName))).toEqual(new Set(['aks-node-1', 'aks-node-2']));
     const get = records.find((r) => r.NodeName === 'aks-node-2' && r.HttpMethod === 'GET');
     expect(get).toMatchObject({
@@ -221,9 +221,9 @@ describe('ingestEvents', () => {
     expect(summary).toMatchObject({
       identitySnapshots: 1,
       traceBatches: 1,
-      packets: 46,
-      records: 8,
-      delivered: 8,
+      packets: 60,
+      records: 14,
+      delivered: 14,
     });
   });
 
@@ -231,7 +231,7 @@ describe('ingestEvents', () => {
     const h = await harness([], [SHOP_HTTP_STDOUT]);
     const input = host([traceBatch(NODE_1!.capture)]);
     const summary = await ingestEvents(input.messages, input.triggerMetadata, h.deps);
-    expect(summary).toMatchObject({ traceBatches: 1, packets: 46, matched: 0, records: 0, delivered: 0 });
+    expect(summary).toMatchObject({ traceBatches: 1, packets: 60, matched: 0, records: 0, delivered: 0 });
     expect(h.stdout).toEqual([]);
   });
 
@@ -388,10 +388,10 @@ describe('ingestEvents', () => {
     const h = await harness([], [SHOP_HTTP_STDOUT]);
     const [later] = demoBatches(START_MS + 1000);
     const first = host([identities(), traceBatch(NODE_1!.capture)]);
-    expect((await ingestEvents(first.messages, first.triggerMetadata, h.deps)).records).toBe(8);
+    expect((await ingestEvents(first.messages, first.triggerMetadata, h.deps)).records).toBe(14);
     const second = host([traceBatch(later!.capture)]);
-    // Same flows again: only the HTTP messages, no first packets.
-    expect((await ingestEvents(second.messages, second.triggerMetadata, h.deps)).records).toBe(4);
+    // Same flows again: only the HTTP and gRPC messages, no first packets.
+    expect((await ingestEvents(second.messages, second.triggerMetadata, h.deps)).records).toBe(8);
     const otherPartition = hostEventBatch(received([traceBatch(later!.capture)]), {
       fullyQualifiedNamespace: 'x',
       eventHubName: 'traces',
@@ -400,7 +400,7 @@ describe('ingestEvents', () => {
     });
     expect(
       (await ingestEvents(otherPartition.messages, otherPartition.triggerMetadata, h.deps)).records,
-    ).toBe(8);
+    ).toBe(14);
   });
 
   it.each<[string, unknown, Record<string, unknown> | undefined, Partial<IngestSummary>]>([
@@ -424,16 +424,17 @@ describe('ingestEvents', () => {
     const truncated = NODE_1!.capture.subarray(0, NODE_1!.capture.length - 40);
     const input = host([traceBatch(truncated)]);
     const summary = await ingestEvents(input.messages, input.triggerMetadata, h.deps);
-    expect(summary.packets).toBe(45);
+    expect(summary.packets).toBe(59);
     expect(summary.problems).toHaveLength(2);
     expect(summary.problems[0]).toMatch(
-      new RegExp(`^event 0 \\(eventhub:3:${sequence - 1}\\): .*after frame 45`),
+      new RegExp(`^event 0 \\(eventhub:3:${sequence - 1}\\): .*after frame 59`),
     );
-    expect(summary.delivered).toBe(9);
+    // The cut-off last packet is the h2c connection's final ACK, not one of the 10 at the uplink.
+    expect(summary.delivered).toBe(10);
     // The body is kept whole for forensics and replay: the readable part was delivered anyway.
     expect(summary).toMatchObject({ unreadableEvents: 1, rejectedEvents: 0 });
     expect(summary.problems[1]).toMatch(
-      /^event 0: capture is not wholly readable \(45 packets read\): CAPTURE_TRUNCATED/,
+      /^event 0: capture is not wholly readable \(59 packets read\): CAPTURE_TRUNCATED/,
     );
     expect(h.deadLetter.batches).toHaveLength(1);
     const entry = h.deadLetter.batches[0]!.entries[0]!;

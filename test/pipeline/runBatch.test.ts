@@ -51,36 +51,36 @@ describe('runBatch on the demo cluster with the samples/local configurations', (
   it.each([
     {
       node: NODE_1!,
-      packets: 46,
-      matched: 46,
+      packets: 60,
+      matched: 60,
       matchedBy: {
         'kube-system/cluster-dns': 6,
-        'shop/shop-http': 20,
+        'shop/shop-http': 34,
         'shop/egress-tls': 20,
         'default/uplink-debug': 10,
       },
       recordsBy: {
         'kube-system/cluster-dns': 6,
-        'shop/shop-http': 8,
+        'shop/shop-http': 14,
         'shop/egress-tls': 8,
         'default/uplink-debug': 10,
       },
       destinations: {
         'loganalytics/TRACES_LOGANALYTICS': 6,
-        'azuretable/TRACES_AZURETABLE': 8,
+        'azuretable/TRACES_AZURETABLE': 14,
         'opentelemetry/TRACES_OPENTELEMETRY': 8,
         'stdout/TRACES_STDOUT': 10,
       },
-      l7: 14,
+      l7: 18,
     },
     {
       node: NODE_2!,
-      packets: 20,
-      matched: 20,
-      matchedBy: { 'shop/shop-http': 20 },
-      recordsBy: { 'shop/shop-http': 8 },
-      destinations: { 'azuretable/TRACES_AZURETABLE': 8 },
-      l7: 4,
+      packets: 34,
+      matched: 34,
+      matchedBy: { 'shop/shop-http': 34 },
+      recordsBy: { 'shop/shop-http': 14 },
+      destinations: { 'azuretable/TRACES_AZURETABLE': 14 },
+      l7: 8,
     },
   ])(
     '$node.node: exact counts per configuration and destination',
@@ -128,6 +128,14 @@ describe('runBatch on the demo cluster with the samples/local configurations', (
       'NodeToPod 10.0.12.34:8080>10.244.1.10:51002 SYN,ACK',
       'PodToNode 10.244.1.10:51002>10.0.12.34:8080 PSH,ACK HTTP:POST',
       'NodeToPod 10.0.12.34:8080>10.244.1.10:51002 PSH,ACK HTTP:500',
+      // gRPC over h2c: one segment carries the preface, SETTINGS and the GetQuote call; the second
+      // call (PlaceOrder) and its trailers-only response follow on the same connection.
+      'PodToNode 10.244.1.10:51006>10.0.12.34:8080 SYN',
+      'NodeToPod 10.0.12.34:8080>10.244.1.10:51006 SYN,ACK',
+      'PodToNode 10.244.1.10:51006>10.0.12.34:8080 PSH,ACK HTTP:POST',
+      'NodeToPod 10.0.12.34:8080>10.244.1.10:51006 PSH,ACK HTTP:200',
+      'PodToNode 10.244.1.10:51006>10.0.12.34:8080 PSH,ACK HTTP:POST',
+      'NodeToPod 10.0.12.34:8080>10.244.1.10:51006 PSH,ACK HTTP:200',
     ]);
     expect(recordsFor(result, 'shop/egress-tls').map(brief)).toEqual([
       'PodToNode 10.244.1.10:51004>93.184.215.14:443 SYN',
@@ -286,14 +294,14 @@ describe('RecordId stability', () => {
   it('gives the same ids (and records) on two independent runs', () => {
     const first = byId([run(NODE_1!.capture, localSamplesMatcher(), demo)]);
     const second = byId([run(NODE_1!.capture, localSamplesMatcher(), demo)]);
-    expect(first.size).toBe(32);
+    expect(first.size).toBe(38);
     expect([...second.entries()]).toEqual([...first.entries()]);
   });
 
   it.each<[string, number[]]>([
     ['two halves', [23]],
     ['four parts cutting through handshakes and HTTP exchanges', [4, 9, 17, 33]],
-    ['every packet alone', Array.from({ length: 45 }, (_, i) => i + 1)],
+    ['every packet alone', Array.from({ length: 59 }, (_, i) => i + 1)],
     ['one batch (no cut)', []],
   ])('gives the same records whatever the batch split (%s)', (_name, cuts) => {
     const whole = byId([run(NODE_1!.capture, localSamplesMatcher(), demo)]);
@@ -301,7 +309,7 @@ describe('RecordId stability', () => {
     const matcher = localSamplesMatcher();
     const parts = splitBatch(NODE_1!.capture, cuts).map((capture) => run(capture, matcher, demo, state));
     expect(parts).toHaveLength(cuts.length + 1);
-    expect(parts.reduce((sum, p) => sum + p.counts.packets, 0)).toBe(46);
+    expect(parts.reduce((sum, p) => sum + p.counts.packets, 0)).toBe(60);
     const split = byId(parts);
     expect([...split.keys()].sort()).toEqual([...whole.keys()].sort());
     for (const [id, record] of whole) expect(split.get(id)).toEqual(record);
@@ -328,27 +336,27 @@ describe('FirstPacket state across the batches of one partition', () => {
   const [LATER] = demoBatches(START_MS + 1000);
 
   it.each<[string, boolean, number | undefined, number, string[]]>([
-    ['state carried: only layer-7 records', true, undefined, 4, ['GET', '200', 'POST', '500']],
+    ['state carried: only layer-7 records', true, undefined, 8, ['GET', '200', 'POST', '500', 'POST', '200', 'POST', '200']],
     [
       'fresh state (instance restart): first packets again',
       false,
       undefined,
-      8,
-      ['GET', '200', 'POST', '500'],
+      14,
+      ['GET', '200', 'POST', '500', 'POST', '200', 'POST', '200'],
     ],
     [
       'state carried but flows idle past the timeout: first packets again',
       true,
       500,
-      8,
-      ['GET', '200', 'POST', '500'],
+      14,
+      ['GET', '200', 'POST', '500', 'POST', '200', 'POST', '200'],
     ],
   ])('%s', (_name, carry, idleTimeoutInMs, expected, l7) => {
     const options = idleTimeoutInMs === undefined ? {} : { captureLevel: { idleTimeoutInMs } };
     const state = createPartitionState(options);
     const matcher = localSamplesMatcher();
     const first = run(NODE_1!.capture, matcher, demo, state);
-    expect(first.counts.recordsByConfiguration['shop/shop-http']).toBe(8);
+    expect(first.counts.recordsByConfiguration['shop/shop-http']).toBe(14);
     const second = run(LATER!.capture, matcher, demo, carry ? state : createPartitionState(options));
     const http = recordsFor(second, 'shop/shop-http');
     expect(http).toHaveLength(expected);
@@ -358,7 +366,7 @@ describe('FirstPacket state across the batches of one partition', () => {
     // DNS answers are all layer 7 and AllPackets ignores flow state: both the same either way.
     expect(second.counts.recordsByConfiguration['kube-system/cluster-dns']).toBe(6);
     expect(second.counts.recordsByConfiguration['default/uplink-debug']).toBe(10);
-    expect(second.counts.recordsByConfiguration['shop/egress-tls']).toBe(expected === 4 ? 4 : 8);
+    expect(second.counts.recordsByConfiguration['shop/egress-tls']).toBe(expected === 8 ? 4 : 8);
   });
 });
 
@@ -655,9 +663,9 @@ ${body}
 `;
   it.each<[string, string, number]>([
     [
-      'frontend → checkout service on 8080: both directions of both connections',
+      'frontend → checkout service on 8080: both directions of all three connections',
       '      from: [{ipBlock: {cidr: 10.244.1.10/32}}]\n      to: [{ipBlock: {cidr: 10.0.12.34/32}}]\n      ports: [{port: 8080}]',
-      20,
+      34,
     ],
     [
       'the reverse (service → frontend on 8080) matches nothing: ports are the destination port',
@@ -770,8 +778,8 @@ describe('damaged input', () => {
 
   it('reads a gzip-compressed batch', () => {
     const result = run(gzipSync(NODE_1!.capture), localSamplesMatcher(), demo);
-    expect(result.counts.packets).toBe(46);
-    expect(recordsOf(result)).toHaveLength(32);
+    expect(result.counts.packets).toBe(60);
+    expect(recordsOf(result)).toHaveLength(38);
   });
 });
 

@@ -2,14 +2,28 @@
  * The built-in synthetic cluster of `npm run local`: two nodes, a `shop` namespace with a
  * frontend and a checkout service, CoreDNS, and an external HTTPS site. It yields the identity
  * snapshot an agent would publish and one pcapng trace batch per node, with HTTP (including a
- * secret query parameter and a 500), DNS (including NXDOMAIN) and TLS traffic, observed at the
- * pods' veth interfaces and the node's uplink, as Retina's trace points name them.
+ * secret query parameter and a 500), DNS (including NXDOMAIN), TLS traffic and gRPC over h2c
+ * (one call that succeeds, one that fails with grpc-status 14), observed at the pods' veth
+ * interfaces and the node's uplink, as Retina's trace points name them.
  */
 import { craftFrame, type CraftSpec } from '../../packet/craftFrame';
 import { PcapngWriter } from '../../capture/pcapngWriter';
 import { TcpFlag, type TracePoint } from '../../packet/decodedPacket';
 import type { IdentitySnapshot } from '../../enrich/identity';
-import { dnsQuery, dnsResponse, tlsClientHello, tlsServerHello } from './l7Payloads';
+import {
+  HTTP2_PREFACE,
+  concatBytes,
+  dnsQuery,
+  dnsResponse,
+  grpcMessage,
+  hpackBlock,
+  http2Frame,
+  http2Settings,
+  protoString,
+  protoVarint,
+  tlsClientHello,
+  tlsServerHello,
+} from './l7Payloads';
 
 /** Cluster name used by the demo. */
 export const DEMO_CLUSTER = 'demo-cluster';
@@ -152,6 +166,27 @@ const HTTP_POST = `POST /api/pay HTTP/1.1\r\nHost: checkout.shop.svc.cluster.loc
 const HTTP_ERROR_BODY = '{"error":"payment backend unavailable"}';
 const HTTP_ERROR = `HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: ${HTTP_ERROR_BODY.length}\r\n\r\n${HTTP_ERROR_BODY}`;
 
+/** HTTP/2 frame types and flags the demo's gRPC exchange uses (RFC 9113 §6). */
+const H2 = { DATA: 0x0, HEADERS: 0x1, SETTINGS: 0x4, END_STREAM: 0x1, ACK: 0x1, END_HEADERS: 0x4 } as const;
+
+/** A unary gRPC request on `streamId`: HEADERS, then one DATA frame with the message and END_STREAM. */
+function grpcRequest(streamId: number, method: string, protobuf: readonly number[]): Uint8Array {
+  const headers = hpackBlock([
+    [':method', 'POST'],
+    [':scheme', 'http'],
+    [':path', `/shop.checkout.v1.CheckoutService/${method}`],
+    [':authority', 'checkout.shop.svc.cluster.local:8080'],
+    ['content-type', 'application/grpc'],
+    ['user-agent', 'grpc-node-js/1.12.6'],
+    ['te', 'trailers'],
+    ['grpc-timeout', '5S'],
+  ]);
+  return concatBytes(
+    http2Frame(H2.HEADERS, H2.END_HEADERS, streamId, headers),
+    http2Frame(H2.DATA, H2.END_STREAM, streamId, grpcMessage(protobuf)),
+  );
+}
+
 function dnsExchange(batch: BatchBuilder, id: number, name: string, clientPort: number, rcode: number, answers: Parameters<typeof dnsResponse>[4]): void {
   batch.add('PodToNode', 'vethfront', { source: FRONTEND, destination: KUBE_DNS, transport: { protocol: 'udp', sourcePort: clientPort, destinationPort: 53 }, payload: dnsQuery(id, name, 'A') });
   batch.add('NodeToPod', 'vethfront', { source: KUBE_DNS, destination: FRONTEND, transport: { protocol: 'udp', sourcePort: 53, destinationPort: clientPort }, payload: dnsResponse(id, name, 'A', rcode, answers) }, 900);
@@ -200,6 +235,33 @@ export function demoBatches(startTimeMs: number): DemoBatch[] {
   tls.data(true, tlsClientHello('example.com', ['h2', 'http/1.1']));
   tls.data(false, tlsServerHello());
   tls.close();
+
+  // frontend → checkout's gRPC API on the same service port, HTTP/2 with prior knowledge (h2c):
+  // GetQuote succeeds (grpc-status 0 in trailers), PlaceOrder fails with a trailers-only response.
+  const rpc = new TcpConversation(recordHttp, FRONTEND, 51006, CHECKOUT, 8080, 4);
+  rpc.handshake();
+  rpc.data(true, concatBytes(HTTP2_PREFACE, http2Frame(H2.SETTINGS, 0, 0, http2Settings([[2, 0], [4, 4_194_304]])), grpcRequest(1, 'GetQuote', protoString(1, 'cart-42'))));
+  rpc.data(
+    false,
+    concatBytes(
+      http2Frame(H2.SETTINGS, 0, 0, http2Settings([[3, 100], [4, 65_535]])),
+      http2Frame(H2.SETTINGS, H2.ACK, 0),
+      http2Frame(H2.HEADERS, H2.END_HEADERS, 1, hpackBlock([[':status', '200'], ['content-type', 'application/grpc']])),
+      http2Frame(H2.DATA, 0, 1, grpcMessage([...protoVarint(1, 2598), ...protoString(2, 'EUR')])),
+      http2Frame(H2.HEADERS, H2.END_HEADERS | H2.END_STREAM, 1, hpackBlock([['grpc-status', '0'], ['grpc-message', '']])),
+    ),
+  );
+  rpc.data(true, concatBytes(http2Frame(H2.SETTINGS, H2.ACK, 0), grpcRequest(3, 'PlaceOrder', [...protoString(1, 'cart-42'), ...protoString(2, 'tok_visa')])));
+  rpc.data(
+    false,
+    http2Frame(
+      H2.HEADERS,
+      H2.END_HEADERS | H2.END_STREAM,
+      3,
+      hpackBlock([[':status', '200'], ['content-type', 'application/grpc'], ['grpc-status', '14'], ['grpc-message', 'payment%20backend%20unavailable']]),
+    ),
+  );
+  rpc.close();
 
   return [
     { node: 'aks-node-1', capture: node1.bytes(), packets: node1.packets },

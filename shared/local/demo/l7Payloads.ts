@@ -89,3 +89,103 @@ export function tlsServerHello(): Uint8Array {
   const body = [0x03, 0x03, ...filled(32, 5), 32, ...filled(32, 3), ...u16(0x1301), 0, ...u16(extensions.length), ...extensions];
   return handshakeRecord(2, body);
 }
+
+// HTTP/2 (h2c with prior knowledge) and gRPC, RFC 9113 and RFC 7541. Header blocks use only
+// indexed static-table fields and literal fields without indexing (no Huffman, no dynamic table):
+// valid HPACK that every decoder reads the same way, and that keeps the generator deterministic.
+
+/** The HTTP/2 client connection preface (RFC 9113 §3.4). */
+export const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+/** An HPACK integer with an `prefixBits`-bit prefix whose high bits are `high` (RFC 7541 §5.1). */
+function hpackInteger(value: number, prefixBits: number, high: number): number[] {
+  const max = (1 << prefixBits) - 1;
+  if (value < max) return [high | value];
+  const out = [high | max];
+  let rest = value - max;
+  while (rest >= 128) {
+    out.push((rest & 0x7f) | 0x80);
+    rest >>>= 7;
+  }
+  out.push(rest);
+  return out;
+}
+
+/** An HPACK string literal, not Huffman-coded (RFC 7541 §5.2). */
+function hpackString(text: string): number[] {
+  const bytes = Buffer.from(text, 'utf8');
+  return [...hpackInteger(bytes.length, 7, 0x00), ...bytes];
+}
+
+/** HPACK static-table indices of the names and name–value pairs the demo uses (RFC 7541 Appendix A). */
+const HPACK_STATIC_FIELDS: Record<string, number> = {
+  ':method: POST': 3,
+  ':scheme: http': 6,
+  ':status: 200': 8,
+};
+const HPACK_STATIC_NAMES: Record<string, number> = {
+  ':authority': 1,
+  ':path': 4,
+  'content-type': 31,
+  'user-agent': 58,
+};
+
+/**
+ * An HPACK header block of `headers`: a static-table indexed field when the pair is in the static
+ * table, else a literal field without indexing, with the static-table name index when there is one.
+ */
+export function hpackBlock(headers: readonly (readonly [string, string])[]): Uint8Array {
+  const out: number[] = [];
+  for (const [name, value] of headers) {
+    const indexed = HPACK_STATIC_FIELDS[`${name}: ${value}`];
+    if (indexed !== undefined) {
+      out.push(...hpackInteger(indexed, 7, 0x80));
+      continue;
+    }
+    const nameIndex = HPACK_STATIC_NAMES[name];
+    if (nameIndex !== undefined) out.push(...hpackInteger(nameIndex, 4, 0x00), ...hpackString(value));
+    else out.push(0x00, ...hpackString(name), ...hpackString(value));
+  }
+  return Uint8Array.from(out);
+}
+
+/** One HTTP/2 frame (RFC 9113 §4.1). */
+export function http2Frame(type: number, flags: number, streamId: number, payload: Uint8Array | readonly number[] = []): Uint8Array {
+  const body = Uint8Array.from(payload);
+  const header = [...u24(body.length), type, flags, (streamId >>> 24) & 0x7f, (streamId >>> 16) & 0xff, (streamId >>> 8) & 0xff, streamId & 0xff];
+  return Uint8Array.from([...header, ...body]);
+}
+
+/** A SETTINGS frame payload of `[identifier, value]` pairs (RFC 9113 §6.5.1). */
+export function http2Settings(settings: readonly (readonly [number, number])[]): number[] {
+  return settings.flatMap(([id, value]) => [...u16(id), (value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]);
+}
+
+/** A gRPC length-prefixed message, uncompressed (gRPC over HTTP/2, "Length-Prefixed-Message"). */
+export function grpcMessage(protobuf: readonly number[]): number[] {
+  const n = protobuf.length;
+  return [0x00, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff, ...protobuf];
+}
+
+/** A protobuf length-delimited field (wire type 2) holding `text`. */
+export function protoString(field: number, text: string): number[] {
+  const bytes = Buffer.from(text, 'utf8');
+  return [(field << 3) | 2, bytes.length, ...bytes];
+}
+
+/** A protobuf varint field (wire type 0). */
+export function protoVarint(field: number, value: number): number[] {
+  const out = [(field << 3) | 0];
+  let rest = value;
+  while (rest >= 128) {
+    out.push((rest & 0x7f) | 0x80);
+    rest = Math.floor(rest / 128);
+  }
+  out.push(rest);
+  return out;
+}
+
+/** Bytes of several frames (or other chunks) back to back, as one TCP segment carries them. */
+export function concatBytes(...chunks: readonly Uint8Array[]): Uint8Array {
+  return Uint8Array.from(Buffer.concat(chunks));
+}
