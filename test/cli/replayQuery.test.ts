@@ -158,8 +158,8 @@ describe('tracectl replay and query against the local system', () => {
       io,
     );
     expect(code).toBe(0);
-    // 46 packets at 100 per second take about 0.45 s; batches leave every 100 ms of packets.
-    const events = Number(/46 packets in (\d+) events/.exec(out.stdout)?.[1]);
+    // 60 packets at 100 per second take about 0.6 s; batches leave every 100 ms of packets.
+    const events = Number(/60 packets in (\d+) events/.exec(out.stdout)?.[1]);
     expect(events).toBeGreaterThanOrEqual(3);
     expect(out.stderr).not.toContain('\r');
   });
