@@ -43,7 +43,12 @@ describe('tracectl query --view over the local Azure Table', () => {
   async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
     let stderr = '';
-    const io: CommandIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: system.env, cwd: ROOT };
+    const io: CommandIo = {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      env: system.env,
+      cwd: ROOT,
+    };
     const window = args.includes('--from') ? [] : ['--since', '1d'];
     const code = await runCli(['query', ...window, ...args], [queryCommand], io);
     return { code, stdout, stderr };
@@ -64,13 +69,29 @@ describe('tracectl query --view over the local Azure Table', () => {
       await writeFile(path.join(dir, file), text.replace(/destination: \w+/, 'destination: azuretable'));
     }
     await writeFile(path.join(dir, 'all-flows.yaml'), ALL_FLOWS);
-    const io: CommandIo = { stdout: () => undefined, stderr: () => undefined, env: { TRACECTL_SERVER: system.httpUrl }, cwd: dir };
+    const io: CommandIo = {
+      stdout: () => undefined,
+      stderr: () => undefined,
+      env: { TRACECTL_SERVER: system.httpUrl },
+      cwd: dir,
+    };
     expect(await applyCommand.run(['-f', dir], io)).toBe(0);
     const producer = new EventHubProducerClient(system.eventHubsConnectionString);
-    await publishEvents(producer, [identitiesEvent(demoIdentities(new Date().toISOString()))], { partitionKey: DEMO_CLUSTER });
+    await publishEvents(producer, [identitiesEvent(demoIdentities(new Date().toISOString()))], {
+      partitionKey: DEMO_CLUSTER,
+    });
     await system.waitForEvents(1);
     for (const batch of demoBatches(Date.now() - 5000)) {
-      await publishEvents(producer, [{ body: Buffer.from(batch.capture), properties: { 'trace-schema': TRACE_BATCH_SCHEMA, cluster: DEMO_CLUSTER, node: batch.node } }], { partitionKey: batch.node });
+      await publishEvents(
+        producer,
+        [
+          {
+            body: Buffer.from(batch.capture),
+            properties: { 'trace-schema': TRACE_BATCH_SCHEMA, cluster: DEMO_CLUSTER, node: batch.node },
+          },
+        ],
+        { partitionKey: batch.node },
+      );
     }
     await producer.close();
     await system.waitForEvents(3);
@@ -86,13 +107,27 @@ describe('tracectl query --view over the local Azure Table', () => {
   it('top-talkers: flows by bytes, both nodes, as flow-top-talkers-by-bytes.kql groups them', async () => {
     const rows = await view('top-talkers', '--configuration', 'flows/all-flows');
     expect(rows.find((r) => r.Destination === 'kube-dns')).toMatchObject({
-      SourceNamespace: 'shop', Source: 'Deployment/frontend', DestinationNamespace: 'kube-system', Protocol: 'UDP', DestinationPort: 53, Connections: 3,
+      SourceNamespace: 'shop',
+      Source: 'Deployment/frontend',
+      DestinationNamespace: 'kube-system',
+      Protocol: 'UDP',
+      DestinationPort: 53,
+      Connections: 3,
     });
     const http = rows.filter((r) => r.DestinationPort === 8080);
     // Node 1 sees the service address, node 2 the pod: two destinations, the same bytes.
     expect(http.map((r) => r.Destination).sort()).toEqual(['Deployment/checkout', 'checkout']);
-    for (const row of http) expect(row).toMatchObject({ Bytes: 1681, BytesSent: 1016, BytesReceived: 665, Packets: 20, Connections: 2 });
-    expect(rows.map((r) => r.Bytes)).toEqual([...rows.map((r) => r.Bytes)].sort((a, b) => (b as number) - (a as number)));
+    for (const row of http)
+      expect(row).toMatchObject({
+        Bytes: 1681,
+        BytesSent: 1016,
+        BytesReceived: 665,
+        Packets: 20,
+        Connections: 2,
+      });
+    expect(rows.map((r) => r.Bytes)).toEqual(
+      [...rows.map((r) => r.Bytes)].sort((a, b) => (b as number) - (a as number)),
+    );
   });
 
   it('http-latency and dns-latency: requests paired with their responses', async () => {
@@ -103,7 +138,9 @@ describe('tracectl query --view over the local Azure Table', () => {
     ]);
     for (const row of http) expect(row.P50Ms as number).toBeGreaterThan(0);
     const dns = await view('dns-latency');
-    expect(dns).toEqual([expect.objectContaining({ ClientNamespace: 'shop', Resolver: '10.0.0.10', Lookups: 3 })]);
+    expect(dns).toEqual([
+      expect.objectContaining({ ClientNamespace: 'shop', Resolver: '10.0.0.10', Lookups: 3 }),
+    ]);
     expect(dns[0]!.P99Ms as number).toBeGreaterThan(0);
   });
 
@@ -117,18 +154,32 @@ describe('tracectl query --view over the local Azure Table', () => {
       'shop/shop-flows FlowSummary',
       'shop/shop-http FirstPacket',
     ]);
-    expect(rows.find((r) => r.TraceConfiguration === 'shop/shop-http')).toMatchObject({ Records: 16, BilledGB: 0 });
+    expect(rows.find((r) => r.TraceConfiguration === 'shop/shop-http')).toMatchObject({
+      Records: 16,
+      BilledGB: 0,
+    });
     for (const row of rows) expect(row.BilledBytes as number).toBeGreaterThan(100 * (row.Records as number));
-    const one = await view('cost-by-configuration', '--configuration', 'shop/shop-http', '--cluster', DEMO_CLUSTER);
+    const one = await view(
+      'cost-by-configuration',
+      '--configuration',
+      'shop/shop-http',
+      '--cluster',
+      DEMO_CLUSTER,
+    );
     expect(one).toEqual([rows.find((r) => r.TraceConfiguration === 'shop/shop-http')]);
   });
 
-  it.each(['rejected-flows', 'long-flows', 'grpc-errors'])('%s is empty: the demo has no such traffic', async (name) => {
-    expect(await view(name)).toEqual([]);
-    const table = await run('--view', name);
-    expect(table).toMatchObject({ code: 0, stdout: '' });
-    expect(table.stderr).toMatch(new RegExp(`^0 rows of view ${name} \\(queries/[a-z-]+\\.kql\\) over \\d+ records`));
-  });
+  it.each(['rejected-flows', 'long-flows', 'grpc-errors'])(
+    '%s is empty: the demo has no such traffic',
+    async (name) => {
+      expect(await view(name)).toEqual([]);
+      const table = await run('--view', name);
+      expect(table).toMatchObject({ code: 0, stdout: '' });
+      expect(table.stderr).toMatch(
+        new RegExp(`^0 rows of view ${name} \\(queries/[a-z-]+\\.kql\\) over \\d+ records`),
+      );
+    },
+  );
 
   it('an empty window gives no rows for every view', async () => {
     for (const name of ['top-talkers', 'http-latency', 'dns-latency', 'cost-by-configuration'])
@@ -137,12 +188,17 @@ describe('tracectl query --view over the local Azure Table', () => {
 
   it('prints a table with the .kql column names', async () => {
     const { stdout } = await run('--view', 'dns-latency');
-    expect(stdout.split('\n')[0]).toMatch(/^ClientNamespace\s+Resolver\s+Lookups\s+P50Ms\s+P95Ms\s+P99Ms\s+MaxMs$/);
+    expect(stdout.split('\n')[0]).toMatch(
+      /^ClientNamespace\s+Resolver\s+Lookups\s+P50Ms\s+P95Ms\s+P99Ms\s+MaxMs$/,
+    );
     expect(stdout).toMatch(/\nshop\s+10\.0\.0\.10\s+3\s/);
   });
 
   it.each([
-    [['--view', 'top_talkers'], "--view must be one of top-talkers, rejected-flows, long-flows, grpc-errors, http-latency, dns-latency, cost-by-configuration, not 'top_talkers'"],
+    [
+      ['--view', 'top_talkers'],
+      "--view must be one of top-talkers, rejected-flows, long-flows, grpc-errors, http-latency, dns-latency, cost-by-configuration, not 'top_talkers'",
+    ],
     [['--view', 'top-talkers', '-o', 'ndjson'], "-o must be table or json, not 'ndjson'"],
     [['-o', 'json'], "-o must be table or ndjson, not 'json'"],
   ])('%j is a usage error naming the problem', async (args, message) => {

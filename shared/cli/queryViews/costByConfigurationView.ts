@@ -20,9 +20,14 @@ export const costByConfigurationView: QueryView = {
       .map((record) => ({ record, ms: timeMs(record.TimeGenerated) }))
       .filter((d): d is { record: TraceRecord; ms: number } => d.ms !== undefined)
       .map((d) => ({ record: d.record, day: `${new Date(d.ms).toISOString().slice(0, 10)}T00:00:00.000Z` }));
-    const rows = [...groupBy(dated, (d) => [d.day, d.record.TraceConfiguration, d.record.CaptureLevel]).values()].map((group): ViewRow => {
+    const rows = [
+      ...groupBy(dated, (d) => [d.day, d.record.TraceConfiguration, d.record.CaptureLevel]).values(),
+    ].map((group): ViewRow => {
       const first = group[0]!;
-      const bytes = group.reduce((total, d) => total + billedRowBytes(d.record as unknown as Record<string, unknown>), 0);
+      const bytes = group.reduce(
+        (total, d) => total + billedRowBytes(d.record as unknown as Record<string, unknown>),
+        0,
+      );
       return {
         Day: first.day,
         TraceConfiguration: first.record.TraceConfiguration ?? '',
@@ -32,6 +37,8 @@ export const costByConfigurationView: QueryView = {
         BilledBytes: bytes,
       };
     });
-    return rows.sort((a, b) => (a.Day === b.Day ? (b.BilledBytes as number) - (a.BilledBytes as number) : a.Day! < b.Day! ? 1 : -1));
+    return rows.sort((a, b) =>
+      a.Day === b.Day ? (b.BilledBytes as number) - (a.BilledBytes as number) : a.Day! < b.Day! ? 1 : -1,
+    );
   },
 };

@@ -6,7 +6,8 @@ import { groupBy, percentile, timestampNs, topBy } from './viewFunctions';
 export const dnsLatencyView: QueryView = {
   name: 'dns-latency',
   kqlFile: 'dns-latency.kql',
-  summary: 'DNS lookup latency percentiles (ms) per client namespace and resolver, pairing queries and responses by flow and id',
+  summary:
+    'DNS lookup latency percentiles (ms) per client namespace and resolver, pairing queries and responses by flow and id',
   columns: ['ClientNamespace', 'Resolver', 'Lookups', 'P50Ms', 'P95Ms', 'P99Ms', 'MaxMs'],
   aggregate(records: readonly TraceRecord[]): ViewRow[] {
     const messages = records.filter((r) => r.L7Protocol === 'DNS' && typeof r.DnsId === 'number');
@@ -30,18 +31,20 @@ export const dnsLatencyView: QueryView = {
         latencyMs: Number(response.ns - query.ns) / 1e6,
       });
     }
-    const rows = [...groupBy(lookups, (l) => [l.clientNamespace, l.resolver]).values()].map((group): ViewRow => {
-      const latencies = group.map((l) => l.latencyMs);
-      return {
-        ClientNamespace: group[0]!.clientNamespace,
-        Resolver: group[0]!.resolver,
-        Lookups: group.length,
-        P50Ms: percentile(latencies, 50),
-        P95Ms: percentile(latencies, 95),
-        P99Ms: percentile(latencies, 99),
-        MaxMs: Math.max(...latencies),
-      };
-    });
+    const rows = [...groupBy(lookups, (l) => [l.clientNamespace, l.resolver]).values()].map(
+      (group): ViewRow => {
+        const latencies = group.map((l) => l.latencyMs);
+        return {
+          ClientNamespace: group[0]!.clientNamespace,
+          Resolver: group[0]!.resolver,
+          Lookups: group.length,
+          P50Ms: percentile(latencies, 50),
+          P95Ms: percentile(latencies, 95),
+          P99Ms: percentile(latencies, 99),
+          MaxMs: Math.max(...latencies),
+        };
+      },
+    );
     return topBy(rows, 'P95Ms', 50);
   },
 };

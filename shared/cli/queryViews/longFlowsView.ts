@@ -10,15 +10,59 @@ export const longFlowsView: QueryView = {
   name: 'long-flows',
   kqlFile: 'flow-long-lived.kql',
   summary: 'connections open longer than 5 minutes, longest first; Duration in seconds (FlowSummary records)',
-  columns: ['CommunityId', 'NodeName', 'TracePoint', 'Protocol', 'SourceNamespace', 'SourcePodName', 'SourceIp', 'DestinationNamespace', 'DestinationServiceName', 'DestinationIp', 'DestinationPort', 'Started', 'LastSeen', 'Intervals', 'Bytes', 'Packets', 'EndReason', 'State', 'Duration', 'StillOpen'],
+  columns: [
+    'CommunityId',
+    'NodeName',
+    'TracePoint',
+    'Protocol',
+    'SourceNamespace',
+    'SourcePodName',
+    'SourceIp',
+    'DestinationNamespace',
+    'DestinationServiceName',
+    'DestinationIp',
+    'DestinationPort',
+    'Started',
+    'LastSeen',
+    'Intervals',
+    'Bytes',
+    'Packets',
+    'EndReason',
+    'State',
+    'Duration',
+    'StillOpen',
+  ],
   aggregate(records: readonly TraceRecord[]): ViewRow[] {
-    const flows = records.filter((r) => r.CaptureLevel === 'FlowSummary' && timeMs(r.FlowStart) !== undefined && timeMs(r.FlowEnd) !== undefined);
-    const groups = groupBy(flows, (r) => [r.CommunityId, r.NodeName, r.TracePoint, r.Protocol, r.SourceNamespace, r.SourcePodName, r.SourceIp, r.DestinationNamespace, r.DestinationServiceName, r.DestinationIp, r.DestinationPort]);
+    const flows = records.filter(
+      (r) =>
+        r.CaptureLevel === 'FlowSummary' &&
+        timeMs(r.FlowStart) !== undefined &&
+        timeMs(r.FlowEnd) !== undefined,
+    );
+    const groups = groupBy(flows, (r) => [
+      r.CommunityId,
+      r.NodeName,
+      r.TracePoint,
+      r.Protocol,
+      r.SourceNamespace,
+      r.SourcePodName,
+      r.SourceIp,
+      r.DestinationNamespace,
+      r.DestinationServiceName,
+      r.DestinationIp,
+      r.DestinationPort,
+    ]);
     const rows: ViewRow[] = [];
     for (const group of groups.values()) {
       const first = group[0]!;
-      const started = group.reduce((min, r) => (timeMs(r.FlowStart)! < timeMs(min)! ? r.FlowStart! : min), first.FlowStart!);
-      const lastSeen = group.reduce((max, r) => (timeMs(r.FlowEnd)! > timeMs(max)! ? r.FlowEnd! : max), first.FlowEnd!);
+      const started = group.reduce(
+        (min, r) => (timeMs(r.FlowStart)! < timeMs(min)! ? r.FlowStart! : min),
+        first.FlowStart!,
+      );
+      const lastSeen = group.reduce(
+        (max, r) => (timeMs(r.FlowEnd)! > timeMs(max)! ? r.FlowEnd! : max),
+        first.FlowEnd!,
+      );
       const durationMs = timeMs(lastSeen)! - timeMs(started)!;
       if (durationMs <= MINIMUM_DURATION_MS) continue;
       const ending = group.find((r) => r.FlowEndReason !== undefined && r.FlowEndReason !== 'interval');
@@ -37,8 +81,14 @@ export const longFlowsView: QueryView = {
         Started: started,
         LastSeen: lastSeen,
         Intervals: group.length,
-        Bytes: group.reduce((t, r) => t + numberOr0(r.BytesFromSource) + numberOr0(r.BytesFromDestination), 0),
-        Packets: group.reduce((t, r) => t + numberOr0(r.PacketsFromSource) + numberOr0(r.PacketsFromDestination), 0),
+        Bytes: group.reduce(
+          (t, r) => t + numberOr0(r.BytesFromSource) + numberOr0(r.BytesFromDestination),
+          0,
+        ),
+        Packets: group.reduce(
+          (t, r) => t + numberOr0(r.PacketsFromSource) + numberOr0(r.PacketsFromDestination),
+          0,
+        ),
         EndReason: ending?.FlowEndReason ?? '',
         State: ending?.FlowState ?? '',
         Duration: durationMs / 1000,

@@ -12,18 +12,46 @@ export const rejectedFlowsView: QueryView = {
   name: 'rejected-flows',
   kqlFile: 'flow-rejected-and-half-open.kql',
   summary: 'TCP services that refuse connections or leave them half-open (FlowSummary records)',
-  columns: ['DestinationNamespace', 'DestinationServiceName', 'DestinationPodName', 'DestinationIp', 'DestinationPort', 'Rejected', 'HalfOpen', 'Unsolicited', 'Clients', 'ClientPods', 'LastSeen', 'Failed'],
+  columns: [
+    'DestinationNamespace',
+    'DestinationServiceName',
+    'DestinationPodName',
+    'DestinationIp',
+    'DestinationPort',
+    'Rejected',
+    'HalfOpen',
+    'Unsolicited',
+    'Clients',
+    'ClientPods',
+    'LastSeen',
+    'Failed',
+  ],
   aggregate(records: readonly TraceRecord[]): ViewRow[] {
     const failed = records.filter(
-      (r) => r.CaptureLevel === 'FlowSummary' && r.Protocol === 'TCP' && r.FlowEndReason !== 'interval' && FAILED_STATES.has(r.FlowState ?? ''),
+      (r) =>
+        r.CaptureLevel === 'FlowSummary' &&
+        r.Protocol === 'TCP' &&
+        r.FlowEndReason !== 'interval' &&
+        FAILED_STATES.has(r.FlowState ?? ''),
     );
-    const groups = groupBy(failed, (r) => [r.DestinationNamespace, r.DestinationServiceName, r.DestinationPodName, r.DestinationIp, r.DestinationPort]);
+    const groups = groupBy(failed, (r) => [
+      r.DestinationNamespace,
+      r.DestinationServiceName,
+      r.DestinationPodName,
+      r.DestinationIp,
+      r.DestinationPort,
+    ]);
     const rows = [...groups.values()].map((group): ViewRow => {
       const first = group[0]!;
-      const count = (states: readonly string[]): number => group.filter((r) => states.includes(r.FlowState ?? '')).length;
+      const count = (states: readonly string[]): number =>
+        group.filter((r) => states.includes(r.FlowState ?? '')).length;
       const rejected = count(REJECTED);
       const halfOpen = count(HALF_OPEN);
-      const lastSeen = group.map((r) => r.FlowEnd).filter((t): t is string => timeMs(t) !== undefined).sort((a, b) => timeMs(a)! - timeMs(b)!).pop();
+      const lastSeen = group
+        .map((r) => r.FlowEnd)
+        .filter((t): t is string => timeMs(t) !== undefined)
+        .sort((a, b) => timeMs(a)! - timeMs(b)!)
+        .pop();
       return {
         DestinationNamespace: first.DestinationNamespace ?? '',
         DestinationServiceName: first.DestinationServiceName ?? '',
@@ -34,7 +62,9 @@ export const rejectedFlowsView: QueryView = {
         HalfOpen: halfOpen,
         Unsolicited: count(UNSOLICITED),
         Clients: new Set(group.map((r) => r.SourceIp).filter((ip) => ip !== undefined)).size,
-        ClientPods: [...new Set(group.map((r) => `${r.SourceNamespace ?? ''}/${r.SourcePodName ?? ''}`))].slice(0, 10),
+        ClientPods: [
+          ...new Set(group.map((r) => `${r.SourceNamespace ?? ''}/${r.SourcePodName ?? ''}`)),
+        ].slice(0, 10),
         LastSeen: lastSeen ?? null,
         Failed: rejected + halfOpen,
       };

@@ -52,7 +52,10 @@ export function numberOr0(value: number | undefined): number {
  * Groups items by the key columns `keyOf` returns; keeps first-seen order. The key is the JSON
  * of the column values, so `''` and a missing value fall in one group, as in KQL.
  */
-export function groupBy<T>(items: readonly T[], keyOf: (item: T) => readonly (string | number | undefined)[]): Map<string, T[]> {
+export function groupBy<T>(
+  items: readonly T[],
+  keyOf: (item: T) => readonly (string | number | undefined)[],
+): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const key = JSON.stringify(keyOf(item).map((part) => part ?? ''));
@@ -64,7 +67,11 @@ export function groupBy<T>(items: readonly T[], keyOf: (item: T) => readonly (st
 }
 
 /** KQL `top N by column desc`: the `n` rows with the largest value (nulls last), stable. */
-export function topBy<R extends Readonly<Record<string, unknown>>>(rows: readonly R[], column: string, n: number): R[] {
+export function topBy<R extends Readonly<Record<string, unknown>>>(
+  rows: readonly R[],
+  column: string,
+  n: number,
+): R[] {
   const value = (row: R): number => {
     const cell = row[column];
     return typeof cell === 'number' ? cell : Number.NEGATIVE_INFINITY;

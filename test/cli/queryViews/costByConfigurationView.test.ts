@@ -4,8 +4,15 @@ import type { TraceRecord } from '../../../shared/record/traceRecord';
 import { record } from './records';
 
 const HOUR = 3_600_000;
-const a = (ms: number): TraceRecord => record(ms, { TraceConfiguration: 'shop/a', CaptureLevel: 'AllPackets', SourceIp: '10.0.0.1' });
-const b = (ms: number): TraceRecord => record(ms, { TraceConfiguration: 'shop/b', CaptureLevel: 'FlowSummary', SourceIp: '10.0.0.1', DestinationIp: '10.0.0.2' });
+const a = (ms: number): TraceRecord =>
+  record(ms, { TraceConfiguration: 'shop/a', CaptureLevel: 'AllPackets', SourceIp: '10.0.0.1' });
+const b = (ms: number): TraceRecord =>
+  record(ms, {
+    TraceConfiguration: 'shop/b',
+    CaptureLevel: 'FlowSummary',
+    SourceIp: '10.0.0.1',
+    DestinationIp: '10.0.0.2',
+  });
 
 describe('cost-by-configuration (cost-per-configuration-daily.kql)', () => {
   it.each<[string, TraceRecord[], object[]]>([
@@ -15,8 +22,20 @@ describe('cost-by-configuration (cost-per-configuration-daily.kql)', () => {
       'per day, configuration and level; newest day first, then most billed bytes',
       [a(0), a(HOUR), b(0), b(20 * HOUR)],
       [
-        { Day: '2026-12-02T00:00:00.000Z', TraceConfiguration: 'shop/b', Records: 1, BilledBytes: billedRowBytes({ ...b(20 * HOUR) }) },
-        { Day: '2026-12-01T00:00:00.000Z', TraceConfiguration: 'shop/a', CaptureLevel: 'AllPackets', Records: 2, BilledGB: 0, BilledBytes: billedRowBytes({ ...a(0) }) + billedRowBytes({ ...a(HOUR) }) },
+        {
+          Day: '2026-12-02T00:00:00.000Z',
+          TraceConfiguration: 'shop/b',
+          Records: 1,
+          BilledBytes: billedRowBytes({ ...b(20 * HOUR) }),
+        },
+        {
+          Day: '2026-12-01T00:00:00.000Z',
+          TraceConfiguration: 'shop/a',
+          CaptureLevel: 'AllPackets',
+          Records: 2,
+          BilledGB: 0,
+          BilledBytes: billedRowBytes({ ...a(0) }) + billedRowBytes({ ...a(HOUR) }),
+        },
         { Day: '2026-12-01T00:00:00.000Z', TraceConfiguration: 'shop/b', Records: 1 },
       ],
     ],

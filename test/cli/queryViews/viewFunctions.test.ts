@@ -1,4 +1,12 @@
-import { coalesce, groupBy, percentile, round, timeMs, timestampNs, topBy } from '../../../shared/cli/queryViews/viewFunctions';
+import {
+  coalesce,
+  groupBy,
+  percentile,
+  round,
+  timeMs,
+  timestampNs,
+  topBy,
+} from '../../../shared/cli/queryViews/viewFunctions';
 
 describe('view functions (KQL semantics)', () => {
   it.each<[readonly number[], number, number | null]>([
@@ -38,7 +46,11 @@ describe('view functions (KQL semantics)', () => {
 
   it('round, groupBy (missing and empty in one group) and topBy (non-numbers last)', () => {
     expect(round(2 / 3, 2)).toBe(0.67);
-    expect([...groupBy([{ a: undefined }, { a: '' }, { a: 'x' }], (item) => [item.a]).values()].map((g) => g.length)).toEqual([2, 1]);
+    expect(
+      [...groupBy([{ a: undefined }, { a: '' }, { a: 'x' }], (item) => [item.a]).values()].map(
+        (g) => g.length,
+      ),
+    ).toEqual([2, 1]);
     expect(topBy([{ v: null }, { v: 1 }, { v: 3 }], 'v', 2)).toEqual([{ v: 3 }, { v: 1 }]);
   });
 });
