@@ -144,6 +144,28 @@ describe('tracectl query --view over the local Azure Table', () => {
     expect(dns[0]!.P99Ms as number).toBeGreaterThan(0);
   });
 
+  it('tcp-health and handshake-latency: every demo connection completes, and each SYN is answered', async () => {
+    const health = await view('tcp-health', '--configuration', 'flows/all-flows');
+    expect(health.length).toBeGreaterThan(0);
+    for (const row of health)
+      expect(row).toMatchObject({ Refused: 0, Unanswered: 0, Reset: 0, FailedPercent: 0 });
+    // Flows is dcount(FlowId), as in the .kql: the distinct flow ids of the records read back.
+    const listed = await run('--configuration', 'flows/all-flows', '--limit', '1000', '-o', 'ndjson');
+    const checkoutFlows = listed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Row)
+      .filter((r) => r.DestinationPort === 8080 && r.DestinationServiceName === 'checkout')
+      .map((r) => r.FlowId);
+    expect(checkoutFlows.length).toBeGreaterThan(0);
+    expect(health.find((r) => r.DestinationPort === 8080 && r.Service === 'checkout')).toMatchObject({
+      Flows: new Set(checkoutFlows).size,
+    });
+    const handshakes = await view('handshake-latency', '--configuration', 'shop/shop-http');
+    expect(handshakes.map((r) => [r.ServerNamespace, r.Server])).toContainEqual(['shop', 'checkout']);
+    for (const row of handshakes) expect(row.P50Ms as number).toBeGreaterThan(0);
+  });
+
   it('cost-by-configuration: one row per configuration and level that wrote to the table', async () => {
     const rows = await view('cost-by-configuration');
     expect(rows.map((r) => `${r.TraceConfiguration as string} ${r.CaptureLevel as string}`).sort()).toEqual([
@@ -197,7 +219,7 @@ describe('tracectl query --view over the local Azure Table', () => {
   it.each([
     [
       ['--view', 'top_talkers'],
-      "--view must be one of top-talkers, rejected-flows, long-flows, grpc-errors, http-latency, dns-latency, cost-by-configuration, not 'top_talkers'",
+      "--view must be one of top-talkers, rejected-flows, long-flows, grpc-errors, http-latency, dns-latency, tcp-health, handshake-latency, cost-by-configuration, not 'top_talkers'",
     ],
     [['--view', 'top-talkers', '-o', 'ndjson'], "-o must be table or json, not 'ndjson'"],
     [['-o', 'json'], "-o must be table or ndjson, not 'json'"],

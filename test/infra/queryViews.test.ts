@@ -42,6 +42,8 @@ describe('tracectl query --view and the query pack', () => {
     'grpc-errors',
     'http-latency',
     'dns-latency',
+    'tcp-health',
+    'handshake-latency',
     'cost-by-configuration',
   ])('names the view %s that docs/cli.md documents', (name) => {
     expect(findQueryView(name)).toBeDefined();

@@ -1,10 +1,12 @@
 import { costByConfigurationView } from './costByConfigurationView';
 import { dnsLatencyView } from './dnsLatencyView';
 import { grpcErrorsView } from './grpcErrorsView';
+import { handshakeLatencyView } from './handshakeLatencyView';
 import { httpLatencyView } from './httpLatencyView';
 import { longFlowsView } from './longFlowsView';
 import type { QueryView } from './queryView';
 import { rejectedFlowsView } from './rejectedFlowsView';
+import { tcpHealthView } from './tcpHealthView';
 import { topTalkersView } from './topTalkersView';
 
 /** The named views of `tracectl query --view`, each mirroring one file of `queries/`. */
@@ -15,6 +17,8 @@ export const QUERY_VIEWS: readonly QueryView[] = [
   grpcErrorsView,
   httpLatencyView,
   dnsLatencyView,
+  tcpHealthView,
+  handshakeLatencyView,
   costByConfigurationView,
 ];
 
