@@ -15,10 +15,61 @@ import { identitiesEvent, publishEvents } from '../../shared/agent/publishEvents
 import { demoBatches, demoIdentities, DEMO_CLUSTER } from '../../shared/local/demo/demoCluster';
 import { startLocalSystem, type LocalSystem } from '../../shared/local/localSystem';
 import { TRACE_BATCH_SCHEMA } from '../../shared/pipeline/traceEvent';
+import { grpcMessage } from '../l7/support/h2Builders';
+import { chunksToPcap, exchange, recordHttp2 } from '../l7/support/h2Recorder';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 type Row = Record<string, unknown>;
+
+/** gRPC over h2c to 10.1.0.9:50051 (the recorded capture's server), every packet. */
+const GRPC_CALLS = `apiVersion: retina.sh/v1alpha1
+kind: TraceConfiguration
+metadata:
+  name: grpc-calls
+  namespace: grpc
+spec:
+  traceConfigurations:
+    - captureLevel: AllPackets
+      includeLayer7Data: true
+      to:
+        - ipBlock:
+            cidr: 10.1.0.9/32
+      ports:
+        - port: 50051
+          protocol: TCP
+  outputConfiguration:
+    destination: azuretable
+`;
+
+/** A real HTTP/2 exchange made by Node's http2: Add fails with NOT_FOUND (5) twice, List succeeds. */
+async function grpcCapture(): Promise<Uint8Array> {
+  const chunks = await recordHttp2(
+    (stream, headers) => {
+      stream.on('error', () => undefined);
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        const fails = headers[':path'] === '/shop.Cart/Add';
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () =>
+          stream.sendTrailers(
+            fails ? { 'grpc-status': '5', 'grpc-message': 'no such item' } : { 'grpc-status': '0' },
+          ),
+        );
+        stream.end(grpcMessage(8));
+      });
+    },
+    async (session) => {
+      for (const path of ['/shop.Cart/Add', '/shop.Cart/List', '/shop.Cart/Add'])
+        await exchange(
+          session,
+          { ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' },
+          grpcMessage(4),
+        );
+    },
+  );
+  return chunksToPcap(chunks, 50051);
+}
 
 /** Every flow of the demo at FlowSummary, beside the samples (whose flow configuration is shop-only). */
 const ALL_FLOWS = `apiVersion: retina.sh/v1alpha1
@@ -69,6 +120,7 @@ describe('tracectl query --view over the local Azure Table', () => {
       await writeFile(path.join(dir, file), text.replace(/destination: \w+/, 'destination: azuretable'));
     }
     await writeFile(path.join(dir, 'all-flows.yaml'), ALL_FLOWS);
+    await writeFile(path.join(dir, 'grpc-calls.yaml'), GRPC_CALLS);
     const io: CommandIo = {
       stdout: () => undefined,
       stderr: () => undefined,
@@ -93,8 +145,18 @@ describe('tracectl query --view over the local Azure Table', () => {
         { partitionKey: batch.node },
       );
     }
+    await publishEvents(
+      producer,
+      [
+        {
+          body: Buffer.from(await grpcCapture()),
+          properties: { 'trace-schema': TRACE_BATCH_SCHEMA, cluster: DEMO_CLUSTER, node: 'aks-node-1' },
+        },
+      ],
+      { partitionKey: 'aks-node-1' },
+    );
     await producer.close();
-    await system.waitForEvents(3);
+    await system.waitForEvents(4);
     // Releasing the partitions writes every still-open flow (FlowEndReason fin or shutdown).
     await system.stopConsumer();
   }, 90_000);
@@ -191,8 +253,35 @@ describe('tracectl query --view over the local Azure Table', () => {
     expect(one).toEqual([rows.find((r) => r.TraceConfiguration === 'shop/shop-http')]);
   });
 
+  it('grpc-errors: calls and NOT_FOUND errors per method, from a real HTTP/2 capture', async () => {
+    // The capture is timestamped 2023-11-14 (h2Recorder), so it has its own window.
+    const rows = await view(
+      'grpc-errors',
+      '--from',
+      '2023-11-14T00:00:00Z',
+      '--to',
+      '2023-11-15T00:00:00Z',
+      '--configuration',
+      'grpc/grpc-calls',
+    );
+    expect(
+      rows.map((r) => [
+        r.GrpcService,
+        r.GrpcMethod,
+        r.Server,
+        r.Calls,
+        r.Errors,
+        r.Codes,
+        r.ErrorRatePercent,
+      ]),
+    ).toEqual([
+      ['shop.Cart', 'Add', '10.1.0.9', 2, 2, [5], 100],
+      ['shop.Cart', 'List', '10.1.0.9', 1, 0, [], 0],
+    ]);
+  });
+
   it.each(['rejected-flows', 'long-flows', 'grpc-errors'])(
-    '%s is empty: the demo has no such traffic',
+    '%s is empty over the demo: it has no such traffic',
     async (name) => {
       expect(await view(name)).toEqual([]);
       const table = await run('--view', name);
