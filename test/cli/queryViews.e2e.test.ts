@@ -15,6 +15,9 @@ import { identitiesEvent, publishEvents } from '../../shared/agent/publishEvents
 import { demoBatches, demoIdentities, DEMO_CLUSTER } from '../../shared/local/demo/demoCluster';
 import { startLocalSystem, type LocalSystem } from '../../shared/local/localSystem';
 import { TRACE_BATCH_SCHEMA } from '../../shared/pipeline/traceEvent';
+import { writePcap } from '../../shared/capture/pcapWriter';
+import { craftFrame } from '../../shared/packet/craftFrame';
+import { TcpFlag } from '../../shared/packet/decodedPacket';
 import { grpcMessage } from '../l7/support/h2Builders';
 import { chunksToPcap, exchange, recordHttp2 } from '../l7/support/h2Recorder';
 
@@ -69,6 +72,42 @@ async function grpcCapture(): Promise<Uint8Array> {
     },
   );
   return chunksToPcap(chunks, 50051);
+}
+
+/**
+ * Two failed connections to 10.1.0.20:5432 at 2023-11-14T22:15:00Z: one refused (SYN answered by
+ * RST, Zeek REJ), one never answered (S0).
+ */
+function failedConnectionsCapture(): Uint8Array {
+  const packet = (
+    source: string,
+    destination: string,
+    sourcePort: number,
+    destinationPort: number,
+    flags: number,
+  ) =>
+    craftFrame({
+      source,
+      destination,
+      transport: {
+        protocol: 'tcp',
+        sourcePort,
+        destinationPort,
+        flags,
+        seq: 1,
+        ack: flags & TcpFlag.ACK ? 2 : 0,
+      },
+      payload: new Uint8Array(0),
+    });
+  const frames = [
+    packet('10.1.0.5', '10.1.0.20', 42000, 5432, TcpFlag.SYN),
+    packet('10.1.0.20', '10.1.0.5', 5432, 42000, TcpFlag.RST | TcpFlag.ACK),
+    packet('10.1.0.6', '10.1.0.20', 42001, 5432, TcpFlag.SYN),
+  ];
+  return writePcap(
+    { linkType: 1 },
+    frames.map((data, i) => ({ timestampSec: 1_700_000_100, timestampNsec: i * 1_000_000, data })),
+  );
 }
 
 /** Every flow of the demo at FlowSummary, beside the samples (whose flow configuration is shop-only). */
@@ -155,8 +194,18 @@ describe('tracectl query --view over the local Azure Table', () => {
       ],
       { partitionKey: 'aks-node-1' },
     );
+    await publishEvents(
+      producer,
+      [
+        {
+          body: Buffer.from(failedConnectionsCapture()),
+          properties: { 'trace-schema': TRACE_BATCH_SCHEMA, cluster: DEMO_CLUSTER, node: 'aks-node-2' },
+        },
+      ],
+      { partitionKey: 'aks-node-2' },
+    );
     await producer.close();
-    await system.waitForEvents(4);
+    await system.waitForEvents(5);
     // Releasing the partitions writes every still-open flow (FlowEndReason fin or shutdown).
     await system.stopConsumer();
   }, 90_000);
@@ -277,6 +326,39 @@ describe('tracectl query --view over the local Azure Table', () => {
     ).toEqual([
       ['shop.Cart', 'Add', '10.1.0.9', 2, 2, [5], 100],
       ['shop.Cart', 'List', '10.1.0.9', 1, 0, [], 0],
+    ]);
+  });
+
+  it('rejected-flows and tcp-health: a refused and an unanswered connection from a crafted capture', async () => {
+    const window = [
+      '--from',
+      '2023-11-14T22:14:00Z',
+      '--to',
+      '2023-11-14T22:16:00Z',
+      '--configuration',
+      'flows/all-flows',
+    ];
+    expect(await view('rejected-flows', ...window)).toEqual([
+      expect.objectContaining({
+        DestinationIp: '10.1.0.20',
+        DestinationPort: 5432,
+        Rejected: 1,
+        HalfOpen: 1,
+        Unsolicited: 0,
+        Failed: 2,
+        Clients: 2,
+      }),
+    ]);
+    expect(await view('tcp-health', ...window)).toEqual([
+      expect.objectContaining({
+        Service: '10.1.0.20',
+        DestinationPort: 5432,
+        Flows: 2,
+        Refused: 1,
+        Unanswered: 1,
+        Reset: 0,
+        FailedPercent: 100,
+      }),
     ]);
   });
 
