@@ -43,7 +43,7 @@ Filters (all AND-ed):
   --limit N                most records (or view rows) printed (default 100)
   -o, --output FMT         table (default) or ndjson; with --view, table or json
 Views (--view NAME; the same aggregation as the .kql file named):
-${QUERY_VIEWS.map((view) => `  ${view.name.padEnd(23)}  ${view.summary} (queries/${view.kqlFile})`).join('\n')}`;
+${QUERY_VIEWS.map((view) => `  ${view.name.padEnd(23)}  queries/${view.kqlFile}\n${' '.repeat(27)}${view.summary}`).join('\n')}`;
 
 function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(text.trim());
