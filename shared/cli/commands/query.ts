@@ -9,13 +9,17 @@ import { createTableClient } from '../../sinks/azureTable/azureTableSink';
 import { configurationPrefix, hourBucket } from '../../sinks/azureTable/partitionKey';
 import { decodeEntity } from '../../sinks/azureTable/decode';
 import type { TraceRecord } from '../../record/traceRecord';
+import { QUERY_VIEWS, findQueryView } from '../queryViews';
+import { formatViewJson, formatViewTable } from '../queryViews/formatView';
 
 const HELP = `Usage: tracectl query [--configuration NS/NAME --cluster C] [--since 1h | --from T --to T]
                       [--ip IP] [--pod NAME] [--namespace NS] [--l7 HTTP|DNS|TLS] [--http-status N]
                       [--dns-rcode RCODE] [--sni NAME] [--limit N] [-o table|ndjson]
                       [--connection NAME | --connection-string CS [--table NAME]]
+       tracectl query --view VIEW [same options] [-o table|json]
 
-Reads trace records back from Azure Table (Azure or Azurite), newest hours first.
+Reads trace records back from Azure Table (Azure or Azurite), newest hours first. With --view,
+answers one question of the KQL pack (queries/) over every record of the window instead.
 
 Where:
   --connection NAME        app-settings connection (docs/destinations.md), default TRACES_AZURETABLE:
@@ -36,8 +40,10 @@ Filters (all AND-ed):
   --http-status N          HTTP status code
   --dns-rcode RCODE        DNS response code, e.g. NXDOMAIN
   --sni NAME               TLS server name
-  --limit N                most records printed (default 100)
-  -o, --output FMT         table (default) or ndjson`;
+  --limit N                most records (or view rows) printed (default 100)
+  -o, --output FMT         table (default) or ndjson; with --view, table or json
+Views (--view NAME; the same aggregation as the .kql file named):
+${QUERY_VIEWS.map((view) => `  ${view.name.padEnd(23)}  queries/${view.kqlFile}\n${' '.repeat(27)}${view.summary}`).join('\n')}`;
 
 function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(text.trim());
@@ -107,6 +113,7 @@ const OPTIONS = {
   'http-status': { type: 'string' },
   'dns-rcode': { type: 'string' },
   sni: { type: 'string' },
+  view: { type: 'string' },
   limit: { type: 'string', default: '100' },
   output: { type: 'string', short: 'o', default: 'table' },
 } satisfies CommandOptions;
@@ -119,8 +126,14 @@ export const queryCommand: Command = {
   help: HELP,
   async run(args, io) {
     const { values } = parseCommandArgs(args, OPTIONS, false);
-    if (values.output !== 'table' && values.output !== 'ndjson')
-      throw new UsageError(`-o must be table or ndjson, not '${values.output}'`);
+    const view = values.view === undefined ? undefined : findQueryView(values.view);
+    if (values.view !== undefined && view === undefined)
+      throw new UsageError(
+        `--view must be one of ${QUERY_VIEWS.map((v) => v.name).join(', ')}, not '${values.view}'`,
+      );
+    const formats = view === undefined ? ['table', 'ndjson'] : ['table', 'json'];
+    if (!formats.includes(values.output))
+      throw new UsageError(`-o must be ${formats.join(' or ')}, not '${values.output}'`);
     const limit = Number(values.limit);
     if (!Number.isInteger(limit) || limit <= 0)
       throw new UsageError(`--limit must be a positive whole number, not '${values.limit}'`);
@@ -181,7 +194,17 @@ export const queryCommand: Command = {
       scanned += 1;
       const record = decodeEntity(entity);
       if (record !== undefined) records.push(record);
-      if (records.length >= limit * 10) break;
+      // A view aggregates the whole window; a record listing stops early.
+      if (view === undefined && records.length >= limit * 10) break;
+    }
+    if (view !== undefined) {
+      const rows = view.aggregate(records).slice(0, limit);
+      if (values.output === 'json') io.stdout(formatViewJson(rows));
+      else if (rows.length > 0) io.stdout(formatViewTable(view, rows));
+      io.stderr(
+        `${rows.length} rows of view ${view.name} (queries/${view.kqlFile}) over ${records.length} records between ${from.toISOString()} and ${to.toISOString()}\n`,
+      );
+      return 0;
     }
     records.sort((a, b) => (BigInt(a.TimestampNs) < BigInt(b.TimestampNs) ? -1 : 1));
     const shown = records.slice(-limit);

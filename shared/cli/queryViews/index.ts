@@ -1,0 +1,28 @@
+import { costByConfigurationView } from './costByConfigurationView';
+import { dnsLatencyView } from './dnsLatencyView';
+import { grpcErrorsView } from './grpcErrorsView';
+import { handshakeLatencyView } from './handshakeLatencyView';
+import { httpLatencyView } from './httpLatencyView';
+import { longFlowsView } from './longFlowsView';
+import type { QueryView } from './queryView';
+import { rejectedFlowsView } from './rejectedFlowsView';
+import { tcpHealthView } from './tcpHealthView';
+import { topTalkersView } from './topTalkersView';
+
+/** The named views of `tracectl query --view`, each mirroring one file of `queries/`. */
+export const QUERY_VIEWS: readonly QueryView[] = [
+  topTalkersView,
+  rejectedFlowsView,
+  longFlowsView,
+  grpcErrorsView,
+  httpLatencyView,
+  dnsLatencyView,
+  tcpHealthView,
+  handshakeLatencyView,
+  costByConfigurationView,
+];
+
+/** The view named `name`, or undefined. */
+export function findQueryView(name: string): QueryView | undefined {
+  return QUERY_VIEWS.find((view) => view.name === name);
+}
