@@ -229,12 +229,13 @@ describe('tracectl query --view over the local Azure Table', () => {
     // Node 1 sees the service address, node 2 the pod: two destinations, the same bytes.
     expect(http.map((r) => r.Destination).sort()).toEqual(['Deployment/checkout', 'checkout']);
     for (const row of http)
+      // Two HTTP/1.1 connections and the gRPC-over-h2c one.
       expect(row).toMatchObject({
-        Bytes: 1681,
-        BytesSent: 1016,
-        BytesReceived: 665,
-        Packets: 20,
-        Connections: 2,
+        Bytes: 3088,
+        BytesSent: 1888,
+        BytesReceived: 1200,
+        Packets: 34,
+        Connections: 3,
       });
     expect(rows.map((r) => r.Bytes)).toEqual(
       [...rows.map((r) => r.Bytes)].sort((a, b) => (b as number) - (a as number)),
@@ -246,6 +247,9 @@ describe('tracectl query --view over the local Azure Table', () => {
     expect(http.map((r) => [r.Service, r.Path, r.Requests, r.ErrorRate]).sort()).toEqual([
       ['checkout', '/api/cart', 2, 0],
       ['checkout', '/api/pay', 2, 100],
+      // gRPC calls answer HTTP 200 (the gRPC status is in the trailers): no HTTP errors.
+      ['checkout', '/shop.checkout.v1.CheckoutService/GetQuote', 2, 0],
+      ['checkout', '/shop.checkout.v1.CheckoutService/PlaceOrder', 2, 0],
     ]);
     for (const row of http) expect(row.P50Ms as number).toBeGreaterThan(0);
     const dns = await view('dns-latency');
@@ -288,7 +292,7 @@ describe('tracectl query --view over the local Azure Table', () => {
       'shop/shop-http FirstPacket',
     ]);
     expect(rows.find((r) => r.TraceConfiguration === 'shop/shop-http')).toMatchObject({
-      Records: 16,
+      Records: 28,
       BilledGB: 0,
     });
     for (const row of rows) expect(row.BilledBytes as number).toBeGreaterThan(100 * (row.Records as number));
