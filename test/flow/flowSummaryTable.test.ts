@@ -497,7 +497,7 @@ describe('FlowEntry.hasTupleOf', () => {
     ['IPv6 with the ports', v6(40001, 80), false],
     [
       'no IP layer',
-      { ...tcp('c>s', F.ACK, 2, '', 40001), sourceIp: undefined, destinationIp: undefined } as DecodedPacket,
+      { ...tcp('c>s', F.ACK, 2, '', 40001), sourceIp: undefined, destinationIp: undefined },
       false,
     ],
   ])('%s', (_name, candidate, expected) => {
