@@ -54,6 +54,8 @@ export class FlowEntry {
   readonly hasPorts: boolean;
   /** Both ends share one address (loopback): only the ports tell the sides apart. */
   private readonly oneAddress: boolean;
+  /** The protocol as the map key counts it (see `flowMapKey`: 0xffff when the packet had none). */
+  private readonly keyProtocol: number;
   readonly source: Endpoint | undefined;
   readonly destination: Endpoint | undefined;
   readonly flowId: string;
@@ -100,8 +102,9 @@ export class FlowEntry {
     this.trafficDirection = opening.trafficDirection;
     this.ipVersion = packet.ipVersion ?? (packet.sourceIp!.length === 16 ? 6 : 4);
     this.protocol = packet.protocol ?? 0;
-    const sip = Uint8Array.from(packet.sourceIp!);
-    const dip = Uint8Array.from(packet.destinationIp!);
+    this.keyProtocol = packet.protocol ?? 0xffff;
+    const sip = new Uint8Array(packet.sourceIp!);
+    const dip = new Uint8Array(packet.destinationIp!);
     const sport = packet.sourcePort ?? 0;
     const dport = packet.destinationPort ?? 0;
     this.sourceIp = flipped ? dip : sip;
@@ -116,6 +119,32 @@ export class FlowEntry {
     this.communityId = opening.communityId;
     this.icmpType = packet.icmpType;
     this.icmpCode = packet.icmpCode;
+  }
+
+  /**
+   * True when `packet` has this flow's normalised 5-tuple (either direction): exactly when its
+   * `flowMapKey` equals {@link key}, without building the key.
+   */
+  hasTupleOf(packet: DecodedPacket): boolean {
+    if ((packet.protocol ?? 0xffff) !== this.keyProtocol) return false;
+    const sip = packet.sourceIp;
+    const dip = packet.destinationIp;
+    if (sip === undefined || dip === undefined) return false;
+    const sport = packet.sourcePort ?? 0;
+    const dport = packet.destinationPort ?? 0;
+    if (
+      sport === this.sourcePort &&
+      dport === this.destinationPort &&
+      sameAddress(sip, this.sourceIp) &&
+      sameAddress(dip, this.destinationIp)
+    )
+      return true;
+    return (
+      sport === this.destinationPort &&
+      dport === this.sourcePort &&
+      sameAddress(sip, this.destinationIp) &&
+      sameAddress(dip, this.sourceIp)
+    );
   }
 
   /** True when `packet` was sent by the initiator. */

@@ -129,12 +129,21 @@ export class FlowSummaryTable {
   private lastPacket: DecodedPacket | undefined;
   private lastKey: string | undefined;
   private readonly observationPoints = new Map<string, string>();
+  private lastInterfaceName: string | undefined;
+  private lastObservationPoint = '';
   private lastNodeName: string | undefined;
   private lastNode: NodeFlows | undefined;
   private lastScope: Map<string, FlowEntry> | undefined;
   private lastScopeNode: NodeFlows | undefined;
   private lastScopeConfiguration: string | undefined;
   private lastScopePoint: string | undefined;
+  /**
+   * The flow counted last and its scope: consecutive packets mostly belong to one flow, which is
+   * then found by comparing its tuple, without building the key string and hashing it. Cleared
+   * whenever that flow leaves the table.
+   */
+  private lastFlow: FlowEntry | undefined;
+  private lastFlowScope: Map<string, FlowEntry> | undefined;
 
   constructor(options: FlowSummaryOptions = {}) {
     this.maxFlows = Math.max(1, options.maxFlows ?? 200_000);
@@ -154,12 +163,7 @@ export class FlowSummaryTable {
    * port reuse, eviction) to `sink` first.
    */
   observe(packet: DecodedPacket, observation: FlowObservation, sink: FlowRecordSink): void {
-    if (packet !== this.lastPacket) {
-      this.lastPacket = packet;
-      this.lastKey = flowMapKey(packet);
-    }
-    const key = this.lastKey;
-    if (key === undefined) return;
+    if (packet.sourceIp === undefined || packet.destinationIp === undefined) return;
     const nowMs = packet.timestampSec * 1000 + packet.timestampNsec / 1e6;
     const node = this.nodeFlows(observation.node);
     node.sinceSweep++;
@@ -180,7 +184,21 @@ export class FlowSummaryTable {
       this.lastScopeConfiguration = configurationKey;
       this.lastScopePoint = point;
     }
-    let flow = flows.get(key);
+    let key: string;
+    let flow: FlowEntry | undefined;
+    const last = this.lastFlow;
+    if (last !== undefined && this.lastFlowScope === flows && last.hasTupleOf(packet)) {
+      key = last.key;
+      flow = last;
+    } else {
+      if (packet !== this.lastPacket) {
+        this.lastPacket = packet;
+        this.lastKey = flowMapKey(packet);
+      }
+      if (this.lastKey === undefined) return;
+      key = this.lastKey;
+      flow = flows.get(key);
+    }
     if (flow !== undefined) {
       const ended = this.endingReason(flow, packet, nowMs);
       if (ended !== undefined) {
@@ -215,6 +233,8 @@ export class FlowSummaryTable {
       flow.refreshedMs = nowMs;
     }
     flow.count(packet, nowMs, observation.l7Messages);
+    this.lastFlow = flow;
+    this.lastFlowScope = flows;
     if (node.lastSweepMs === -Infinity) node.lastSweepMs = nowMs;
     else if (node.sinceSweep >= SWEEP_PACKETS && nowMs - node.lastSweepMs >= SWEEP_MS)
       this.sweepNode(node, sink);
@@ -259,12 +279,16 @@ export class FlowSummaryTable {
   private observationPointOf(packet: DecodedPacket): string {
     const name = packet.interfaceName;
     if (packet.tracePoint === undefined || name === undefined) return '';
+    // Consecutive packets mostly come through one interface.
+    if (name === this.lastInterfaceName) return this.lastObservationPoint;
     let point = this.observationPoints.get(name);
     if (point === undefined) {
       if (this.observationPoints.size >= MAX_CACHED_INTERFACES) this.observationPoints.clear();
       point = name.slice(name.indexOf('/') + 1);
       this.observationPoints.set(name, point);
     }
+    this.lastInterfaceName = name;
+    this.lastObservationPoint = point;
     return point;
   }
 
@@ -307,6 +331,7 @@ export class FlowSummaryTable {
           if (!flow.empty) this.write(flow, ended, sink);
           flows.delete(key);
           this.trackedFlows--;
+          if (flow === this.lastFlow) this.lastFlow = undefined;
         } else if (this.intervalInMs > 0 && now - flow.intervalStartMs >= this.intervalInMs && !flow.empty) {
           this.write(flow, 'interval', sink);
           flow.resetCounters();
@@ -336,6 +361,7 @@ export class FlowSummaryTable {
       }
       if (oldest === undefined) return;
       oldest.flows.delete(oldest.flow.key);
+      if (oldest.flow === this.lastFlow) this.lastFlow = undefined;
       this.trackedFlows--;
       this.evicted++;
       if (!oldest.flow.empty) this.write(oldest.flow, 'shutdown', sink);
@@ -360,6 +386,8 @@ export class FlowSummaryTable {
     this.lastNode = undefined;
     this.lastScope = undefined;
     this.lastScopeNode = undefined;
+    this.lastFlow = undefined;
+    this.lastFlowScope = undefined;
   }
 }
 

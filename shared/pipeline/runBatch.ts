@@ -298,6 +298,9 @@ export class PacketPipeline {
         observation.destination = destination;
         observation.l7Messages = layer7.length;
         state.flows.observe(packet, observation, this.flowSink);
+        // The level records packets only for layer-7 messages (see CaptureLevelFilter): without
+        // one there is nothing to ask the filter.
+        if (layer7.length === 0) continue;
       }
       if (
         !state.captureLevel.shouldRecord(

@@ -3,7 +3,8 @@ import {
   initiatorIsReceiver,
   type FlowObservation,
 } from '../../shared/flow/flowSummaryTable';
-import type { FlowEndReason, FlowEntry } from '../../shared/flow/flowEntry';
+import { FlowEntry, type FlowEndReason } from '../../shared/flow/flowEntry';
+import { flowMapKey } from '../../shared/flow/flowTuple';
 import type { ConfigurationMatch } from '../../shared/match/configurationMatcher';
 import { craftFrame, type CraftSpec } from '../../shared/packet/craftFrame';
 import { decodePacket } from '../../shared/packet/decodePacket';
@@ -394,6 +395,115 @@ describe('FlowSummaryTable: intervals, timeouts, bounds', () => {
     expect(record.RecordId).toMatch(/^[0-9a-f]{32}$/);
     expect(record.TcpFlags).toBeUndefined();
     expect(record.PacketBytes).toBeUndefined();
+  });
+});
+
+describe('FlowSummaryTable: the remembered last flow', () => {
+  it('a flushed flow is never counted again: the same tuple afterwards is a new flow', () => {
+    const h = new Harness(forever()).feed(udp('c>s', 0));
+    h.table.flush(h.sink);
+    h.feed(udp('c>s', 1), udp('s>c', 1.5));
+    h.table.flush(h.sink);
+    expect(h.brief()).toEqual([
+      'UDP 10.0.0.1:5353>10.0.0.2:53 shutdown - - 1/0',
+      'UDP 10.0.0.1:5353>10.0.0.2:53 shutdown - - 1/1',
+    ]);
+    expect(h.records[1]!.FlowStartNs).toBe('1000000000');
+  });
+
+  it('an evicted flow is never counted again through the shortcut', () => {
+    const h = new Harness(new FlowSummaryTable({ maxFlows: 1, intervalInMs: 0, idleTimeoutInMs: 0 })).feed(
+      tcp('c>s', F.SYN, 1, '', 40001),
+      tcp('c>s', F.SYN, 2, '', 40002),
+      tcp('c>s', F.SYN, 3, '', 40001),
+    );
+    h.table.flush(h.sink);
+    expect(h.brief()).toEqual([
+      'TCP 10.0.0.1:40001>10.0.0.2:80 shutdown S0 S 1/0',
+      'TCP 10.0.0.1:40002>10.0.0.2:80 shutdown S0 S 1/0',
+      'TCP 10.0.0.1:40001>10.0.0.2:80 shutdown S0 S 1/0',
+    ]);
+  });
+
+  it('interleaved flows are each counted in their own flow', () => {
+    const h = new Harness(forever()).feed(
+      tcp('c>s', F.SYN, 1, '', 40001),
+      udp('c>s', 1.1),
+      tcp('s>c', F.SYN | F.ACK, 1.2, '', 40001),
+      tcp('c>s', F.SYN, 1.3, '', 40002),
+      udp('s>c', 1.4),
+      tcp('c>s', F.ACK, 1.5, '', 40001),
+    );
+    h.table.flush(h.sink);
+    expect(h.brief().sort()).toEqual([
+      'TCP 10.0.0.1:40001>10.0.0.2:80 shutdown S1 ShA 2/1',
+      'TCP 10.0.0.1:40002>10.0.0.2:80 shutdown S0 S 1/0',
+      'UDP 10.0.0.1:5353>10.0.0.2:53 shutdown - - 1/1',
+    ]);
+  });
+});
+
+describe('FlowEntry.hasTupleOf', () => {
+  const opened = tcp('c>s', F.SYN, 1, '', 40001);
+  const entry = new FlowEntry(opened, {
+    match: match(),
+    cluster: 'c',
+    node: 'n1',
+    key: flowMapKey(opened)!,
+    flipped: false,
+    source: undefined,
+    destination: undefined,
+    trafficDirection: undefined,
+    flowId: '',
+    communityId: undefined,
+  });
+  const v6 = (sourcePort: number, destinationPort: number): DecodedPacket =>
+    packet(
+      {
+        source: '::1',
+        destination: '::2',
+        transport: { protocol: 'tcp', sourcePort, destinationPort, flags: F.ACK },
+      },
+      1,
+    );
+  it.each<[string, DecodedPacket, boolean]>([
+    ['same direction', tcp('c>s', F.ACK, 2, 'x', 40001), true],
+    ['reverse direction', tcp('s>c', F.SYN | F.ACK, 2, '', 40001), true],
+    ['another client port', tcp('c>s', F.SYN, 2, '', 40002), false],
+    [
+      'another protocol with the ports',
+      packet(
+        {
+          source: CLIENT,
+          destination: SERVER,
+          transport: { protocol: 'udp', sourcePort: 40001, destinationPort: 80 },
+        },
+        2,
+      ),
+      false,
+    ],
+    [
+      'another address',
+      packet(
+        {
+          source: '10.0.0.3',
+          destination: SERVER,
+          transport: { protocol: 'tcp', sourcePort: 40001, destinationPort: 80, flags: F.ACK },
+        },
+        2,
+      ),
+      false,
+    ],
+    ['IPv6 with the ports', v6(40001, 80), false],
+    [
+      'no IP layer',
+      { ...tcp('c>s', F.ACK, 2, '', 40001), sourceIp: undefined, destinationIp: undefined },
+      false,
+    ],
+  ])('%s', (_name, candidate, expected) => {
+    expect(entry.hasTupleOf(candidate)).toBe(expected);
+    // Exactly when the map key would be the flow's own.
+    expect(entry.hasTupleOf(candidate)).toBe(flowMapKey(candidate) === entry.key);
   });
 });
 
