@@ -11,7 +11,13 @@ import {
 
 /** The structured line logged once per invocation (queried in docs/operations.md). */
 export function ingestLogLine(summary: IngestSummary, elapsedMs: number): Record<string, unknown> {
-  const { problems, deliveries, deadLetterBlobs = [], byConfiguration: _byConfiguration, ...counts } = summary;
+  const {
+    problems,
+    deliveries,
+    deadLetterBlobs = [],
+    byConfiguration: _byConfiguration,
+    ...counts
+  } = summary;
   return {
     event: 'ingestTraces',
     elapsedMs,

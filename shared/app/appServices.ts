@@ -85,11 +85,7 @@ export function createAppServices(
   const countersTableName = `${settings.configStore.tableName.slice(0, 55)}Counters`;
   // Counters live in a sibling table of the configuration table, in the same account.
   const configurationCounters = new TableCounterStore(
-    tableClientFor(
-      settings.configStore,
-      countersTableName,
-      credentialFor(settings.configStore.clientId),
-    ),
+    tableClientFor(settings.configStore, countersTableName, credentialFor(settings.configStore.clientId)),
   );
   const identityTable = tableClientFor(
     settings.identityStore,
@@ -115,7 +111,9 @@ export function createAppServices(
     return problem === undefined;
   };
   const ownTables = new Set(
-    [settings.configStore.tableName, countersTableName, settings.identityStore.tableName].map((t) => t.toLowerCase()),
+    [settings.configStore.tableName, countersTableName, settings.identityStore.tableName].map((t) =>
+      t.toLowerCase(),
+    ),
   );
   const retention = new RetentionStore(
     blobServiceClientFor(settings.retention, credentialFor(settings.retention.clientId)).getContainerClient(

@@ -327,7 +327,8 @@ export async function ingestEvents(
         count.records += 1;
         if (
           typeof record.TimeGenerated === 'string' &&
-          (count.lastRecordTime === undefined || Date.parse(record.TimeGenerated) > Date.parse(count.lastRecordTime))
+          (count.lastRecordTime === undefined ||
+            Date.parse(record.TimeGenerated) > Date.parse(count.lastRecordTime))
         )
           count.lastRecordTime = record.TimeGenerated;
       }

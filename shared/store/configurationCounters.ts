@@ -129,9 +129,12 @@ export class TableCounterStore implements CounterStore {
     for (const [key, count] of Object.entries(counts)) {
       if (count.records === 0 && count.deadLettered === 0) continue;
       const totalKey = `${key}\n${bucket}`;
-      const merged = addCounts({ [totalKey]: this.totals.get(totalKey) ?? { records: 0, deadLettered: 0 } }, {
-        [totalKey]: count,
-      });
+      const merged = addCounts(
+        { [totalKey]: this.totals.get(totalKey) ?? { records: 0, deadLettered: 0 } },
+        {
+          [totalKey]: count,
+        },
+      );
       this.totals.set(totalKey, merged[totalKey]!);
       touched.push(totalKey);
     }

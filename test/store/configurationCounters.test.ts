@@ -39,7 +39,12 @@ describe('configuration counter buckets', () => {
         { bucketStartMs: previous, records: 10, deadLettered: 1, lastRecordTime: '2026-12-04T22:04:00Z' },
         { bucketStartMs: previous, records: 5, deadLettered: 0 },
         // The current (incomplete) interval: only its record time counts.
-        { bucketStartMs: bucketStart(T), records: 7, deadLettered: 7, lastRecordTime: '2026-12-04T22:07:00Z' },
+        {
+          bucketStartMs: bucketStart(T),
+          records: 7,
+          deadLettered: 7,
+          lastRecordTime: '2026-12-04T22:07:00Z',
+        },
         // Older than the last interval.
         { bucketStartMs: previous - 5 * 60_000, records: 100, deadLettered: 100 },
       ],
