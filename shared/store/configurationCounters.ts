@@ -10,6 +10,9 @@ import { randomUUID } from 'node:crypto';
 /** Length of one counter bucket (and of the interval the API reports). */
 export const COUNTER_INTERVAL_MINUTES = 5;
 
+/** Longest one invocation's counter writes may take before they are given up (a warning). */
+const WRITE_TIMEOUT_MS = 5_000;
+
 /** What one invocation (or one bucket) counted for one configuration. */
 export interface ConfigurationCount {
   records: number;
@@ -115,8 +118,8 @@ export class TableCounterStore implements CounterStore {
     private readonly intervalMinutes = COUNTER_INTERVAL_MINUTES,
   ) {}
 
-  private async ensureTable(): Promise<void> {
-    this.tableReady ??= this.client.createTable().catch((caught: unknown) => {
+  private async ensureTable(abortSignal?: AbortSignal): Promise<void> {
+    this.tableReady ??= this.client.createTable({ abortSignal }).catch((caught: unknown) => {
       this.tableReady = undefined;
       throw caught;
     });
@@ -143,8 +146,10 @@ export class TableCounterStore implements CounterStore {
       if (Number(totalKey.split('\n')[1]) < bucket) this.totals.delete(totalKey);
     // Writes run one after another, so a row's running total never goes back in time.
     const run = this.writing.then(async () => {
+      // Bounded: a hanging table must not hold the invocation (or the next ones) up.
+      const abortSignal = AbortSignal.timeout(WRITE_TIMEOUT_MS);
       try {
-        await this.ensureTable();
+        await this.ensureTable(abortSignal);
         for (const totalKey of touched) {
           const [key, start] = totalKey.split('\n') as [string, string];
           const total = this.totals.get(totalKey);
@@ -159,6 +164,7 @@ export class TableCounterStore implements CounterStore {
               ...(total.lastRecordTime !== undefined ? { lastRecordTime: total.lastRecordTime } : {}),
             },
             'Merge',
+            { abortSignal },
           );
         }
         return undefined;
