@@ -11,7 +11,13 @@ import {
 
 /** The structured line logged once per invocation (queried in docs/operations.md). */
 export function ingestLogLine(summary: IngestSummary, elapsedMs: number): Record<string, unknown> {
-  const { problems, deliveries, deadLetterBlobs = [], ...counts } = summary;
+  const {
+    problems,
+    deliveries,
+    deadLetterBlobs = [],
+    byConfiguration: _byConfiguration,
+    ...counts
+  } = summary;
   return {
     event: 'ingestTraces',
     elapsedMs,
@@ -66,6 +72,11 @@ export function createIngestTracesHandler(
     )
       context.warn(line);
     else context.log(line);
+    if (deps.counters !== undefined && summary.byConfiguration !== undefined) {
+      // Counters are best effort: a table outage must never fail or retry the batch.
+      const failure = await deps.counters.add(summary.byConfiguration, ended);
+      if (failure !== undefined) context.warn(failure);
+    }
     const exporter = metrics?.();
     if (exporter !== undefined) {
       const partitionId = (context.triggerMetadata?.partitionContext as { partitionId?: unknown } | undefined)

@@ -21,6 +21,7 @@ export const traceConfigurations = createTraceConfigurationsHandler(() => {
   const services = appServices();
   return {
     store: services.configurationStore,
+    counters: services.configurationCounters,
     validator: services.validator,
     maxRequestBodyBytes: services.settings.maxRequestBodyBytes,
     connectionPolicy: services.settings.connectionPolicy,

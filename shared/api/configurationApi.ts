@@ -3,6 +3,7 @@
  * `GET /api/traceconfigurations[?namespace=]`, `GET .../{namespace}/{name}/status`.
  * Bodies are YAML or JSON in either spelling; writes use ETags for optimistic concurrency.
  */
+import type { CounterStore } from '../store/configurationCounters';
 import { problem, readBodyWithin, type ApiRequest, type ApiResponse } from './httpTypes';
 import type { OutputConfiguration, TraceConfigurationSpec, TraceConfigurationStatus } from '../config/model';
 import {
@@ -69,6 +70,11 @@ export interface ConfigurationApiDependencies {
    * settings are missing), or `undefined`. Shown as a Warning on that configuration's status.
    */
   outputProblem?: (output: OutputConfiguration) => string | undefined;
+  /**
+   * Per-configuration counters; when given, a GET of one configuration (or its status) shows
+   * `status.counters`. Best effort: a failure to read them leaves them out.
+   */
+  counters?: Pick<CounterStore, 'read'>;
 }
 
 /** Issue codes that refuse a document before the store sees it, with the HTTP status to answer. */
@@ -228,6 +234,12 @@ export async function handleConfigurationRequest(
         if (stored === undefined)
           return problem(404, 'Not Found', `TraceConfiguration ${namespace}/${name} does not exist.`);
         const shown = resource(stored);
+        if (deps.counters !== undefined) {
+          const counters = await deps.counters
+            .read(namespace, name, (deps.now ?? (() => new Date()))().getTime())
+            .catch(() => undefined);
+          if (counters !== undefined) shown.status = { ...(shown.status as object), counters };
+        }
         return {
           status: 200,
           headers: { etag: stored.etag },

@@ -23,6 +23,7 @@ import type { Sink } from '../sinks/sink';
 import type { TextWriter } from '../sinks/stdout/stdoutSink';
 import type { ConfigurationStore } from '../store/configurationStore';
 import { TableConfigurationStore } from '../store/tableConfigurationStore';
+import { TableCounterStore, type CounterStore } from '../store/configurationCounters';
 import { blobServiceClientFor, pingTable, tableClientFor } from './storageClients';
 import { createTraceConfigurationValidator } from './traceConfigurationValidator';
 import { connectionNameProblem } from '../config/connectionPolicy';
@@ -37,6 +38,8 @@ export interface AppServices {
   /** The app settings the services were built from; connections resolve from these, and so does health. */
   env: Readonly<Record<string, string | undefined>>;
   configurationStore: ConfigurationStore;
+  /** Per-configuration counters (sibling table `<config table>Counters`). */
+  configurationCounters: CounterStore;
   identityStore: IdentityStore;
   /** Reads the identity table directly (the store itself serves lookups from a cache). */
   identityStorePing(options?: { abortSignal?: AbortSignal }): Promise<void>;
@@ -78,6 +81,12 @@ export function createAppServices(
       credentialFor(settings.configStore.clientId),
     ),
   );
+  // Azure table names are at most 63 characters.
+  const countersTableName = `${settings.configStore.tableName.slice(0, 55)}Counters`;
+  // Counters live in a sibling table of the configuration table, in the same account.
+  const configurationCounters = new TableCounterStore(
+    tableClientFor(settings.configStore, countersTableName, credentialFor(settings.configStore.clientId)),
+  );
   const identityTable = tableClientFor(
     settings.identityStore,
     settings.identityStore.tableName,
@@ -102,7 +111,9 @@ export function createAppServices(
     return problem === undefined;
   };
   const ownTables = new Set(
-    [settings.configStore.tableName, settings.identityStore.tableName].map((t) => t.toLowerCase()),
+    [settings.configStore.tableName, countersTableName, settings.identityStore.tableName].map((t) =>
+      t.toLowerCase(),
+    ),
   );
   const retention = new RetentionStore(
     blobServiceClientFor(settings.retention, credentialFor(settings.retention.clientId)).getContainerClient(
@@ -150,12 +161,14 @@ export function createAppServices(
     settings,
     env,
     configurationStore,
+    configurationCounters,
     identityStore,
     identityStorePing: (pingOptions) => pingTable(identityTable, pingOptions),
     deadLetter,
     validator: createTraceConfigurationValidator({ connectionPolicy: settings.connectionPolicy }),
     sinks,
     ingest: {
+      counters: configurationCounters,
       configurations,
       identities: identityStore,
       partitionState: (partitionId) => {

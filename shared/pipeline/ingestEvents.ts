@@ -16,6 +16,7 @@ import type { IdentityStore } from '../enrich/identityStore';
 import { parseIdentitySnapshot } from '../enrich/identitySchema';
 import type { Destination } from '../config/model';
 import type { Sink } from '../sinks/sink';
+import type { ConfigurationCount, CounterStore } from '../store/configurationCounters';
 import type { DeadLetterEventEntry, DeadLetterRecordEntry, DeadLetterWriter } from '../sinks/send/deadLetter';
 import { FanOutError } from '../sinks/send/fanOut';
 import {
@@ -72,6 +73,11 @@ export interface IngestDependencies {
    * retained (and records carry no `CaptureRef`).
    */
   retention?: RetentionStore;
+  /**
+   * Where the per-configuration counters go after each invocation (best effort: a failure is a
+   * warning, never a failed invocation); absent: not counted. Used by the function handler.
+   */
+  counters?: Pick<CounterStore, 'add'>;
 }
 
 /** The once-per-invocation summary (logged as one line and emitted as metrics). */
@@ -96,6 +102,11 @@ export interface IngestSummary {
   deadLettered: number;
   /** Records per `destination/connection`. */
   recordsByDestination: Record<string, number>;
+  /**
+   * Records, dead-lettered records and newest record time per configuration (`namespace/name`),
+   * for the configuration counters (shared/store/configurationCounters.ts).
+   */
+  byConfiguration?: Record<string, ConfigurationCount>;
   /** Largest end-to-end lag (now − enqueued time), in ms, when the host gave enqueued times. */
   maxLagMs?: number;
   /** Reasons for rejected events and damaged packets (bounded). */
@@ -165,6 +176,19 @@ export async function ingestEvents(
     if (summary.problems.length < MAX_PROBLEMS) summary.problems.push(text);
   };
   const lanes = new DeliveryLanes();
+  const byConfiguration: Record<string, ConfigurationCount> = (summary.byConfiguration = {});
+  const countFor = (key: string): ConfigurationCount =>
+    (byConfiguration[key] ??= { records: 0, deadLettered: 0 });
+  // Dead-lettered records carry their configuration: counted once the dead-letter blob is written.
+  const recordDeadLetter: DeadLetterWriter = {
+    write: async (batch, options) => {
+      const blob = await deps.deadLetter.write(batch, options);
+      for (const entry of batch.entries)
+        if (entry.kind === 'record' && typeof entry.record.TraceConfiguration === 'string')
+          countFor(entry.record.TraceConfiguration).deadLettered += 1;
+      return blob;
+    },
+  };
   const deadLetterOptions = (): { abortSignal: AbortSignal } => ({
     abortSignal: AbortSignal.timeout(deadLetterTimeoutMs(deps.deliverOptions ?? {}, Date.now())),
   });
@@ -297,6 +321,17 @@ export async function ingestEvents(
       const key = `${delivery.destination}/${delivery.connection}`;
       summary.records += delivery.records.length;
       summary.recordsByDestination[key] = (summary.recordsByDestination[key] ?? 0) + delivery.records.length;
+      for (const record of delivery.records) {
+        if (typeof record.TraceConfiguration !== 'string') continue;
+        const count = countFor(record.TraceConfiguration);
+        count.records += 1;
+        if (
+          typeof record.TimeGenerated === 'string' &&
+          (count.lastRecordTime === undefined ||
+            Date.parse(record.TimeGenerated) > Date.parse(count.lastRecordTime))
+        )
+          count.lastRecordTime = record.TimeGenerated;
+      }
       let sink: Sink;
       try {
         sink = deps.sinkFor(delivery.destination, delivery.connection);
@@ -311,7 +346,7 @@ export async function ingestEvents(
           record,
         }));
         lanes.enqueue(key, async () => {
-          const blob = await deps.deadLetter.write(
+          const blob = await recordDeadLetter.write(
             { destination: delivery.destination, connection: delivery.connection, batchRef: ref, entries },
             deadLetterOptions(),
           );
@@ -326,7 +361,7 @@ export async function ingestEvents(
         const report = await deliver(sink, delivery.records, {
           ...deps.deliverOptions,
           ...(breaker !== undefined ? { breaker } : {}),
-          deadLetter: deps.deadLetter,
+          deadLetter: recordDeadLetter,
           batchRef: ref,
         });
         summary.delivered += report.delivered;

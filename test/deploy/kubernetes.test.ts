@@ -181,6 +181,7 @@ describe('deploy/kubernetes', () => {
     ).toEqual(['State', 'Destination', 'Capture Level', 'Age']);
     expect(Object.keys(version.schema.openAPIV3Schema.properties.status.properties).sort()).toEqual([
       'backendGeneration',
+      'counters',
       'lastKnownSpec',
       'observedGeneration',
       'reason',

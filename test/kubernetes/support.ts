@@ -1,4 +1,5 @@
 /** Helpers for tests that drive the fake Kubernetes API server with the real client. */
+import type { ConfigurationCounters } from '../../shared/store/configurationCounters';
 import {
   FakeKubernetesApiServer,
   type FakeApiServerOptions,
@@ -100,6 +101,8 @@ export interface TestBackend {
   requests: string[];
   /** While set, every request answers 503. */
   failing: boolean;
+  /** The counters the backend shows per `namespace/name` (none set: zeros). */
+  counters: Map<string, ConfigurationCounters>;
   close(): Promise<void>;
 }
 
@@ -110,8 +113,13 @@ export async function startTestBackend(): Promise<TestBackend> {
     store,
     validator: traceConfigurationValidator,
     maxRequestBodyBytes: 1 << 20,
+    counters: {
+      read: async (namespace: string, name: string) =>
+        counters.get(`${namespace}/${name}`) ?? { intervalMinutes: 5, records: 0, deadLettered: 0 },
+    },
   }));
-  const backend: Omit<TestBackend, 'url' | 'close'> = { store, requests: [], failing: false };
+  const counters = new Map<string, ConfigurationCounters>();
+  const backend: Omit<TestBackend, 'url' | 'close'> = { store, requests: [], failing: false, counters };
   const host = await startHttpFunctionHost({
     port: 0,
     functions: [

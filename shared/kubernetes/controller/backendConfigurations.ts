@@ -5,6 +5,7 @@
 import { callBackend, describeProblem, type BackendOptions } from '../../cli/backendClient';
 import type { TraceConfigurationStatus } from '../../config/model';
 import type { BackendVerdict } from './clusterStatus';
+import type { ConfigurationCounters } from '../../store/configurationCounters';
 
 /** Where a sync went wrong, with the backend's own words. */
 export class BackendSyncError extends Error {
@@ -56,4 +57,27 @@ export async function deleteConfiguration(
   );
   if (response.status === 204 || response.status === 200 || response.status === 404) return;
   throw new BackendSyncError(`DELETE ${namespace}/${name}: ${describeProblem(response)}`);
+}
+
+/**
+ * The backend's counters of one configuration (`status.counters` of
+ * `GET /api/traceconfigurations/{namespace}/{name}/status`); undefined when the backend has none
+ * or cannot be reached (counters are best effort).
+ */
+export async function getCounters(
+  backend: BackendOptions,
+  namespace: string,
+  name: string,
+): Promise<ConfigurationCounters | undefined> {
+  try {
+    const response = await callBackend(
+      backend,
+      'GET',
+      `traceconfigurations/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/status`,
+    );
+    const counters = (response.body as { counters?: ConfigurationCounters } | undefined)?.counters;
+    return response.status === 200 && typeof counters?.records === 'number' ? counters : undefined;
+  } catch {
+    return undefined;
+  }
 }

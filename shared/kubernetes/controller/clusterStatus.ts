@@ -5,6 +5,7 @@
  */
 import { nextStatus } from '../../config/status';
 import type { TraceConfigurationSpec, TraceConfigurationStatus } from '../../config/model';
+import type { ConfigurationCounters } from '../../store/configurationCounters';
 import type { TraceConfigurationValidation } from '../../config/validateObject';
 
 /** The status subresource of a TraceConfiguration object. */
@@ -20,6 +21,8 @@ export interface ClusterStatus {
   backendGeneration?: number;
   /** Why the last sync with the backend failed; absent when it succeeded. */
   syncError?: string;
+  /** The backend's per-configuration counters (refreshed at most once per interval). */
+  counters?: ConfigurationCounters;
 }
 
 /** What the backend answered to a sync, when it answered. */
@@ -43,7 +46,9 @@ export function clusterStatus(
   validation: Pick<TraceConfigurationValidation, 'state' | 'reason' | 'spec'>,
   generation: number,
   backend: BackendVerdict | { error: string } | undefined,
+  counters?: ConfigurationCounters,
 ): ClusterStatus {
+  const shownCounters = counters ?? previous?.counters;
   const prior: TraceConfigurationStatus | undefined =
     previous?.state === undefined
       ? undefined
@@ -63,5 +68,6 @@ export function clusterStatus(
     observedGeneration: generation,
     ...(backendGeneration === undefined ? {} : { backendGeneration }),
     ...(backend !== undefined && 'error' in backend ? { syncError: backend.error } : {}),
+    ...(shownCounters === undefined ? {} : { counters: shownCounters }),
   };
 }

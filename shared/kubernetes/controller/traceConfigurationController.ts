@@ -14,7 +14,8 @@ import { Reflector, type KubeObject } from '../reflector';
 import { LeaderElector } from '../leaderElection';
 import { WorkQueue } from './workQueue';
 import { clusterStatus, type BackendVerdict, type ClusterStatus } from './clusterStatus';
-import { deleteConfiguration, putConfiguration } from './backendConfigurations';
+import { deleteConfiguration, getCounters, putConfiguration } from './backendConfigurations';
+import type { ConfigurationCounters } from '../../store/configurationCounters';
 import { validateTraceConfigurationObject } from '../../config/validateObject';
 import type { BackendOptions } from '../../cli/backendClient';
 import { errorMessage } from '../../errors';
@@ -62,6 +63,11 @@ export interface TraceConfigurationControllerOptions {
   plurals?: readonly string[];
   /** Every object is reconciled again this often, in ms. Default 300 000. */
   resyncIntervalInMs?: number;
+  /**
+   * The backend's counters are copied into status at most this often per object, in ms.
+   * Default 300 000 (the backend's counter interval).
+   */
+  countersIntervalInMs?: number;
   /** Status writes tried before the object is requeued. Default 5. */
   conflictRetries?: number;
   initialRetryInMs?: number;
@@ -97,6 +103,8 @@ export class TraceConfigurationController {
   private reflectors: Reflector<TraceConfigurationObject>[] = [];
   private resync: NodeJS.Timeout | undefined;
   private readonly log: (line: string) => void;
+  /** When each object's counters were last fetched (ms). */
+  private readonly countersFetchedAt = new Map<string, number>();
   readonly stats: ControllerStats = {
     reconciles: 0,
     backendPuts: 0,
@@ -259,6 +267,7 @@ export class TraceConfigurationController {
     if (object.metadata.deletionTimestamp !== undefined) {
       if (!finalizers.includes(BACKEND_FINALIZER)) return;
       await deleteConfiguration(this.options.backend, namespace, name);
+      this.countersFetchedAt.delete(key);
       this.stats.backendDeletes += 1;
       await this.writeWithRetry(
         plural,
@@ -327,6 +336,17 @@ export class TraceConfigurationController {
         backend = { error: errorMessage(caught) };
       }
     }
+    // Counters change often: fetched (and so written) at most once per interval per object.
+    let counters: ConfigurationCounters | undefined;
+    const fetchedAt = this.countersFetchedAt.get(key);
+    if (
+      backend !== undefined &&
+      'status' in backend &&
+      (fetchedAt === undefined || Date.now() - fetchedAt >= (this.options.countersIntervalInMs ?? 300_000))
+    ) {
+      counters = await getCounters(this.options.backend, namespace, name);
+      if (counters !== undefined) this.countersFetchedAt.set(key, Date.now());
+    }
     const observed = generation;
     const written = await this.writeWithRetry(
       plural,
@@ -334,7 +354,7 @@ export class TraceConfigurationController {
       (o) => {
         // The spec changed since it was validated: the next reconcile (queued by the watch) handles it.
         if ((o.metadata.generation ?? 1) !== observed) return undefined;
-        const status = clusterStatus(o.status, validation, observed, backend);
+        const status = clusterStatus(o.status, validation, observed, backend, counters);
         return canonical(status) === canonical(o.status) ? undefined : { ...o, status };
       },
       'status',

@@ -69,6 +69,50 @@ describe('TraceConfiguration controller', () => {
   const status = (name: string) =>
     server().get('TraceConfiguration', 'shop', name)?.status as Record<string, unknown> | undefined;
 
+  it('copies the backend counters into status, at most once per interval per object', async () => {
+    backend.counters.set('shop/web', {
+      intervalMinutes: 5,
+      records: 42,
+      deadLettered: 3,
+      lastRecordTime: '2026-12-04T22:04:59Z',
+    });
+    server().apply(trace('web'));
+    const c = controller('controller-a', { countersIntervalInMs: 60_000, resyncIntervalInMs: 100 });
+    await eventually('the counters', () => (status('web')?.counters as { records?: number })?.records === 42);
+    expect(status('web')?.counters).toEqual({
+      intervalMinutes: 5,
+      records: 42,
+      deadLettered: 3,
+      lastRecordTime: '2026-12-04T22:04:59Z',
+    });
+    await c.idle();
+    const writes = c.stats.statusWrites;
+    // New counters within the interval: resyncs run, but the status is not rewritten.
+    backend.counters.set('shop/web', { intervalMinutes: 5, records: 50, deadLettered: 3 });
+    const reconciles = c.stats.reconciles;
+    await eventually('a few resyncs', () => c.stats.reconciles >= reconciles + 3);
+    await c.idle();
+    expect(c.stats.statusWrites).toBe(writes);
+    expect((status('web')?.counters as { records: number }).records).toBe(42);
+    expect(backend.requests.filter((r) => r.endsWith('/status'))).toHaveLength(1);
+  });
+
+  it('refreshes the counters once the interval has passed', async () => {
+    backend.counters.set('shop/web', { intervalMinutes: 5, records: 1, deadLettered: 0 });
+    server().apply(trace('web'));
+    controller('controller-a', { countersIntervalInMs: 200, resyncIntervalInMs: 100 });
+    await eventually(
+      'the first counters',
+      () => (status('web')?.counters as { records?: number })?.records === 1,
+    );
+    backend.counters.set('shop/web', { intervalMinutes: 5, records: 7, deadLettered: 2 });
+    await eventually(
+      'the new counters',
+      () => (status('web')?.counters as { records?: number })?.records === 7,
+    );
+    expect(status('web')?.counters).toEqual({ intervalMinutes: 5, records: 7, deadLettered: 2 });
+  });
+
   it('adds its finalizer, syncs an accepted object to the backend with the cluster label, and writes the status', async () => {
     server().apply(trace('web'));
     const c = controller();
