@@ -7,6 +7,7 @@ import { looksLikeHttp2Frames } from './http2Frame';
 import type { Http2Limits } from './http2Limits';
 import { Http2StreamParser } from './http2Stream';
 import type { L7Fields } from './l7Fields';
+import type { ConnectionPending } from './latency';
 import type { L7Stats } from './l7Stats';
 import type { StreamParser } from './messageStream';
 import { MessageStream } from './messageStream';
@@ -45,6 +46,7 @@ class FlowSide implements StreamSink {
   constructor(
     private readonly flow: TcpFlow,
     private readonly context: TcpFlowContext,
+    private readonly bit: number,
   ) {
     this.tcp = new TcpDirection(context.limits, context.stats);
   }
@@ -54,6 +56,7 @@ class FlowSide implements StreamSink {
   }
 
   gap(missing: number): void {
+    this.flow.lost |= this.bit;
     this.early = undefined;
     this.stream?.gap(missing, this.context.out);
   }
@@ -71,6 +74,10 @@ export class TcpFlow {
   fin = 0;
   /** Bytes this flow had buffered at the last accounting. */
   buffered = 0;
+  /** Bit per direction (1 << direction) whose bytes were lost to a gap since the analyser last looked. */
+  lost = 0;
+  /** Requests awaiting responses (latency pairing), created on the first message. */
+  pending: ConnectionPending | undefined = undefined;
   private attempts = 0;
   /** The HTTP state of the flow, to notice a CONNECT tunnel opening. */
   private http: HttpFlowState | undefined;
@@ -86,7 +93,7 @@ export class TcpFlow {
     private readonly context: TcpFlowContext,
     private readonly serverGuess: 0 | 1 = 1,
   ) {
-    this.sides = [new FlowSide(this, context), new FlowSide(this, context)];
+    this.sides = [new FlowSide(this, context, 1), new FlowSide(this, context, 2)];
   }
 
   /** Whether direction `direction` has started and expects `seq` next. */
