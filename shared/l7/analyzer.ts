@@ -99,6 +99,7 @@ class Analyzer implements L7Analyzer {
   private totalBuffered = 0;
   private lastSweep = -Infinity;
   /** DNS queries over UDP awaiting responses, by flow key and id, oldest first. */
+  private readonly clock = { sec: 0, nsec: 0 };
   private readonly pendingDns = new Map<string, PendingRequest>();
   private readonly dnsTimeoutSeconds: number;
   private unanswered: PendingRequest[] = [];
@@ -114,7 +115,14 @@ class Analyzer implements L7Analyzer {
       ...(options.maxOutOfOrderBytes === undefined ? {} : { maxOutOfOrderBytes: options.maxOutOfOrderBytes }),
     };
     const http2Limits = { ...DEFAULT_HTTP2_LIMITS, ...options.http2 };
-    this.context = { stats: this.stats, limits, isSecret: this.isSecret, out: this.out, http2Limits };
+    this.context = {
+      stats: this.stats,
+      limits,
+      isSecret: this.isSecret,
+      out: this.out,
+      http2Limits,
+      clock: this.clock,
+    };
     this.quic = new QuicTracker(this.stats);
   }
 
@@ -128,6 +136,8 @@ class Analyzer implements L7Analyzer {
 
   analyzeAll(packet: DecodedPacket): readonly L7Fields[] {
     this.out.length = 0;
+    this.clock.sec = packet.timestampSec;
+    this.clock.nsec = packet.timestampNsec;
     try {
       this.dispatch(packet);
     } catch {
@@ -295,13 +305,22 @@ class Analyzer implements L7Analyzer {
     // Bytes of this direction lost or unreadable: an HTTP/1 response among them is lost, so the
     // requests the other side sent before it are reported unanswered rather than paired with later responses.
     if (pending !== undefined) {
-      if (stats.malformed + stats.oversized !== troubles) dropLostResponses(pending, direction, this.unanswered);
+      if (stats.malformed + stats.oversized !== troubles)
+        dropLostResponses(pending, direction, this.unanswered);
       if ((flow.lost & 1) !== 0) dropLostResponses(pending, 0, this.unanswered);
       if ((flow.lost & 2) !== 0) dropLostResponses(pending, 1, this.unanswered);
     }
     flow.lost = 0;
     if (this.out.length > 0)
-      pairTcpMessages(this.out, 0, (flow.pending ??= new ConnectionPending()), packet, direction, stats, this.unanswered);
+      pairTcpMessages(
+        this.out,
+        0,
+        (flow.pending ??= new ConnectionPending()),
+        packet,
+        direction,
+        stats,
+        this.unanswered,
+      );
     if ((flags & TcpFlag.RST) !== 0 || flow.fin === 3) {
       this.drop(key, flow);
       return;

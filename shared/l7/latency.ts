@@ -2,7 +2,7 @@ import type { DecodedPacket } from '../packet/decodedPacket';
 import type { L7Fields } from './l7Fields';
 import type { L7Stats } from './l7Stats';
 
-/** Most requests awaiting a response per connection (HTTP/1 FIFO, HTTP/2 streams, DNS ids over TCP). */
+/** Most requests awaiting a response per connection (HTTP/1 FIFO, DNS ids over TCP); HTTP/2 streams are bounded by `Http2Limits.maxStreams`. */
 export const MAX_PENDING_PER_CONNECTION = 64;
 /** Most DNS queries over UDP awaiting a response per analyser. */
 export const MAX_PENDING_UDP_DNS = 10_000;
@@ -23,10 +23,16 @@ export interface PendingRequest {
 export class ConnectionPending {
   /** HTTP/1.x requests in order (pipelining: responses answer them first in, first out). */
   readonly http1: PendingRequest[] = [];
-  /** HTTP/2 requests by stream id, and DNS-over-TCP queries by id (keyed `d<id>`). */
+  /** DNS-over-TCP queries by id (keyed `d<id>`). */
   readonly byKey = new Map<string, PendingRequest>();
   /** The ClientHello awaiting its ServerHello. */
   tls: PendingRequest | undefined = undefined;
+}
+
+/** Time of the packet being analysed, set by the analyser before each packet. */
+export interface PacketClock {
+  sec: number;
+  nsec: number;
 }
 
 /** Nanoseconds from (sec0, nsec0) to (sec1, nsec1), exact for capture timestamps (no 2^53 overflow). */
@@ -39,7 +45,8 @@ function answer(response: L7Fields, request: PendingRequest, sec: number, nsec: 
   const latency = elapsedNs(request.sec, request.nsec, sec, nsec);
   response.L7LatencyNs = latency < 0 ? 0 : latency;
   const fields = request.fields;
-  if (response.HttpMethod === undefined && fields.HttpMethod !== undefined) response.HttpMethod = fields.HttpMethod;
+  if (response.HttpMethod === undefined && fields.HttpMethod !== undefined)
+    response.HttpMethod = fields.HttpMethod;
   if (response.HttpPath === undefined && fields.HttpPath !== undefined) response.HttpPath = fields.HttpPath;
   if (response.DnsQuery === undefined && fields.DnsQuery !== undefined) response.DnsQuery = fields.DnsQuery;
 }
@@ -94,20 +101,8 @@ export function pairTcpMessages(
       continue;
     }
     if (fields.L7Protocol !== 'HTTP') continue;
-    if (fields.Http2StreamId !== undefined) {
-      const key = `s${fields.Http2StreamId}`;
-      if (fields.HttpStatusCode !== undefined || fields.GrpcStatusCode !== undefined || (fields.HttpMethod === undefined && pending.byKey.has(key))) {
-        const request = pending.byKey.get(key);
-        if (request === undefined) continue;
-        answer(fields, request, sec, nsec);
-        const status = fields.HttpStatusCode;
-        // An informational response does not end the stream: the final one is timed from the same HEADERS.
-        if (status === undefined || status >= 200) pending.byKey.delete(key);
-      } else if (fields.HttpMethod !== undefined && !pending.byKey.has(key)) {
-        remember(pending.byKey, key, { sec, nsec, fields, packet, side }, stats, unanswered);
-      }
-      continue;
-    }
+    // HTTP/2 and gRPC are timed per stream by the connection itself (http2Connection.ts).
+    if (fields.Http2StreamId !== undefined) continue;
     if (fields.HttpMethod !== undefined) {
       const queue = pending.http1;
       if (queue.length >= MAX_PENDING_PER_CONNECTION) {
@@ -149,7 +144,11 @@ function remember(
  * message): HTTP/1 requests the other side sent before are taken as answered by what was lost, and
  * reported unanswered, so the next response pairs with the request it answers.
  */
-export function dropLostResponses(pending: ConnectionPending, side: number, unanswered: PendingRequest[]): void {
+export function dropLostResponses(
+  pending: ConnectionPending,
+  side: number,
+  unanswered: PendingRequest[],
+): void {
   const queue = pending.http1;
   let kept = 0;
   for (let i = 0; i < queue.length; i++) {

@@ -7,7 +7,7 @@ import { looksLikeHttp2Frames } from './http2Frame';
 import type { Http2Limits } from './http2Limits';
 import { Http2StreamParser } from './http2Stream';
 import type { L7Fields } from './l7Fields';
-import type { ConnectionPending } from './latency';
+import type { ConnectionPending, PacketClock } from './latency';
 import type { L7Stats } from './l7Stats';
 import type { StreamParser } from './messageStream';
 import { MessageStream } from './messageStream';
@@ -31,6 +31,8 @@ export interface TcpFlowContext {
   readonly isSecret: SecretKeyTest;
   readonly out: L7Fields[];
   readonly http2Limits: Http2Limits;
+  /** Time of the packet being analysed (for HTTP/2 latency). */
+  readonly clock?: PacketClock;
 }
 
 /**
@@ -201,7 +203,7 @@ export class TcpFlow {
       second = new TlsStreamParser(shared, stats);
     } else if (looksLikeHttp(chunk, 0, chunk.length)) {
       this.protocol = 'http';
-      const shared = new HttpFlowState(stats, isSecret, http2Limits);
+      const shared = new HttpFlowState(stats, isSecret, http2Limits, this.context.clock);
       this.http = shared;
       first = new HttpStreamParser(shared, 0);
       second = new HttpStreamParser(shared, 1);
@@ -209,7 +211,15 @@ export class TcpFlow {
       // HTTP/2 joined mid-connection: no preface, and header compression state from before is unknown.
       this.protocol = 'http';
       const clientGuess = this.serverGuess === 0 ? 1 : 0;
-      const connection = new Http2Connection(undefined, true, stats, isSecret, http2Limits, clientGuess);
+      const connection = new Http2Connection(
+        undefined,
+        true,
+        stats,
+        isSecret,
+        http2Limits,
+        clientGuess,
+        this.context.clock,
+      );
       first = new Http2StreamParser(connection, 0, true);
       second = new Http2StreamParser(connection, 1, true);
     } else {

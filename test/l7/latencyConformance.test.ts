@@ -43,7 +43,10 @@ export function compareLatency(file: string): Comparison {
       if (index >= 0) {
         result.agreed++;
         mine.splice(index, 1);
-      } else result.disagreements.push(`frame ${frame}: tshark ${expected} ns, ours ${JSON.stringify(ours.get(frame) ?? [])}`);
+      } else
+        result.disagreements.push(
+          `frame ${frame}: tshark ${expected} ns, ours ${JSON.stringify(ours.get(frame) ?? [])}`,
+        );
     }
     for (const latency of mine) result.extras.push(`frame ${frame}: ours ${latency} ns, tshark pairs none`);
   }
@@ -69,7 +72,9 @@ describeWithSharedData('captures/oracle-flows', 'L7LatencyNs agrees with tshark 
 
   it('is within 1 µs of tshark on at least 99.5% of the responses tshark pairs', () => {
     // Printed so the figures can be quoted (docs/layer7.md, "Latency").
-    console.log(`L7LatencyNs conformance: ${totals.agreed}/${totals.paired} within 1 µs; ${totals.extras} explained extras`);
+    console.log(
+      `L7LatencyNs conformance: ${totals.agreed}/${totals.paired} within 1 µs; ${totals.extras} explained extras`,
+    );
     expect(totals.paired).toBeGreaterThan(100);
     expect(totals.agreed / totals.paired).toBeGreaterThanOrEqual(0.995);
   });
