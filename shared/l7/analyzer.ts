@@ -66,7 +66,7 @@ export interface L7Analyzer {
    * per-connection bound, pending when their connection ended (FIN both ways, RST), was evicted or
    * went idle, DNS queries over UDP unanswered for `dnsResponseTimeoutInMs`, and everything pending at `flush`.
    */
-  takeUnanswered(): UnansweredRequest[];
+  takeUnanswered(): readonly UnansweredRequest[];
   /** Running counters. */
   readonly stats: L7Stats;
   /** Flows currently tracked. */
@@ -77,6 +77,8 @@ export interface L7Analyzer {
 function serverSide(direction: 0 | 1, srcPort: number, dstPort: number): 0 | 1 {
   return srcPort < dstPort ? direction : direction === 0 ? 1 : 0;
 }
+
+const NONE_UNANSWERED: UnansweredRequest[] = [];
 
 /** SSDP's UDP port: HTTP-formatted messages in datagrams. */
 const SSDP_PORT = 1900;
@@ -103,6 +105,10 @@ class Analyzer implements L7Analyzer {
   private readonly pendingDns = new Map<string, PendingRequest>();
   private readonly dnsTimeoutSeconds: number;
   private unanswered: PendingRequest[] = [];
+  /** Scratch for pending requests dropped unreported (their connection was seen one way only). */
+  private readonly discarded: PendingRequest[] = [];
+  /** Whether this observation point has seen a DNS response over UDP (else it sees queries only). */
+  private sawDnsResponse = false;
 
   constructor(options: L7AnalyzerOptions) {
     this.maxFlows = options.maxFlows ?? 50_000;
@@ -178,16 +184,16 @@ class Analyzer implements L7Analyzer {
 
   flush(): void {
     for (const flow of this.flows.values()) this.release(flow);
-    for (const request of this.pendingDns.values()) this.unanswered.push(request);
+    if (this.sawDnsResponse) for (const request of this.pendingDns.values()) this.unanswered.push(request);
     this.pendingDns.clear();
     this.flows.clear();
     this.quic.clear();
     this.totalBuffered = 0;
   }
 
-  takeUnanswered(): UnansweredRequest[] {
+  takeUnanswered(): readonly UnansweredRequest[] {
     const taken = this.unanswered;
-    if (taken.length === 0) return [];
+    if (taken.length === 0) return NONE_UNANSWERED;
     this.unanswered = [];
     this.stats.unanswered += taken.length;
     return taken.map((request) => ({ fields: unansweredFields(request), packet: request.packet! }));
@@ -195,7 +201,14 @@ class Analyzer implements L7Analyzer {
 
   /** Moves a connection's pending requests to the unanswered list (it ended or was dropped). */
   private release(flow: TcpFlow): void {
-    if (flow.pending !== undefined) drainConnection(flow.pending, this.unanswered);
+    if (flow.pending === undefined) return;
+    // Seen one way only (a trace point that sees a pod's egress, not its ingress): the response was
+    // not lost, only not visible here, so nothing is reported.
+    if (flow.seen === 3) drainConnection(flow.pending, this.unanswered);
+    else {
+      drainConnection(flow.pending, this.discarded);
+      this.discarded.length = 0;
+    }
   }
 
   private udpDns(payload: Uint8Array, packet: DecodedPacket): void {
@@ -225,6 +238,7 @@ class Analyzer implements L7Analyzer {
     const id = `${key}#${fields.DnsId}`;
     const map = this.pendingDns;
     if (fields.DnsIsResponse === true) {
+      this.sawDnsResponse = true;
       const request = map.get(id);
       if (request === undefined) return;
       map.delete(id);
@@ -293,6 +307,7 @@ class Analyzer implements L7Analyzer {
       flow.start(direction, dataSeq);
     }
     flow.lastSeen = now;
+    flow.seen |= direction === 0 ? 1 : 2;
     if ((flags & TcpFlag.ACK) !== 0 && packet.tcpAck !== undefined)
       flow.acknowledge(direction, packet.tcpAck);
     const stats = this.stats;
@@ -304,7 +319,7 @@ class Analyzer implements L7Analyzer {
     const pending = flow.pending;
     // Bytes of this direction lost or unreadable: an HTTP/1 response among them is lost, so the
     // requests the other side sent before it are reported unanswered rather than paired with later responses.
-    if (pending !== undefined) {
+    if (pending !== undefined && flow.seen === 3) {
       if (stats.malformed + stats.oversized !== troubles)
         dropLostResponses(pending, direction, this.unanswered);
       if ((flow.lost & 1) !== 0) dropLostResponses(pending, 0, this.unanswered);
@@ -319,8 +334,9 @@ class Analyzer implements L7Analyzer {
         packet,
         direction,
         stats,
-        this.unanswered,
+        flow.seen === 3 ? this.unanswered : this.discarded,
       );
+    this.discarded.length = 0;
     if ((flags & TcpFlag.RST) !== 0 || flow.fin === 3) {
       this.drop(key, flow);
       return;
@@ -368,7 +384,7 @@ class Analyzer implements L7Analyzer {
       // Insertion order is query order: the first one still in time ends the scan.
       if (request.sec + request.nsec / 1e9 >= dnsCutoff) break;
       this.pendingDns.delete(id);
-      this.unanswered.push(request);
+      if (this.sawDnsResponse) this.unanswered.push(request);
     }
     for (const [key, flow] of this.flows) {
       if (flow.lastSeen < cutoff) {

@@ -76,6 +76,8 @@ export class TcpFlow {
   fin = 0;
   /** Bytes this flow had buffered at the last accounting. */
   buffered = 0;
+  /** Bit per direction (1 << direction) this observation point saw packets of. */
+  seen = 0;
   /** Bit per direction (1 << direction) whose bytes were lost to a gap since the analyser last looked. */
   lost = 0;
   /** Requests awaiting responses (latency pairing), created on the first message. */
