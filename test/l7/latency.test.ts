@@ -4,6 +4,7 @@ import type { DecodedPacket } from '../../shared/packet/decodedPacket';
 import { TcpFlag } from '../../shared/packet/decodedPacket';
 import { Conversation, tcpPacket, udpPacket } from './support/builders';
 import { dnsMessage } from './support/dnsBuilders';
+import * as h2 from './support/h2Builders';
 import { runPackets } from './support/run';
 import { chromeHello, rawExt, records, serverHello } from './support/tlsBuilders';
 import { bytes } from './support/builders';
@@ -260,5 +261,34 @@ describe('L7LatencyNs', () => {
     expect(found[0]!.fields.HttpPath).toBe('/r6');
     analyzer.flush();
     expect(analyzer.takeUnanswered()).toHaveLength(MAX_PENDING_PER_CONNECTION - 1);
+  });
+});
+
+describe('L7LatencyNs on HTTP/2', () => {
+  const request = (stream: number, path: string) =>
+    h2.headers(
+      stream,
+      h2.block(h2.hp.indexed(2), h2.hp.indexed(6), h2.hp.plain(4, path), h2.hp.plain(1, 'svc')),
+      true,
+    );
+
+  it('times a response from the request HEADERS of its stream, to the response END_STREAM', () => {
+    const c = new Conversation(undefined, { ip: '10.0.0.2', port: 8080 });
+    const found = runPackets([
+      ...c.handshake(),
+      c.client(bytes(h2.PREFACE, h2.settings())),
+      c.server(h2.settings()),
+      c.client(bytes(request(1, '/slow'), request(3, '/fast'))),
+      c.server(h2.headers(3, h2.block(h2.hp.indexed(8)), true)),
+      c.server(h2.headers(1, h2.block(h2.hp.indexed(8)), false)),
+      c.server(h2.data(1, 'body', true)),
+    ]);
+    const responses = found.filter((m) => m.fields.HttpStatusCode !== undefined).map((m) => m.fields);
+    expect(responses.map((r) => [r.Http2StreamId, r.HttpMethod, r.HttpPath, us(r.L7LatencyNs)])).toEqual([
+      [3, 'GET', '/fast', 1000],
+      [1, 'GET', '/slow', 3000],
+    ]);
+    const requests = found.filter((m) => m.fields.HttpStatusCode === undefined).map((m) => m.fields);
+    expect(requests.every((r) => r.L7LatencyNs === undefined)).toBe(true);
   });
 });
