@@ -248,7 +248,7 @@ describe('tracectl inspect', () => {
       expect(
         records.every((r) => r.TracePoint === tracePoint && r.Destination === 'opentelemetry/TRACES_COLLECTOR'),
       ).toBe(true);
-      expect(records.map((r) => r.HttpPath ?? r.HttpStatusCode ?? r.TcpFlags)).toEqual([
+      expect(records.map((r) => r.HttpStatusCode ?? r.HttpPath ?? r.TcpFlags)).toEqual([
         'SYN',
         'SYN,ACK',
         'ACK',
