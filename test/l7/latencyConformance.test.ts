@@ -3,7 +3,7 @@
  * Skips with a message when ../shared is absent, like the other conformance tests.
  */
 import { describeWithSharedData } from '../support/sharedData';
-import { oracleByFrame, publicCaptures } from '../flow/support/flowOracle';
+import { catchAll, oracleByFrame, publicCaptures, recordsOfCapture } from '../flow/support/flowOracle';
 import { analyzeCapture } from './support/l7Oracle';
 import { LATENCY_DIFFERENCES } from './latencyDifferences';
 
@@ -77,5 +77,30 @@ describeWithSharedData('captures/oracle-flows', 'L7LatencyNs agrees with tshark 
     );
     expect(totals.paired).toBeGreaterThan(100);
     expect(totals.agreed / totals.paired).toBeGreaterThanOrEqual(0.995);
+  });
+});
+
+describeWithSharedData('captures/public', 'L7Unanswered records from the pipeline', () => {
+  it('reports the one request whose response head was lost, on its own packet, once', () => {
+    const records = recordsOfCapture(
+      'zeek_http_1000-requests-one-dropped-response.pcap',
+      catchAll('AllPackets'),
+    );
+    const unanswered = records.filter((r) => r.L7Unanswered === true);
+    expect(unanswered.map((r) => [r.CaptureFrame, r.HttpMethod, r.HttpPath])).toEqual([[4, 'GET', '/']]);
+    expect(unanswered[0]!.RecordId).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(records.map((r) => r.RecordId)).size).toBe(records.length);
+    const timed = records.filter((r) => r.L7LatencyNs !== undefined);
+    expect(timed.length).toBe(999);
+    expect(timed.every((r) => r.HttpMethod === 'GET' && r.HttpStatusCode === 200)).toBe(true);
+  });
+
+  it('reports DNS queries without a response when the capture ends, with their name', () => {
+    const records = recordsOfCapture('zeek_dns-edns-ecs.pcap', catchAll('AllPackets'));
+    const unanswered = records.filter((r) => r.L7Unanswered === true);
+    expect(unanswered.length).toBeGreaterThan(0);
+    for (const record of unanswered) {
+      expect(record).toMatchObject({ L7Protocol: 'DNS', DnsIsResponse: false, DnsQuery: expect.any(String) });
+    }
   });
 });
