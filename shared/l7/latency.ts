@@ -23,8 +23,8 @@ export interface PendingRequest {
 export class ConnectionPending {
   /** HTTP/1.x requests in order (pipelining: responses answer them first in, first out). */
   readonly http1: PendingRequest[] = [];
-  /** DNS-over-TCP queries by id (keyed `d<id>`). */
-  readonly byKey = new Map<string, PendingRequest>();
+  /** DNS-over-TCP queries by id. */
+  readonly byKey = new Map<number, PendingRequest>();
   /** The ClientHello awaiting its ServerHello. */
   tls: PendingRequest | undefined = undefined;
 }
@@ -76,7 +76,7 @@ export function pairTcpMessages(
     const fields = out[i]!;
     if (fields.L7Protocol === 'DNS') {
       if (fields.DnsId === undefined) continue;
-      const key = `d${fields.DnsId}`;
+      const key = fields.DnsId;
       if (fields.DnsIsResponse === true) {
         const request = pending.byKey.get(key);
         if (request !== undefined) {
@@ -122,8 +122,8 @@ export function pairTcpMessages(
 }
 
 function remember(
-  map: Map<string, PendingRequest>,
-  key: string,
+  map: Map<number, PendingRequest>,
+  key: number,
   request: PendingRequest,
   stats: L7Stats,
   unanswered: PendingRequest[],
