@@ -127,7 +127,9 @@ describe('ASIM mapping values', () => {
     expect(asimRow(timed).DnsNetworkDuration).toBe(2);
     // As the pipeline writes it: a number of nanoseconds.
     expect(asimRow({ ...response, L7LatencyNs: 1_500_000 }).DnsNetworkDuration).toBe(2);
-    expect(asimRow({ ...response, L7LatencyNs: 'soon' } as unknown as TraceRecord).DnsNetworkDuration).toBeUndefined();
+    expect(
+      asimRow({ ...response, L7LatencyNs: 'soon' } as unknown as TraceRecord).DnsNetworkDuration,
+    ).toBeUndefined();
   });
 
   it('HTTP: request Url from the redacted path, response status in EventResultDetails', () => {
@@ -222,6 +224,8 @@ describe('ASIM codes', () => {
     [{ L7LatencyNs: null }, undefined],
     [{}, undefined],
   ])('optional number %j → %p', (extra, value) => {
-    expect(optionalNumber({ ...makeRecord(1), ...extra } as unknown as TraceRecord, 'L7LatencyNs')).toBe(value);
+    expect(optionalNumber({ ...makeRecord(1), ...extra } as unknown as TraceRecord, 'L7LatencyNs')).toBe(
+      value,
+    );
   });
 });
