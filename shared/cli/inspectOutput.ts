@@ -17,7 +17,9 @@ function http2Summary(record: TraceRecord): string {
   const stream = record.Http2StreamId === undefined ? '' : ` #${record.Http2StreamId}`;
   if (record.GrpcService !== undefined) {
     const call = `gRPC${stream} ${record.GrpcService}/${record.GrpcMethod ?? ''}`;
-    if (record.HttpMethod !== undefined || record.GrpcStatusCode === undefined) return call + partial;
+    // A request (a response carries its request's method too, with L7LatencyNs).
+    const request = record.HttpMethod !== undefined && record.L7LatencyNs === undefined;
+    if (request || record.GrpcStatusCode === undefined) return call + partial;
     const message = record.GrpcMessage === undefined ? '' : ` (${record.GrpcMessage})`;
     return `${call} status ${record.GrpcStatusCode}${message}${partial}`;
   }

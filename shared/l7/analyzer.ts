@@ -7,6 +7,16 @@ import { DEFAULT_HTTP2_LIMITS } from './http2Limits';
 import { parseHttpHead } from './http';
 import type { L7Fields } from './l7Fields';
 import type { L7Stats } from './l7Stats';
+import type { PendingRequest } from './latency';
+import {
+  ConnectionPending,
+  drainConnection,
+  dropLostResponses,
+  elapsedNs,
+  MAX_PENDING_UDP_DNS,
+  pairTcpMessages,
+  unansweredFields,
+} from './latency';
 import { emptyL7Stats } from './l7Stats';
 import { looksLikeQuicInitial } from './quicInitial';
 import { QuicTracker } from './quicTracker';
@@ -30,6 +40,14 @@ export interface L7AnalyzerOptions {
   secretQueryKeys?: readonly string[];
   /** Bounds of HTTP/2 parsing per connection (see `DEFAULT_HTTP2_LIMITS`); exceeding one ends that connection's parsing, counted. */
   http2?: Partial<Http2Limits>;
+  /** A DNS query over UDP without a response for this long (packet time) is reported unanswered. Default 30 000 ms. */
+  dnsResponseTimeoutInMs?: number;
+}
+
+/** A request whose response never came: its fields (with `L7Unanswered`) and the packet that completed it. */
+export interface UnansweredRequest {
+  fields: L7Fields;
+  packet: DecodedPacket;
 }
 
 /** A stateful layer-7 analyser for one packet sequence (a batch or a partition), in capture order. */
@@ -43,6 +61,12 @@ export interface L7Analyzer {
   analyzeAll(packet: DecodedPacket): readonly L7Fields[];
   /** Drops all flow state (end of a batch). Counters are kept. */
   flush(): void;
+  /**
+   * Requests reported unanswered since the last call (docs/layer7.md, "Latency"): evicted by the
+   * per-connection bound, pending when their connection ended (FIN both ways, RST), was evicted or
+   * went idle, DNS queries over UDP unanswered for `dnsResponseTimeoutInMs`, and everything pending at `flush`.
+   */
+  takeUnanswered(): readonly UnansweredRequest[];
   /** Running counters. */
   readonly stats: L7Stats;
   /** Flows currently tracked. */
@@ -53,6 +77,8 @@ export interface L7Analyzer {
 function serverSide(direction: 0 | 1, srcPort: number, dstPort: number): 0 | 1 {
   return srcPort < dstPort ? direction : direction === 0 ? 1 : 0;
 }
+
+const NONE_UNANSWERED: UnansweredRequest[] = [];
 
 /** SSDP's UDP port: HTTP-formatted messages in datagrams. */
 const SSDP_PORT = 1900;
@@ -74,18 +100,35 @@ class Analyzer implements L7Analyzer {
   private readonly isSecret: SecretKeyTest;
   private totalBuffered = 0;
   private lastSweep = -Infinity;
+  /** DNS queries over UDP awaiting responses, by flow key and id, oldest first. */
+  private readonly clock = { sec: 0, nsec: 0 };
+  private readonly pendingDns = new Map<string, PendingRequest>();
+  private readonly dnsTimeoutSeconds: number;
+  private unanswered: PendingRequest[] = [];
+  /** Scratch for pending requests dropped unreported (their connection was seen one way only). */
+  private readonly discarded: PendingRequest[] = [];
+  /** Whether this observation point has seen a DNS response over UDP (else it sees queries only). */
+  private sawDnsResponse = false;
 
   constructor(options: L7AnalyzerOptions) {
     this.maxFlows = options.maxFlows ?? 50_000;
     this.maxTotalBytes = options.maxTotalBytes ?? 64 * 1024 * 1024;
     this.idleSeconds = (options.idleTimeoutInMs ?? 300_000) / 1000;
+    this.dnsTimeoutSeconds = (options.dnsResponseTimeoutInMs ?? 30_000) / 1000;
     this.isSecret = secretKeyTest(options.secretQueryKeys);
     const limits = {
       ...DEFAULT_REASSEMBLY_LIMITS,
       ...(options.maxOutOfOrderBytes === undefined ? {} : { maxOutOfOrderBytes: options.maxOutOfOrderBytes }),
     };
     const http2Limits = { ...DEFAULT_HTTP2_LIMITS, ...options.http2 };
-    this.context = { stats: this.stats, limits, isSecret: this.isSecret, out: this.out, http2Limits };
+    this.context = {
+      stats: this.stats,
+      limits,
+      isSecret: this.isSecret,
+      out: this.out,
+      http2Limits,
+      clock: this.clock,
+    };
     this.quic = new QuicTracker(this.stats);
   }
 
@@ -99,6 +142,8 @@ class Analyzer implements L7Analyzer {
 
   analyzeAll(packet: DecodedPacket): readonly L7Fields[] {
     this.out.length = 0;
+    this.clock.sec = packet.timestampSec;
+    this.clock.nsec = packet.timestampNsec;
     try {
       this.dispatch(packet);
     } catch {
@@ -121,7 +166,7 @@ class Analyzer implements L7Analyzer {
     if (sourcePort === undefined || destinationPort === undefined) return;
     if (packet.protocol === IpProtocol.UDP) {
       if (payload === undefined || payload.length === 0) return;
-      if (isDnsPort(sourcePort) || isDnsPort(destinationPort)) this.udpDns(payload);
+      if (isDnsPort(sourcePort) || isDnsPort(destinationPort)) this.udpDns(payload, packet);
       else if (sourcePort === SSDP_PORT || destinationPort === SSDP_PORT) this.udpHttp(payload);
       else if (looksLikeQuicInitial(payload)) {
         const { key } = l7FlowKey(IpProtocol.UDP, sourceIp, sourcePort, destinationIp, destinationPort);
@@ -138,19 +183,82 @@ class Analyzer implements L7Analyzer {
   }
 
   flush(): void {
+    for (const flow of this.flows.values()) this.release(flow);
+    if (this.sawDnsResponse) for (const request of this.pendingDns.values()) this.unanswered.push(request);
+    this.pendingDns.clear();
     this.flows.clear();
     this.quic.clear();
     this.totalBuffered = 0;
   }
 
-  private udpDns(payload: Uint8Array): void {
+  takeUnanswered(): readonly UnansweredRequest[] {
+    const taken = this.unanswered;
+    if (taken.length === 0) return NONE_UNANSWERED;
+    this.unanswered = [];
+    this.stats.unanswered += taken.length;
+    return taken.map((request) => ({ fields: unansweredFields(request), packet: request.packet! }));
+  }
+
+  /** Moves a connection's pending requests to the unanswered list (it ended or was dropped). */
+  private release(flow: TcpFlow): void {
+    if (flow.pending === undefined) return;
+    // Seen one way only (a trace point that sees a pod's egress, not its ingress): the response was
+    // not lost, only not visible here, so nothing is reported.
+    if (flow.seen === 3) drainConnection(flow.pending, this.unanswered);
+    else {
+      drainConnection(flow.pending, this.discarded);
+      this.discarded.length = 0;
+    }
+  }
+
+  private udpDns(payload: Uint8Array, packet: DecodedPacket): void {
     const parsed = parseDnsMessage(payload);
     if (parsed.ok) {
       this.stats.dns++;
-      this.out.push(parsed.fields);
+      const fields = parsed.fields;
+      this.out.push(fields);
+      if (fields.DnsId !== undefined) this.pairUdpDns(fields, packet);
     } else {
       this.stats.malformed++;
     }
+  }
+
+  /**
+   * A DNS response over UDP is paired with the query of the same id, addresses and ports (the
+   * flow key is the same both ways). A repeated query (same id) replaces the earlier one.
+   */
+  private pairUdpDns(fields: L7Fields, packet: DecodedPacket): void {
+    const { key } = l7FlowKey(
+      IpProtocol.UDP,
+      packet.sourceIp!,
+      packet.sourcePort!,
+      packet.destinationIp!,
+      packet.destinationPort!,
+    );
+    const id = `${key}#${fields.DnsId}`;
+    const map = this.pendingDns;
+    if (fields.DnsIsResponse === true) {
+      this.sawDnsResponse = true;
+      const request = map.get(id);
+      if (request === undefined) return;
+      map.delete(id);
+      const latency = elapsedNs(request.sec, request.nsec, packet.timestampSec, packet.timestampNsec);
+      fields.L7LatencyNs = latency < 0 ? 0 : latency;
+      if (fields.DnsQuery === undefined && request.fields.DnsQuery !== undefined)
+        fields.DnsQuery = request.fields.DnsQuery;
+      return;
+    }
+    // A repeated query (a retry) restarts the clock, as tshark pairs the response with the latest one.
+    if (map.delete(id)) this.stats.dnsRetries++;
+    else if (map.size >= MAX_PENDING_UDP_DNS) {
+      const oldest = map.entries().next();
+      if (!oldest.done) {
+        map.delete(oldest.value[0]);
+        this.stats.pendingEvicted++;
+        this.unanswered.push(oldest.value[1]);
+      }
+    }
+    map.set(id, { sec: packet.timestampSec, nsec: packet.timestampNsec, fields, packet, side: 0 });
   }
 
   /** SSDP (HTTP over UDP): one message head per datagram. */
@@ -199,12 +307,36 @@ class Analyzer implements L7Analyzer {
       flow.start(direction, dataSeq);
     }
     flow.lastSeen = now;
+    flow.seen |= direction === 0 ? 1 : 2;
     if ((flags & TcpFlag.ACK) !== 0 && packet.tcpAck !== undefined)
       flow.acknowledge(direction, packet.tcpAck);
+    const stats = this.stats;
+    const troubles = stats.malformed + stats.oversized;
     if (payload !== undefined && payload.length > 0) {
       flow.segment(direction, dataSeq, payload, packet.payloadLength ?? payload.length);
     }
     if ((flags & TcpFlag.FIN) !== 0) flow.finish(direction);
+    const pending = flow.pending;
+    // Bytes of this direction lost or unreadable: an HTTP/1 response among them is lost, so the
+    // requests the other side sent before it are reported unanswered rather than paired with later responses.
+    if (pending !== undefined && flow.seen === 3) {
+      if (stats.malformed + stats.oversized !== troubles)
+        dropLostResponses(pending, direction, this.unanswered);
+      if ((flow.lost & 1) !== 0) dropLostResponses(pending, 0, this.unanswered);
+      if ((flow.lost & 2) !== 0) dropLostResponses(pending, 1, this.unanswered);
+    }
+    flow.lost = 0;
+    if (this.out.length > 0)
+      pairTcpMessages(
+        this.out,
+        0,
+        (flow.pending ??= new ConnectionPending()),
+        packet,
+        direction,
+        stats,
+        flow.seen === 3 ? this.unanswered : this.discarded,
+      );
+    this.discarded.length = 0;
     if ((flags & TcpFlag.RST) !== 0 || flow.fin === 3) {
       this.drop(key, flow);
       return;
@@ -238,6 +370,7 @@ class Analyzer implements L7Analyzer {
   }
 
   private drop(key: string, flow: TcpFlow): void {
+    this.release(flow);
     this.totalBuffered -= flow.buffered;
     flow.buffered = 0;
     this.flows.delete(key);
@@ -246,6 +379,13 @@ class Analyzer implements L7Analyzer {
   private sweep(now: number): void {
     this.lastSweep = now;
     const cutoff = now - this.idleSeconds;
+    const dnsCutoff = now - this.dnsTimeoutSeconds;
+    for (const [id, request] of this.pendingDns) {
+      // Insertion order is query order: the first one still in time ends the scan.
+      if (request.sec + request.nsec / 1e9 >= dnsCutoff) break;
+      this.pendingDns.delete(id);
+      if (this.sawDnsResponse) this.unanswered.push(request);
+    }
     for (const [key, flow] of this.flows) {
       if (flow.lastSeen < cutoff) {
         this.stats.evictedIdle++;

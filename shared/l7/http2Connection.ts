@@ -3,6 +3,8 @@ import { HpackDecoder } from './hpackDecoder';
 import type { Http2AbortReason, Http2Limits } from './http2Limits';
 import { DEFAULT_HTTP2_LIMITS } from './http2Limits';
 import type { L7Fields } from './l7Fields';
+import type { PacketClock } from './latency';
+import { elapsedNs } from './latency';
 import type { L7Stats } from './l7Stats';
 import type { SecretKeyTest } from './redact';
 import { redactRequestTarget } from './redact';
@@ -54,6 +56,9 @@ interface Http2StreamState {
   method: string | undefined;
   /** gRPC framing per side; created when the stream is known to carry gRPC. */
   framing: [GrpcFraming | undefined, GrpcFraming | undefined];
+  /** Packet time of the request HEADERS (seconds, nanoseconds), for `L7LatencyNs`; -1 when not seen. */
+  requestSec: number;
+  requestNsec: number;
 }
 
 /** Fields of one header block that records use; everything else is passed over. Reused per block. */
@@ -142,6 +147,8 @@ export class Http2Connection {
     readonly limits: Http2Limits = DEFAULT_HTTP2_LIMITS,
     /** Side to assume is the client when nothing else tells (the side with the higher port). */
     private readonly clientGuess: Http2Side = 0,
+    /** Time of the packet being analysed, for `L7LatencyNs` (none: responses are not timed). */
+    private readonly clock?: PacketClock,
   ) {
     const hpack = { maxTableSize: limits.maxTableSize, maxHeaderListSize: limits.maxHeaderListSize };
     this.decoders = [new HpackDecoder(hpack), new HpackDecoder(hpack)];
@@ -226,6 +233,8 @@ export class Http2Connection {
       service: undefined,
       method: undefined,
       framing: [undefined, undefined],
+      requestSec: -1,
+      requestNsec: 0,
     };
     this.streams.set(id, stream);
     return stream;
@@ -308,6 +317,10 @@ export class Http2Connection {
     if (stream.method !== undefined) fields.GrpcMethod = stream.method;
     if (partial || h.method === undefined) fields.L7Partial = true;
     stream.request = fields;
+    if (this.clock !== undefined) {
+      stream.requestSec = this.clock.sec;
+      stream.requestNsec = this.clock.nsec;
+    }
   }
 
   private response(stream: Http2StreamState, partial: boolean, out: L7Fields[]): void {
@@ -315,7 +328,14 @@ export class Http2Connection {
     const status = h.status === undefined ? undefined : Number(h.status);
     if (status !== undefined && status >= 100 && status < 200) {
       // An informational response (100-continue, 103) is its own record; the final one follows.
-      out.push({ L7Protocol: 'HTTP', HttpVersion: '2', Http2StreamId: stream.id, HttpStatusCode: status });
+      const interim: L7Fields = {
+        L7Protocol: 'HTTP',
+        HttpVersion: '2',
+        Http2StreamId: stream.id,
+        HttpStatusCode: status,
+      };
+      this.timeResponse(stream, interim);
+      out.push(interim);
       return;
     }
     let fields = stream.response;
@@ -395,7 +415,24 @@ export class Http2Connection {
     const server = (this.client ?? this.clientGuess) === 0 ? 1 : 0;
     const framing = stream.framing[server];
     if (framing !== undefined) fields.GrpcMessageCount = framing.messages;
+    this.timeResponse(stream, fields);
     out.push(fields);
+  }
+
+  /**
+   * `L7LatencyNs` of a response record (reported at the response's END_STREAM, trailers included):
+   * time since the request HEADERS of the stream, with the request's method and path.
+   */
+  private timeResponse(stream: Http2StreamState, fields: L7Fields): void {
+    const clock = this.clock;
+    if (clock === undefined || stream.requestSec < 0) return;
+    const latency = elapsedNs(stream.requestSec, stream.requestNsec, clock.sec, clock.nsec);
+    fields.L7LatencyNs = latency < 0 ? 0 : latency;
+    const request = stream.request;
+    if (request === undefined) return;
+    if (fields.HttpMethod === undefined && request.HttpMethod !== undefined)
+      fields.HttpMethod = request.HttpMethod;
+    if (fields.HttpPath === undefined && request.HttpPath !== undefined) fields.HttpPath = request.HttpPath;
   }
 
   private release(stream: Http2StreamState): void {

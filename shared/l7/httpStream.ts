@@ -9,6 +9,7 @@ import { Http2StreamParser } from './http2Stream';
 import type { Http2Limits } from './http2Limits';
 import { DEFAULT_HTTP2_LIMITS } from './http2Limits';
 import type { L7Stats } from './l7Stats';
+import type { PacketClock } from './latency';
 
 /** Most requests remembered per flow while waiting for their responses. */
 const MAX_OUTSTANDING_REQUESTS = 64;
@@ -32,6 +33,7 @@ export class HttpFlowState {
     readonly stats: L7Stats,
     readonly isSecret?: SecretKeyTest,
     readonly http2Limits: Http2Limits = DEFAULT_HTTP2_LIMITS,
+    readonly clock?: PacketClock,
   ) {}
 }
 
@@ -133,6 +135,8 @@ export class HttpStreamParser implements StreamParser {
           this.flow.stats,
           this.isSecret,
           this.flow.http2Limits,
+          undefined,
+          this.flow.clock,
         );
         this.toHttp2(false);
         return head.end - offset;
@@ -157,6 +161,8 @@ export class HttpStreamParser implements StreamParser {
             this.flow.stats,
             this.isSecret,
             this.flow.http2Limits,
+            undefined,
+            this.flow.clock,
           );
           connection.upgraded(this.flow.upgradePath);
           this.flow.h2 = connection;

@@ -31,7 +31,9 @@ export type L7Column =
   | 'GrpcMessage'
   | 'GrpcMessageCount'
   | 'L7Partial'
-  | 'DnsParseError';
+  | 'DnsParseError'
+  | 'L7LatencyNs'
+  | 'L7Unanswered';
 
 /**
  * The layer-7 fields of one message, named exactly as the record's columns, so a caller can

@@ -23,6 +23,12 @@ export interface L7Stats {
   /** HTTP/2 connections whose parsing ended early (a bound or a protocol violation), in total and by reason. */
   http2Aborted: number;
   http2AbortReasons: Partial<Record<Http2AbortReason, number>>;
+  /** Requests dropped from a connection's pending set by its bound (oldest first), reported unanswered. */
+  pendingEvicted: number;
+  /** DNS queries repeated with the same id before a response (retries): the response is timed from the latest. */
+  dnsRetries: number;
+  /** Requests reported unanswered (`L7Unanswered`): evicted by a bound, or pending when their connection ended, expired or was flushed. */
+  unanswered: number;
   /** Packets whose analysis failed unexpectedly (a defect); the flow's state was dropped. */
   internalErrors: number;
 }
@@ -42,6 +48,9 @@ export function emptyL7Stats(): L7Stats {
     evictedMemory: 0,
     oversized: 0,
     internalErrors: 0,
+    pendingEvicted: 0,
+    dnsRetries: 0,
+    unanswered: 0,
     http2Aborted: 0,
     http2AbortReasons: {},
   };

@@ -7,6 +7,7 @@ import { looksLikeHttp2Frames } from './http2Frame';
 import type { Http2Limits } from './http2Limits';
 import { Http2StreamParser } from './http2Stream';
 import type { L7Fields } from './l7Fields';
+import type { ConnectionPending, PacketClock } from './latency';
 import type { L7Stats } from './l7Stats';
 import type { StreamParser } from './messageStream';
 import { MessageStream } from './messageStream';
@@ -30,6 +31,8 @@ export interface TcpFlowContext {
   readonly isSecret: SecretKeyTest;
   readonly out: L7Fields[];
   readonly http2Limits: Http2Limits;
+  /** Time of the packet being analysed (for HTTP/2 latency). */
+  readonly clock?: PacketClock;
 }
 
 /**
@@ -45,6 +48,7 @@ class FlowSide implements StreamSink {
   constructor(
     private readonly flow: TcpFlow,
     private readonly context: TcpFlowContext,
+    private readonly bit: number,
   ) {
     this.tcp = new TcpDirection(context.limits, context.stats);
   }
@@ -54,6 +58,7 @@ class FlowSide implements StreamSink {
   }
 
   gap(missing: number): void {
+    this.flow.lost |= this.bit;
     this.early = undefined;
     this.stream?.gap(missing, this.context.out);
   }
@@ -71,6 +76,12 @@ export class TcpFlow {
   fin = 0;
   /** Bytes this flow had buffered at the last accounting. */
   buffered = 0;
+  /** Bit per direction (1 << direction) this observation point saw packets of. */
+  seen = 0;
+  /** Bit per direction (1 << direction) whose bytes were lost to a gap since the analyser last looked. */
+  lost = 0;
+  /** Requests awaiting responses (latency pairing), created on the first message. */
+  pending: ConnectionPending | undefined = undefined;
   private attempts = 0;
   /** The HTTP state of the flow, to notice a CONNECT tunnel opening. */
   private http: HttpFlowState | undefined;
@@ -86,7 +97,7 @@ export class TcpFlow {
     private readonly context: TcpFlowContext,
     private readonly serverGuess: 0 | 1 = 1,
   ) {
-    this.sides = [new FlowSide(this, context), new FlowSide(this, context)];
+    this.sides = [new FlowSide(this, context, 1), new FlowSide(this, context, 2)];
   }
 
   /** Whether direction `direction` has started and expects `seq` next. */
@@ -194,7 +205,7 @@ export class TcpFlow {
       second = new TlsStreamParser(shared, stats);
     } else if (looksLikeHttp(chunk, 0, chunk.length)) {
       this.protocol = 'http';
-      const shared = new HttpFlowState(stats, isSecret, http2Limits);
+      const shared = new HttpFlowState(stats, isSecret, http2Limits, this.context.clock);
       this.http = shared;
       first = new HttpStreamParser(shared, 0);
       second = new HttpStreamParser(shared, 1);
@@ -202,7 +213,15 @@ export class TcpFlow {
       // HTTP/2 joined mid-connection: no preface, and header compression state from before is unknown.
       this.protocol = 'http';
       const clientGuess = this.serverGuess === 0 ? 1 : 0;
-      const connection = new Http2Connection(undefined, true, stats, isSecret, http2Limits, clientGuess);
+      const connection = new Http2Connection(
+        undefined,
+        true,
+        stats,
+        isSecret,
+        http2Limits,
+        clientGuess,
+        this.context.clock,
+      );
       first = new Http2StreamParser(connection, 0, true);
       second = new Http2StreamParser(connection, 1, true);
     } else {

@@ -33,6 +33,8 @@ export interface PartitionState {
   captureLevel: CaptureLevelFilter;
   /** `FlowSummary` flows of this partition (flushed when the partition is released). */
   flows: FlowSummaryTable;
+  /** The observation states created so far (to flush layer-7 state when the capture ends). */
+  created?(): readonly ObservationState[];
 }
 
 /**
@@ -65,5 +67,6 @@ export function createPartitionState(options: PartitionStateOptions = {}): Parti
     },
     captureLevel: new CaptureLevelFilter(options.captureLevel),
     flows: new FlowSummaryTable(options.flowSummary),
+    created: () => points.filter((state): state is ObservationState => state !== undefined),
   };
 }

@@ -8,6 +8,8 @@ import { readCaptureInto } from '../capture/readCapture';
 import type { CapturePacket, CaptureProblem } from '../capture/capturePacket';
 import type { Destination, OutputConfiguration } from '../config/model';
 import type { IdentityLookup, Endpoint } from '../enrich/identity';
+import type { L7Analyzer } from '../l7/analyzer';
+import { recordId } from '../record/recordIds';
 import type { L7Fields } from '../l7/l7Fields';
 import type { ConfigurationMatcher } from '../match/configurationMatcher';
 import { decodePacket } from '../packet/decodePacket';
@@ -80,6 +82,8 @@ export interface BatchCounts {
   recordsByDestination: Record<string, number>;
   /** Layer-7 messages attached to records. */
   l7Messages: number;
+  /** Records reporting a request without a response (`L7Unanswered`). */
+  l7Unanswered: number;
   /** FirstPacket flows forgotten because the flow table was full (their next packet is reported again). */
   flowEvictions: number;
   /** Packets skipped because processing them failed unexpectedly (a bug of ours, reported with the frame). */
@@ -119,6 +123,7 @@ function emptyCounts(): BatchCounts {
     recordsByConfiguration: {},
     recordsByDestination: {},
     l7Messages: 0,
+    l7Unanswered: 0,
     flowEvictions: 0,
     failed: 0,
     flowRecords: 0,
@@ -211,6 +216,54 @@ export class PacketPipeline {
    */
   flushFlows(): void {
     this.runtime.state.flows.flush(this.flowSink);
+    // Requests still awaiting a response when the capture ends are reported unanswered.
+    for (const observed of this.runtime.state.created?.() ?? []) {
+      observed.l7.flush();
+      this.recordUnanswered(observed.l7);
+    }
+  }
+
+  /**
+   * One record per configuration that records layer 7 for each request the analyser gave up
+   * waiting for (`L7Unanswered`, docs/layer7.md "Latency"): the request's packet, its key fields.
+   */
+  private recordUnanswered(analyzer: L7Analyzer): void {
+    const unanswered = analyzer.takeUnanswered();
+    for (let i = 0; i < unanswered.length; i++) {
+      const { fields, packet } = unanswered[i]!;
+      const { identities, matcher } = this.runtime;
+      const source = packet.sourceIp === undefined ? undefined : identities.lookup(packet.sourceIp);
+      const destination =
+        packet.destinationIp === undefined ? undefined : identities.lookup(packet.destinationIp);
+      const matches = matcher.match(packet, source, destination);
+      for (let m = 0; m < matches.length; m++) {
+        const match = matches[m]!;
+        if (!match.includeLayer7Data || match.captureLevel === 'FlowSummary') continue;
+        const deliveryKey = deliveryKeyOf(match.output);
+        const record = assembleTraceRecord(
+          packet,
+          this.context,
+          match,
+          source,
+          destination,
+          fields,
+          this.recordOptions,
+        );
+        // Its own deterministic id (the request's record keeps its own): re-delivery overwrites.
+        record.RecordId = recordId(
+          `${match.key}\u0000unanswered`,
+          this.context.node,
+          packet,
+          record.TimestampNs,
+        );
+        this.deliveryFor(deliveryKey, match.output).records.push(record);
+        this.counts.l7Unanswered += 1;
+        this.counts.recordsByConfiguration[match.key] =
+          (this.counts.recordsByConfiguration[match.key] ?? 0) + 1;
+        this.counts.recordsByDestination[deliveryKey] =
+          (this.counts.recordsByDestination[deliveryKey] ?? 0) + 1;
+      }
+    }
   }
 
   /** Records a problem description (bounded); counts are kept separately. */
@@ -273,6 +326,7 @@ export class PacketPipeline {
     let wantsL7 = false;
     for (let i = 0; i < matches.length; i++) if (matches[i]!.includeLayer7Data) wantsL7 = true;
     const messages = wantsL7 ? observed.l7.analyzeAll(packet) : NO_L7;
+    if (wantsL7) this.recordUnanswered(observed.l7);
     let columns: PacketColumns | undefined;
     // Every matched packet of a retaining configuration is kept (not only those recorded), so a
     // flow's packets can be retrieved whole even under FirstPacket.

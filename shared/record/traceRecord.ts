@@ -98,6 +98,10 @@ export interface TraceRecord {
   GrpcMessageCount?: number;
   /** True when a layer-7 record is incomplete because the capture missed context (an HTTP/2 connection joined mid-way: header compression state unknown). Only what was known is reported. */
   L7Partial?: boolean;
+  /** On a response record (HTTP/1.x, HTTP/2 and gRPC, DNS, TLS ServerHello): nanoseconds since its request completed on the same connection (docs/layer7.md, "Latency"). */
+  L7LatencyNs?: number;
+  /** True on the one record reporting a request whose response never came before its pending entry was dropped (docs/layer7.md, "Latency"). */
+  L7Unanswered?: boolean;
   /** Why a DNS message could not be read completely (e.g. `pointer loop in answer 1 name`); what was read is still reported. */
   DnsParseError?: string;
   /** True when the packet was reassembled from IP fragments that overlapped with different bytes (first fragment's bytes kept). */
@@ -248,6 +252,8 @@ export const TRACE_RECORD_COLUMNS = [
   ['IpFragmentOverlap', 'bool'],
   ['IpFragmentIrregular', 'bool'],
   ['CaptureRef', 'string'],
+  ['L7LatencyNs', 'long'],
+  ['L7Unanswered', 'bool'],
 ] as const satisfies ReadonlyArray<readonly [Exclude<keyof TraceRecord, 'CaptureFrame'>, ColumnType]>;
 
 /** A column name of the stored record (everything except `CaptureFrame`). */

@@ -257,9 +257,11 @@ describe('tracectl inspect', () => {
     expect(records).toHaveLength(count);
     if (count > 0) {
       expect(
-        records.every((r) => r.TracePoint === tracePoint && r.Destination === 'opentelemetry/TRACES_COLLECTOR'),
+        records.every(
+          (r) => r.TracePoint === tracePoint && r.Destination === 'opentelemetry/TRACES_COLLECTOR',
+        ),
       ).toBe(true);
-      expect(records.map((r) => r.HttpPath ?? r.HttpStatusCode ?? r.TcpFlags)).toEqual([
+      expect(records.map((r) => r.HttpStatusCode ?? r.HttpPath ?? r.TcpFlags)).toEqual([
         'SYN',
         'SYN,ACK',
         'ACK',
@@ -488,10 +490,27 @@ describe('tracectl inspect on damaged gzip', () => {
 
   it.each([
     ['truncated', (gz: Buffer) => gz.subarray(0, Math.floor(gz.length / 2))],
-    ['with a bad checksum', (gz: Buffer) => Buffer.concat([gz.subarray(0, gz.length - 8), Buffer.alloc(8, 0xff)])],
+    [
+      'with a bad checksum',
+      (gz: Buffer) => Buffer.concat([gz.subarray(0, gz.length - 8), Buffer.alloc(8, 0xff)]),
+    ],
   ])('%s: a clear message and exit 2, promptly', async (_label, damage) => {
     const path = join(dir, `${_label}.pcap.gz`);
-    writeFileSync(path, damage(gzipSync(writePcap({ linkType: 1 }, Array.from({ length: 300 }, (_, i) => ({ timestampSec: i, timestampNsec: 0, data: Uint8Array.from({ length: 600 }, (_, j) => (i * 31 + j * 7) % 256) }))))));
+    writeFileSync(
+      path,
+      damage(
+        gzipSync(
+          writePcap(
+            { linkType: 1 },
+            Array.from({ length: 300 }, (_, i) => ({
+              timestampSec: i,
+              timestampNsec: 0,
+              data: Uint8Array.from({ length: 600 }, (_, j) => (i * 31 + j * 7) % 256),
+            })),
+          ),
+        ),
+      ),
+    );
     const out = await inspect([path]);
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(/gzip stream is damaged/);

@@ -63,7 +63,7 @@ describe('tracectl inspect on HTTP/2 and gRPC (h2c on port 50051, made by Node h
       .map((line) => JSON.parse(line) as InspectedRecord)
       .filter((r) => r.L7Protocol === 'HTTP');
     expect(
-      records.map((r) => [r.Http2StreamId, r.HttpMethod ?? r.HttpStatusCode, r.GrpcMethod, r.GrpcStatusCode]),
+      records.map((r) => [r.Http2StreamId, r.HttpStatusCode ?? r.HttpMethod, r.GrpcMethod, r.GrpcStatusCode]),
     ).toEqual([
       [1, 'GET', undefined, undefined],
       [1, 200, undefined, undefined],
@@ -75,6 +75,9 @@ describe('tracectl inspect on HTTP/2 and gRPC (h2c on port 50051, made by Node h
       GrpcService: 'shop.Cart',
       GrpcMessage: 'no such item',
       GrpcMessageCount: 1,
+      // The response is timed from its request HEADERS and names the call (docs/layer7.md "Latency").
+      L7LatencyNs: expect.any(Number),
+      HttpMethod: 'POST',
     });
   });
 

@@ -37,7 +37,7 @@ describe('createL7Analyzer', () => {
     const next = c.client(get('/after'));
     const ack = c.server('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
     const found = runPackets([...packets, part1, next, ack]);
-    expect(found.map((m) => m.fields.HttpPath ?? m.fields.HttpStatusCode)).toEqual(['/after', 200]);
+    expect(found.map((m) => m.fields.HttpStatusCode ?? m.fields.HttpPath)).toEqual(['/after', 200]);
   });
 
   it('skips a lost part of a body without losing the next message', () => {
@@ -48,7 +48,7 @@ describe('createL7Analyzer', () => {
     const next = c.client(get('/next'));
     const ack = c.server('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
     const found = runPackets([...packets, head, next, ack]);
-    expect(found.map((m) => m.fields.HttpPath ?? m.fields.HttpStatusCode)).toEqual(['/big', '/next', 200]);
+    expect(found.map((m) => m.fields.HttpStatusCode ?? m.fields.HttpPath)).toEqual(['/big', '/next', 200]);
   });
 
   it('handles a connection whose sequence numbers wrap', () => {
@@ -59,7 +59,7 @@ describe('createL7Analyzer', () => {
       c.client('Host: h\r\n\r\n'),
       c.server('HTTP/1.1 204 No Content\r\n\r\n'),
     ]);
-    expect(found.map((m) => m.fields.HttpPath ?? m.fields.HttpStatusCode)).toEqual(['/wrap', 204]);
+    expect(found.map((m) => m.fields.HttpStatusCode ?? m.fields.HttpPath)).toEqual(['/wrap', 204]);
   });
 
   it('starts over when a new SYN reuses the ports', () => {

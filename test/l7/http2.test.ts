@@ -93,8 +93,28 @@ const byStream = (found: L7Fields[]) =>
 describe('HTTP/2 with prior knowledge, traffic from Node http2 (nghttp2)', () => {
   it.each([1400, 100, 9])('one record per request and per response (segments of %i bytes)', (mss) => {
     const found = runPackets(chunksToPackets(recorded, 50051, mss)).map((m) => m.fields);
-    const requests = byStream(found.filter((f) => f.HttpMethod !== undefined));
-    const responses = byStream(found.filter((f) => f.HttpMethod === undefined));
+    // A response carries its request's method and path and its latency (L7LatencyNs): checked here, then set aside.
+    const isRequest = (f: L7Fields) => f.HttpMethod !== undefined && f.L7LatencyNs === undefined;
+    const requests = byStream(found.filter(isRequest));
+    const timed = found.filter((f) => !isRequest(f));
+    for (const response of timed) {
+      const request = requests.find((r) => r.Http2StreamId === response.Http2StreamId)!;
+      expect([response.Http2StreamId, response.HttpMethod, response.HttpPath]).toEqual([
+        request.Http2StreamId,
+        request.HttpMethod,
+        request.HttpPath,
+      ]);
+      expect(response.L7LatencyNs).toBeGreaterThan(0);
+    }
+    const responses = byStream(
+      timed.map((f) => {
+        const copy = { ...f };
+        delete copy.L7LatencyNs;
+        delete copy.HttpMethod;
+        delete copy.HttpPath;
+        return copy;
+      }),
+    );
     const common = {
       L7Protocol: 'HTTP',
       HttpVersion: '2',
@@ -201,7 +221,8 @@ describe('HTTP/2 with prior knowledge, traffic from Node http2 (nghttp2)', () =>
       const same = full.find(
         (f) =>
           f.Http2StreamId === fields.Http2StreamId &&
-          (f.HttpMethod === undefined) === (fields.HttpMethod === undefined),
+          (f.HttpStatusCode === undefined && f.GrpcStatusCode === undefined) ===
+            (fields.HttpStatusCode === undefined && fields.GrpcStatusCode === undefined),
       );
       expect(same).toBeDefined();
       for (const [key, value] of Object.entries(fields)) {
@@ -240,7 +261,7 @@ describe('HTTP/2 crafted frames', () => {
       ['c', bytes(frame(9, 0, 1, fields.subarray(1000, 2000)), frame(9, 0x4, 1, fields.subarray(2000)))],
       ['s', bytes(settings(), ok(1, false), frame(0, 0x8 | 0x1, 1, bytes(3, 'abc', 0, 0, 0)))],
     );
-    expect(runPackets(packets).map((m) => [m.index, m.fields.HttpPath ?? m.fields.HttpStatusCode])).toEqual([
+    expect(runPackets(packets).map((m) => [m.index, m.fields.HttpStatusCode ?? m.fields.HttpPath])).toEqual([
       [5, '/long'],
       [6, 200],
     ]);
@@ -261,7 +282,7 @@ describe('HTTP/2 crafted frames', () => {
       ],
     );
     expect(
-      runPackets(packets).map((m) => [m.fields.Http2StreamId, m.fields.HttpPath ?? m.fields.HttpStatusCode]),
+      runPackets(packets).map((m) => [m.fields.Http2StreamId, m.fields.HttpStatusCode ?? m.fields.HttpPath]),
     ).toEqual([
       [1, '/index.html'],
       [2, '/style.css'],
@@ -276,7 +297,7 @@ describe('HTTP/2 crafted frames', () => {
       ['s', bytes(settings(), frame(6, 0, 0, new Uint8Array(8)), frame(8, 0, 0, [0, 0, 1, 0]), ok(1, false))],
       ['c', bytes(frame(3, 0, 1, [0, 0, 0, 8]), frame(7, 0, 0, [0, 0, 0, 1, 0, 0, 0, 0]))],
     );
-    expect(runPackets(packets).map((m) => [m.index, m.fields.HttpPath ?? m.fields.HttpStatusCode])).toEqual([
+    expect(runPackets(packets).map((m) => [m.index, m.fields.HttpStatusCode ?? m.fields.HttpPath])).toEqual([
       [5, '/slow'],
       [5, 200],
     ]);
@@ -289,7 +310,7 @@ describe('HTTP/2 crafted frames', () => {
       ['c', frame(3, 0, 1, [0, 0, 0, 8])],
       ['s', data(1, 'late', true)],
     );
-    expect(runPackets(packets).map((m) => [m.index, m.fields.HttpPath ?? m.fields.HttpStatusCode])).toEqual([
+    expect(runPackets(packets).map((m) => [m.index, m.fields.HttpStatusCode ?? m.fields.HttpPath])).toEqual([
       [3, '/x'],
       [5, 200],
     ]);
@@ -338,7 +359,7 @@ describe('HTTP/2 crafted frames', () => {
         m.index,
         m.fields.HttpVersion,
         m.fields.Http2StreamId,
-        m.fields.HttpPath ?? m.fields.HttpStatusCode,
+        m.fields.HttpStatusCode ?? m.fields.HttpPath,
       ]),
     ).toEqual([
       [3, 'HTTP/1.1', undefined, '/up'],
@@ -354,7 +375,7 @@ describe('HTTP/2 crafted frames', () => {
       ['c', 'GET /ws HTTP/1.1\r\nHost: svc\r\nUpgrade: websocket\r\n\r\n'],
       ['s', bytes('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n', settings(), ok(1))],
     );
-    expect(runPackets(packets).map((m) => m.fields.HttpPath ?? m.fields.HttpStatusCode)).toEqual([
+    expect(runPackets(packets).map((m) => m.fields.HttpStatusCode ?? m.fields.HttpPath)).toEqual([
       '/ws',
       101,
     ]);

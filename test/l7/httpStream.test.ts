@@ -121,7 +121,7 @@ describe('HTTP over reassembled TCP', () => {
     expect(
       runPackets(packets).map((m) => [
         m.index,
-        m.fields.HttpMethod ?? m.fields.HttpStatusCode ?? m.fields.TlsServerName,
+        m.fields.HttpStatusCode ?? m.fields.HttpMethod ?? m.fields.TlsServerName,
       ]),
     ).toEqual([
       [3, 'CONNECT'],

@@ -65,6 +65,7 @@ describe('TLS over reassembled TCP', () => {
     ]);
     expect(found[1]?.fields).toEqual({
       L7Protocol: 'TLS',
+      L7LatencyNs: expect.any(Number),
       TlsHandshake: 'ServerHello',
       TlsVersion: 'TLS1.3',
       TlsCipherSuite: 'TLS_AES_128_GCM_SHA256',

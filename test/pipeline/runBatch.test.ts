@@ -99,6 +99,7 @@ describe('runBatch on the demo cluster with the samples/local configurations', (
         recordsByConfiguration: recordsBy,
         recordsByDestination: destinations,
         l7Messages: l7,
+        l7Unanswered: 0,
         flowEvictions: 0,
         failed: 0,
         flowRecords: 0,
@@ -541,7 +542,7 @@ describe('a same-node connection seen at two trace points', () => {
     expect(
       records
         .filter((r) => r.L7Protocol === 'HTTP')
-        .map((r) => `${r.TracePoint} ${r.HttpPath ?? r.HttpStatusCode}`),
+        .map((r) => `${r.TracePoint} ${r.HttpStatusCode ?? r.HttpPath}`),
     ).toEqual(['PodToNode /same-node', 'NodeToPod /same-node', 'PodToNode 204', 'NodeToPod 204']);
   });
 
@@ -1066,9 +1067,12 @@ describeWithSharedData(
       expect(result.counts.matched).toBe(traceable);
       const records = recordsOf(result);
       // One record per traced packet, plus one per further message a packet completes (id suffix -n).
-      const extra = records.filter((r) => /-\d+$/.test(r.RecordId)).length;
+      // And one per request reported unanswered (L7Unanswered, docs/layer7.md "Latency").
+      const extra = records.filter((r) => /-\d+$/.test(r.RecordId) || r.L7Unanswered === true).length;
       expect(records.length).toBe(traceable + extra);
-      expect(result.counts.l7Messages).toBe(records.filter((r) => r.L7Protocol !== undefined).length);
+      expect(result.counts.l7Messages + result.counts.l7Unanswered).toBe(
+        records.filter((r) => r.L7Protocol !== undefined).length,
+      );
       const columns = new Set<string>(TRACE_RECORD_COLUMNS.map(([name]) => name));
       const violations: string[] = [];
       for (const [index, record] of records.entries()) {

@@ -165,6 +165,8 @@ function writeLogAttributes(r: TraceRecord, w: AttributeWriter): void {
   if (r.GrpcMessageCount !== undefined) w.int('retina.grpc.message_count', r.GrpcMessageCount);
   if (r.L7Partial !== undefined) w.bool('retina.l7.partial', r.L7Partial);
   if (r.DnsParseError !== undefined) w.string('retina.dns.parse_error', r.DnsParseError);
+  if (r.L7LatencyNs !== undefined) w.int('retina.l7.latency_ns', r.L7LatencyNs);
+  if (r.L7Unanswered !== undefined) w.bool('retina.l7.unanswered', r.L7Unanswered);
   if (r.IpFragmentOverlap !== undefined) w.bool('retina.ip.fragment_overlap', r.IpFragmentOverlap);
   if (r.IpFragmentIrregular !== undefined) w.bool('retina.ip.fragment_irregular', r.IpFragmentIrregular);
   if (r.CaptureFrame !== undefined) w.int('retina.capture.frame', r.CaptureFrame);

@@ -105,7 +105,8 @@ export function ourH2Items(file: string): {
         packet.destinationPort!,
       );
       const found = items(result, key);
-      if (fields.HttpMethod !== undefined)
+      // A timed response carries its request's method and path too (L7LatencyNs): count requests only.
+      if (fields.HttpMethod !== undefined && fields.L7LatencyNs === undefined)
         found.requests.push(`${fields.HttpMethod} ${fields.HttpPath ?? ''} ${fields.HttpHost ?? ''}`);
       if (fields.HttpStatusCode !== undefined) found.statuses.push(String(fields.HttpStatusCode));
       if (fields.GrpcStatusCode !== undefined) found.grpcStatuses.push(String(fields.GrpcStatusCode));
