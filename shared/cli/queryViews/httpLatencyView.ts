@@ -7,7 +7,7 @@ export const httpLatencyView: QueryView = {
   name: 'http-latency',
   kqlFile: 'http-latency-percentiles.kql',
   summary:
-    'HTTP latency percentiles (ms) per service and path, pairing each response with the request before it in its flow',
+    'HTTP latency percentiles (ms) per service and path: L7LatencyNs, else the request just before the response in its flow',
   columns: ['ServiceNamespace', 'Service', 'Path', 'Requests', 'P50Ms', 'P95Ms', 'P99Ms', 'ErrorRate'],
   aggregate(records: readonly TraceRecord[]): ViewRow[] {
     // As the .kql: sort by FlowId then time; a response pairs with the row just before it when
@@ -21,16 +21,26 @@ export const httpLatencyView: QueryView = {
         return byFlow !== 0 ? byFlow : a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0;
       });
     const answered: { record: TraceRecord; path: string; latencyMs: number }[] = [];
+    // Responses carry their request's method and path too: a request is a record without a status.
+    const isRequest = (r: TraceRecord) => (r.HttpMethod ?? '') !== '' && r.HttpStatusCode === undefined;
     messages.forEach((message, index) => {
+      const response = message.record;
+      if (typeof response.HttpStatusCode !== 'number') return;
       const previous = messages[index - 1];
-      if (typeof message.record.HttpStatusCode !== 'number' || previous === undefined) return;
-      if (previous.record.FlowId !== message.record.FlowId || (previous.record.HttpMethod ?? '') === '')
-        return;
-      answered.push({
-        record: message.record,
-        path: (previous.record.HttpPath ?? '').split('?')[0] as string,
-        latencyMs: Number(message.ns - previous.ns) / 1e6,
-      });
+      const paired =
+        previous !== undefined && previous.record.FlowId === response.FlowId && isRequest(previous.record)
+          ? previous
+          : undefined;
+      // The backend's own pairing (same trace point) wins; else the request just before it in the flow.
+      const latencyMs =
+        typeof response.L7LatencyNs === 'number'
+          ? response.L7LatencyNs / 1e6
+          : paired !== undefined
+            ? Number(message.ns - paired.ns) / 1e6
+            : undefined;
+      if (latencyMs === undefined) return;
+      const path = response.HttpPath ?? paired?.record.HttpPath ?? '';
+      answered.push({ record: response, path: path.split('?')[0] as string, latencyMs });
     });
     const groups = groupBy(answered, (a) => [
       a.record.SourceNamespace,
