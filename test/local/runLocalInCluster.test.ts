@@ -22,6 +22,9 @@ describe('npm run local -- --in-cluster', () => {
           '0',
           '--data-dir',
           dataDir,
+          // Never Azurite's standard ports: another test (or a developer's Azurite) may hold them.
+          '--azurite-ports',
+          'free',
         ],
         { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
       );
