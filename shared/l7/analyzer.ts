@@ -58,7 +58,7 @@ export interface L7Analyzer {
    * Fields of every message this packet completes (pipelined requests, several DNS messages in
    * one segment). The array is reused: read it before the next call. Use this or `analyze` per packet.
    */
-  analyzeAll(packet: DecodedPacket): readonly L7Fields[];
+  analyzeAll(packet: DecodedPacket, scope?: string): readonly L7Fields[];
   /** Drops all flow state (end of a batch). Counters are kept. */
   flush(): void;
   /**
@@ -79,6 +79,9 @@ function serverSide(direction: 0 | 1, srcPort: number, dstPort: number): 0 | 1 {
 }
 
 const NONE_UNANSWERED: UnansweredRequest[] = [];
+
+/** Most scopes remembered as having seen a DNS response. */
+const MAX_SCOPES_WITH_DNS_RESPONSES = 4096;
 
 /** SSDP's UDP port: HTTP-formatted messages in datagrams. */
 const SSDP_PORT = 1900;
@@ -107,8 +110,14 @@ class Analyzer implements L7Analyzer {
   private unanswered: PendingRequest[] = [];
   /** Scratch for pending requests dropped unreported (their connection was seen one way only). */
   private readonly discarded: PendingRequest[] = [];
-  /** Whether this observation point has seen a DNS response over UDP (else it sees queries only). */
-  private sawDnsResponse = false;
+  /**
+   * Scopes (observation devices) that have seen a DNS response over UDP. A device that never sees
+   * one (a trace point capturing a pod's egress only) sees queries only: its queries are not
+   * reported unanswered, since their responses were not lost, only not visible there.
+   */
+  private readonly scopesWithDnsResponses = new Set<string>();
+  /** The scope of the packet being analysed (see {@link L7Analyzer.analyzeAll}). */
+  private scope = '';
 
   constructor(options: L7AnalyzerOptions) {
     this.maxFlows = options.maxFlows ?? 50_000;
@@ -140,8 +149,9 @@ class Analyzer implements L7Analyzer {
     return this.analyzeAll(packet)[0];
   }
 
-  analyzeAll(packet: DecodedPacket): readonly L7Fields[] {
+  analyzeAll(packet: DecodedPacket, scope = ''): readonly L7Fields[] {
     this.out.length = 0;
+    this.scope = scope;
     this.clock.sec = packet.timestampSec;
     this.clock.nsec = packet.timestampNsec;
     try {
@@ -152,7 +162,7 @@ class Analyzer implements L7Analyzer {
       const { sourceIp, destinationIp, sourcePort, destinationPort } = packet;
       if (sourceIp && destinationIp && sourcePort !== undefined && destinationPort !== undefined) {
         this.flows.delete(
-          l7FlowKey(IpProtocol.TCP, sourceIp, sourcePort, destinationIp, destinationPort).key,
+          this.scope + l7FlowKey(IpProtocol.TCP, sourceIp, sourcePort, destinationIp, destinationPort).key,
         );
       }
     }
@@ -169,7 +179,8 @@ class Analyzer implements L7Analyzer {
       if (isDnsPort(sourcePort) || isDnsPort(destinationPort)) this.udpDns(payload, packet);
       else if (sourcePort === SSDP_PORT || destinationPort === SSDP_PORT) this.udpHttp(payload);
       else if (looksLikeQuicInitial(payload)) {
-        const { key } = l7FlowKey(IpProtocol.UDP, sourceIp, sourcePort, destinationIp, destinationPort);
+        const key =
+          this.scope + l7FlowKey(IpProtocol.UDP, sourceIp, sourcePort, destinationIp, destinationPort).key;
         const before = this.out.length;
         this.quic.datagram(key, payload, this.out);
         this.stats.tls += this.out.length - before;
@@ -184,7 +195,8 @@ class Analyzer implements L7Analyzer {
 
   flush(): void {
     for (const flow of this.flows.values()) this.release(flow);
-    if (this.sawDnsResponse) for (const request of this.pendingDns.values()) this.unanswered.push(request);
+    for (const request of this.pendingDns.values())
+      if (this.scopesWithDnsResponses.has(request.scope ?? '')) this.unanswered.push(request);
     this.pendingDns.clear();
     this.flows.clear();
     this.quic.clear();
@@ -235,10 +247,16 @@ class Analyzer implements L7Analyzer {
       packet.destinationIp!,
       packet.destinationPort!,
     );
-    const id = `${key}#${fields.DnsId}`;
+    const scope = this.scope;
+    const id = `${scope}${key}#${fields.DnsId}`;
     const map = this.pendingDns;
     if (fields.DnsIsResponse === true) {
-      this.sawDnsResponse = true;
+      const seen = this.scopesWithDnsResponses;
+      if (!seen.has(scope)) {
+        // Bounded: forgetting every scope only makes later timeouts go unreported until a response is seen again.
+        if (seen.size >= MAX_SCOPES_WITH_DNS_RESPONSES) seen.clear();
+        seen.add(scope);
+      }
       const request = map.get(id);
       if (request === undefined) return;
       map.delete(id);
@@ -258,7 +276,7 @@ class Analyzer implements L7Analyzer {
         this.unanswered.push(oldest.value[1]);
       }
     }
-    map.set(id, { sec: packet.timestampSec, nsec: packet.timestampNsec, fields, packet, side: 0 });
+    map.set(id, { sec: packet.timestampSec, nsec: packet.timestampNsec, fields, packet, side: 0, scope });
   }
 
   /** SSDP (HTTP over UDP): one message head per datagram. */
@@ -284,7 +302,9 @@ class Analyzer implements L7Analyzer {
     const seq = packet.tcpSeq ?? 0;
     const payload = packet.payload;
     const syn = (flags & TcpFlag.SYN) !== 0;
-    const { key, direction } = l7FlowKey(IpProtocol.TCP, src, srcPort, dst, dstPort);
+    const flowKey = l7FlowKey(IpProtocol.TCP, src, srcPort, dst, dstPort);
+    const key = this.scope + flowKey.key;
+    const direction = flowKey.direction;
     let flow = this.flows.get(key);
     if (flow === undefined) {
       if ((payload === undefined || payload.length === 0) && !syn) return;
@@ -384,7 +404,7 @@ class Analyzer implements L7Analyzer {
       // Insertion order is query order: the first one still in time ends the scan.
       if (request.sec + request.nsec / 1e9 >= dnsCutoff) break;
       this.pendingDns.delete(id);
-      if (this.sawDnsResponse) this.unanswered.push(request);
+      if (this.scopesWithDnsResponses.has(request.scope ?? '')) this.unanswered.push(request);
     }
     for (const [key, flow] of this.flows) {
       if (flow.lastSeen < cutoff) {

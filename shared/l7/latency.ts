@@ -17,6 +17,8 @@ export interface PendingRequest {
   packet: DecodedPacket | undefined;
   /** The direction (0/1 of the flow key) that sent the request. */
   side: number;
+  /** DNS over UDP: the observation scope the query was seen in (see `L7Analyzer.analyzeAll`). */
+  scope?: string;
 }
 
 /** Pending requests of one TCP connection. Created on its first request only. */

@@ -6,10 +6,13 @@
  * After an instance restart the state starts empty: a flow may be reported once more, with the
  * same RecordId for the same packet, so idempotent destinations do not duplicate it.
  *
- * Reassembly state is kept per trace point. A node sees a same-node pod-to-pod connection twice,
- * leaving the client's veth (`PodToNode`) and entering the server's (`NodeToPod`), with the same
- * 5-tuple; one shared reassembler would take the second copy of every segment or fragment for a
- * retransmission and put the layer-7 message on the first observation point only.
+ * A node sees a same-node pod-to-pod connection twice, leaving the client's veth (`PodToNode`) and
+ * entering the server's (`NodeToPod`), with the same 5-tuple; one shared reassembler would take the
+ * second copy of every segment or fragment for a retransmission and put the layer-7 message on the
+ * first observation point only. So IP fragments are reassembled per trace point, and layer-7
+ * connections are keyed by their observation scope: node and device (the interface name after
+ * `<TracePoint>/`). One device sees both directions of a connection (a veth carries the pod's
+ * `PodToNode` requests and its `NodeToPod` responses), so responses pair with their requests.
  */
 import { FragmentReassembler, type ReassemblyLimits } from '../packet/fragmentReassembler';
 import { createL7Analyzer, type L7Analyzer, type L7AnalyzerOptions } from '../l7/analyzer';
@@ -20,26 +23,28 @@ import { TRACE_POINTS, type TracePoint } from '../packet/decodedPacket';
 /** Reassembly state of one observation point. */
 export interface ObservationState {
   fragments: FragmentReassembler;
-  l7: L7Analyzer;
 }
 
 /** Per-partition pipeline state. */
 export interface PartitionState {
   /**
-   * Fragment and layer-7 reassembly for packets seen at `tracePoint` (`undefined`: packets of a
-   * plain capture that names none). Created on first use; the same object on every later call.
+   * Fragment reassembly for packets seen at `tracePoint` (`undefined`: packets of a plain capture
+   * that names none). Created on first use; the same object on every later call.
    */
   at(tracePoint: TracePoint | undefined): ObservationState;
+  /**
+   * Layer-7 reassembly and request/response pairing of the whole partition; connections are kept
+   * apart by the scope passed with each packet (see `observationScope`). Its bounds are the partition's.
+   */
+  l7: L7Analyzer;
   captureLevel: CaptureLevelFilter;
   /** `FlowSummary` flows of this partition (flushed when the partition is released). */
   flows: FlowSummaryTable;
-  /** The observation states created so far (to flush layer-7 state when the capture ends). */
-  created?(): readonly ObservationState[];
 }
 
 /**
- * Bounds of the per-partition state. The fragment and layer-7 limits apply per observation point
- * (at most five: the four trace points and none); `captureLevel` is shared.
+ * Bounds of the per-partition state. The fragment limits apply per trace point (at most five: the
+ * four trace points and none); the layer-7, `captureLevel` and `flowSummary` limits to the partition.
  */
 export interface PartitionStateOptions {
   fragments?: ReassemblyLimits;
@@ -60,13 +65,13 @@ export function createPartitionState(options: PartitionStateOptions = {}): Parti
       const slot = tracePoint === undefined ? NO_TRACE_POINT : TRACE_POINTS.indexOf(tracePoint);
       let state = points[slot];
       if (state === undefined) {
-        state = { fragments: new FragmentReassembler(options.fragments), l7: createL7Analyzer(options.l7) };
+        state = { fragments: new FragmentReassembler(options.fragments) };
         points[slot] = state;
       }
       return state;
     },
+    l7: createL7Analyzer(options.l7),
     captureLevel: new CaptureLevelFilter(options.captureLevel),
     flows: new FlowSummaryTable(options.flowSummary),
-    created: () => points.filter((state): state is ObservationState => state !== undefined),
   };
 }

@@ -23,6 +23,7 @@ import type { PartitionState } from './partitionState';
 import { errorMessage } from '../errors';
 import { PacketRetainer, type RetainedBatch } from '../retention/packetRetainer';
 import { packetFlowId } from '../packet/flowKey';
+import { observationScope } from './observationScope';
 
 /** The batch to process. */
 export interface BatchInput {
@@ -217,10 +218,9 @@ export class PacketPipeline {
   flushFlows(): void {
     this.runtime.state.flows.flush(this.flowSink);
     // Requests still awaiting a response when the capture ends are reported unanswered.
-    for (const observed of this.runtime.state.created?.() ?? []) {
-      observed.l7.flush();
-      this.recordUnanswered(observed.l7);
-    }
+    const l7 = this.runtime.state.l7;
+    l7.flush();
+    this.recordUnanswered(l7);
   }
 
   /**
@@ -265,6 +265,21 @@ export class PacketPipeline {
       }
     }
   }
+
+  /**
+   * The layer-7 observation scope of a packet: its device (the interface name after
+   * `<TracePoint>/`, or the whole name in a plain capture) on this pipeline's node.
+   */
+  private scopeOf(packet: DecodedPacket): string {
+    const name = packet.interfaceName ?? '';
+    // Consecutive packets mostly come through one interface.
+    if (name === this.lastScopeInterface) return this.lastScope;
+    this.lastScopeInterface = name;
+    this.lastScope = observationScope(this.context.node, name);
+    return this.lastScope;
+  }
+  private lastScopeInterface: string | undefined;
+  private lastScope = '';
 
   /** Records a problem description (bounded); counts are kept separately. */
   report(message: string): void {
@@ -325,8 +340,12 @@ export class PacketPipeline {
     // Index loops: this runs for every matched packet, and iterators here showed up as garbage.
     let wantsL7 = false;
     for (let i = 0; i < matches.length; i++) if (matches[i]!.includeLayer7Data) wantsL7 = true;
-    const messages = wantsL7 ? observed.l7.analyzeAll(packet) : NO_L7;
-    if (wantsL7) this.recordUnanswered(observed.l7);
+    let messages = NO_L7;
+    if (wantsL7) {
+      const l7 = state.l7;
+      messages = l7.analyzeAll(packet, this.scopeOf(packet));
+      this.recordUnanswered(l7);
+    }
     let columns: PacketColumns | undefined;
     // Every matched packet of a retaining configuration is kept (not only those recorded), so a
     // flow's packets can be retrieved whole even under FirstPacket.

@@ -133,9 +133,9 @@ describe('tracectl inspect', () => {
         .map((r) => [r.Http2StreamId, r.GrpcService, r.GrpcMethod, r.GrpcStatusCode, r.GrpcMessage]),
     ).toEqual([
       [1, 'shop.checkout.v1.CheckoutService', 'GetQuote', undefined, undefined],
-      [1, undefined, undefined, 0, undefined],
+      [1, 'shop.checkout.v1.CheckoutService', 'GetQuote', 0, undefined],
       [3, 'shop.checkout.v1.CheckoutService', 'PlaceOrder', undefined, undefined],
-      [3, undefined, undefined, 14, 'payment backend unavailable'],
+      [3, 'shop.checkout.v1.CheckoutService', 'PlaceOrder', 14, 'payment backend unavailable'],
     ]);
     expect(out.stderr).toBe(
       `${at('node1.pcapng')}: 60 packets, 60 with IP, 0 damaged, 0 capture problems, 0 non-IP, 0 fragments held, 60 matched, 18 layer-7 messages\n` +

@@ -366,7 +366,15 @@ describe('tracectl query --view over the local Azure Table', () => {
     ]);
   });
 
-  it.each(['rejected-flows', 'long-flows', 'grpc-errors'])(
+  it('grpc-errors over the demo: the failing PlaceOrder call (UNAVAILABLE), seen on both nodes', async () => {
+    const rows = await view('grpc-errors');
+    expect(rows.map((r) => [r.GrpcMethod, r.Calls, r.Errors, r.Codes])).toEqual([
+      ['PlaceOrder', 2, 2, [14]],
+      ['GetQuote', 2, 0, []],
+    ]);
+  });
+
+  it.each(['rejected-flows', 'long-flows'])(
     '%s is empty over the demo: it has no such traffic',
     async (name) => {
       expect(await view(name)).toEqual([]);

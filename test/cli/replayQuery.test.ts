@@ -88,7 +88,7 @@ describe('tracectl replay and query against the local system', () => {
     expect(
       records
         .filter((r) => r.HttpVersion === '2')
-        .map((r) => [r.Http2StreamId, r.GrpcMethod ?? r.GrpcStatusCode]),
+        .map((r) => [r.Http2StreamId, r.GrpcStatusCode ?? r.GrpcMethod]),
     ).toEqual([
       [1, 'GetQuote'],
       [1, 0],

@@ -92,13 +92,13 @@ function shape(rows: Record<string, unknown>[]): string[] {
 
 // Two HTTP connections (GET → 200, POST → 500) and one h2c connection (2 gRPC calls, POST → 200
 // each) seen on both nodes; FirstPacket keeps each direction's first packet (SYN, SYN-ACK) and
-// layer 7 adds each request and response: 14 rows per node.
+// layer 7 adds each request and response (a response carries its request's method): 14 rows per node.
 const SHOP_HTTP_SHAPE = [
   ...['aks-node-1 NodeToPod', 'aks-node-2 PodToNode'].flatMap((at) => [
-    `${at} PSH,ACK HTTP 200`,
-    `${at} PSH,ACK HTTP 500`,
-    `${at} PSH,ACK HTTP 200`,
-    `${at} PSH,ACK HTTP 200`,
+    `${at} PSH,ACK HTTP GET 200`,
+    `${at} PSH,ACK HTTP POST 500`,
+    `${at} PSH,ACK HTTP POST 200`,
+    `${at} PSH,ACK HTTP POST 200`,
     `${at} SYN,ACK`,
     `${at} SYN,ACK`,
     `${at} SYN,ACK`,

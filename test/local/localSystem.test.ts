@@ -200,7 +200,7 @@ describe('the local system end to end', () => {
       http
         .map(
           (r) =>
-            `${String(r.NodeName)} ${String(r.HttpMethod ?? r.HttpStatusCode)} ${String(r.SourcePodName ?? r.SourceServiceName)} -> ${String(r.DestinationPodName ?? r.DestinationServiceName)}`,
+            `${String(r.NodeName)} ${String(r.HttpStatusCode ?? r.HttpMethod)} ${String(r.SourcePodName ?? r.SourceServiceName)} -> ${String(r.DestinationPodName ?? r.DestinationServiceName)}`,
         )
         .sort(),
     ).toEqual([
@@ -222,18 +222,22 @@ describe('the local system end to end', () => {
       'aks-node-2 POST frontend-7d9f8b6c5-x2x4q -> checkout-5c8b7f9d4-k8m2n',
     ]);
     expect(http.find((r) => r.HttpMethod === 'GET')!.HttpPath).not.toContain('s3cr3t-t0ken');
-    // gRPC over h2c in Azure Table: the calls name service and method, the responses carry the status.
+    // gRPC over h2c in Azure Table: the calls name service and method, the responses carry the
+    // status and (paired with their request on the same device) the call's service and method.
     const grpc = http.filter((r) => r.HttpVersion === '2' && r.NodeName === 'aks-node-2');
     expect(
       grpc
         // Table reads `long` columns back as bigint.
         .map((r) => [Number(r.Http2StreamId), r.GrpcService, r.GrpcMethod, r.GrpcStatusCode, r.GrpcMessage])
-        .sort((a, b) => Number(a[0]) - Number(b[0]) || (a[1] === undefined ? 1 : 0) - (b[1] === undefined ? 1 : 0)),
+        .sort(
+          (a, b) =>
+            Number(a[0]) - Number(b[0]) || (a[3] === undefined ? 0 : 1) - (b[3] === undefined ? 0 : 1),
+        ),
     ).toEqual([
       [1, 'shop.checkout.v1.CheckoutService', 'GetQuote', undefined, undefined],
-      [1, undefined, undefined, 0, undefined],
+      [1, 'shop.checkout.v1.CheckoutService', 'GetQuote', 0, undefined],
       [3, 'shop.checkout.v1.CheckoutService', 'PlaceOrder', undefined, undefined],
-      [3, undefined, undefined, 14, 'payment backend unavailable'],
+      [3, 'shop.checkout.v1.CheckoutService', 'PlaceOrder', 14, 'payment backend unavailable'],
     ]);
 
     const dns = system.logsIngestion.accepted

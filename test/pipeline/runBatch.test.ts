@@ -164,7 +164,7 @@ describe('runBatch on the demo cluster with the samples/local configurations', (
   it.each<[string, (r: TraceRecord) => boolean, Partial<TraceRecord>]>([
     [
       'HTTP GET from the frontend pod to the checkout service',
-      (r) => r.HttpMethod === 'GET',
+      (r) => r.HttpMethod === 'GET' && r.HttpStatusCode === undefined,
       {
         TraceConfiguration: 'shop/shop-http',
         CaptureLevel: 'FirstPacket',
@@ -337,7 +337,13 @@ describe('FirstPacket state across the batches of one partition', () => {
   const [LATER] = demoBatches(START_MS + 1000);
 
   it.each<[string, boolean, number | undefined, number, string[]]>([
-    ['state carried: only layer-7 records', true, undefined, 8, ['GET', '200', 'POST', '500', 'POST', '200', 'POST', '200']],
+    [
+      'state carried: only layer-7 records',
+      true,
+      undefined,
+      8,
+      ['GET', '200', 'POST', '500', 'POST', '200', 'POST', '200'],
+    ],
     [
       'fresh state (instance restart): first packets again',
       false,
@@ -362,7 +368,9 @@ describe('FirstPacket state across the batches of one partition', () => {
     const http = recordsFor(second, 'shop/shop-http');
     expect(http).toHaveLength(expected);
     expect(
-      http.filter((r) => r.L7Protocol === 'HTTP').map((r) => r.HttpMethod ?? String(r.HttpStatusCode)),
+      http
+        .filter((r) => r.L7Protocol === 'HTTP')
+        .map((r) => (r.HttpStatusCode === undefined ? r.HttpMethod : String(r.HttpStatusCode))),
     ).toEqual(l7);
     // DNS answers are all layer 7 and AllPackets ignores flow state: both the same either way.
     expect(second.counts.recordsByConfiguration['kube-system/cluster-dns']).toBe(6);
@@ -479,7 +487,7 @@ spec:
     const matcher = compileConfigurations(configurationsFromYaml(yaml('AllPackets', true)));
     const records = recordsOf(run(buildBatch(frames()), matcher, EMPTY_IDENTITY_LOOKUP));
     expect(records).toHaveLength(12);
-    expect(records.filter((r) => r.L7Protocol === 'HTTP').map((r) => r.HttpPath ?? r.HttpStatusCode)).toEqual(
+    expect(records.filter((r) => r.L7Protocol === 'HTTP').map((r) => r.HttpStatusCode ?? r.HttpPath)).toEqual(
       ['/a', '/b', 200, 200, '/c', 200],
     );
   });
@@ -504,11 +512,13 @@ describe('a same-node connection seen at two trace points', () => {
   const frames = (): FrameSpec[] => {
     const out: FrameSpec[] = [];
     let t = 1_800_000_500_000_000_000n;
+    // Leaving the sender's veth (PodToNode) and entering the receiver's (NodeToPod).
     const both = (forward: boolean, flags: number, seq: number, ack: number, payload = '') => {
       for (const tracePoint of ['PodToNode', 'NodeToPod'] as const) {
         t += 1000n;
         out.push({
           tracePoint,
+          device: (tracePoint === 'PodToNode') === forward ? 'vetha' : 'vethb',
           timeNs: t,
           frame: {
             source: forward ? '10.244.1.1' : '10.244.1.2',

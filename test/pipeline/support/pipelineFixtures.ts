@@ -75,18 +75,20 @@ export function demoLookup(): Promise<IdentityLookup> {
 export interface FrameSpec {
   /** Interface trace point; `undefined` writes an interface named `eth0` (no trace point). */
   tracePoint?: TracePoint;
+  /** Device after `<TracePoint>/` in the interface name (default `veth0`). */
+  device?: string;
   /** The frame: crafted from a spec, or raw bytes (damaged frames, ARP). */
   frame: CraftSpec | Uint8Array;
   /** Packet time in ns since the epoch. */
   timeNs: bigint;
 }
 
-/** A pcapng batch holding `frames` in order, one interface per trace point. */
+/** A pcapng batch holding `frames` in order, one interface per trace point and device. */
 export function buildBatch(frames: readonly FrameSpec[]): Uint8Array {
   const writer = new PcapngWriter({ userApplication: 'pipeline tests' });
   const interfaces = new Map<string, number>();
   for (const spec of frames) {
-    const name = spec.tracePoint === undefined ? 'eth0' : `${spec.tracePoint}/veth0`;
+    const name = spec.tracePoint === undefined ? 'eth0' : `${spec.tracePoint}/${spec.device ?? 'veth0'}`;
     let index = interfaces.get(name);
     if (index === undefined) {
       index = writer.addInterface({ linkType: 1, name, tsResolution: 9 });
@@ -154,7 +156,7 @@ export function brief(record: TraceRecord): string {
   const l7 =
     record.L7Protocol === undefined
       ? ''
-      : ` ${record.L7Protocol}:${record.HttpMethod ?? record.HttpStatusCode ?? record.DnsQuery ?? record.TlsHandshake ?? ''}`;
+      : ` ${record.L7Protocol}:${record.HttpStatusCode ?? record.HttpMethod ?? record.DnsQuery ?? record.TlsHandshake ?? ''}`;
   return `${record.TracePoint ?? '-'} ${record.SourceIp}:${record.SourcePort ?? ''}>${record.DestinationIp}:${record.DestinationPort ?? ''} ${record.TcpFlags ?? record.Protocol ?? ''}${l7}`;
 }
 
