@@ -257,6 +257,14 @@ describe('tracectl query --view over the local Azure Table', () => {
       expect.objectContaining({ ClientNamespace: 'shop', Resolver: '10.0.0.10', Lookups: 3 }),
     ]);
     expect(dns[0]!.P99Ms as number).toBeGreaterThan(0);
+    // The demo's three lookups, each timed where the query left the pod (0.9 ms); one NXDOMAIN.
+    const names = await view('dns-names');
+    expect(names.map((r) => [r.DnsQuery, r.Lookups, r.P95Ms, r.Failed, r.Unanswered]).sort()).toEqual([
+      ['checkout.shop.svc.cluster.local', 1, 0.9, 0, 0],
+      ['example.com', 1, 0.9, 0, 0],
+      ['payments.shop.svc.cluster.local', 1, 0.9, 1, 0],
+    ]);
+    for (const row of names) expect(row.P50Ms as number).toBeGreaterThan(0);
   });
 
   it('tcp-health and handshake-latency: every demo connection completes, and each SYN is answered', async () => {
@@ -402,7 +410,7 @@ describe('tracectl query --view over the local Azure Table', () => {
   it.each([
     [
       ['--view', 'top_talkers'],
-      "--view must be one of top-talkers, rejected-flows, long-flows, grpc-errors, http-latency, dns-latency, tcp-health, handshake-latency, cost-by-configuration, not 'top_talkers'",
+      "--view must be one of top-talkers, rejected-flows, long-flows, grpc-errors, http-latency, dns-latency, dns-names, tcp-health, handshake-latency, cost-by-configuration, not 'top_talkers'",
     ],
     [['--view', 'top-talkers', '-o', 'ndjson'], "-o must be table or json, not 'ndjson'"],
     [['-o', 'json'], "-o must be table or ndjson, not 'json'"],

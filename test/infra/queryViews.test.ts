@@ -42,6 +42,7 @@ describe('tracectl query --view and the query pack', () => {
     'grpc-errors',
     'http-latency',
     'dns-latency',
+    'dns-names',
     'tcp-health',
     'handshake-latency',
     'cost-by-configuration',

@@ -1,5 +1,6 @@
 import { costByConfigurationView } from './costByConfigurationView';
 import { dnsLatencyView } from './dnsLatencyView';
+import { dnsNamesView } from './dnsNamesView';
 import { grpcErrorsView } from './grpcErrorsView';
 import { handshakeLatencyView } from './handshakeLatencyView';
 import { httpLatencyView } from './httpLatencyView';
@@ -17,6 +18,7 @@ export const QUERY_VIEWS: readonly QueryView[] = [
   grpcErrorsView,
   httpLatencyView,
   dnsLatencyView,
+  dnsNamesView,
   tcpHealthView,
   handshakeLatencyView,
   costByConfigurationView,

@@ -1,4 +1,5 @@
 import { dnsLatencyView } from '../../../shared/cli/queryViews/dnsLatencyView';
+import { dnsNamesView } from '../../../shared/cli/queryViews/dnsNamesView';
 import { grpcErrorsView } from '../../../shared/cli/queryViews/grpcErrorsView';
 import { httpLatencyView } from '../../../shared/cli/queryViews/httpLatencyView';
 import type { TraceRecord } from '../../../shared/record/traceRecord';
@@ -168,6 +169,77 @@ describe('dns-latency (dns-latency.kql)', () => {
     ],
   ])('%s', (_name, records, expected) => {
     const rows = dnsLatencyView.aggregate(records);
+    expect(rows).toHaveLength(expected.length);
+    expected.forEach((row, index) => expect(rows[index]).toMatchObject(row));
+  });
+});
+
+describe('dns-names (dns-slowest-names.kql)', () => {
+  const response = (
+    ms: number,
+    latencyMs: number | undefined,
+    extra: Partial<TraceRecord> = {},
+  ): TraceRecord =>
+    record(ms, {
+      L7Protocol: 'DNS',
+      DnsQuery: 'db.shop.svc.cluster.local',
+      DnsQueryType: 'A',
+      DnsIsResponse: true,
+      DnsResponseCode: 'NOERROR',
+      ...(latencyMs === undefined ? {} : { L7LatencyNs: latencyMs * 1e6 }),
+      ...extra,
+    });
+  const unanswered = (name: string): TraceRecord =>
+    record(0, {
+      L7Protocol: 'DNS',
+      DnsQuery: name,
+      DnsQueryType: 'A',
+      DnsIsResponse: false,
+      L7Unanswered: true,
+    });
+
+  it.each<[string, TraceRecord[], object[]]>([
+    ['an empty window', [], []],
+    ['a response without L7LatencyNs (its query was not seen) is left out', [response(0, undefined)], []],
+    [
+      'a query that was answered is not a row of its own',
+      [record(0, { L7Protocol: 'DNS', DnsQuery: 'a', DnsIsResponse: false })],
+      [],
+    ],
+    [
+      'percentiles per name and type, failures by response code, slowest first',
+      [
+        response(0, 2),
+        response(1, 4),
+        response(2, 40, { DnsResponseCode: 'SERVFAIL' }),
+        response(3, 1, { DnsQuery: 'fast.example', DnsResponseCode: 'NXDOMAIN' }),
+        response(4, 3, { DnsQueryType: 'AAAA' }),
+      ],
+      [
+        {
+          DnsQuery: 'db.shop.svc.cluster.local',
+          DnsQueryType: 'A',
+          Lookups: 3,
+          P50Ms: 4,
+          P95Ms: 40,
+          P99Ms: 40,
+          Failed: 1,
+          Unanswered: 0,
+        },
+        { DnsQuery: 'db.shop.svc.cluster.local', DnsQueryType: 'AAAA', Lookups: 1, P95Ms: 3 },
+        { DnsQuery: 'fast.example', Lookups: 1, P95Ms: 1, Failed: 1 },
+      ],
+    ],
+    [
+      'a name only ever unanswered is listed with no latency, after the timed ones',
+      [unanswered('gone.example'), unanswered('gone.example'), response(0, 5)],
+      [
+        { DnsQuery: 'db.shop.svc.cluster.local', Lookups: 1, P95Ms: 5, Unanswered: 0 },
+        { DnsQuery: 'gone.example', Lookups: 0, P50Ms: null, P95Ms: null, Failed: 0, Unanswered: 2 },
+      ],
+    ],
+  ])('%s', (_name, records, expected) => {
+    const rows = dnsNamesView.aggregate(records);
     expect(rows).toHaveLength(expected.length);
     expected.forEach((row, index) => expect(rows[index]).toMatchObject(row));
   });
