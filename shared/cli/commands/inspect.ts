@@ -51,8 +51,8 @@ invalid configuration or identities.`;
 
 const FLUSH_EVERY = 2048;
 
-/** Bytes read from the capture at a time: large reads keep the per-chunk overhead negligible. */
-const READ_CHUNK_BYTES = 1 << 20;
+/** Bytes read from the capture at a time: large enough to make the per-chunk await negligible, small enough that the output of one chunk (written before reading waits) stays a few MB. */
+const READ_CHUNK_BYTES = 256 * 1024;
 
 /** `tracectl inspect`: the pipeline offline over a capture file. */
 export const inspectCommand: Command = {
