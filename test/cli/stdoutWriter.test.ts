@@ -22,7 +22,7 @@ function slowWritable(
     highWaterMark,
     write(chunk: Buffer, _encoding, callback) {
       received.push(chunk);
-      setTimeout(callback, delayMs);
+      setTimeout(callback, delayMs).unref();
     },
   }) as Writable & { received: Buffer[]; peakBuffered: number };
   stream.received = received;
