@@ -131,6 +131,29 @@ describe('tracectl inspect with a large output', () => {
     expect(stderr).toContain(`${capture}: ${PACKETS} packets, ${PACKETS} with IP, 1 damaged`);
   });
 
+  it.each<[string, string, number, RegExp]>([
+    ['a closed pipe', 'EPIPE', 0, /^$/],
+    ['a full disk', 'ENOSPC', 2, /^tracectl inspect: cannot write the records: no room\n$/],
+  ])('stops reading at the first failed write: %s', async (_name, code, exitCode, stderrPattern) => {
+    let writes = 0;
+    let stderr = '';
+    const io: CommandIo = {
+      stdout: () => undefined,
+      writeStdout: () => {
+        writes += 1;
+        return Promise.reject(Object.assign(new Error('no room'), { code }));
+      },
+      stderr: (text) => (stderr += text),
+      env: {},
+      cwd: ROOT,
+    };
+    expect(await runCli(['inspect', capture], COMMANDS, io)).toBe(exitCode);
+    expect(stderr).toMatch(stderrPattern);
+    // The chunks parsed before the failure was seen, not the whole capture.
+    expect(writes).toBeGreaterThan(0);
+    expect(writes).toBeLessThan(PACKETS / 2048);
+  });
+
   function run(onStdout: (child: ReturnType<typeof spawn>) => void): Promise<{
     code: number | null;
     signal: string | null;
