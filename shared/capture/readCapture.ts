@@ -152,6 +152,93 @@ export async function* readCaptureStream(
 ): AsyncGenerator<CaptureEvent> {
   const sink = new QueueSink();
   const parser = new CaptureParser(sink);
+  try {
+    for await (const chunk of captureBodyChunks(source, options, (p) => sink.onProblem(p))) {
+      parser.push(chunk);
+      if (sink.queue.length > 0) {
+        const events = sink.queue;
+        sink.queue = [];
+        yield* events;
+      }
+      if (parser.done) break;
+    }
+  } catch (caught) {
+    sink.onProblem(sourceFailed(caught, sink.frames));
+  }
+  parser.end();
+  yield* sink.queue;
+}
+
+/** Receivers of {@link readCaptureStreamInto}. */
+export interface CaptureStreamHandlers extends CaptureHandlers {
+  onInterface?(iface: CaptureInterface): void;
+  /**
+   * Called after the packets of each chunk were handed over, before the next chunk is read: the
+   * place to wait for a slow consumer (backpressure). Resolving to false stops reading.
+   */
+  afterChunk?(): boolean | Promise<boolean>;
+}
+
+/**
+ * {@link readCaptureStream} without an event object or an `await` per packet: every interface,
+ * packet and problem is handed to `handlers` as the chunk holding it is parsed, in capture order.
+ * The same events as {@link readCaptureStream}; resolves when the capture ends or `afterChunk`
+ * stops it. Never rejects for bad input or a failing source (those are problems); rejects with
+ * what a handler throws.
+ */
+export async function readCaptureStreamInto(
+  source: AsyncIterable<Uint8Array>,
+  handlers: CaptureStreamHandlers,
+  options: CaptureReadOptions = {},
+): Promise<void> {
+  const sink: CaptureSink = {
+    frames: 0,
+    onInterface: (iface) => handlers.onInterface?.(iface),
+    onPacket: (packet) => handlers.onPacket(packet),
+    onProblem: (problem) => handlers.onProblem(problem),
+  };
+  const parser = new CaptureParser(sink);
+  const chunks = captureBodyChunks(source, options, (p) => sink.onProblem(p));
+  try {
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await chunks.next();
+      } catch (caught) {
+        sink.onProblem(sourceFailed(caught, sink.frames));
+        break;
+      }
+      if (next.done === true) break;
+      parser.push(next.value);
+      if (parser.done) break;
+      if (handlers.afterChunk !== undefined && !(await handlers.afterChunk())) return;
+    }
+  } finally {
+    // Stopping early closes the source (and the gzip stream, when there is one).
+    await chunks.return(undefined);
+  }
+  parser.end();
+}
+
+function sourceFailed(caught: unknown, frames: number): CaptureProblem {
+  return {
+    code: 'CAPTURE_TRUNCATED',
+    message: `reading the capture failed after frame ${frames}: ${caught instanceof Error ? caught.message : String(caught)}`,
+    offset: 0,
+    frame: frames,
+    fatal: true,
+  };
+}
+
+/**
+ * The body chunks of a capture stream: inflated when its first two bytes are gzip's (they may
+ * arrive in separate chunks), as they are otherwise. Throws what the source throws.
+ */
+async function* captureBodyChunks(
+  source: AsyncIterable<Uint8Array>,
+  options: CaptureReadOptions,
+  onProblem: (problem: CaptureProblem) => void,
+): AsyncGenerator<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let headLength = 0;
@@ -177,30 +264,7 @@ export async function* readCaptureStream(
   const first = head[0] ?? new Uint8Array(0);
   const firstBytes =
     first.length >= 2 || head.length < 2 ? first : Uint8Array.of(first[0] ?? 0, head[1]?.[0] ?? 0);
-  const chunks = isGzip(firstBytes)
-    ? gunzipStream(replay(), options.maxDecompressedBytes ?? Number.POSITIVE_INFINITY, (p) =>
-        sink.onProblem(p),
-      )
+  yield* isGzip(firstBytes)
+    ? gunzipStream(replay(), options.maxDecompressedBytes ?? Number.POSITIVE_INFINITY, onProblem)
     : replay();
-  try {
-    for await (const chunk of chunks) {
-      parser.push(chunk);
-      if (sink.queue.length > 0) {
-        const events = sink.queue;
-        sink.queue = [];
-        yield* events;
-      }
-      if (parser.done) break;
-    }
-  } catch (caught) {
-    sink.onProblem({
-      code: 'CAPTURE_TRUNCATED',
-      message: `reading the capture failed after frame ${sink.frames}: ${caught instanceof Error ? caught.message : String(caught)}`,
-      offset: 0,
-      frame: sink.frames,
-      fatal: true,
-    });
-  }
-  parser.end();
-  yield* sink.queue;
 }

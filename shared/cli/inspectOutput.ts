@@ -1,8 +1,83 @@
 /** Renders `tracectl inspect` records as NDJSON or as an aligned table. */
+import type { Delivery } from '../pipeline/runBatch';
 import type { TraceRecord } from '../record/traceRecord';
 
 /** A record as inspect prints it: the record plus where it would go. */
 export type InspectedRecord = TraceRecord & { Destination: string };
+
+/** Records in the order inspect prints them, each with its `Destination` (parallel arrays). */
+export interface FrameOrderedRecords {
+  records: readonly TraceRecord[];
+  /** `destination` or `destination/connection` of each record. */
+  destinations: readonly string[];
+}
+
+function destinationText(delivery: Delivery): string {
+  return delivery.connection === '' ? delivery.destination : `${delivery.destination}/${delivery.connection}`;
+}
+
+const frameOf = (record: TraceRecord): number => record.CaptureFrame ?? 0;
+
+/**
+ * The records of `deliveries` in capture-frame order; records of one frame keep their delivery
+ * order, then their order within the delivery (a stable sort of the deliveries laid end to end).
+ * One delivery already in frame order (the usual case) is used as it is, without copying.
+ */
+export function inFrameOrder(deliveries: readonly Delivery[]): FrameOrderedRecords {
+  const only = deliveries.length === 1 ? deliveries[0]! : undefined;
+  if (only !== undefined && isInFrameOrder(only.records))
+    return {
+      records: only.records,
+      destinations: new Array<string>(only.records.length).fill(destinationText(only)),
+    };
+  const all: TraceRecord[] = [];
+  const allDestinations: string[] = [];
+  for (const delivery of deliveries) {
+    const destination = destinationText(delivery);
+    for (const record of delivery.records) {
+      all.push(record);
+      allDestinations.push(destination);
+    }
+  }
+  // Sorting indexes (Array.prototype.sort is stable) keeps ties in the order laid out above.
+  const order = all.map((_, index) => index).sort((a, b) => frameOf(all[a]!) - frameOf(all[b]!));
+  return { records: order.map((i) => all[i]!), destinations: order.map((i) => allDestinations[i]!) };
+}
+
+function isInFrameOrder(records: readonly TraceRecord[]): boolean {
+  for (let i = 1; i < records.length; i++) if (frameOf(records[i - 1]!) > frameOf(records[i]!)) return false;
+  return true;
+}
+
+/**
+ * One NDJSON line (without its newline): exactly `JSON.stringify({ ...record, Destination })`, built
+ * from `JSON.stringify(record)` without copying the record (the copy cost more than the encoding).
+ * `destinationJson` is `JSON.stringify(Destination)`.
+ */
+export function ndjsonLine(record: TraceRecord, destinationJson: string): string {
+  if (Object.hasOwn(record, 'Destination'))
+    return JSON.stringify({ ...record, Destination: JSON.parse(destinationJson) as unknown });
+  const json = JSON.stringify(record);
+  return json === '{}'
+    ? `{"Destination":${destinationJson}}`
+    : `${json.slice(0, -1)},"Destination":${destinationJson}}`;
+}
+
+/** NDJSON text of `ordered`: one line per record, each ending with a newline ('' when empty). */
+export function ndjsonText(ordered: FrameOrderedRecords): string {
+  const { records, destinations } = ordered;
+  let text = '';
+  let destination: string | undefined;
+  let destinationJson = '';
+  for (let i = 0; i < records.length; i++) {
+    if (destinations[i] !== destination) {
+      destination = destinations[i]!;
+      destinationJson = JSON.stringify(destination);
+    }
+    text += ndjsonLine(records[i]!, destinationJson) + '\n';
+  }
+  return text;
+}
 
 function endpoint(ip: string | undefined, port: number | undefined, name: string | undefined): string {
   if (ip === undefined) return '';

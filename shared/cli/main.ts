@@ -1,5 +1,6 @@
 import { COMMANDS } from './commands';
 import { runCli } from './run';
+import { stdoutWriter } from './stdoutWriter';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -17,8 +18,10 @@ async function main(): Promise<void> {
     process.exitCode = 130;
     setTimeout(() => process.exit(130), 500).unref();
   });
+  const stdout = stdoutWriter(process.stdout);
   const code = await runCli(process.argv.slice(2), COMMANDS, {
-    stdout: (text) => process.stdout.write(text),
+    stdout: (text) => stdout.write(text),
+    writeStdout: (text) => stdout.writeChunk(text),
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     cwd: process.cwd(),

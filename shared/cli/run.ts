@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { Command as Program, CommanderError } from 'commander';
+import type { Command as ProgramType, CommanderError as CommanderErrorType } from 'commander';
 import {
   UsageError,
   loadCommand,
@@ -56,6 +56,13 @@ export async function runCli(
   io: CommandIo,
 ): Promise<number> {
   const commands = await withTargetLoaded(argv, entries);
+  const direct = directCommand(argv, commands);
+  if (direct !== undefined) return runCommand(direct, argv.slice(direct.name.split(' ').length), io);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the tree is needed
+  const { Command: Program, CommanderError } = require('commander') as {
+    Command: typeof ProgramType;
+    CommanderError: typeof CommanderErrorType;
+  };
   if (argv.length === 0) {
     io.stdout(topLevelHelp(commands));
     return 2;
@@ -72,7 +79,7 @@ export async function runCli(
   let exitCode = 0;
   let failedPath = '';
   const program = new Program('tracectl');
-  const configure = (command: Program, path: string): Program =>
+  const configure = (command: ProgramType, path: string): ProgramType =>
     command
       .exitOverride()
       .showSuggestionAfterError(true)
@@ -87,7 +94,7 @@ export async function runCli(
   configure(program, '').version(TRACECTL_VERSION, '--version', 'print the version');
   program.helpInformation = () => topLevelHelp(commands);
 
-  const groups = new Map<string, Program>();
+  const groups = new Map<string, ProgramType>();
   for (const command of commands) {
     const words = command.name.split(' ');
     let parent = program;
@@ -145,6 +152,24 @@ export async function runCli(
     io.stderr(`tracectl: ${errorMessage(caught)}\n`);
     return 2;
   }
+}
+
+/** Arguments commander answers itself wherever they appear (help, and the top-level `--version`). */
+const ANSWERED_BY_COMMANDER = new Set(['-h', '--help', '--version']);
+
+/**
+ * The loaded command `argv` names when commander has nothing to add: it declares no options (it
+ * parses its own arguments) and no help or version is asked. It then runs without building the
+ * command tree or loading commander, which is most of `tracectl`'s own start-up.
+ */
+function directCommand(argv: readonly string[], commands: readonly CommandEntry[]): Command | undefined {
+  const target = commands.find(
+    (entry): entry is Command => 'run' in entry && entry.name.split(' ').every((word, i) => argv[i] === word),
+  );
+  if (target === undefined || target.options !== undefined) return undefined;
+  if (commands.some((entry) => entry !== target && entry.name.startsWith(`${target.name} `)))
+    return undefined;
+  return argv.some((arg) => ANSWERED_BY_COMMANDER.has(arg)) ? undefined : target;
 }
 
 /** The entries with the one `argv` names loaded (the others stay unloaded: startup stays fast). */

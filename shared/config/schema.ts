@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { caseInsensitiveEnum } from './enumText';
 import { DESTINATIONS } from './model';
+import { CAPTURE_LEVEL_NAMES } from './captureLevelNames';
 
 /** The only accepted `apiVersion`. */
 export const API_VERSION = 'retina.sh/v1alpha1';
@@ -21,7 +22,7 @@ export const DOCUMENTED_KIND = 'TraceConfiguration';
 export const UPSTREAM_KIND = 'TracesConfiguration';
 
 /** Capture levels in canonical spelling. */
-export const CAPTURE_LEVEL_NAMES = ['FirstPacket', 'AllPackets', 'FlowSummary'] as const;
+export { CAPTURE_LEVEL_NAMES };
 /** Trace point names a manifest may use: `pod` is the documented shorthand for PodToNode + NodeToPod. */
 export const TRACE_POINT_NAMES = ['Pod', 'PodToNode', 'NodeToPod', 'NodeToNetwork', 'NetworkToNode'] as const;
 /** Port protocols in canonical spelling. */

@@ -12,7 +12,8 @@ import { PcapngWriter } from '../capture/pcapngWriter';
 import type { Endpoint } from '../enrich/identity';
 import type { TraceRecord } from '../record/traceRecord';
 import { captureRef, retainedBlobName } from './retainedBlobName';
-import { RETENTION_INDEX_VERSION, type RetainedFrameEntry, type RetentionIndex } from './retentionIndex';
+import type { RetainedFrameEntry, RetentionIndex } from './retentionIndex';
+import { RETENTION_INDEX_VERSION } from './retentionIndexVersion';
 
 /** One batch's retained packets, ready to upload. */
 export interface RetainedBatch {

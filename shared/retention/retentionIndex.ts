@@ -7,9 +7,9 @@ import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { isGzip } from '../capture/gzip';
 import { TraceError } from '../errors';
+import { RETENTION_INDEX_VERSION } from './retentionIndexVersion';
 
-/** Format version of retention indexes. */
-export const RETENTION_INDEX_VERSION = 1;
+export { RETENTION_INDEX_VERSION };
 
 /** Suffix of an index blob (gzip JSON), appended to its capture blob's name. */
 export const RETENTION_INDEX_SUFFIX = '.idx.json.gz';

@@ -46,6 +46,11 @@ describe('tracectl command tree', () => {
     [['--help'], 0, /^tracectl: validate, inspect/],
     [['help'], 0, /^tracectl: validate, inspect/],
     [['--version'], 0, /^0\.1\.0\n$/],
+    // A command that parses its own arguments runs without the commander tree, except where
+    // commander answers: help, and the top-level --version anywhere on the line.
+    [['inspect', 'x.pcap', '--version'], 0, /^0\.1\.0\n$/],
+    [['inspect', 'x.pcap', '-h'], 0, /^Usage: tracectl inspect CAPTURE/],
+    [['inspect', 'x.pcap', '--nope'], 2, /^$/],
   ])('tracectl %j exits %i', async (args, code, stdout) => {
     const out = await tracectl(args);
     expect(out.code).toBe(code);

@@ -1,24 +1,23 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- manifests and identities (YAML, zod) load only when -f / --identities ask for them */
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError, type Command, type CommandIo } from '../command';
+import { UsageError, type Command } from '../command';
 import { parseCommandArgs } from '../run';
-import { manifestSources } from '../manifestSources';
-import { formatTable, TABLE_HEADER, tableRow, type InspectedRecord } from '../inspectOutput';
-import { readCaptureStream } from '../../capture/readCapture';
+import { formatTable, inFrameOrder, ndjsonText, TABLE_HEADER, tableRow } from '../inspectOutput';
+import type { loadConfigurations } from '../inspectConfigurations';
+import type { loadIdentities } from '../inspectIdentities';
+import { isClosedOutput } from '../stdoutWriter';
+import { readCaptureStreamInto } from '../../capture/readCapture';
 import { isDamagedCompression } from '../../capture/gzip';
-import { parseTraceConfigurations } from '../../config/parseManifests';
-import { compileConfigurations, type ConfigurationInput } from '../../match/configurationMatcher';
-import { MemoryIdentityStore } from '../../enrich/memoryIdentityStore';
+import { compileConfigurations } from '../../match/configurationMatcher';
 import { EMPTY_IDENTITY_LOOKUP } from '../../enrich/identityStore';
-import { parseIdentitySnapshot } from '../../enrich/identitySchema';
-import type { IdentityLookup } from '../../enrich/identity';
 import { TRACE_POINTS, type TracePoint } from '../../packet/decodedPacket';
 import { createPartitionState } from '../../pipeline/partitionState';
 import { PacketPipeline, type Delivery } from '../../pipeline/runBatch';
 import { PERMISSIVE_CONFIGURATION_KEY, permissiveSpec } from '../../pipeline/permissiveConfiguration';
 import { errorMessage } from '../../errors';
-import { CAPTURE_LEVEL_NAMES } from '../../config/schema';
+import { CAPTURE_LEVEL_NAMES } from '../../config/captureLevelNames';
 import type { CaptureLevel, TraceConfigurationSpec } from '../../config/model';
 import { parseDurationOption } from '../durationOption';
 
@@ -52,71 +51,8 @@ invalid configuration or identities.`;
 
 const FLUSH_EVERY = 2048;
 
-async function loadConfigurations(files: string[], io: CommandIo): Promise<ConfigurationInput[] | undefined> {
-  const inputs: ConfigurationInput[] = [];
-  let failed = false;
-  const sources = [];
-  for (const file of files) {
-    try {
-      sources.push(...(await manifestSources(file, io)));
-    } catch (caught) {
-      io.stderr(`tracectl inspect: cannot read ${file}: ${errorMessage(caught)}\n`);
-      failed = true;
-    }
-  }
-  for (const source of sources) {
-    const file = source.display;
-    const text = await source.read();
-    for (const result of parseTraceConfigurations(text, { fileName: file })) {
-      if (result.spec === undefined) {
-        failed = true;
-        io.stderr(
-          `${file} document ${result.document}: ${result.namespace}/${result.name || '(unnamed)'} is Errored:\n`,
-        );
-        for (const issue of result.errors)
-          io.stderr(
-            `  ${file}:${issue.line ?? result.line}:${issue.column ?? 1} ${issue.path}: ${issue.message}\n`,
-          );
-        continue;
-      }
-      for (const warning of result.warnings)
-        io.stderr(`${file}:${warning.line ?? result.line}: warning: ${warning.path}: ${warning.message}\n`);
-      inputs.push({ key: `${result.namespace}/${result.name}`, spec: result.spec });
-    }
-  }
-  return failed ? undefined : inputs;
-}
-
-async function loadIdentities(
-  file: string,
-  io: CommandIo,
-): Promise<{ lookup: IdentityLookup; cluster: string } | undefined> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path.resolve(io.cwd, file), 'utf8')) as unknown;
-  } catch (caught) {
-    io.stderr(`tracectl inspect: cannot read identities ${file}: ${errorMessage(caught)}\n`);
-    return undefined;
-  }
-  const snapshots = Array.isArray(json) ? json : [json];
-  const store = new MemoryIdentityStore({ now: () => 0, ttlInMs: Number.MAX_SAFE_INTEGER });
-  let cluster: string | undefined;
-  for (const [index, value] of snapshots.entries()) {
-    const parsed = parseIdentitySnapshot(value);
-    if (!parsed.ok) {
-      io.stderr(
-        `${file}${snapshots.length > 1 ? ` snapshot ${index}` : ''}: not a valid identity snapshot:\n${parsed.issues.map((i) => `  ${i}`).join('\n')}\n`,
-      );
-      return undefined;
-    }
-    cluster ??= parsed.snapshot.cluster;
-    await store.apply(parsed.snapshot);
-  }
-  return {
-    lookup: cluster === undefined ? EMPTY_IDENTITY_LOOKUP : await store.lookupFor(cluster),
-    cluster: cluster ?? 'inspect',
-  };
-}
+/** Bytes read from the capture at a time: large enough to make the per-chunk await negligible, small enough that the output of one chunk (written before reading waits) stays a few MB. */
+const READ_CHUNK_BYTES = 256 * 1024;
 
 /** `tracectl inspect`: the pipeline offline over a capture file. */
 export const inspectCommand: Command = {
@@ -176,14 +112,21 @@ export const inspectCommand: Command = {
     const loaded =
       values.file === undefined
         ? [{ key: PERMISSIVE_CONFIGURATION_KEY, spec: permissiveSpec() }]
-        : await loadConfigurations(values.file, io);
+        : await (
+            require('../inspectConfigurations') as { loadConfigurations: typeof loadConfigurations }
+          ).loadConfigurations(values.file, io);
     if (loaded === undefined) return 2;
     const configurations =
       captureLevel === undefined
         ? loaded
         : loaded.map(({ key, spec }) => ({ key, spec: atCaptureLevel(spec, captureLevel) }));
     const identities =
-      values.identities === undefined ? undefined : await loadIdentities(values.identities, io);
+      values.identities === undefined
+        ? undefined
+        : await (require('../inspectIdentities') as { loadIdentities: typeof loadIdentities }).loadIdentities(
+            values.identities,
+            io,
+          );
     if (values.identities !== undefined && identities === undefined) return 2;
 
     const pipeline = new PacketPipeline(
@@ -205,48 +148,85 @@ export const inspectCommand: Command = {
         ...(defaultTracePoint !== undefined ? { defaultTracePoint } : {}),
       },
     );
+
+    // Output leaves in large chunks (the records of FLUSH_EVERY packets); reading waits while the
+    // reader of stdout is behind, and stops quietly when it went away (`| head`).
+    let pending: Promise<void> | undefined;
+    let outputError: unknown;
+    const emit = (text: string): void => {
+      if (io.writeStdout === undefined) {
+        io.stdout(text);
+        return;
+      }
+      const written = io.writeStdout(text).catch((caught: unknown) => {
+        outputError ??= caught;
+      });
+      pending = pending === undefined ? written : Promise.all([pending, written]).then(() => undefined);
+    };
     let headerPrinted = false;
-    const print = (deliveries: Delivery[]) => {
-      const records: InspectedRecord[] = deliveries
-        .flatMap((d) =>
-          d.records.map((r) => ({
-            ...r,
-            Destination: d.connection === '' ? d.destination : `${d.destination}/${d.connection}`,
-          })),
-        )
-        .sort((a, b) => (a.CaptureFrame ?? 0) - (b.CaptureFrame ?? 0));
-      if (records.length === 0) return;
+    const print = (deliveries: Delivery[]): void => {
+      if (outputError !== undefined) return;
+      const ordered = inFrameOrder(deliveries);
+      if (ordered.records.length === 0) return;
       if (values.output === 'ndjson') {
-        io.stdout(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        emit(ndjsonText(ordered));
       } else {
-        const rows = records.map(tableRow);
+        const rows = ordered.records.map((record, i) =>
+          tableRow({ ...record, Destination: ordered.destinations[i]! }),
+        );
         if (!headerPrinted) rows.unshift(TABLE_HEADER);
         headerPrinted = true;
-        io.stdout(formatTable(rows));
+        emit(formatTable(rows));
       }
+    };
+    const outputDone = async (): Promise<boolean> => {
+      if (pending !== undefined) {
+        const waiting = pending;
+        pending = undefined;
+        await waiting;
+      }
+      return outputError === undefined;
     };
 
     let sawFormat = false;
     let damaged = false;
-    for await (const event of readCaptureStream(createReadStream(resolved))) {
-      if (event.kind === 'interface') sawFormat = true;
-      else if (event.kind === 'packet') {
+    let unreadable = false;
+    await readCaptureStreamInto(createReadStream(resolved, { highWaterMark: READ_CHUNK_BYTES }), {
+      onInterface: () => {
         sawFormat = true;
-        pipeline.process(event.packet);
+      },
+      onPacket: (packet) => {
+        if (unreadable) return;
+        sawFormat = true;
+        pipeline.process(packet);
         if (pipeline.counts.packets % FLUSH_EVERY === 0) print(pipeline.takeDeliveries());
-      } else {
+      },
+      onProblem: (problem) => {
+        if (unreadable) return;
         pipeline.counts.captureProblems += 1;
-        if (event.problem.fatal && !sawFormat) {
-          io.stderr(`tracectl inspect: ${capturePath}: ${event.problem.message}\n`);
-          return 2;
+        if (problem.fatal && !sawFormat) {
+          io.stderr(`tracectl inspect: ${capturePath}: ${problem.message}\n`);
+          unreadable = true;
+          return;
         }
-        io.stderr(`${capturePath}: ${event.problem.message}\n`);
-        if (isDamagedCompression(event.problem)) damaged = true;
-      }
+        io.stderr(`${capturePath}: ${problem.message}\n`);
+        if (isDamagedCompression(problem)) damaged = true;
+      },
+      afterChunk: async () => !unreadable && (await outputDone()),
+    });
+    if (unreadable) return 2;
+    if (outputError === undefined) {
+      // The capture ended: every FlowSummary flow still open is written now.
+      pipeline.flushFlows();
+      print(pipeline.takeDeliveries());
+      await outputDone();
     }
-    // The capture ended: every FlowSummary flow still open is written now.
-    pipeline.flushFlows();
-    print(pipeline.takeDeliveries());
+    if (outputError !== undefined) {
+      // The reader of stdout went away: as for any Unix filter, that ends the run, quietly.
+      if (isClosedOutput(outputError)) return 0;
+      io.stderr(`tracectl inspect: cannot write the records: ${errorMessage(outputError)}\n`);
+      return 2;
+    }
 
     const counts = pipeline.counts;
     for (const problem of pipeline.problems) io.stderr(`${capturePath}: ${problem}\n`);
