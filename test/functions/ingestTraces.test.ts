@@ -355,6 +355,24 @@ describe('ingestTraces handler (host-shaped input, Azurite, local Logs Ingestion
     expect((await instance.tableRows()).map((r) => r.RecordId).sort()).toEqual(first);
   });
 
+  it('makes one Logs Ingestion call per invocation and connection, however many events carry its records', async () => {
+    const instance = app.create();
+    await apply(instance, 'kube-system', 'cluster-dns', CLUSTER_DNS);
+    const logs = instance.logs;
+    const before = logs.requests.length;
+    const events = [
+      identities(),
+      traceEvent(NODE_1),
+      traceEvent(NODE_2),
+      traceEvent(NODE_1, { node: 'aks-node-3' }),
+    ];
+    const { summary } = await ingest(instance, events, { partitionId: '12' });
+    expect(summary.recordsByDestination).toEqual({ 'loganalytics/TRACES_LOGANALYTICS': summary.records });
+    expect(summary.records).toBeGreaterThan(6);
+    expect(summary.delivered).toBe(summary.records);
+    expect(logs.requests.slice(before).map((r) => [r.status, r.rows])).toEqual([[204, summary.records]]);
+  });
+
   it('still delivers when the Logs Ingestion API answers 503 before 204', async () => {
     const instance = app.create();
     await apply(instance, 'kube-system', 'cluster-dns', CLUSTER_DNS);
