@@ -65,7 +65,9 @@ export class OpenTelemetrySink implements Sink<OtlpLogRecordJson> {
     options: PushOptions,
   ): Promise<PushResult<OtlpLogRecordJson>> {
     if (batch.length === 0) return { ok: true };
-    const body = gzipSync(exportRequest(batch));
+    // Level 1: about half the CPU of the default level 6 for ~1.5× the bytes; a push's CPU is the
+    // instance's throughput, while bytes to a collector are cheap (npm run bench:latency).
+    const body = gzipSync(exportRequest(batch), { level: 1 });
     const response = await this.fetch(this.url, {
       method: 'POST',
       headers: { ...this.settings.headers, 'content-type': 'application/json', 'content-encoding': 'gzip' },
