@@ -67,7 +67,10 @@ describe('OpenTelemetrySink with an injected fetch', () => {
           const body = JSON.parse(gunzipSync(init?.body as Buffer).toString()) as {
             resourceLogs: Array<{ scopeLogs: Array<{ logRecords: unknown[] }> }>;
           };
-          seen.push({ url: String(input), records: body.resourceLogs[0]!.scopeLogs[0]!.logRecords.length });
+          seen.push({
+            url: input instanceof Request ? input.url : input.toString(),
+            records: body.resourceLogs[0]!.scopeLogs[0]!.logRecords.length,
+          });
           return new Response('{}', { status });
         },
       },
