@@ -14,7 +14,8 @@
  * second, i.e. what one core does when no request ever waits.
  *
  * Writes bench/results/latency.json, latency.md (table) and latency.svg (chart).
- * `LATENCY_BENCH_QUICK=1`: 3 copies, 0 and 20 ms, all three only (a short run).
+ * `LATENCY_BENCH_QUICK=1`: 3 copies, 0 and 20 ms, all three only (a short run);
+ * `LATENCY_BENCH_LATENCIES=0,50` picks the latencies, `DELIVERY_MAX_IN_FLIGHT` the in-flight bound.
  */
 import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -45,7 +46,11 @@ import type { LatencyServerMessage, LatencyServerPorts } from './support/latency
 
 const QUICK = process.env.LATENCY_BENCH_QUICK === '1';
 const COPIES = Number(process.env.BENCH_COPIES ?? (QUICK ? 3 : 12));
-const LATENCIES_MS = QUICK ? [0, 20] : [0, 5, 20, 50];
+const LATENCIES_MS =
+  process.env.LATENCY_BENCH_LATENCIES?.split(',').map(Number) ?? (QUICK ? [0, 20] : [0, 5, 20, 50]);
+/** `DELIVERY_MAX_IN_FLIGHT` of the measured runs (default: the app's default). */
+const MAX_IN_FLIGHT =
+  process.env.DELIVERY_MAX_IN_FLIGHT === undefined ? undefined : Number(process.env.DELIVERY_MAX_IN_FLIGHT);
 type NetworkDestination = Exclude<Destination, 'stdout'>;
 const ALL: NetworkDestination[] = ['azuretable', 'loganalytics', 'opentelemetry'];
 const DESTINATION_SETS: NetworkDestination[][] = QUICK
@@ -146,8 +151,11 @@ async function measure(
   warmInvocations: number,
 ): Promise<Measured> {
   const counts: PushCounts = { requests: {}, records: {} };
-  const rig = await benchRig(configurations, invocations, (destination, connection) =>
-    countingSink(makeSink(destination, connection), counts),
+  const rig = await benchRig(
+    configurations,
+    invocations,
+    (destination, connection) => countingSink(makeSink(destination, connection), counts),
+    MAX_IN_FLIGHT === undefined ? undefined : { maxInFlight: MAX_IN_FLIGHT },
   );
   // Warm up: JIT, and the connections (TLS included) an instance keeps open between invocations.
   await rig.run(warmInvocations);

@@ -484,6 +484,19 @@ describe('ingestLogLine', () => {
             batches: 0,
             failures: [],
           },
+          {
+            destination: 'loganalytics',
+            connection: 'L',
+            records: 0,
+            delivered: 0,
+            deadLettered: 0,
+            attempts: 0,
+            batches: 0,
+            failures: [],
+            // A long outage is dead-lettered in parts: every part is named.
+            deadLetterBlob: 'loganalytics/L/1.ndjson',
+            deadLetterBlobs: ['loganalytics/L/1.ndjson', 'loganalytics/L/2.ndjson'],
+          },
         ],
       },
       12,
@@ -502,7 +515,7 @@ describe('ingestLogLine', () => {
       delivered: 1,
       deadLettered: 2,
       recordsByDestination: { 'stdout/TRACES_STDOUT': 3 },
-      deadLetterBlobs: ['stdout/_/x.ndjson'],
+      deadLetterBlobs: ['stdout/_/x.ndjson', 'loganalytics/L/1.ndjson', 'loganalytics/L/2.ndjson'],
       problems: ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9'],
     });
   });
