@@ -25,7 +25,9 @@ export function ingestLogLine(summary: IngestSummary, elapsedMs: number): Record
     // Every blob this invocation dead-lettered to, so an operator can go from the log line to it.
     deadLetterBlobs: [
       ...deadLetterBlobs,
-      ...deliveries.flatMap((d) => (d.deadLetterBlob === undefined ? [] : [d.deadLetterBlob])),
+      ...deliveries.flatMap(
+        (d) => d.deadLetterBlobs ?? (d.deadLetterBlob === undefined ? [] : [d.deadLetterBlob]),
+      ),
     ],
     problems: problems.slice(0, 10),
   };

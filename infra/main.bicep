@@ -98,7 +98,7 @@ param eventHubsAutoInflate bool = true
 @maxValue(40)
 param eventHubsMaximumThroughputUnits int = 4
 
-@description('Partitions of the traces hub (upper bound of parallel ingest instances). See docs/operations.md.')
+@description('Partitions of the traces hub (upper bound of parallel ingest instances): at least 2 × peak compressed MB/s, since one Standard partition takes at most 1 MB/s; 8 = 2 × the default auto-inflate ceiling of 4 throughput units. One instance keeps up with several saturated partitions (npm run bench:latency). See docs/operations.md.')
 @minValue(1)
 @maxValue(32)
 param partitionCount int = 8

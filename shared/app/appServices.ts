@@ -187,6 +187,10 @@ export function createAppServices(
       sinkFor,
       deadLetter,
       retention,
+      delivery: {
+        maxInFlight: settings.deliveryMaxInFlight,
+        maxPendingRecords: settings.deliveryMaxPendingRecords,
+      },
     },
     async close() {
       // Shutting down releases every partition: their open FlowSummary flows are written first.

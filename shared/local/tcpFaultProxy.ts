@@ -6,6 +6,11 @@
  * - `refuse`: stop listening, so connects fail with ECONNREFUSED (existing connections are cut);
  * - `blackhole`: accept and read, never answer, never close (a service that hangs);
  * - `reset`: accept and reset at once (ECONNRESET).
+ *
+ * In `pass` mode it can also add a one-way delay (`delayMs`, changeable at any time): every chunk,
+ * and the end of the stream, reaches the other side `delayMs` later, in order, in both directions,
+ * so a request/response exchange takes two delays more (a destination `delayMs` away, as the
+ * latency bench uses it). Connection set-up is not delayed.
  */
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +22,8 @@ export type TcpFaultMode = 'pass' | 'refuse' | 'blackhole' | 'reset';
 export class TcpFaultProxy {
   /** Connections accepted so far. */
   connections = 0;
+  /** One-way delay added to every chunk in `pass` mode, in ms (0: none). */
+  delayMs = 0;
   private server: Server | undefined;
   private listenPort = 0;
   private currentMode: TcpFaultMode = 'pass';
@@ -95,13 +102,28 @@ export class TcpFaultProxy {
         return;
       case 'pass': {
         const upstream = connect(this.targetPort, '127.0.0.1');
+        upstream.setNoDelay(true);
+        client.setNoDelay(true);
         this.track(upstream);
-        client.pipe(upstream);
-        upstream.pipe(client);
+        this.forward(client, upstream);
+        this.forward(upstream, client);
         client.on('close', () => upstream.destroy());
         upstream.on('close', () => client.destroy());
         return;
       }
     }
+  }
+
+  /** Copies `from` to `to`, each chunk (and the end) `delayMs` later when a delay is set. */
+  private forward(from: Socket, to: Socket): void {
+    // Timers of equal duration fire in the order they were set, so chunks stay in order.
+    from.on('data', (chunk: Buffer) => {
+      if (this.delayMs <= 0) to.write(chunk);
+      else setTimeout(() => to.writable && to.write(chunk), this.delayMs);
+    });
+    from.on('end', () => {
+      if (this.delayMs <= 0) to.end();
+      else setTimeout(() => to.end(), this.delayMs);
+    });
   }
 }

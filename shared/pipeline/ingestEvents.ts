@@ -7,9 +7,12 @@
  *
  * Trace batches are inflated and processed one at a time, within a per-event and a per-invocation
  * budget of inflated bytes. Delivery is a pipeline (STYLE.md rule 11): each destination connection
- * has its own lane that sends the batches' records in order while the next events are processed,
- * lanes run concurrently, and the invocation waits only at its end, so a sick destination never
- * slows a healthy one. Each lane's sink has a circuit breaker spanning invocations.
+ * has its own delivery queue for the invocation, which packs the records of all its events into
+ * full pushes and sends each as soon as it fills while the next events are decoded, with at most
+ * `maxInFlight` requests at once per destination (a limit shared with every invocation of the
+ * instance). Queues run concurrently and the invocation waits for them only at its end, so a sick
+ * destination never slows a healthy one; each destination's sink has a circuit breaker spanning
+ * invocations. The invocation returns once every record is delivered or dead-lettered.
  */
 import type { ConfigurationMatcher } from '../match/configurationMatcher';
 import type { IdentityStore } from '../enrich/identityStore';
@@ -26,6 +29,8 @@ import {
   type DeliveryReport,
 } from '../sinks/send/deliver';
 import { circuitBreakerFor, type CircuitBreakerOptions } from '../sinks/send/circuitBreaker';
+import { DeliveryQueue } from '../sinks/send/deliveryQueue';
+import { DEFAULT_MAX_IN_FLIGHT, inFlightLimitFor } from '../sinks/send/inFlightLimit';
 import type { ConfigurationCache } from './configurationCache';
 import { eventMetadataAt, type EventMetadata } from './eventMetadata';
 import type { PartitionState } from './partitionState';
@@ -57,6 +62,8 @@ export interface IngestDependencies {
   deadLetter: DeadLetterWriter;
   /** Send options (timeouts, attempts, deadline) passed to every delivery. */
   deliverOptions?: Omit<DeliverOptions, 'deadLetter' | 'batchRef'>;
+  /** How records are queued and sent to each destination; defaults as documented on each field. */
+  delivery?: DeliverySettings;
   /** Circuit breaker settings of each destination (created on a sink's first use); false: none. */
   circuitBreaker?: CircuitBreakerOptions | false;
   /** Most bytes one event may inflate to (a gzip bomb beyond). Default 64 MiB. */
@@ -78,6 +85,22 @@ export interface IngestDependencies {
    * warning, never a failed invocation); absent: not counted. Used by the function handler.
    */
   counters?: Pick<CounterStore, 'add'>;
+}
+
+/** How an invocation's records are queued per destination (app settings `DELIVERY_*`, docs/operations.md). */
+export interface DeliverySettings {
+  /**
+   * Requests in flight at once per destination connection, shared by every invocation of the
+   * instance (set when the destination's sink is first used). Default 16.
+   */
+  maxInFlight?: number;
+  /**
+   * Records per destination waiting for their push to fill before every open push is sent early;
+   * also how many dead-lettered records make one dead-letter blob. Default 10,000.
+   */
+  maxPendingRecords?: number;
+  /** Encoded bytes per destination waiting for their push to fill. Default 16 MiB. */
+  maxPendingBytes?: number;
 }
 
 /** The once-per-invocation summary (logged as one line and emitted as metrics). */
@@ -176,6 +199,7 @@ export async function ingestEvents(
     if (summary.problems.length < MAX_PROBLEMS) summary.problems.push(text);
   };
   const lanes = new DeliveryLanes();
+  const queues = new Map<string, DeliveryQueue>();
   const byConfiguration: Record<string, ConfigurationCount> = (summary.byConfiguration = {});
   const countFor = (key: string): ConfigurationCount =>
     (byConfiguration[key] ??= { records: 0, deadLettered: 0 });
@@ -355,23 +379,25 @@ export async function ingestEvents(
         });
         continue;
       }
-      const breaker =
-        deps.circuitBreaker === false ? undefined : circuitBreakerFor(sink, deps.circuitBreaker);
-      lanes.enqueue(key, async () => {
-        const report = await deliver(sink, delivery.records, {
+      let queue = queues.get(key);
+      if (queue === undefined) {
+        const breaker =
+          deps.circuitBreaker === false ? undefined : circuitBreakerFor(sink, deps.circuitBreaker);
+        queue = new DeliveryQueue(sink, {
           ...deps.deliverOptions,
           ...(breaker !== undefined ? { breaker } : {}),
+          ...(deps.delivery?.maxPendingRecords !== undefined
+            ? { maxPendingRecords: deps.delivery.maxPendingRecords }
+            : {}),
+          ...(deps.delivery?.maxPendingBytes !== undefined
+            ? { maxPendingBytes: deps.delivery.maxPendingBytes }
+            : {}),
+          inFlightLimit: inFlightLimitFor(sink, deps.delivery?.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
           deadLetter: recordDeadLetter,
-          batchRef: ref,
         });
-        summary.delivered += report.delivered;
-        summary.deadLettered += report.deadLettered;
-        summary.deliveries.push(report);
-        for (const failure of report.failures)
-          problem(
-            `${report.destination}/${report.connection}: ${failure.count} × ${failure.code}: ${failure.reason}`,
-          );
-      });
+        queues.set(key, queue);
+      }
+      queue.add(delivery.records, ref);
     }
     // Retention is one more lane: uploaded beside the record deliveries, never holding them back.
     if (result.retained !== undefined && deps.retention !== undefined) {
@@ -393,9 +419,29 @@ export async function ingestEvents(
           );
       });
     }
+    // Let the pushes started so far reach the network (and their answers in) before the next batch.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
-  const errors = await lanes.settle();
+  const [laneErrors, finished] = await Promise.all([
+    lanes.settle(),
+    Promise.allSettled([...queues.values()].map((queue) => queue.finish())),
+  ]);
+  const errors = [...laneErrors];
+  for (const outcome of finished) {
+    if (outcome.status === 'rejected') {
+      errors.push(outcome.reason);
+      continue;
+    }
+    const report = outcome.value;
+    summary.delivered += report.delivered;
+    summary.deadLettered += report.deadLettered;
+    summary.deliveries.push(report);
+    for (const failure of report.failures)
+      problem(
+        `${report.destination}/${report.connection}: ${failure.count} × ${failure.code}: ${failure.reason}`,
+      );
+  }
   if (errors.length > 0) throw new FanOutError(errors, summary.deliveries);
   return summary;
 }

@@ -55,6 +55,16 @@ export interface AppSettings {
   /** Flows tracked per partition for `FirstPacket`. Default 1 000 000. */
   maxTrackedFlows: number;
   /**
+   * Requests in flight at once per destination connection and instance (`DELIVERY_MAX_IN_FLIGHT`).
+   * Default 16: enough to hide 20–50 ms of latency at one core's throughput (docs/operations.md).
+   */
+  deliveryMaxInFlight: number;
+  /**
+   * Records per destination an invocation holds waiting for full pushes before sending them early
+   * (`DELIVERY_MAX_PENDING_RECORDS`). Default 10 000.
+   */
+  deliveryMaxPendingRecords: number;
+  /**
    * Connections TraceConfigurations may name: every `TRACES_*` plus the names listed in
    * `TRACE_OUTPUT_CONNECTIONS` (comma separated, e.g. `PARTNER_OTLP,AUDIT_TABLE`). Never an
    * internal connection (`CONFIG_STORE`, `DEADLETTER`, `AzureWebJobsStorage`, ...).
@@ -117,6 +127,8 @@ const scalarSchema = z.object({
   CONFIG_REFRESH_INTERVAL_MS: positiveInt(10_000),
   MAX_REQUEST_BODY_BYTES: positiveInt(256 * 1024),
   MAX_TRACKED_FLOWS: positiveInt(1_000_000),
+  DELIVERY_MAX_IN_FLIGHT: positiveInt(16),
+  DELIVERY_MAX_PENDING_RECORDS: positiveInt(10_000),
 });
 
 /** Raised when app settings are missing or malformed; the message names every bad setting. */
@@ -145,7 +157,9 @@ export function parseAppSettings(env: Env): AppSettings {
   } catch (caught) {
     issues.push((caught as Error).message);
   }
-  const retentionSet = ['connectionString', 'blobServiceUri'].some((p) => (env[`RETENTION__${p}`]?.trim() ?? '') !== '');
+  const retentionSet = ['connectionString', 'blobServiceUri'].some(
+    (p) => (env[`RETENTION__${p}`]?.trim() ?? '') !== '',
+  );
   const retention = retentionSet ? storageLocation(env, 'RETENTION', 'blobServiceUri', issues) : deadLetter;
   if (!parsed.success || issues.length > 0) throw new AppSettingsError(issues);
   const values = parsed.data;
@@ -159,6 +173,8 @@ export function parseAppSettings(env: Env): AppSettings {
     configRefreshIntervalInMs: values.CONFIG_REFRESH_INTERVAL_MS,
     maxRequestBodyBytes: values.MAX_REQUEST_BODY_BYTES,
     maxTrackedFlows: values.MAX_TRACKED_FLOWS,
+    deliveryMaxInFlight: values.DELIVERY_MAX_IN_FLIGHT,
+    deliveryMaxPendingRecords: values.DELIVERY_MAX_PENDING_RECORDS,
     connectionPolicy,
   };
 }

@@ -355,6 +355,24 @@ describe('ingestTraces handler (host-shaped input, Azurite, local Logs Ingestion
     expect((await instance.tableRows()).map((r) => r.RecordId).sort()).toEqual(first);
   });
 
+  it('makes one Logs Ingestion call per invocation and connection, however many events carry its records', async () => {
+    const instance = app.create();
+    await apply(instance, 'kube-system', 'cluster-dns', CLUSTER_DNS);
+    const logs = instance.logs;
+    const before = logs.requests.length;
+    const events = [
+      identities(),
+      traceEvent(NODE_1),
+      traceEvent(NODE_2),
+      traceEvent(NODE_1, { node: 'aks-node-3' }),
+    ];
+    const { summary } = await ingest(instance, events, { partitionId: '12' });
+    expect(summary.recordsByDestination).toEqual({ 'loganalytics/TRACES_LOGANALYTICS': summary.records });
+    expect(summary.records).toBeGreaterThan(6);
+    expect(summary.delivered).toBe(summary.records);
+    expect(logs.requests.slice(before).map((r) => [r.status, r.rows])).toEqual([[204, summary.records]]);
+  });
+
   it('still delivers when the Logs Ingestion API answers 503 before 204', async () => {
     const instance = app.create();
     await apply(instance, 'kube-system', 'cluster-dns', CLUSTER_DNS);
@@ -466,6 +484,19 @@ describe('ingestLogLine', () => {
             batches: 0,
             failures: [],
           },
+          {
+            destination: 'loganalytics',
+            connection: 'L',
+            records: 0,
+            delivered: 0,
+            deadLettered: 0,
+            attempts: 0,
+            batches: 0,
+            failures: [],
+            // A long outage is dead-lettered in parts: every part is named.
+            deadLetterBlob: 'loganalytics/L/1.ndjson',
+            deadLetterBlobs: ['loganalytics/L/1.ndjson', 'loganalytics/L/2.ndjson'],
+          },
         ],
       },
       12,
@@ -484,7 +515,7 @@ describe('ingestLogLine', () => {
       delivered: 1,
       deadLettered: 2,
       recordsByDestination: { 'stdout/TRACES_STDOUT': 3 },
-      deadLetterBlobs: ['stdout/_/x.ndjson'],
+      deadLetterBlobs: ['stdout/_/x.ndjson', 'loganalytics/L/1.ndjson', 'loganalytics/L/2.ndjson'],
       problems: ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9'],
     });
   });

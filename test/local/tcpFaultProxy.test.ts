@@ -57,4 +57,20 @@ describe('TcpFaultProxy', () => {
     // Back to normal on the same port.
     expect(await exchange(proxy.port, 'again')).toBe('again');
   });
+
+  it.each([60])(
+    'with a one-way delay of %i ms, an echo takes two delays and keeps its order',
+    async (delayMs) => {
+      proxy.delayMs = delayMs;
+      try {
+        const text = Array.from({ length: 200 }, (_, i) => `chunk ${i};`).join('');
+        const started = Date.now();
+        expect(await exchange(proxy.port, text, 2000)).toBe(text);
+        const elapsed = Date.now() - started;
+        expect(elapsed).toBeGreaterThanOrEqual(2 * delayMs - 5);
+      } finally {
+        proxy.delayMs = 0;
+      }
+    },
+  );
 });

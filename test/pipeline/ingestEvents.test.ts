@@ -191,9 +191,9 @@ describe('ingestEvents', () => {
       maxLagMs: 5000,
       problems: [],
     });
-    expect(summary.deliveries.map((d) => [d.destination, d.records, d.delivered])).toEqual([
-      ['stdout', 14, 14],
-      ['stdout', 14, 14],
+    // One queue per destination for the invocation: both events' records share its pushes.
+    expect(summary.deliveries.map((d) => [d.destination, d.records, d.delivered, d.batches])).toEqual([
+      ['stdout', 28, 28, 1],
     ]);
     const records = stdoutRecords(h);
     expect(records).toHaveLength(28);
@@ -522,6 +522,14 @@ describe('ingestEvents', () => {
       close: async () => undefined,
     });
 
+    const threeBatches = () =>
+      host([
+        identities(),
+        traceBatch(NODE_1!.capture),
+        traceBatch(NODE_1!.capture, 'aks-node-3'),
+        traceBatch(NODE_1!.capture, 'aks-node-4'),
+      ]);
+
     it('a destination that never answers does not hold up a healthy one; once its circuit opens it costs nothing', async () => {
       const h = await harness([
         'samples/local/uplink-debug-stdout.yaml',
@@ -533,29 +541,116 @@ describe('ingestEvents', () => {
       const started = Date.now();
       h.deps.deliverOptions = { attemptTimeoutMs: 200, deadlineMs: started + 20_000, maxAttempts: 1 };
       h.deps.circuitBreaker = { failureThreshold: 1, openMs: 60_000 };
-      const input = host([
-        identities(),
-        traceBatch(NODE_1!.capture),
-        traceBatch(NODE_1!.capture, 'aks-node-3'),
-        traceBatch(NODE_1!.capture, 'aks-node-4'),
-      ]);
+      // Each event's six records are sent on their own (as a busier invocation's full pushes would be).
+      h.deps.delivery = { maxPendingRecords: 5 };
+      const input = threeBatches();
       const summary = await ingestEvents(input.messages, input.triggerMetadata, h.deps);
-      // One attempt timeout, not three, and far from the deadline.
+      // The pushes overlap: one attempt timeout, not three, and far from the deadline.
       expect(Date.now() - started).toBeLessThan(2000);
       expect(stdoutRecords(h)).toHaveLength(30);
-      const byDestination = (destination: string) =>
-        summary.deliveries.filter((d) => d.destination === destination);
-      expect(byDestination('stdout').every((d) => d.deadLettered === 0)).toBe(true);
-      const sickReports = byDestination('loganalytics');
-      expect(sickReports.map((d) => d.delivered)).toEqual([0, 0, 0]);
-      // The first batch timed out; the circuit then opened and the others were dead-lettered at once.
-      expect(sickReports[0]!.failures.map((f) => f.code)).toEqual(['TIMEOUT']);
-      expect(sickReports.slice(1).flatMap((d) => d.failures.map((f) => f.code))).toEqual([
-        'CIRCUIT_OPEN',
-        'CIRCUIT_OPEN',
-      ]);
+      const report = (destination: string) => summary.deliveries.find((d) => d.destination === destination);
+      expect(report('stdout')).toMatchObject({ records: 30, delivered: 30, deadLettered: 0 });
+      expect(report('loganalytics')).toMatchObject({ records: 18, delivered: 0, deadLettered: 18 });
+      expect(report('loganalytics')!.failures.map((f) => f.code)).toContain('TIMEOUT');
       expect(summary.deadLettered).toBe(18);
-      expect(h.deadLetter.batches.filter((b) => b.destination === 'loganalytics')).toHaveLength(3);
+      // Dead letters are written in parts of at most maxPendingRecords (here one per push), each
+      // naming the event its records came from, and the report names every blob.
+      const blobs = h.deadLetter.batches.filter((b) => b.destination === 'loganalytics');
+      expect(blobs.map((b) => b.entries.length)).toEqual([6, 6, 6]);
+      expect(new Set(blobs.map((b) => b.batchRef)).size).toBe(3);
+      for (const blob of blobs) expect(blob.batchRef).toMatch(/^eventhub:3:\d+$/);
+      expect(report('loganalytics')!.deadLetterBlobs).toHaveLength(3);
+
+      // The circuit is open now: the next invocation dead-letters at once, without waiting.
+      const again = Date.now();
+      const next = threeBatches();
+      const second = await ingestEvents(next.messages, next.triggerMetadata, h.deps);
+      expect(Date.now() - again).toBeLessThan(150);
+      expect(
+        second.deliveries.find((d) => d.destination === 'loganalytics')!.failures.map((f) => f.code),
+      ).toEqual(['CIRCUIT_OPEN']);
+    });
+
+    it('when one destination can neither deliver nor dead-letter, the others still deliver everything and the invocation fails', async () => {
+      const h = await harness([
+        'samples/local/uplink-debug-stdout.yaml',
+        'samples/local/cluster-dns-loganalytics.yaml',
+      ]);
+      const stdout = h.deps.sinkFor('stdout', 'TRACES_STDOUT');
+      const refusing: Sink = {
+        ...hanging(stdout),
+        push: () => Promise.reject(Object.assign(new Error('forbidden'), { statusCode: 403 })),
+      };
+      h.deps.sinkFor = (destination) => (destination === 'stdout' ? stdout : refusing);
+      const written: DeadLetterBatch[] = [];
+      h.deps.deadLetter = {
+        write: (batch) =>
+          batch.destination === 'loganalytics'
+            ? Promise.reject(new Error('blob store unavailable'))
+            : (written.push(batch), Promise.resolve('x')),
+      };
+      const input = threeBatches();
+      await expect(ingestEvents(input.messages, input.triggerMetadata, h.deps)).rejects.toMatchObject({
+        code: 'DEADLETTER_WRITE_FAILED',
+        reports: [expect.objectContaining({ destination: 'stdout', delivered: 30 })],
+      });
+      expect(stdoutRecords(h)).toHaveLength(30);
+    });
+
+    it('a permanently failing destination is dead-lettered while the others deliver; the invocation returns', async () => {
+      const h = await harness([
+        'samples/local/uplink-debug-stdout.yaml',
+        'samples/local/cluster-dns-loganalytics.yaml',
+      ]);
+      const stdout = h.deps.sinkFor('stdout', 'TRACES_STDOUT');
+      const refusing: Sink = {
+        ...hanging(stdout),
+        push: () => Promise.reject(Object.assign(new Error('forbidden'), { statusCode: 403 })),
+      };
+      h.deps.sinkFor = (destination) => (destination === 'stdout' ? stdout : refusing);
+      const input = threeBatches();
+      const summary = await ingestEvents(input.messages, input.triggerMetadata, h.deps);
+      expect(summary).toMatchObject({ records: 48, delivered: 30, deadLettered: 18 });
+      expect(h.deadLetter.batches.map((b) => [b.destination, b.entries.length])).toEqual([
+        ['loganalytics', 18],
+      ]);
+      expect(summary.problems).toContainEqual(
+        expect.stringContaining('loganalytics/TRACES_LOGANALYTICS: 18 × HTTP_403'),
+      );
+      expect(summary.byConfiguration?.['kube-system/cluster-dns']).toMatchObject({
+        records: 18,
+        deadLettered: 18,
+      });
+    });
+
+    it('sends early, before later events are decoded, once more than maxPendingRecords records wait', async () => {
+      const h = await harness(['samples/local/uplink-debug-stdout.yaml']);
+      let batchesDecoded = 0;
+      const partitionState = h.deps.partitionState;
+      h.deps.partitionState = (id) => ((batchesDecoded += 1), partitionState(id));
+      const stdout = h.deps.sinkFor('stdout', 'TRACES_STDOUT');
+      const pushedAfter: number[] = [];
+      const watched: Sink = {
+        ...hanging(stdout),
+        destination: 'stdout',
+        connection: 'TRACES_STDOUT',
+        push: (batch, options) => (pushedAfter.push(batchesDecoded), stdout.push(batch, options)),
+      };
+      h.deps.sinkFor = () => watched;
+      h.deps.delivery = { maxPendingRecords: 10 };
+      const input = threeBatches();
+      const summary = await ingestEvents(input.messages, input.triggerMetadata, h.deps);
+      expect(summary.delivered).toBe(30);
+      // Ten records of each event: the 11th (the second event's first) sends the first ten.
+      expect(pushedAfter[0]).toBe(2);
+      expect(pushedAfter.length).toBeGreaterThanOrEqual(3);
+
+      // Without the bound, the demo's few records all wait for the end of the invocation: one push.
+      const unbounded = await harness(['samples/local/uplink-debug-stdout.yaml']);
+      const again = threeBatches();
+      const report = (await ingestEvents(again.messages, again.triggerMetadata, unbounded.deps))
+        .deliveries[0];
+      expect(report).toMatchObject({ records: 30, batches: 1 });
     });
   });
 });

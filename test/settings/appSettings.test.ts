@@ -13,6 +13,8 @@ describe('parseAppSettings', () => {
       configRefreshIntervalInMs: 10_000,
       maxRequestBodyBytes: 262_144,
       maxTrackedFlows: 1_000_000,
+      deliveryMaxInFlight: 16,
+      deliveryMaxPendingRecords: 10_000,
       connectionPolicy: { allowedNames: [] },
     });
   });
@@ -38,6 +40,8 @@ describe('parseAppSettings', () => {
       DEADLETTER__blobServiceUri: 'https://acct.blob.core.windows.net',
       DEADLETTER__containerName: 'dead-letters',
       CONFIG_REFRESH_INTERVAL_MS: '2500',
+      DELIVERY_MAX_IN_FLIGHT: '32',
+      DELIVERY_MAX_PENDING_RECORDS: '5000',
     });
     expect(settings.configStore).toEqual({
       serviceUri: 'https://acct.table.core.windows.net',
@@ -50,6 +54,7 @@ describe('parseAppSettings', () => {
     });
     expect(settings.traceConsumerGroup).toBe('retina-backend');
     expect(settings.configRefreshIntervalInMs).toBe(2500);
+    expect([settings.deliveryMaxInFlight, settings.deliveryMaxPendingRecords]).toEqual([32, 5000]);
   });
 
   it.each([
@@ -59,6 +64,11 @@ describe('parseAppSettings', () => {
       ['CONFIG_REFRESH_INTERVAL_MS: must be a whole number'],
     ],
     [{ AzureWebJobsStorage: 'x', MAX_TRACKED_FLOWS: '0' }, ['MAX_TRACKED_FLOWS']],
+    [{ AzureWebJobsStorage: 'x', DELIVERY_MAX_IN_FLIGHT: '0' }, ['DELIVERY_MAX_IN_FLIGHT']],
+    [
+      { AzureWebJobsStorage: 'x', DELIVERY_MAX_PENDING_RECORDS: 'many' },
+      ['DELIVERY_MAX_PENDING_RECORDS: must be a whole number'],
+    ],
     [
       { AzureWebJobsStorage: 'x', CONFIG_STORE__tableName: 'bad-name' },
       ['CONFIG_STORE__tableName: must be a valid Azure table name'],
@@ -81,10 +91,18 @@ describe('parseAppSettings', () => {
   });
 
   it.each([
-    ['falls back to the dead-letter location', {}, { serviceUri: 'https://dl.blob.core.windows.net', containerName: 'trace-retained' }],
+    [
+      'falls back to the dead-letter location',
+      {},
+      { serviceUri: 'https://dl.blob.core.windows.net', containerName: 'trace-retained' },
+    ],
     [
       'reads its own location and container',
-      { RETENTION__blobServiceUri: 'https://rt.blob.core.windows.net', RETENTION__containerName: 'packets', RETENTION__clientId: 'c1' },
+      {
+        RETENTION__blobServiceUri: 'https://rt.blob.core.windows.net',
+        RETENTION__containerName: 'packets',
+        RETENTION__clientId: 'c1',
+      },
       { serviceUri: 'https://rt.blob.core.windows.net', clientId: 'c1', containerName: 'packets' },
     ],
   ])('retention location: %s', (_name, extra, expected) => {
@@ -100,6 +118,8 @@ describe('parseAppSettings', () => {
     ['RETENTION__containerName', { RETENTION__containerName: 'Bad_Name' }, 'RETENTION__containerName'],
     ['RETENTION__blobServiceUri', { RETENTION__blobServiceUri: 'ftp://x' }, 'RETENTION__blobServiceUri'],
   ])('rejects a bad %s naming it', (_name, extra, named) => {
-    expect(() => parseAppSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', ...extra })).toThrow(named);
+    expect(() => parseAppSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', ...extra })).toThrow(
+      named,
+    );
   });
 });

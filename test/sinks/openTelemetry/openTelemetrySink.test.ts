@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { OtlpReceiver } from '../../../shared/local/otlpReceiver';
 import { OpenTelemetrySink } from '../../../shared/sinks/openTelemetry/openTelemetrySink';
 import { deliver } from '../../../shared/sinks/send/deliver';
@@ -53,4 +54,39 @@ sinkContract('opentelemetry', {
       expect(written).toEqual(['HTTP_401']);
     });
   },
+});
+
+describe('OpenTelemetrySink with an injected fetch', () => {
+  it('posts the gzip request through it, and classifies its answer', async () => {
+    const seen: Array<{ url: string; records: number }> = [];
+    let status = 200;
+    const sink = new OpenTelemetrySink(
+      { name: 'OTLP', endpoint: 'http://collector.invalid:4318', headers: {} },
+      {
+        fetch: async (input, init) => {
+          const body = JSON.parse(gunzipSync(init?.body as Buffer).toString()) as {
+            resourceLogs: Array<{ scopeLogs: Array<{ logRecords: unknown[] }> }>;
+          };
+          seen.push({
+            url: input instanceof Request ? input.url : input.toString(),
+            records: body.resourceLogs[0]!.scopeLogs[0]!.logRecords.length,
+          });
+          return new Response('{}', { status });
+        },
+      },
+    );
+    const encoded = makeRecords(3).map((record) => {
+      const result = sink.encode(record);
+      if (!result.ok) throw new Error(result.reason);
+      return result.value;
+    });
+    await expect(sink.push(encoded, { abortSignal: new AbortController().signal })).resolves.toEqual({
+      ok: true,
+    });
+    expect(seen).toEqual([{ url: 'http://collector.invalid:4318/v1/logs', records: 3 }]);
+    status = 503;
+    await expect(sink.push(encoded, { abortSignal: new AbortController().signal })).rejects.toMatchObject({
+      code: 'HTTP_503',
+    });
+  });
 });
