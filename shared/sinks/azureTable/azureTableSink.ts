@@ -8,24 +8,42 @@
  * - One action per RowKey per transaction: the service rejects a whole transaction that names an
  *   entity twice. Byte-identical frames (same bytes, time and trace point) share a RecordId by
  *   design (it identifies the observation), so their entities are merged into one action.
+ *
+ * Transactions are built and sent directly (transactionBody.ts, tableTransactionClient.ts), not
+ * through the SDK's per-operation pipeline. A transaction is atomic: when the service rejects one
+ * operation for what it holds (a 4xx naming the operation, e.g. `PropertyValueTooLarge`), nothing
+ * was written, so the sink sends the transaction again without that entity and reports only it as
+ * failed (permanent, `HTTP_<status>`); the others are delivered. Throttling and server errors, of
+ * the request or of an operation, fail the whole push as retryable, with the response's Retry-After.
  */
-import { TableClient, type TransactionAction } from '@azure/data-tables';
+import { TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/core-auth';
 import type { TraceRecord } from '../../record/traceRecord';
 import type { AzureTableConnection } from '../connection';
 import type { EncodeResult, EncodedRecord, PushOptions, PushResult, Sink } from '../sink';
+import { classifyError, classifyStatus, type SendFailure } from '../send/failure';
 import { encodeEntity, TABLE_LIMITS, type TraceEntity } from './encode';
 import { DEFAULT_PARTITION_SHARDS } from './partitionKey';
+import {
+  createTableTransactionClient,
+  type TableTransactionClient,
+  type TableTransactionClientOptions,
+} from './tableTransactionClient';
+import { entityKeyInUrl, operationPart, serializeEntity } from './transactionBody';
 
 /** Options of {@link AzureTableSink}. */
 export interface AzureTableSinkOptions {
   /** Partitions per configuration-hour. Default 4. */
   shards?: number;
-  /** Credential for `tableServiceUri` connections (DefaultAzureCredential in production). */
-  credential?: TokenCredential;
 }
 
-/** Creates the TableClient of a connection; the SDK's own retries are off (one retry layer: send/). */
+/** Most entities one push rejects one by one before giving up on the rest of the transaction. */
+const MAX_REJECTED_PER_PUSH = 8;
+
+/**
+ * Creates the SDK TableClient of a connection (readers such as `tracectl query` use it); the
+ * SDK's own retries are off (one retry layer: send/).
+ */
 export function createTableClient(
   connection: AzureTableConnection,
   credential?: TokenCredential,
@@ -61,7 +79,36 @@ export function mergeByRowKey(entities: readonly TraceEntity[]): TraceEntity[] {
   return [...byRowKey.values()];
 }
 
-/** Sink writing entities with `upsert` (Merge) transactions grouped by PartitionKey. */
+/** One operation of a transaction: the (merged) entity and the records it carries. */
+interface Operation {
+  entity: TraceEntity;
+  items: Array<EncodedRecord<TraceEntity>>;
+}
+
+function operationsOf(batch: ReadonlyArray<EncodedRecord<TraceEntity>>): Operation[] {
+  const byRowKey = new Map<string, Operation>();
+  for (const item of batch) {
+    const seen = byRowKey.get(item.payload.rowKey);
+    if (seen === undefined) byRowKey.set(item.payload.rowKey, { entity: item.payload, items: [item] });
+    else {
+      seen.entity = { ...seen.entity, ...item.payload };
+      seen.items.push(item);
+    }
+  }
+  return [...byRowKey.values()];
+}
+
+/** A push failure already classified by the sink (returned by {@link AzureTableSink.classify}). */
+export class TableTransactionError extends Error {
+  override readonly name = 'TableTransactionError';
+  readonly code: string;
+  constructor(readonly failure: SendFailure) {
+    super(failure.reason);
+    this.code = failure.code;
+  }
+}
+
+/** Sink writing entities with Insert Or Merge transactions grouped by PartitionKey. */
 export class AzureTableSink implements Sink<TraceEntity> {
   readonly destination = 'azuretable' as const;
   readonly connection: string;
@@ -73,7 +120,7 @@ export class AzureTableSink implements Sink<TraceEntity> {
   private readonly shards: number;
 
   constructor(
-    private readonly client: TableClient,
+    private readonly client: TableTransactionClient,
     connection: string,
     options: AzureTableSinkOptions = {},
   ) {
@@ -90,22 +137,83 @@ export class AzureTableSink implements Sink<TraceEntity> {
     options: PushOptions,
   ): Promise<PushResult<TraceEntity>> {
     if (batch.length === 0) return { ok: true };
-    // Tables are created on first use; createTable treats "already exists" as success.
-    this.tableReady ??= this.client.createTable({ abortSignal: options.abortSignal });
+    // Tables are created on first use; "already exists" is success.
+    this.tableReady ??= this.client.createTable(options.abortSignal);
     try {
       await this.tableReady;
     } catch (caught) {
       this.tableReady = undefined;
       throw caught;
     }
-    const actions: TransactionAction[] = mergeByRowKey(batch.map((item) => item.payload)).map((entity) => [
-      'upsert',
-      entity,
-      'Merge',
-    ]);
-    await this.client.submitTransaction(actions, { abortSignal: options.abortSignal });
-    return { ok: true };
+    const operations = operationsOf(batch);
+    const boundaries = this.client.boundaries();
+    const partitionKey = entityKeyInUrl(operations[0]!.entity.partitionKey);
+    const parts = operations.map((operation) =>
+      operationPart(
+        this.client.target,
+        boundaries.changeset,
+        partitionKey,
+        operation.entity.rowKey,
+        serializeEntity(operation.entity),
+      ),
+    );
+    const rejected: Array<EncodedRecord<TraceEntity>> = [];
+    let firstRejection: SendFailure | undefined;
+    for (;;) {
+      const { outcome, headers } = await this.client.submitTransaction(
+        boundaries,
+        parts,
+        options.abortSignal,
+      );
+      if (outcome.ok) {
+        return firstRejection === undefined
+          ? { ok: true }
+          : { ok: false, failed: rejected, failure: firstRejection };
+      }
+      const reason = `table transaction operation ${outcome.index ?? '?'} of ${parts.length} failed with HTTP ${outcome.status}${outcome.code === '' ? '' : `: ${outcome.code}`}${outcome.message === '' ? '' : `: ${outcome.message}`}`;
+      const failure =
+        outcome.code === 'TABLE_RESPONSE_INVALID'
+          ? ({ kind: 'retryable', code: outcome.code, reason } as const)
+          : classifyStatus(outcome.status, reason, (name) => headers[name]);
+      if (failure.kind === 'retryable') throw new TableTransactionError(failure);
+      const index = outcome.index;
+      if (index === undefined || rejected.length >= MAX_REJECTED_PER_PUSH) {
+        // Not one entity's fault (or too many are): nothing of this transaction was written.
+        for (const operation of operations) rejected.push(...operation.items);
+        return { ok: false, failed: rejected, failure: firstRejection ?? failure };
+      }
+      const [operation] = operations.splice(index, 1);
+      parts.splice(index, 1);
+      rejected.push(...operation!.items);
+      firstRejection ??= failure;
+      if (operations.length === 0) return { ok: false, failed: rejected, failure: firstRejection };
+    }
   }
 
-  async close(): Promise<void> {}
+  classify(error: unknown): SendFailure {
+    return error instanceof TableTransactionError ? error.failure : classifyError(error);
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+}
+
+/** Options of {@link createAzureTableSink}. */
+export interface CreateAzureTableSinkOptions extends AzureTableSinkOptions, TableTransactionClientOptions {
+  /** Credential for `tableServiceUri` connections (DefaultAzureCredential in production). */
+  credential?: TokenCredential;
+}
+
+/** The sink of a resolved connection. */
+export function createAzureTableSink(
+  connection: AzureTableConnection,
+  options: CreateAzureTableSinkOptions = {},
+): AzureTableSink {
+  const { credential, shards, ...clientOptions } = options;
+  return new AzureTableSink(
+    createTableTransactionClient(connection, credential, clientOptions),
+    connection.name,
+    shards === undefined ? {} : { shards },
+  );
 }

@@ -52,20 +52,19 @@ export function encodeEntity(
 ): EncodeResult<TraceEntity> {
   const partitionKey = partitionKeyOf(record, shards);
   const rowKey = rowKeyOf(record);
-  // Start from a copy of the record (one fast clone) and change only what Table stores differently;
-  // adding two dozen properties one by one costs about twice as much.
-  const entity = { ...record } as unknown as Record<string, unknown>;
+  // A fresh object filled in the record's key order: records share that order, so entities share
+  // their hidden classes. (Cloning the record and patching it in place made V8 give every clone its
+  // own dictionary, which cost several times more CPU and garbage.)
+  const entity: Record<string, unknown> = { partitionKey, rowKey };
+  const source = record as unknown as Record<string, unknown>;
   // Sizes as the service counts them: 8 bytes per property plus 2 per name character, and values
   // at 2 bytes per string character.
   let size = 4 + (partitionKey.length + rowKey.length) * 2 + SCHEMA_VERSION_BYTES;
   let properties = 1;
-  for (const column in entity) {
+  for (const column in source) {
     const type = COLUMN_TYPES.get(column);
-    const value = entity[column];
-    if (type === undefined || value === undefined || value === null) {
-      delete entity[column];
-      continue;
-    }
+    const value = source[column];
+    if (type === undefined || value === undefined || value === null || column === 'SchemaVersion') continue;
     let valueBytes: number;
     switch (type) {
       case 'string':
@@ -74,35 +73,27 @@ export function encodeEntity(
           typeof value === 'string' && type === 'string' ? value : JSON.stringify(value),
           TABLE_LIMITS.maxStringChars,
         );
-        if (text !== value) entity[column] = text;
+        entity[column] = text;
         valueBytes = 4 + text.length * 2;
         break;
       }
       case 'int':
-        if (typeof value !== 'number' || !Number.isFinite(value)) {
-          delete entity[column];
-          continue;
-        }
+        if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+        entity[column] = value;
         valueBytes = 4;
         break;
       case 'long':
-        if (typeof value !== 'number' || !Number.isInteger(value)) {
-          delete entity[column];
-          continue;
-        }
+        if (typeof value !== 'number' || !Number.isInteger(value)) continue;
         entity[column] = { value: String(value), type: 'Int64' };
         valueBytes = 8;
         break;
       case 'bool':
-        if (value !== true) entity[column] = false;
+        entity[column] = value === true;
         valueBytes = 1;
         break;
       case 'datetime': {
         const date = typeof value === 'string' ? new Date(value) : undefined;
-        if (date === undefined || Number.isNaN(date.getTime())) {
-          delete entity[column];
-          continue;
-        }
+        if (date === undefined || Number.isNaN(date.getTime())) continue;
         entity[column] = date;
         valueBytes = 8;
         break;
@@ -111,8 +102,6 @@ export function encodeEntity(
     size += 8 + column.length * 2 + valueBytes;
     properties++;
   }
-  entity.partitionKey = partitionKey;
-  entity.rowKey = rowKey;
   entity.SchemaVersion = TRACE_RECORD_SCHEMA_VERSION;
   if (properties > TABLE_LIMITS.maxProperties) {
     return {

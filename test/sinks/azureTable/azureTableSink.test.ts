@@ -1,10 +1,7 @@
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
-import {
-  AzureTableSink,
-  createTableClient,
-  mergeByRowKey,
-} from '../../../shared/sinks/azureTable/azureTableSink';
+import type { AzureTableSink } from '../../../shared/sinks/azureTable/azureTableSink';
+import { createAzureTableSink, mergeByRowKey } from '../../../shared/sinks/azureTable/azureTableSink';
 import { BlobDeadLetterStore } from '../../../shared/sinks/send/blobDeadLetterStore';
 import { deliver } from '../../../shared/sinks/send/deliver';
 import { replayDeadLetters } from '../../../shared/sinks/send/replay';
@@ -33,13 +30,12 @@ sinkContract('azuretable', {
     await proxy.stop();
   },
   createSink() {
-    const client = createTableClient({
+    return createAzureTableSink({
       destination: 'azuretable',
       name: 'TRACES_AZURETABLE',
       tableName: TABLE,
       connectionString: azuriteConnectionString({ tablePort: proxy.port }),
     });
-    return new AzureTableSink(client, 'TRACES_AZURETABLE');
   },
   faults: () => proxy.faults,
   async stored() {
@@ -57,15 +53,12 @@ sinkContract('azuretable', {
   },
   extraTests() {
     const sink = (): AzureTableSink =>
-      new AzureTableSink(
-        createTableClient({
-          destination: 'azuretable',
-          name: 'TRACES_AZURETABLE',
-          tableName: TABLE,
-          connectionString: azuriteConnectionString({ tablePort: proxy.port }),
-        }),
-        'TRACES_AZURETABLE',
-      );
+      createAzureTableSink({
+        destination: 'azuretable',
+        name: 'TRACES_AZURETABLE',
+        tableName: TABLE,
+        connectionString: azuriteConnectionString({ tablePort: proxy.port }),
+      });
     const stored = async (recordId: string): Promise<Record<string, unknown>[]> => {
       const out: Record<string, unknown>[] = [];
       for await (const entity of direct.listEntities({ queryOptions: { filter: `RowKey eq '${recordId}'` } }))
@@ -80,14 +73,13 @@ sinkContract('azuretable', {
       const twin = makeRecord(900_001);
       const other = makeRecord(900_002);
       // Same configuration, node and hour: same PartitionKey shard only if fnv1a agrees, so force one shard.
-      const oneShard = new AzureTableSink(
-        createTableClient({
+      const oneShard = createAzureTableSink(
+        {
           destination: 'azuretable',
           name: 'TRACES_AZURETABLE',
           tableName: TABLE,
           connectionString: azuriteConnectionString({ tablePort: proxy.port }),
-        }),
-        'TRACES_AZURETABLE',
+        },
         { shards: 1 },
       );
       const report = await deliver(oneShard, [twin, structuredClone(twin), other], {
