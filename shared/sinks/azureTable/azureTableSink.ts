@@ -23,7 +23,7 @@ import type { AzureTableConnection } from '../connection';
 import type { EncodeResult, EncodedRecord, PushOptions, PushResult, Sink } from '../sink';
 import { classifyError, classifyStatus, type SendFailure } from '../send/failure';
 import { encodeEntity, TABLE_LIMITS, type TraceEntity } from './encode';
-import { DEFAULT_PARTITION_SHARDS } from './partitionKey';
+import { DEFAULT_PARTITION_SHARDS, type PartitionLayout } from './partitionKey';
 import {
   createTableTransactionClient,
   type TableTransactionClient,
@@ -33,8 +33,10 @@ import { entityKeyInUrl, operationPart, serializeEntity } from './transactionBod
 
 /** Options of {@link AzureTableSink}. */
 export interface AzureTableSinkOptions {
-  /** Partitions per configuration-hour. Default 4. */
+  /** Partitions per configuration-hour, nodes hashed over them (partitionKey.ts). Default 4. */
   shards?: number;
+  /** Partitions one node's records spread over within a configuration-hour. Default 1. */
+  shardsPerNode?: number;
 }
 
 /** Most entities one push rejects one by one before giving up on the rest of the transaction. */
@@ -117,7 +119,7 @@ export class AzureTableSink implements Sink<TraceEntity> {
     maxBytes: TABLE_LIMITS.maxTransactionBytes,
   };
   private tableReady: Promise<void> | undefined;
-  private readonly shards: number;
+  private readonly layout: PartitionLayout;
 
   constructor(
     private readonly client: TableTransactionClient,
@@ -125,11 +127,14 @@ export class AzureTableSink implements Sink<TraceEntity> {
     options: AzureTableSinkOptions = {},
   ) {
     this.connection = connection;
-    this.shards = options.shards ?? DEFAULT_PARTITION_SHARDS;
+    this.layout = {
+      shards: options.shards ?? DEFAULT_PARTITION_SHARDS,
+      shardsPerNode: options.shardsPerNode ?? 1,
+    };
   }
 
   encode(record: TraceRecord): EncodeResult<TraceEntity> {
-    return encodeEntity(record, this.shards);
+    return encodeEntity(record, this.layout);
   }
 
   async push(
@@ -205,15 +210,23 @@ export interface CreateAzureTableSinkOptions extends AzureTableSinkOptions, Tabl
   credential?: TokenCredential;
 }
 
-/** The sink of a resolved connection. */
+/**
+ * The sink of a resolved connection; its partition layout comes from the connection's
+ * `partitionShards` and `shardsPerNode` settings unless `options` give one.
+ */
 export function createAzureTableSink(
   connection: AzureTableConnection,
   options: CreateAzureTableSinkOptions = {},
 ): AzureTableSink {
-  const { credential, shards, ...clientOptions } = options;
+  const { credential, shards, shardsPerNode, ...clientOptions } = options;
+  const layout: AzureTableSinkOptions = {};
+  const partitions = shards ?? connection.partitionShards;
+  const perNode = shardsPerNode ?? connection.shardsPerNode;
+  if (partitions !== undefined) layout.shards = partitions;
+  if (perNode !== undefined) layout.shardsPerNode = perNode;
   return new AzureTableSink(
     createTableTransactionClient(connection, credential, clientOptions),
     connection.name,
-    shards === undefined ? {} : { shards },
+    layout,
   );
 }

@@ -12,7 +12,7 @@ import {
 } from '../../record/traceRecord';
 import type { EncodeResult } from '../sink';
 import { truncateText } from '../truncate';
-import { DEFAULT_PARTITION_SHARDS, partitionKeyOf, rowKeyOf } from './partitionKey';
+import { DEFAULT_PARTITION_LAYOUT, partitionKeyOf, rowKeyOf, type PartitionLayout } from './partitionKey';
 
 /** Azure Table limits (learn: "Understanding the Table service data model"). */
 export const TABLE_LIMITS = {
@@ -43,14 +43,15 @@ const SCHEMA_VERSION_BYTES = 8 + 'SchemaVersion'.length * 2 + 4 + TRACE_RECORD_S
 
 /**
  * Encodes a record as an entity; `bytes` estimates its share of a transaction request body.
- * `shards`: partitions per configuration-hour (see partitionKey.ts). Undeclared record fields
+ * `layout`: how a configuration-hour is split into partitions (see partitionKey.ts; a number is a
+ * shard count). Undeclared record fields
  * (`CaptureFrame`) are not stored.
  */
 export function encodeEntity(
   record: TraceRecord,
-  shards: number = DEFAULT_PARTITION_SHARDS,
+  layout: PartitionLayout | number = DEFAULT_PARTITION_LAYOUT,
 ): EncodeResult<TraceEntity> {
-  const partitionKey = partitionKeyOf(record, shards);
+  const partitionKey = partitionKeyOf(record, layout);
   const rowKey = rowKeyOf(record);
   // A fresh object filled in the record's key order: records share that order, so entities share
   // their hidden classes. (Cloning the record and patching it in place made V8 give every clone its

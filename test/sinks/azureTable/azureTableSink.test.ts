@@ -302,5 +302,53 @@ sinkContract('azuretable', {
         .catch((error: unknown) => error);
       expect(forged.classify(caught)).toMatchObject({ kind: 'permanent', code: 'HTTP_403' });
     });
+
+    it('fills every transaction for a busy configuration: 3 nodes x 300 records are 9 transactions of 100', async () => {
+      // As agents publish them: each node's records arrive together, interleaved across nodes.
+      const nodes = ['aks-nodepool1-0', 'aks-nodepool1-1', 'aks-nodepool1-2'];
+      const records = nodes.flatMap((node, n) =>
+        Array.from({ length: 300 }, (_, i) =>
+          makeRecord(960_000 + n * 1000 + i, { NodeName: node, TimeGenerated: '2026-11-25T09:20:00.000Z' }),
+        ),
+      );
+      const target = sink();
+      const report = await deliver(target, records, { deadLetter: noDeadLetter, batchRef: 'test:busy' });
+      expect(report).toMatchObject({ records: 900, delivered: 900, deadLettered: 0, batches: 9 });
+      // The same records keyed by RecordId hash (the former layout) need more, partly empty, transactions.
+      const byRecordId = createAzureTableSink(
+        {
+          destination: 'azuretable',
+          name: 'T',
+          tableName: TABLE,
+          connectionString: azuriteConnectionString({ tablePort: proxy.port }),
+        },
+        { shards: 4, shardsPerNode: 4 },
+      );
+      const spread = await deliver(byRecordId, records, {
+        deadLetter: noDeadLetter,
+        batchRef: 'test:spread',
+      });
+      expect(spread.batches).toBeGreaterThan(9);
+      expect((await stored(records[0]!.RecordId)).length).toBeGreaterThanOrEqual(1);
+    });
+
+    it('takes its partition layout from the connection settings', () => {
+      const configured = createAzureTableSink({
+        destination: 'azuretable',
+        name: 'T',
+        tableName: TABLE,
+        connectionString: azuriteConnectionString({ tablePort: proxy.port }),
+        partitionShards: 1,
+      });
+      const keys = new Set(
+        ['a', 'b', 'c', 'd', 'e'].map((node) => {
+          const encoded = configured.encode(
+            makeRecord(1, { NodeName: node, TimeGenerated: '2026-11-25T09:00:00Z' }),
+          );
+          return encoded.ok ? encoded.value.group : '';
+        }),
+      );
+      expect([...keys]).toEqual(['aks-test|default.web-trace|2026112509|00']);
+    });
   },
 });
