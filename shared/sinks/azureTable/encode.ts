@@ -28,7 +28,10 @@ export const TABLE_LIMITS = {
   maxTransactionBytes: 4_000_000,
 } as const;
 
-/** An entity as sent with @azure/data-tables (typed values where JS types are ambiguous). */
+/**
+ * An entity, typed as @azure/data-tables types entities (`{ value, type: 'Int64' }`, `Date`) and
+ * serialized for transactions by transactionBody.ts.
+ */
 export interface TraceEntity {
   partitionKey: string;
   rowKey: string;

@@ -44,6 +44,8 @@ export interface TransactionBoundaries {
 
 /** Body buffers kept for reuse per client (about one per request in flight). */
 const MAX_POOLED_BODIES = 16;
+/** Larger bodies (rare: entities near the size limits) are not kept, so the pool stays small. */
+const MAX_POOLED_BODY_BYTES = 1024 * 1024;
 
 /** Talks to one table of one account. */
 export class TableTransactionClient {
@@ -137,7 +139,8 @@ export class TableTransactionClient {
         : Buffer.allocUnsafe(Math.max(most, 64 * 1024));
     const body = transactionBody(boundaries.batch, boundaries.changeset, parts, memory);
     const response = await this.send({ method: 'POST', url: this.batchUrl, headers, body }, abortSignal);
-    if (this.bodies.length < MAX_POOLED_BODIES) this.bodies.push(memory);
+    if (this.bodies.length < MAX_POOLED_BODIES && memory.length <= MAX_POOLED_BODY_BYTES)
+      this.bodies.push(memory);
     if (response.status !== 202 && !(response.status >= 200 && response.status < 300))
       throw statusError(response, 'table transaction');
     return { outcome: parseTransactionResponse(response.body, parts.length), headers: response.headers };
