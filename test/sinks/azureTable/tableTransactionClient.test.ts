@@ -21,6 +21,8 @@ import { deliver } from '../../../shared/sinks/send/deliver';
 import type { EncodedRecord } from '../../../shared/sinks/sink';
 import type { TraceEntity } from '../../../shared/sinks/azureTable/encode';
 import { makeRecord } from '../../support/traceRecords';
+import { createSink } from '../../../shared/sinks/createSink';
+import { resolveConnection } from '../../../shared/sinks/connection';
 
 interface Seen {
   method: string;
@@ -350,5 +352,27 @@ describe('Azure Table sink over HTTPS with a token credential (managed identity 
       .push(items(sink, 1), { abortSignal: AbortSignal.timeout(2000) })
       .catch((e: unknown) => e);
     expect(sink.classify(caught)).toMatchObject({ kind: 'retryable', code: 'ECONNREFUSED' });
+  });
+});
+
+describe('createSink for azuretable', () => {
+  it('builds the direct-path sink from app settings: token credential, partition layout', () => {
+    const sink = createSink(
+      resolveConnection('azuretable', 'Busy', {
+        Busy__tableServiceUri: 'https://acct.table.core.windows.net',
+        Busy__partitionShards: '1',
+      }),
+      { credential: { getToken: async () => ({ token: 't', expiresOnTimestamp: Date.now() + 3_600_000 }) } },
+    );
+    const groups = ['node-a', 'node-b', 'node-c'].map((node) => {
+      const encoded = sink.encode(makeRecord(1, { NodeName: node, TimeGenerated: '2026-11-25T09:00:00Z' }));
+      return encoded.ok ? encoded.value.group : undefined;
+    });
+    expect(new Set(groups)).toEqual(new Set(['aks-test|default.web-trace|2026112509|00']));
+    expect(sink).toMatchObject({
+      destination: 'azuretable',
+      connection: 'Busy',
+      limits: { maxRecords: 100 },
+    });
   });
 });
