@@ -11,10 +11,11 @@
  *
  * Transactions are built and sent directly (transactionBody.ts, tableTransactionClient.ts), not
  * through the SDK's per-operation pipeline. A transaction is atomic: when the service rejects one
- * operation for what it holds (a 4xx naming the operation, e.g. `PropertyValueTooLarge`), nothing
+ * operation for what it holds (a 400 or 413 naming the operation, e.g. `PropertyValueTooLarge`), nothing
  * was written, so the sink sends the transaction again without that entity and reports only it as
  * failed (permanent, `HTTP_<status>`); the others are delivered. Throttling and server errors, of
- * the request or of an operation, fail the whole push as retryable, with the response's Retry-After.
+ * the request or of an operation, fail the whole push as retryable, with the response's Retry-After;
+ * `TableNotFound` (the table was deleted) is retryable too, and the table is created again.
  */
 import { TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/core-auth';
@@ -38,6 +39,9 @@ export interface AzureTableSinkOptions {
   /** Partitions one node's records spread over within a configuration-hour. Default 1. */
   shardsPerNode?: number;
 }
+
+/** Operation statuses that blame the entity itself (its size, types, property names). */
+const ENTITY_STATUSES = new Set([400, 413]);
 
 /** Most entities one push rejects one by one before giving up on the rest of the transaction. */
 const MAX_REJECTED_PER_PUSH = 8;
@@ -176,12 +180,19 @@ export class AzureTableSink implements Sink<TraceEntity> {
           : { ok: false, failed: rejected, failure: firstRejection };
       }
       const reason = `table transaction operation ${outcome.index ?? '?'} of ${parts.length} failed with HTTP ${outcome.status}${outcome.code === '' ? '' : `: ${outcome.code}`}${outcome.message === '' ? '' : `: ${outcome.message}`}`;
+      if (outcome.code === 'TableNotFound') {
+        // Deleted since it was created: create it again on the next attempt.
+        this.tableReady = undefined;
+        throw new TableTransactionError({ kind: 'retryable', code: `HTTP_${outcome.status}`, reason });
+      }
       const failure =
         outcome.code === 'TABLE_RESPONSE_INVALID'
           ? ({ kind: 'retryable', code: outcome.code, reason } as const)
           : classifyStatus(outcome.status, reason, (name) => headers[name]);
       if (failure.kind === 'retryable') throw new TableTransactionError(failure);
-      const index = outcome.index;
+      // Only a 400/413 naming an operation is about that entity's content; anything else (403, 404,
+      // 409, …) would be refused for every entity, so it fails the transaction as a whole.
+      const index = ENTITY_STATUSES.has(outcome.status) ? outcome.index : undefined;
       if (index === undefined || rejected.length >= MAX_REJECTED_PER_PUSH) {
         // Not one entity's fault (or too many are): nothing of this transaction was written.
         for (const operation of operations) rejected.push(...operation.items);

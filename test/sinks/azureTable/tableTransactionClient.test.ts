@@ -115,8 +115,10 @@ function items(sink: AzureTableSink, count: number, from = 0): Array<EncodedReco
 describe('Azure Table sink over HTTP (shared key)', () => {
   const responder = new Responder();
   let sink: AzureTableSink;
+  let tableEndpoint = '';
   beforeAll(async () => {
     const url = await responder.start(false);
+    tableEndpoint = url;
     sink = createAzureTableSink(
       {
         destination: 'azuretable',
@@ -235,6 +237,49 @@ describe('Azure Table sink over HTTP (shared key)', () => {
     const result = await sink.push(items(sink, 20), { abortSignal: signal() });
     expect(result.ok ? 0 : result.failed.length).toBe(20);
     expect(responder.batches()).toHaveLength(9);
+  });
+
+  it('fails the whole transaction when an operation is refused for a reason not its own (403)', async () => {
+    responder.answer = (request) =>
+      batchAnswer(request.body, { at: () => 1, status: 403, code: 'AuthorizationFailure' });
+    const result = await sink.push(items(sink, 3), { abortSignal: signal() });
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'permanent', code: 'HTTP_403' } });
+    expect(result.ok ? 0 : result.failed.length).toBe(3);
+    expect(responder.batches()).toHaveLength(1);
+  });
+
+  it('creates the table again after TableNotFound, which is retryable', async () => {
+    const fresh = createAzureTableSink({
+      destination: 'azuretable',
+      name: 'T',
+      tableName: 'RetinaTraces',
+      connectionString: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_ACCOUNT_KEY};TableEndpoint=${tableEndpoint}/devstoreaccount1`,
+    });
+    let missing = true;
+    responder.answer = (request) => {
+      if (request.url.includes('/Tables')) {
+        missing = false;
+        return { status: 201 };
+      }
+      return batchAnswer(
+        request.body,
+        missing ? { at: () => 0, status: 404, code: 'TableNotFound' } : undefined,
+      );
+    };
+    await expect(fresh.push(items(fresh, 2), { abortSignal: signal() })).resolves.toEqual({ ok: true });
+    missing = true;
+    const caught: unknown = await fresh
+      .push(items(fresh, 2), { abortSignal: signal() })
+      .catch((e: unknown) => e);
+    expect(fresh.classify(caught)).toMatchObject({ kind: 'retryable', code: 'HTTP_404' });
+    await expect(fresh.push(items(fresh, 2), { abortSignal: signal() })).resolves.toEqual({ ok: true });
+    expect(responder.seen.map((s) => s.url.replace('/devstoreaccount1', ''))).toEqual([
+      '/Tables',
+      '/$batch',
+      '/$batch',
+      '/Tables',
+      '/$batch',
+    ]);
   });
 
   it('treats a 202 without one result per operation as retryable', async () => {
