@@ -12,7 +12,7 @@ import { TRACE_RECORD_COLUMNS } from '../shared/record/traceRecord';
 import { LocalTokenCredential } from '../shared/local/localTokenCredential';
 import { LogsIngestionServer } from '../shared/local/logsIngestionServer';
 import { OtlpReceiver } from '../shared/local/otlpReceiver';
-import { AzureTableSink, createTableClient } from '../shared/sinks/azureTable/azureTableSink';
+import { createAzureTableSink } from '../shared/sinks/azureTable/azureTableSink';
 import { LogAnalyticsSink, createLogsIngestionClient } from '../shared/sinks/logAnalytics/logAnalyticsSink';
 import { OpenTelemetrySink } from '../shared/sinks/openTelemetry/openTelemetrySink';
 import { BlobDeadLetterStore } from '../shared/sinks/send/blobDeadLetterStore';
@@ -21,6 +21,7 @@ import type { Sink } from '../shared/sinks/sink';
 import { StdoutSink, streamWriter } from '../shared/sinks/stdout/stdoutSink';
 import { startAzurite } from '../shared/local/azurite';
 import { makeRecord } from '../test/support/traceRecords';
+import { printTableDeliveryCpu } from './tableCpu';
 
 const L4_ONLY: Array<keyof TraceRecord> = [
   'L7Protocol',
@@ -102,15 +103,12 @@ async function main(): Promise<void> {
       ['stdout', new StdoutSink(streamWriter(devNull))],
       [
         'azuretable',
-        new AzureTableSink(
-          createTableClient({
-            destination: 'azuretable',
-            name: 'T',
-            tableName: 'Bench',
-            connectionString: azurite.connectionString,
-          }),
-          'T',
-        ),
+        createAzureTableSink({
+          destination: 'azuretable',
+          name: 'T',
+          tableName: 'Bench',
+          connectionString: azurite.connectionString,
+        }),
       ],
       [
         'loganalytics',
@@ -128,6 +126,7 @@ async function main(): Promise<void> {
       console.log(`Encode (${count.toLocaleString('en-US')} ${label} records, one core):`);
       for (const [name, sink] of sinks()) encodeBench(name, sink, records);
     }
+    await printTableDeliveryCpu(Math.min(count, 5_000));
     console.log('Log Analytics billed size (column values as text) and ingestion cost per million packets:');
     for (const [label, records] of [
       ['L3/L4 only', l4],

@@ -142,6 +142,11 @@ param tableRetentionInDays int = 30
 @maxValue(2556)
 param tableTotalRetentionInDays int = 90
 
+@description('Azure Table partitions per TraceConfiguration and hour (nodes are hashed over them): at least the busiest configuration\'s peak records/s ÷ 1,000. See docs/destinations.md.')
+@minValue(1)
+@maxValue(100)
+param tablePartitionShards int = 4
+
 @description('Add the Microsoft Sentinel ASIM streams to the Data Collection Rule (connections with `<NAME>__schema=asim`); needs Microsoft Sentinel on the workspace. See docs/sentinel.md.')
 param asimOutput bool = false
 
@@ -304,6 +309,7 @@ module functionApp 'modules/functionApp.bicep' = {
     traceHubName: eventHubs.outputs.hubName
     traceConsumerGroup: eventHubs.outputs.consumerGroupName
     tracesTableName: tracesTableName
+    tablePartitionShards: tablePartitionShards
     configTableName: configTableName
     identityTableName: identityTableName
     deadLetterContainerName: deadLetterContainerName

@@ -70,6 +70,11 @@ param traceConsumerGroup string
 @description('Table of the default azuretable destination.')
 param tracesTableName string
 
+@description('Partitions per TraceConfiguration and hour of the traces table (TRACES_AZURETABLE__partitionShards).')
+@minValue(1)
+@maxValue(100)
+param tablePartitionShards int = 4
+
 @description('Table holding TraceConfigurations.')
 param configTableName string
 
@@ -111,6 +116,7 @@ var baseAppSettings = {
   TRACES_AZURETABLE__tableServiceUri: tableEndpoint
   TRACES_AZURETABLE__tableName: tracesTableName
   TRACES_AZURETABLE__clientId: identityClientId
+  TRACES_AZURETABLE__partitionShards: string(tablePartitionShards)
   TRACES_LOGANALYTICS__endpoint: logsIngestionEndpoint
   TRACES_LOGANALYTICS__ruleId: dataCollectionRuleImmutableId
   TRACES_LOGANALYTICS__streamName: logsIngestionStreamName

@@ -30,6 +30,8 @@ export const APP_SETTING_NAMES = [
   'TRACES_AZURETABLE__tableName',
   /** Client id of the identity writing to the default `azuretable` destination. */
   'TRACES_AZURETABLE__clientId',
+  /** Partitions per TraceConfiguration and hour of the default `azuretable` destination (`tablePartitionShards`, default 4). */
+  'TRACES_AZURETABLE__partitionShards',
   /** Logs ingestion endpoint of the Data Collection Rule (`kind: Direct`) of the default `loganalytics` destination. */
   'TRACES_LOGANALYTICS__endpoint',
   /** Immutable id (`dcr-…`) of that Data Collection Rule. */

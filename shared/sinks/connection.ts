@@ -30,6 +30,18 @@ export interface AzureTableConnection {
   tableName: string;
   /** `<NAME>__clientId`: user-assigned managed identity client id. */
   clientId?: string;
+  /**
+   * `<NAME>__partitionShards`: partitions per configuration and hour, nodes hashed over them
+   * (1-100, default 4). Size it from the busiest configuration's peak rate: at least
+   * records/s ÷ 1,000 (a partition takes 2,000 entities/s; half is left for uneven nodes).
+   */
+  partitionShards?: number;
+  /**
+   * `<NAME>__shardsPerNode`: partitions one node's records of a configuration spread over (1-100,
+   * at most `partitionShards`, default 1); raise it only for a node above ~1,500 records/s of one
+   * configuration (each of its events then fills that many transactions instead of one).
+   */
+  shardsPerNode?: number;
 }
 
 /** Settings of a Log Analytics (Logs Ingestion API) destination. */
@@ -79,6 +91,12 @@ export function connectionName(destination: Destination, configured: string | un
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const httpsUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const optional = nonEmpty.optional();
+const shardCount = z.coerce
+  .number({ error: 'must be a whole number from 1 to 100' })
+  .int('must be a whole number from 1 to 100')
+  .min(1, 'must be a whole number from 1 to 100')
+  .max(100, 'must be a whole number from 1 to 100')
+  .optional();
 
 const schemas = {
   stdout: z.object({}),
@@ -91,10 +109,16 @@ const schemas = {
         .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be 3-63 letters or digits, starting with a letter')
         .default(DEFAULT_TABLE_NAME),
       clientId: optional,
+      partitionShards: shardCount,
+      shardsPerNode: shardCount,
     })
     .refine((v) => v.tableServiceUri !== undefined || v.connectionString !== undefined, {
       message: 'required app setting is missing (or set connectionString)',
       path: ['tableServiceUri'],
+    })
+    .refine((v) => (v.shardsPerNode ?? 1) <= (v.partitionShards ?? 4), {
+      message: 'must not exceed partitionShards (default 4)',
+      path: ['shardsPerNode'],
     }),
   loganalytics: z.object({
     endpoint: httpsUrl,
@@ -114,7 +138,14 @@ const schemas = {
 /** Property names each destination reads, for collecting `<NAME>__<property>` settings. */
 const PROPERTIES: Record<Destination, readonly string[]> = {
   stdout: [],
-  azuretable: ['tableServiceUri', 'connectionString', 'tableName', 'clientId'],
+  azuretable: [
+    'tableServiceUri',
+    'connectionString',
+    'tableName',
+    'clientId',
+    'partitionShards',
+    'shardsPerNode',
+  ],
   loganalytics: ['endpoint', 'ruleId', 'streamName', 'clientId', 'schema'],
   opentelemetry: ['endpoint', 'headersSecretName'],
 };

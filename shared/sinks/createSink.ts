@@ -5,7 +5,7 @@ import type { LogsIngestionClientOptions } from '@azure/monitor-ingestion';
 import type { ConnectionSettings } from './connection';
 import type { Sink } from './sink';
 import { StdoutSink, type TextWriter } from './stdout/stdoutSink';
-import { AzureTableSink, createTableClient } from './azureTable/azureTableSink';
+import { createAzureTableSink } from './azureTable/azureTableSink';
 import { LogAnalyticsSink, createLogsIngestionClient } from './logAnalytics/logAnalyticsSink';
 import { OpenTelemetrySink } from './openTelemetry/openTelemetrySink';
 import { AsimLogAnalyticsSink } from './logAnalytics/asim/asimLogAnalyticsSink';
@@ -29,12 +29,9 @@ export function createSink(connection: ConnectionSettings, options: CreateSinkOp
     case 'stdout':
       return new StdoutSink(options.stdoutWriter);
     case 'azuretable':
-      return new AzureTableSink(
-        createTableClient(
-          connection,
-          connection.connectionString === undefined ? credential(connection.clientId) : undefined,
-        ),
-        connection.name,
+      return createAzureTableSink(
+        connection,
+        connection.connectionString === undefined ? { credential: credential(connection.clientId) } : {},
       );
     case 'loganalytics': {
       const client = createLogsIngestionClient(

@@ -16,6 +16,7 @@ function deployedSettings(): Record<string, string> {
     else if (name.endsWith('__streamName')) env[name] = 'Custom-RetinaTraces_CL';
     else if (name.endsWith('tableName')) env[name] = 'RetinaTraces';
     else if (name.endsWith('containerName')) env[name] = 'trace-deadletter';
+    else if (name.endsWith('__partitionShards')) env[name] = '4';
     else if (name === 'TRACE_HUB_NAME') env[name] = 'retina-traces';
     else if (name === 'TRACE_CONSUMER_GROUP') env[name] = 'retina-trace-backend';
     else env[name] = 'value';
@@ -34,7 +35,7 @@ describe('the app settings the infrastructure deploys', () => {
 
   it('resolve the default Azure Table and Log Analytics connections and the dead-letter store', () => {
     const env = deployedSettings();
-    expect(resolveConnection('azuretable', '', env)).toMatchObject({ tableServiceUri: 'https://acct.table.core.windows.net' });
+    expect(resolveConnection('azuretable', '', env)).toMatchObject({ tableServiceUri: 'https://acct.table.core.windows.net', partitionShards: 4 });
     expect(resolveConnection('loganalytics', '', env)).toMatchObject({ ruleId: 'dcr-0123456789abcdef0123456789abcdef', streamName: 'Custom-RetinaTraces_CL' });
     expect(() => resolveDeadLetterStore(env, new LocalTokenCredential())).not.toThrow();
   });

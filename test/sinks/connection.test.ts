@@ -45,6 +45,24 @@ describe('resolveConnection', () => {
       },
     ],
     [
+      'azuretable with a partition layout',
+      'azuretable',
+      'Busy',
+      {
+        Busy__connectionString: 'UseDevelopmentStorage=true',
+        Busy__partitionShards: ' 16 ',
+        Busy__shardsPerNode: '2',
+      },
+      {
+        destination: 'azuretable',
+        name: 'Busy',
+        connectionString: 'UseDevelopmentStorage=true',
+        tableName: 'RetinaTraces',
+        partitionShards: 16,
+        shardsPerNode: 2,
+      },
+    ],
+    [
       'loganalytics with default stream',
       'loganalytics',
       'LA',
@@ -89,6 +107,26 @@ describe('resolveConnection', () => {
       'azuretable',
       { TRACES_AZURETABLE__connectionString: 'x', TRACES_AZURETABLE__tableName: 'a-b' },
       'TRACES_AZURETABLE__tableName: must be 3-63',
+    ],
+    ...[
+      ['0', 'TRACES_AZURETABLE__partitionShards: must be a whole number from 1 to 100'],
+      ['101', 'TRACES_AZURETABLE__partitionShards: must be a whole number from 1 to 100'],
+      ['2.5', 'TRACES_AZURETABLE__partitionShards: must be a whole number from 1 to 100'],
+      ['many', 'TRACES_AZURETABLE__partitionShards: must be a whole number from 1 to 100'],
+    ].map(
+      ([value, message]) =>
+        [
+          `azuretable partitionShards '${value}'`,
+          'azuretable',
+          { TRACES_AZURETABLE__connectionString: 'x', TRACES_AZURETABLE__partitionShards: value! },
+          message!,
+        ] as const,
+    ),
+    [
+      'azuretable shardsPerNode above partitionShards',
+      'azuretable',
+      { TRACES_AZURETABLE__connectionString: 'x', TRACES_AZURETABLE__shardsPerNode: '8' },
+      'TRACES_AZURETABLE__shardsPerNode: must not exceed partitionShards (default 4)',
     ],
     [
       'loganalytics missing ruleId',
