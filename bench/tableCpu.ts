@@ -14,7 +14,6 @@ import { AzureTableSink, mergeByRowKey } from '../shared/sinks/azureTable/azureT
 import { encodeEntity, type TraceEntity } from '../shared/sinks/azureTable/encode';
 import { TableTransactionClient } from '../shared/sinks/azureTable/tableTransactionClient';
 import type { TableHttpSend } from '../shared/sinks/azureTable/tableHttp';
-import { splitIntoBatches } from '../shared/sinks/send/batching';
 import type { EncodedRecord } from '../shared/sinks/sink';
 import { makeRecord } from '../test/support/traceRecords';
 
@@ -77,6 +76,25 @@ const directSend: TableHttpSend = async (request) => ({
 
 type Push = (batch: Array<EncodedRecord<TraceEntity>>) => Promise<void>;
 
+/** Entities grouped by PartitionKey, at most 100 per transaction, input order kept (as the delivery queue packs them). */
+function transactionsOf(
+  encoded: ReadonlyArray<EncodedRecord<TraceEntity>>,
+): Array<Array<EncodedRecord<TraceEntity>>> {
+  const open = new Map<string, Array<EncodedRecord<TraceEntity>>>();
+  const transactions: Array<Array<EncodedRecord<TraceEntity>>> = [];
+  for (const item of encoded) {
+    let batch = open.get(item.group ?? '');
+    if (batch === undefined) open.set(item.group ?? '', (batch = []));
+    batch.push(item);
+    if (batch.length === 100) {
+      transactions.push(batch);
+      open.delete(item.group ?? '');
+    }
+  }
+  transactions.push(...open.values());
+  return transactions;
+}
+
 async function measure(records: readonly TraceRecord[], push: Push, rounds: number): Promise<number> {
   const run = async (): Promise<number> => {
     const encoded: Array<EncodedRecord<TraceEntity>> = [];
@@ -84,8 +102,7 @@ async function measure(records: readonly TraceRecord[], push: Push, rounds: numb
       const result = encodeEntity(record, 1);
       if (result.ok) encoded.push(result.value);
     }
-    const { batches } = splitIntoBatches(encoded, { maxRecords: 100, maxBytes: 4_000_000 });
-    for (const batch of batches) await push(batch);
+    for (const batch of transactionsOf(encoded)) await push(batch);
     return encoded.length;
   };
   await run(); // warm-up

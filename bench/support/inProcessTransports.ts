@@ -2,10 +2,9 @@
  * Real sinks whose transport answers at once, in this process: every push encodes, builds and
  * signs (or gzips) its request exactly as in production, and only the network is left out. Used
  * where a bench counts the CPU of pushes (`npm run bench`, the ceiling of `npm run bench:latency`).
- * The Table answer comes from the same code as the local `$batch` responder, so the SDK parses a
+ * The Table answer comes from the same code as the local `$batch` responder, so the sink parses a
  * real transaction response.
  */
-import { TableClient } from '@azure/data-tables';
 import {
   createHttpHeaders,
   type HttpClient,
@@ -16,7 +15,8 @@ import type { Destination } from '../../shared/config/model';
 import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME } from '../../shared/local/azurite';
 import { LocalTokenCredential } from '../../shared/local/localTokenCredential';
 import { answerTableRequest } from '../../shared/local/tableBatchResponder';
-import { AzureTableSink } from '../../shared/sinks/azureTable/azureTableSink';
+import { createAzureTableSink } from '../../shared/sinks/azureTable/azureTableSink';
+import type { TableHttpSend } from '../../shared/sinks/azureTable/tableHttp';
 import {
   createLogsIngestionClient,
   LogAnalyticsSink,
@@ -24,12 +24,6 @@ import {
 import { OpenTelemetrySink } from '../../shared/sinks/openTelemetry/openTelemetrySink';
 import type { Sink } from '../../shared/sinks/sink';
 import { StdoutSink } from '../../shared/sinks/stdout/stdoutSink';
-
-function bodyText(body: PipelineRequest['body']): string {
-  if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
-  return '';
-}
 
 function response(
   request: PipelineRequest,
@@ -40,18 +34,22 @@ function response(
   return { request, status, headers: createHttpHeaders(headers), bodyAsText: body };
 }
 
-/** Answers Table requests as the `$batch` responder does. */
-export const tableHttpClient: HttpClient = {
-  sendRequest: async (request) => {
-    const answer = answerTableRequest(
-      request.method,
-      request.url,
-      request.headers.get('content-type'),
-      bodyText(request.body),
-    );
-    return response(request, answer.status, answer.headers, answer.body);
-  },
+/** Answers Table `$batch` requests as the local responder does, for the sink's own transport. */
+export const tableSend: TableHttpSend = async (request) => {
+  const answer = answerTableRequest(
+    request.method,
+    request.url,
+    request.headers['content-type'],
+    request.body.toString('utf8'),
+  );
+  return { status: answer.status, headers: lowerCaseHeaders(answer.headers), body: answer.body };
 };
+
+function lowerCaseHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
+  return out;
+}
 
 /** Answers every Logs Ingestion upload with 204, as the service does. */
 export const logsHttpClient: HttpClient = {
@@ -78,13 +76,14 @@ export function inProcessSink(destination: Destination, connection: string): Sin
     case 'stdout':
       return new StdoutSink(async () => undefined);
     case 'azuretable':
-      return new AzureTableSink(
-        TableClient.fromConnectionString(tableConnectionString(9), 'RetinaTraces', {
-          httpClient: tableHttpClient,
-          retryOptions: { maxRetries: 0 },
-          allowInsecureConnection: true,
-        }),
-        connection,
+      return createAzureTableSink(
+        {
+          destination: 'azuretable',
+          name: connection,
+          connectionString: tableConnectionString(9),
+          tableName: 'RetinaTraces',
+        },
+        { send: tableSend },
       );
     case 'loganalytics':
       return new LogAnalyticsSink(
