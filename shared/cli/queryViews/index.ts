@@ -2,10 +2,12 @@ import { costByConfigurationView } from './costByConfigurationView';
 import { dnsLatencyView } from './dnsLatencyView';
 import { grpcErrorsView } from './grpcErrorsView';
 import { handshakeLatencyView } from './handshakeLatencyView';
+import { handshakeRttByNodeView } from './handshakeRttByNodeView';
 import { httpLatencyView } from './httpLatencyView';
 import { longFlowsView } from './longFlowsView';
 import type { QueryView } from './queryView';
 import { rejectedFlowsView } from './rejectedFlowsView';
+import { retransmissionRateView } from './retransmissionRateView';
 import { tcpHealthView } from './tcpHealthView';
 import { topTalkersView } from './topTalkersView';
 
@@ -20,6 +22,8 @@ export const QUERY_VIEWS: readonly QueryView[] = [
   tcpHealthView,
   handshakeLatencyView,
   costByConfigurationView,
+  retransmissionRateView,
+  handshakeRttByNodeView,
 ];
 
 /** The view named `name`, or undefined. */
