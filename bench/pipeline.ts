@@ -26,6 +26,7 @@ import { TRACE_POINTS, type DecodedPacket } from '../shared/packet/decodedPacket
 import { createPartitionState } from '../shared/pipeline/partitionState';
 import { PERMISSIVE_CONFIGURATION_KEY, permissiveSpec } from '../shared/pipeline/permissiveConfiguration';
 import { runBatch } from '../shared/pipeline/runBatch';
+import { TcpAnalyzer } from '../shared/tcp/tcpAnalyzer';
 import { bestTimeMs, formatRate, writeBenchResult } from './support/benchReport';
 import { PROJECT_ROOT, sharedPath } from './support/paths';
 
@@ -201,6 +202,60 @@ function flowTableBytes(flows: number): number {
   return after - before;
 }
 
+/** A TCP analyser that analyses nothing: the pipeline's cost without TCP analysis. */
+class SkippedTcpAnalyzer extends TcpAnalyzer {
+  override analyze(): TcpAnalyzer['result'] {
+    return this.result;
+  }
+}
+
+/**
+ * The cost of TCP analysis: the pipeline over the same batches with the analyser and with it
+ * skipped, in alternating rounds in one process (so a contended machine slows both alike), best
+ * round of each, in packets per CPU second.
+ */
+function tcpAnalysisCost(
+  batches: readonly Uint8Array[],
+  matcher: ReturnType<typeof compileConfigurations>,
+  lookup: IdentityTable,
+  rounds: number,
+): { withAnalysis: number; withoutAnalysis: number; costPercent: number } {
+  let packets = 0;
+  const pass = (skip: boolean): number => {
+    const state = createPartitionState();
+    if (skip) state.tcp = new SkippedTcpAnalyzer();
+    packets = 0;
+    const start = process.hrtime.bigint();
+    for (const capture of batches)
+      packets += runBatch(
+        { cluster: 'bench', node: 'node-1', capture },
+        { matcher, identities: lookup, state },
+      ).counts.packets;
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  pass(false);
+  pass(true);
+  let bestWith = Infinity;
+  let bestWithout = Infinity;
+  for (let round = 0; round < rounds; round++) {
+    // Alternate which goes first, so neither always runs right after a collection.
+    if (round % 2 === 0) {
+      bestWith = Math.min(bestWith, pass(false));
+      bestWithout = Math.min(bestWithout, pass(true));
+    } else {
+      bestWithout = Math.min(bestWithout, pass(true));
+      bestWith = Math.min(bestWith, pass(false));
+    }
+  }
+  const withAnalysis = Math.round((packets / bestWith) * 1000);
+  const withoutAnalysis = Math.round((packets / bestWithout) * 1000);
+  return {
+    withAnalysis,
+    withoutAnalysis,
+    costPercent: Math.round((1 - withAnalysis / withoutAnalysis) * 1000) / 10,
+  };
+}
+
 function main(): void {
   const { frames, origin } = sourceFrames();
   const batches = buildBatches(frames, TARGET_PACKETS);
@@ -221,7 +276,8 @@ function main(): void {
     { count: 100, catchAll: true },
     { count: 10, catchAll: false },
   ];
-  for (const { count, catchAll } of runs) {
+  // BENCH_ONLY=tcp: only the TCP analysis cost (below).
+  for (const { count, catchAll } of process.env.BENCH_ONLY === 'tcp' ? [] : runs) {
     const matcher = compileConfigurations(configurations(count, catchAll));
     let records = 0;
     let l7Messages = 0;
@@ -247,6 +303,12 @@ function main(): void {
       `  ${String(count).padStart(3)} configurations${catchAll ? ' (one traces every packet with layer 7)' : ' (samples only)'}: ${formatRate(rate)} packets/s per core (${records} records, ${l7Messages} layer-7 messages, best of 3: ${ms.toFixed(0)} ms)`,
     );
   }
+  const tcpRounds = Number(process.env.BENCH_TCP_ROUNDS ?? 7);
+  const tcp = tcpAnalysisCost(batches, compileConfigurations(configurations(10, true)), lookup, tcpRounds);
+  console.log(
+    `  TCP analysis (10 configurations, one traces every packet): ${formatRate(tcp.withAnalysis)} packets/s with, ${formatRate(tcp.withoutAnalysis)} without: ${tcp.costPercent}% (CPU time, best of ${tcpRounds} alternating rounds)`,
+  );
+  if (process.env.BENCH_ONLY === 'tcp') return;
   const flows = 1_000_000;
   const bytes = flowTableBytes(flows);
   console.log(
@@ -258,6 +320,7 @@ function main(): void {
     batches: batches.length,
     target: { packetsPerSecond: 400_000, configurations: 10, layer7: true },
     results: rows,
+    tcpAnalysis: tcp,
     flowTable: { flows, bytes, bytesPerFlow: Math.round(bytes / flows) },
   });
   console.log(`  written to ${path.relative(ROOT, file)}`);

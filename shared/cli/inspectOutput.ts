@@ -115,12 +115,28 @@ function layer7Summary(record: TraceRecord): string {
       return `TLS ${record.TlsHandshake ?? ''} ${record.TlsServerName ?? ''} ${record.Ja4 ?? record.Ja3s ?? ''}`.trimEnd();
     case undefined:
       if (record.CaptureLevel === 'FlowSummary')
-        return `flow ${record.FlowEndReason ?? ''} ${record.FlowState ?? ''} ${record.PacketsFromSource ?? 0}/${record.PacketsFromDestination ?? 0} packets ${record.BytesFromSource ?? 0}/${record.BytesFromDestination ?? 0} bytes`.replace(
-          '  ',
-          ' ',
+        return (
+          `flow ${record.FlowEndReason ?? ''} ${record.FlowState ?? ''} ${record.PacketsFromSource ?? 0}/${record.PacketsFromDestination ?? 0} packets ${record.BytesFromSource ?? 0}/${record.BytesFromDestination ?? 0} bytes`.replace(
+            '  ',
+            ' ',
+          ) + tcpHealthSummary(record)
         );
-      return record.TcpFlags ?? '';
+      // As Wireshark's Info column: the analysis in brackets after the flags.
+      return record.TcpAnalysis === undefined
+        ? (record.TcpFlags ?? '')
+        : `${record.TcpFlags ?? ''} [${record.TcpAnalysis}]`.trimStart();
   }
+}
+
+/** A TCP flow's handshake round trip and retransmissions per side, when there is something to say. */
+function tcpHealthSummary(record: TraceRecord): string {
+  let text = '';
+  if (record.TcpHandshakeRttNs !== undefined)
+    text += ` handshake ${(record.TcpHandshakeRttNs / 1e6).toFixed(3)} ms`;
+  const fromSource = record.TcpRetransmissionsFromSource ?? 0;
+  const fromDestination = record.TcpRetransmissionsFromDestination ?? 0;
+  if (fromSource + fromDestination > 0) text += ` retransmissions ${fromSource}/${fromDestination}`;
+  return text;
 }
 
 /** Column headers of the table output. */

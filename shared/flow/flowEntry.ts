@@ -14,6 +14,9 @@ import {
   TcpEndpoint,
   type TcpEndpointState,
 } from './tcpConnState';
+import type { TcpPacketAnalysis } from '../tcp/tcpAnalyzer';
+import { ANY_RETRANSMISSION, TcpCondition } from '../tcp/tcpCondition';
+import { addRttSample, RTT_SAMPLE_SIZE } from './rttSample';
 
 /** Why a flow record was written (`interval`: the flow goes on in the next record). */
 export type FlowEndReason = 'fin' | 'rst' | 'idle' | 'interval' | 'shutdown';
@@ -91,6 +94,22 @@ export class FlowEntry {
   history = '';
   /** Set once both sides sent a FIN (`fin`) or either sent a RST (`rst`). */
   closed: 'fin' | 'rst' | undefined = undefined;
+  /** TCP handshake round trip (tshark's initial RTT), ns; -1 while unknown. Kept over the flow's records. */
+  tcpHandshakeRttNs = -1;
+  /** TCP analysis counts of the current record, per sending side (retransmissions of every kind). */
+  tcpRetransmissionsFromSource = 0;
+  tcpRetransmissionsFromDestination = 0;
+  tcpZeroWindowsFromSource = 0;
+  tcpZeroWindowsFromDestination = 0;
+  tcpDuplicateAcksFromSource = 0;
+  tcpDuplicateAcksFromDestination = 0;
+  tcpOutOfOrderFromSource = 0;
+  tcpOutOfOrderFromDestination = 0;
+  /** ACK round trips of the current record by the side that sent the ACK (see `rttSample`), and how many. */
+  ackRttsFromSource: Float64Array | undefined = undefined;
+  ackRttsFromDestination: Float64Array | undefined = undefined;
+  ackRttCountFromSource = 0;
+  ackRttCountFromDestination = 0;
 
   constructor(packet: DecodedPacket, opening: FlowOpening) {
     const flipped = opening.flipped;
@@ -156,8 +175,8 @@ export class FlowEntry {
     return !this.oneAddress || (packet.sourcePort ?? 0) === this.sourcePort;
   }
 
-  /** Counts one packet at packet time `nowMs`. */
-  count(packet: DecodedPacket, nowMs: number, l7Messages: number): void {
+  /** Counts one packet at packet time `nowMs`, with the TCP analyser's outcome for it, if TCP. */
+  count(packet: DecodedPacket, nowMs: number, l7Messages: number, tcp?: TcpPacketAnalysis): void {
     const fromSource = this.fromSource(packet);
     if (this.packetsFromSource + this.packetsFromDestination === 0) {
       this.startSec = packet.timestampSec;
@@ -187,6 +206,38 @@ export class FlowEntry {
     this.l7Messages += l7Messages;
     if (this.protocol === IpProtocol.TCP && packet.tcpFlags !== undefined)
       this.countTcp(packet, fromSource, payload);
+    if (tcp !== undefined) this.countTcpAnalysis(tcp, fromSource);
+  }
+
+  private countTcpAnalysis(tcp: TcpPacketAnalysis, fromSource: boolean): void {
+    if (this.tcpHandshakeRttNs < 0 && tcp.initialRttNs >= 0) this.tcpHandshakeRttNs = tcp.initialRttNs;
+    const c = tcp.conditions;
+    if (c !== 0) {
+      const retransmission = (c & ANY_RETRANSMISSION) !== 0 ? 1 : 0;
+      const zeroWindow = (c & TcpCondition.ZeroWindow) !== 0 ? 1 : 0;
+      const duplicateAck = (c & TcpCondition.DuplicateAck) !== 0 ? 1 : 0;
+      const outOfOrder = (c & TcpCondition.OutOfOrder) !== 0 ? 1 : 0;
+      if (fromSource) {
+        this.tcpRetransmissionsFromSource += retransmission;
+        this.tcpZeroWindowsFromSource += zeroWindow;
+        this.tcpDuplicateAcksFromSource += duplicateAck;
+        this.tcpOutOfOrderFromSource += outOfOrder;
+      } else {
+        this.tcpRetransmissionsFromDestination += retransmission;
+        this.tcpZeroWindowsFromDestination += zeroWindow;
+        this.tcpDuplicateAcksFromDestination += duplicateAck;
+        this.tcpOutOfOrderFromDestination += outOfOrder;
+      }
+    }
+    const rtt = tcp.ackRttNs;
+    if (rtt < 0) return;
+    if (fromSource) {
+      this.ackRttsFromSource ??= new Float64Array(RTT_SAMPLE_SIZE);
+      addRttSample(this.ackRttsFromSource, this.ackRttCountFromSource++, rtt);
+    } else {
+      this.ackRttsFromDestination ??= new Float64Array(RTT_SAMPLE_SIZE);
+      addRttSample(this.ackRttsFromDestination, this.ackRttCountFromDestination++, rtt);
+    }
   }
 
   private countTcp(packet: DecodedPacket, fromSource: boolean, payload: number): void {
@@ -225,6 +276,16 @@ export class FlowEntry {
     this.payloadFromSource = 0;
     this.payloadFromDestination = 0;
     this.l7Messages = 0;
+    this.tcpRetransmissionsFromSource = 0;
+    this.tcpRetransmissionsFromDestination = 0;
+    this.tcpZeroWindowsFromSource = 0;
+    this.tcpZeroWindowsFromDestination = 0;
+    this.tcpDuplicateAcksFromSource = 0;
+    this.tcpDuplicateAcksFromDestination = 0;
+    this.tcpOutOfOrderFromSource = 0;
+    this.tcpOutOfOrderFromDestination = 0;
+    this.ackRttCountFromSource = 0;
+    this.ackRttCountFromDestination = 0;
   }
 }
 

@@ -29,6 +29,7 @@ import { trafficDirection } from '../record/trafficDirection';
 import { packetCommunityId } from './communityId';
 import { FlowEntry, type FlowEndReason } from './flowEntry';
 import { flowMapKey } from './flowTuple';
+import type { TcpPacketAnalysis } from '../tcp/tcpAnalyzer';
 
 /** Idle timeouts by protocol, in ms of packet time; 0 means never. */
 export interface FlowIdleTimeouts {
@@ -80,6 +81,8 @@ export interface FlowObservation {
   destination: Endpoint | undefined;
   /** Layer-7 messages this packet completed for the configuration (0 without layer 7). */
   l7Messages: number;
+  /** The TCP analyser's outcome for this packet (undefined for other protocols). */
+  tcp?: TcpPacketAnalysis | undefined;
 }
 
 const DEFAULT_IDLE: FlowIdleTimeouts = { tcp: 300_000, udp: 60_000, icmp: 60_000, other: 60_000 };
@@ -232,7 +235,7 @@ export class FlowSummaryTable {
       flows.set(key, flow);
       flow.refreshedMs = nowMs;
     }
-    flow.count(packet, nowMs, observation.l7Messages);
+    flow.count(packet, nowMs, observation.l7Messages, observation.tcp);
     this.lastFlow = flow;
     this.lastFlowScope = flows;
     if (node.lastSweepMs === -Infinity) node.lastSweepMs = nowMs;

@@ -72,6 +72,8 @@ export function decodePacket(captured: CapturedFrame, linkType: number): Decoded
     tcpWindow: undefined,
     tcpTsVal: undefined,
     tcpTsEcr: undefined,
+    tcpWindowScale: undefined,
+    tcpAnalysis: undefined,
     icmpType: undefined,
     icmpCode: undefined,
     payload: undefined,

@@ -92,6 +92,13 @@ export interface DecodedPacket {
   tcpTsVal?: number;
   /** TCP timestamp option TSecr, when present. */
   tcpTsEcr?: number;
+  /** TCP window scale option (RFC 7323) shift count as sent (0–255; receivers cap it at 14), when present. */
+  tcpWindowScale?: number;
+  /**
+   * The TCP analysis conditions of this segment (a `TcpCondition` bit set, 0 for none), set by the
+   * pipeline's TCP analyser (not by decoding) before records are assembled.
+   */
+  tcpAnalysis?: number;
   icmpType?: number;
   icmpCode?: number;
   /** ICMP/ICMPv6 error messages: IP protocol of the quoted packet. */

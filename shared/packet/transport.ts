@@ -82,7 +82,7 @@ export function decodeTransport(
         out.payloadLength = declared - headerLength;
         return;
       }
-      if (headerLength > 20) readTcpTimestamps(out, data, start + 20, start + headerLength);
+      if (headerLength > 20) readTcpOptions(out, data, start + 20, start + headerLength);
       out.payload = data.subarray(start + headerLength, end);
       out.payloadLength = declared - headerLength;
       return;
@@ -141,11 +141,13 @@ export function decodeTransport(
 }
 
 /**
- * Finds the timestamp option (kind 8, length 10) among the TCP options in `[at, end)`; other options
- * are skipped by their length. A malformed option list just ends the search: options are advisory.
+ * Finds the timestamp option (kind 8, length 10) and the window scale option (kind 3, length 3)
+ * among the TCP options in `[at, end)`; other options are skipped by their length. A malformed
+ * option list just ends the search: options are advisory.
  */
-function readTcpTimestamps(out: DecodedPacket, data: Uint8Array, start: number, end: number): void {
+function readTcpOptions(out: DecodedPacket, data: Uint8Array, start: number, end: number): void {
   let at = start;
+  let found = 0;
   while (at < end) {
     const kind = data[at]!;
     if (kind === 0) return;
@@ -161,7 +163,10 @@ function readTcpTimestamps(out: DecodedPacket, data: Uint8Array, start: number, 
         ((data[at + 2]! << 24) | (data[at + 3]! << 16) | (data[at + 4]! << 8) | data[at + 5]!) >>> 0;
       out.tcpTsEcr =
         ((data[at + 6]! << 24) | (data[at + 7]! << 16) | (data[at + 8]! << 8) | data[at + 9]!) >>> 0;
-      return;
+      if (++found === 2) return;
+    } else if (kind === 3 && length === 3) {
+      out.tcpWindowScale = data[at + 2]!;
+      if (++found === 2) return;
     }
     at += length;
   }

@@ -19,6 +19,7 @@ import { createL7Analyzer, type L7Analyzer, type L7AnalyzerOptions } from '../l7
 import { CaptureLevelFilter, type CaptureLevelFilterOptions } from '../flow/captureLevelFilter';
 import { FlowSummaryTable, type FlowSummaryOptions } from '../flow/flowSummaryTable';
 import { TRACE_POINTS, type TracePoint } from '../packet/decodedPacket';
+import { TcpAnalyzer, type TcpAnalyzerOptions } from '../tcp/tcpAnalyzer';
 
 /** Reassembly state of one observation point. */
 export interface ObservationState {
@@ -40,6 +41,11 @@ export interface PartitionState {
   captureLevel: CaptureLevelFilter;
   /** `FlowSummary` flows of this partition (flushed when the partition is released). */
   flows: FlowSummaryTable;
+  /**
+   * TCP sequence analysis (`TcpAnalysis`, per-flow TCP health) of the whole partition; connections
+   * are kept apart by observation scope, like layer 7. Its bounds are the partition's.
+   */
+  tcp: TcpAnalyzer;
 }
 
 /**
@@ -51,6 +57,7 @@ export interface PartitionStateOptions {
   l7?: L7AnalyzerOptions;
   captureLevel?: CaptureLevelFilterOptions;
   flowSummary?: FlowSummaryOptions;
+  tcp?: TcpAnalyzerOptions;
 }
 
 const NO_TRACE_POINT = TRACE_POINTS.length;
@@ -73,5 +80,6 @@ export function createPartitionState(options: PartitionStateOptions = {}): Parti
     l7: createL7Analyzer(options.l7),
     captureLevel: new CaptureLevelFilter(options.captureLevel),
     flows: new FlowSummaryTable(options.flowSummary),
+    tcp: new TcpAnalyzer(options.tcp),
   };
 }

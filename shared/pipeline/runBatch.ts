@@ -24,6 +24,7 @@ import { errorMessage } from '../errors';
 import { PacketRetainer, type RetainedBatch } from '../retention/packetRetainer';
 import { packetFlowId } from '../packet/flowKey';
 import { observationScope } from './observationScope';
+import { IpProtocol } from '../packet/decodedPacket';
 
 /** The batch to process. */
 export interface BatchInput {
@@ -87,6 +88,8 @@ export interface BatchCounts {
   l7Unanswered: number;
   /** FirstPacket flows forgotten because the flow table was full (their next packet is reported again). */
   flowEvictions: number;
+  /** TCP connections the TCP analyser forgot because its table was full (their next packet starts afresh). */
+  tcpConnectionEvictions: number;
   /** Packets skipped because processing them failed unexpectedly (a bug of ours, reported with the frame). */
   failed: number;
   /** `FlowSummary` records written (flows that ended, intervals, evictions, flushes). */
@@ -126,6 +129,7 @@ function emptyCounts(): BatchCounts {
     l7Messages: 0,
     l7Unanswered: 0,
     flowEvictions: 0,
+    tcpConnectionEvictions: 0,
     failed: 0,
     flowRecords: 0,
     retainedPackets: 0,
@@ -162,6 +166,7 @@ export class PacketPipeline {
   private readonly maxProblems: number;
   private readonly recordOptions: { includeCaptureFrame: boolean };
   private readonly evictedBefore: number;
+  private readonly tcpEvictedBefore: number;
   /** Reused for every FlowSummary observation (no object per packet). */
   private readonly observation: FlowObservation = {
     match: undefined as never,
@@ -170,6 +175,7 @@ export class PacketPipeline {
     source: undefined,
     destination: undefined,
     l7Messages: 0,
+    tcp: undefined,
   };
   /** Turns each flow record the flow table writes into a delivery. */
   private readonly flowSink = (flow: FlowEntry, reason: FlowEndReason): void => {
@@ -192,6 +198,7 @@ export class PacketPipeline {
     this.maxProblems = runtime.maxProblems ?? 20;
     this.recordOptions = { includeCaptureFrame: runtime.includeCaptureFrame === true };
     this.evictedBefore = runtime.state.captureLevel.stats().evictedForSize;
+    this.tcpEvictedBefore = runtime.state.tcp.stats().evicted;
     this.observation.cluster = this.context.cluster;
     this.observation.node = this.context.node;
     this.retainer = runtime.retainPackets === true ? new PacketRetainer(this.context) : undefined;
@@ -267,7 +274,7 @@ export class PacketPipeline {
   }
 
   /**
-   * The layer-7 observation scope of a packet: its device (the interface name after
+   * The layer-7 and TCP-analysis observation scope of a packet: its device (the interface name after
    * `<TracePoint>/`, or the whole name in a plain capture) on this pipeline's node.
    */
   private scopeOf(packet: DecodedPacket): string {
@@ -336,6 +343,12 @@ export class PacketPipeline {
     if (matches.length === 0) return;
     counts.matched += 1;
 
+    // Every matched TCP packet, whatever the capture level, so FirstPacket and FlowSummary still
+    // count what the packets they do not record showed (retransmissions, zero windows, ...).
+    const tcp =
+      packet.protocol === IpProtocol.TCP ? state.tcp.analyze(packet, this.scopeOf(packet)) : undefined;
+    if (tcp !== undefined) packet.tcpAnalysis = tcp.conditions;
+
     // Layer 7 sees every packet of a traced flow (replies match too), so reassembly stays whole.
     // Index loops: this runs for every matched packet, and iterators here showed up as garbage.
     let wantsL7 = false;
@@ -370,6 +383,7 @@ export class PacketPipeline {
         observation.source = source;
         observation.destination = destination;
         observation.l7Messages = layer7.length;
+        observation.tcp = tcp;
         state.flows.observe(packet, observation, this.flowSink);
         // The level records packets only for layer-7 messages (see CaptureLevelFilter): without
         // one there is nothing to ask the filter.
@@ -429,9 +443,13 @@ export class PacketPipeline {
     }
   }
 
-  /** Takes the records accumulated since the last call (and brings `counts.flowEvictions` up to date). */
+  /**
+   * Takes the records accumulated since the last call (and brings `counts.flowEvictions` and
+   * `counts.tcpConnectionEvictions` up to date).
+   */
   takeDeliveries(): Delivery[] {
     this.counts.flowEvictions = this.runtime.state.captureLevel.stats().evictedForSize - this.evictedBefore;
+    this.counts.tcpConnectionEvictions = this.runtime.state.tcp.stats().evicted - this.tcpEvictedBefore;
     const taken = [...this.deliveries.values()];
     this.deliveries = new Map();
     return taken;

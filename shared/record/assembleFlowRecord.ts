@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Endpoint } from '../enrich/identity';
 import type { FlowEndReason, FlowEntry } from '../flow/flowEntry';
 import { zeekConnState } from '../flow/tcpConnState';
+import { rttMedian } from '../flow/rttSample';
 import { formatIp } from '../net/ipAddress';
 import { IpProtocol } from '../packet/decodedPacket';
 import { protocolName } from './protocolName';
@@ -93,7 +94,25 @@ export function assembleFlowRecord(flow: FlowEntry, reason: FlowEndReason): Trac
     if (flow.history !== '') record.TcpHistory = flow.history;
   }
   if (flow.match.includeLayer7Data) record.L7Messages = flow.l7Messages;
+  if (flow.protocol === IpProtocol.TCP) addTcpHealth(record, flow);
   return record;
+}
+
+/** The TCP health columns (docs/flows.md, "TCP health"): counts are always present on a TCP flow, round trips when measured. */
+function addTcpHealth(record: TraceRecord, flow: FlowEntry): void {
+  if (flow.tcpHandshakeRttNs >= 0) record.TcpHandshakeRttNs = flow.tcpHandshakeRttNs;
+  const fromSource = rttMedian(flow.ackRttsFromSource, flow.ackRttCountFromSource);
+  if (fromSource !== undefined) record.TcpAckRttMedianNsFromSource = fromSource;
+  const fromDestination = rttMedian(flow.ackRttsFromDestination, flow.ackRttCountFromDestination);
+  if (fromDestination !== undefined) record.TcpAckRttMedianNsFromDestination = fromDestination;
+  record.TcpRetransmissionsFromSource = flow.tcpRetransmissionsFromSource;
+  record.TcpRetransmissionsFromDestination = flow.tcpRetransmissionsFromDestination;
+  record.TcpZeroWindowsFromSource = flow.tcpZeroWindowsFromSource;
+  record.TcpZeroWindowsFromDestination = flow.tcpZeroWindowsFromDestination;
+  record.TcpDuplicateAcksFromSource = flow.tcpDuplicateAcksFromSource;
+  record.TcpDuplicateAcksFromDestination = flow.tcpDuplicateAcksFromDestination;
+  record.TcpOutOfOrderFromSource = flow.tcpOutOfOrderFromSource;
+  record.TcpOutOfOrderFromDestination = flow.tcpOutOfOrderFromDestination;
 }
 
 function addEndpoint(

@@ -11,6 +11,7 @@ import { recordId } from './recordIds';
 import { packetFlowId } from '../packet/flowKey';
 import { packetCommunityId } from '../flow/communityId';
 import { tcpFlagsText } from './tcpFlagsText';
+import { tcpAnalysisText } from '../tcp/tcpCondition';
 import { isoTime, timestampNs } from './timestamp';
 import type { TraceRecord } from './traceRecord';
 import { trafficDirection } from './trafficDirection';
@@ -183,6 +184,11 @@ export function assembleTraceRecord(
   if (packet.fragmentOverlap === true) record.IpFragmentOverlap = true;
   if (packet.fragmentIrregular === true) record.IpFragmentIrregular = true;
   if (options?.includeCaptureFrame) record.CaptureFrame = packet.frame;
+  const analysis = packet.tcpAnalysis;
+  if (analysis !== undefined && analysis !== 0) {
+    const text = tcpAnalysisText(analysis);
+    if (text !== '') record.TcpAnalysis = text;
+  }
   return record;
 }
 

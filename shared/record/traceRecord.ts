@@ -160,6 +160,36 @@ export interface TraceRecord {
    * `retina.sh/retain-packets`.
    */
   CaptureRef?: string;
+  /**
+   * TCP packets: the conditions tshark's TCP sequence analysis reports for this segment, comma-
+   * separated in this order: `Retransmission`, `FastRetransmission`, `SpuriousRetransmission`,
+   * `OutOfOrder`, `LostSegment`, `DuplicateAck`, `ZeroWindow`, `ZeroWindowProbe`, `WindowFull`,
+   * `KeepAlive` (docs/flows.md, "TCP health"). Absent when none. A retransmission carries exactly one
+   * of the three retransmission kinds.
+   */
+  TcpAnalysis?: string;
+  /** FlowSummary, TCP: handshake round trip in ns, SYN to the first ACK without SYN (tshark's `tcp.analysis.initial_rtt`). */
+  TcpHandshakeRttNs?: number;
+  /** FlowSummary, TCP: median round trip (ns) from a responder's segment to the initiator's ACK of it, seen at the trace point, over the record's interval (latest 15 ACKs). */
+  TcpAckRttMedianNsFromSource?: number;
+  /** FlowSummary, TCP: median round trip (ns) from an initiator's segment to the responder's ACK of it, seen at the trace point (latest 15 ACKs). */
+  TcpAckRttMedianNsFromDestination?: number;
+  /** FlowSummary, TCP: segments the initiator retransmitted (`Retransmission`, `FastRetransmission` and `SpuriousRetransmission`) in the record's interval. */
+  TcpRetransmissionsFromSource?: number;
+  /** FlowSummary, TCP: segments the responder retransmitted, every kind. */
+  TcpRetransmissionsFromDestination?: number;
+  /** FlowSummary, TCP: segments in which the initiator advertised a zero window. */
+  TcpZeroWindowsFromSource?: number;
+  /** FlowSummary, TCP: segments in which the responder advertised a zero window. */
+  TcpZeroWindowsFromDestination?: number;
+  /** FlowSummary, TCP: duplicate ACKs the initiator sent. */
+  TcpDuplicateAcksFromSource?: number;
+  /** FlowSummary, TCP: duplicate ACKs the responder sent. */
+  TcpDuplicateAcksFromDestination?: number;
+  /** FlowSummary, TCP: initiator segments seen out of order. */
+  TcpOutOfOrderFromSource?: number;
+  /** FlowSummary, TCP: responder segments seen out of order. */
+  TcpOutOfOrderFromDestination?: number;
 }
 
 /** Column names of the record in a stable order, with their Log Analytics types. */
@@ -254,6 +284,18 @@ export const TRACE_RECORD_COLUMNS = [
   ['CaptureRef', 'string'],
   ['L7LatencyNs', 'long'],
   ['L7Unanswered', 'bool'],
+  ['TcpAnalysis', 'string'],
+  ['TcpHandshakeRttNs', 'long'],
+  ['TcpAckRttMedianNsFromSource', 'long'],
+  ['TcpAckRttMedianNsFromDestination', 'long'],
+  ['TcpRetransmissionsFromSource', 'int'],
+  ['TcpRetransmissionsFromDestination', 'int'],
+  ['TcpZeroWindowsFromSource', 'int'],
+  ['TcpZeroWindowsFromDestination', 'int'],
+  ['TcpDuplicateAcksFromSource', 'int'],
+  ['TcpDuplicateAcksFromDestination', 'int'],
+  ['TcpOutOfOrderFromSource', 'int'],
+  ['TcpOutOfOrderFromDestination', 'int'],
 ] as const satisfies ReadonlyArray<readonly [Exclude<keyof TraceRecord, 'CaptureFrame'>, ColumnType]>;
 
 /** A column name of the stored record (everything except `CaptureFrame`). */

@@ -469,6 +469,36 @@ describe('inspect table output', () => {
       { L7Protocol: 'TLS', TlsHandshake: 'ServerHello', Ja3s: 'abc' },
       ['', '08:00:00.123', '', '', '', '', '', 'TLS ServerHello  abc'],
     ],
+    [
+      'TCP segment with its analysis',
+      { TcpFlags: 'PSH,ACK', TcpAnalysis: 'SpuriousRetransmission,WindowFull' },
+      ['', '08:00:00.123', '', '', '', '', '', 'PSH,ACK [SpuriousRetransmission,WindowFull]'],
+    ],
+    [
+      'TCP flow with its handshake and retransmissions',
+      {
+        CaptureLevel: 'FlowSummary' as const,
+        FlowEndReason: 'fin' as const,
+        FlowState: 'SF',
+        PacketsFromSource: 6,
+        PacketsFromDestination: 5,
+        BytesFromSource: 400,
+        BytesFromDestination: 300,
+        TcpHandshakeRttNs: 20_500_000,
+        TcpRetransmissionsFromSource: 1,
+        TcpRetransmissionsFromDestination: 0,
+      },
+      [
+        '',
+        '08:00:00.123',
+        '',
+        '',
+        '',
+        '',
+        '',
+        'flow fin SF 6/5 packets 400/300 bytes handshake 20.500 ms retransmissions 1/0',
+      ],
+    ],
   ])('renders %s', (_name, fields, row) => {
     expect(tableRow({ ...base, ...fields })).toEqual(row);
   });

@@ -46,6 +46,8 @@ describe('tracectl query --view and the query pack', () => {
     'tcp-health',
     'handshake-latency',
     'cost-by-configuration',
+    'tcp-retransmissions',
+    'handshake-rtt-by-node',
   ])('names the view %s that docs/cli.md documents', (name) => {
     expect(findQueryView(name)).toBeDefined();
     expect(readFileSync(path.join(ROOT, 'docs', 'cli.md'), 'utf8')).toContain(`--view ${name}`);

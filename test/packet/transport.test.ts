@@ -41,7 +41,14 @@ describe('decodeTransport', () => {
       6,
       hex('0001 0002 00000001 00000000 a002 ffff 0000 0000 020405b4 0402 080a 0000000a 0000000b 01 030307'),
       4,
-      { tcpTsVal: 10, tcpTsEcr: 11, payloadLength: 0 },
+      { tcpTsVal: 10, tcpTsEcr: 11, tcpWindowScale: 7, payloadLength: 0 },
+    ],
+    [
+      'TCP with a window scale shift above 14 (kept as sent) before timestamps',
+      6,
+      hex('0001 0002 00000001 00000000 9002 ffff 0000 0000 01 0303ff 080a 0000000a 0000000b 00 00'),
+      4,
+      { tcpWindowScale: 255, tcpTsVal: 10, tcpTsEcr: 11 },
     ],
     [
       'TCP with a broken option list: no timestamps, still decoded',

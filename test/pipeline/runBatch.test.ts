@@ -101,6 +101,7 @@ describe('runBatch on the demo cluster with the samples/local configurations', (
         l7Messages: l7,
         l7Unanswered: 0,
         flowEvictions: 0,
+        tcpConnectionEvictions: 0,
         failed: 0,
         flowRecords: 0,
         retainedPackets: 0,

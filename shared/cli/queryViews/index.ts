@@ -3,10 +3,12 @@ import { dnsLatencyView } from './dnsLatencyView';
 import { dnsNamesView } from './dnsNamesView';
 import { grpcErrorsView } from './grpcErrorsView';
 import { handshakeLatencyView } from './handshakeLatencyView';
+import { handshakeRttByNodeView } from './handshakeRttByNodeView';
 import { httpLatencyView } from './httpLatencyView';
 import { longFlowsView } from './longFlowsView';
 import type { QueryView } from './queryView';
 import { rejectedFlowsView } from './rejectedFlowsView';
+import { retransmissionRateView } from './retransmissionRateView';
 import { tcpHealthView } from './tcpHealthView';
 import { topTalkersView } from './topTalkersView';
 
@@ -22,6 +24,8 @@ export const QUERY_VIEWS: readonly QueryView[] = [
   tcpHealthView,
   handshakeLatencyView,
   costByConfigurationView,
+  retransmissionRateView,
+  handshakeRttByNodeView,
 ];
 
 /** The view named `name`, or undefined. */

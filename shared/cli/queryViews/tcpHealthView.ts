@@ -1,17 +1,21 @@
 import type { TraceRecord } from '../../record/traceRecord';
 import type { QueryView, ViewRow } from './queryView';
 import { coalesce, groupBy, round } from './viewFunctions';
+import { sumOfPairs } from './retransmissionRateView';
 
 const REFUSED = ['REJ'];
 const UNANSWERED = ['S0', 'SH', 'SHR'];
 const RESET = ['RSTO', 'RSTR', 'RSTOS0', 'RSTRH'];
 
-/** `tcp-health`: share of refused, unanswered and reset connections per service (`queries/tcp-health-by-service.kql`). */
+/**
+ * `tcp-health`: share of refused, unanswered and reset connections per service, with their
+ * retransmissions and zero windows (`queries/tcp-health-by-service.kql`).
+ */
 export const tcpHealthView: QueryView = {
   name: 'tcp-health',
   kqlFile: 'tcp-health-by-service.kql',
   summary:
-    'share of TCP connections refused, unanswered or reset per destination service (FlowSummary records)',
+    'share of TCP connections refused, unanswered or reset, and their retransmissions and zero windows, per destination service (FlowSummary records)',
   columns: [
     'DestinationNamespace',
     'Service',
@@ -20,6 +24,8 @@ export const tcpHealthView: QueryView = {
     'Refused',
     'Unanswered',
     'Reset',
+    'Retransmissions',
+    'ZeroWindows',
     'FailedPercent',
   ],
   aggregate(records: readonly TraceRecord[]): ViewRow[] {
@@ -58,6 +64,16 @@ export const tcpHealthView: QueryView = {
         Refused: refused,
         Unanswered: unanswered,
         Reset: reset,
+        Retransmissions: sumOfPairs(
+          group.map((f) => f.record),
+          (r) => r.TcpRetransmissionsFromSource,
+          (r) => r.TcpRetransmissionsFromDestination,
+        ),
+        ZeroWindows: sumOfPairs(
+          group.map((f) => f.record),
+          (r) => r.TcpZeroWindowsFromSource,
+          (r) => r.TcpZeroWindowsFromDestination,
+        ),
         FailedPercent: total === 0 ? null : round((100 * (refused + unanswered + reset)) / total, 1),
       };
     });

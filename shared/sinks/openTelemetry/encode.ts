@@ -197,6 +197,28 @@ function writeLogAttributes(r: TraceRecord, w: AttributeWriter): void {
   if (r.TcpHistory !== undefined) w.string('retina.tcp.history', r.TcpHistory);
   if (r.L7Messages !== undefined) w.int('retina.flow.l7_messages', r.L7Messages);
   if (r.CaptureRef !== undefined) w.string('retina.capture.ref', r.CaptureRef);
+  if (r.TcpAnalysis !== undefined) w.string('retina.tcp.analysis', r.TcpAnalysis);
+  if (r.TcpHandshakeRttNs !== undefined) w.int('retina.tcp.handshake_rtt_ns', r.TcpHandshakeRttNs);
+  if (r.TcpAckRttMedianNsFromSource !== undefined)
+    w.int('retina.flow.source.tcp.ack_rtt_median_ns', r.TcpAckRttMedianNsFromSource);
+  if (r.TcpAckRttMedianNsFromDestination !== undefined)
+    w.int('retina.flow.destination.tcp.ack_rtt_median_ns', r.TcpAckRttMedianNsFromDestination);
+  if (r.TcpRetransmissionsFromSource !== undefined)
+    w.int('retina.flow.source.tcp.retransmissions', r.TcpRetransmissionsFromSource);
+  if (r.TcpRetransmissionsFromDestination !== undefined)
+    w.int('retina.flow.destination.tcp.retransmissions', r.TcpRetransmissionsFromDestination);
+  if (r.TcpZeroWindowsFromSource !== undefined)
+    w.int('retina.flow.source.tcp.zero_windows', r.TcpZeroWindowsFromSource);
+  if (r.TcpZeroWindowsFromDestination !== undefined)
+    w.int('retina.flow.destination.tcp.zero_windows', r.TcpZeroWindowsFromDestination);
+  if (r.TcpDuplicateAcksFromSource !== undefined)
+    w.int('retina.flow.source.tcp.duplicate_acks', r.TcpDuplicateAcksFromSource);
+  if (r.TcpDuplicateAcksFromDestination !== undefined)
+    w.int('retina.flow.destination.tcp.duplicate_acks', r.TcpDuplicateAcksFromDestination);
+  if (r.TcpOutOfOrderFromSource !== undefined)
+    w.int('retina.flow.source.tcp.out_of_order', r.TcpOutOfOrderFromSource);
+  if (r.TcpOutOfOrderFromDestination !== undefined)
+    w.int('retina.flow.destination.tcp.out_of_order', r.TcpOutOfOrderFromDestination);
 }
 
 /** Builds OTLP attribute objects. */

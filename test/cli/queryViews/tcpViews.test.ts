@@ -1,5 +1,7 @@
 import { handshakeLatencyView } from '../../../shared/cli/queryViews/handshakeLatencyView';
 import { tcpHealthView } from '../../../shared/cli/queryViews/tcpHealthView';
+import { retransmissionRateView } from '../../../shared/cli/queryViews/retransmissionRateView';
+import { handshakeRttByNodeView } from '../../../shared/cli/queryViews/handshakeRttByNodeView';
 import type { TraceRecord } from '../../../shared/record/traceRecord';
 import { flow, record } from './records';
 
@@ -96,8 +98,141 @@ describe('tcp-health (tcp-health-by-service.kql)', () => {
         { Service: 'web', Flows: 1, FailedPercent: 0 },
       ],
     ],
+    [
+      'retransmissions and zero windows of both sides, summed over the records',
+      [
+        conn('1', 'SF', { TcpRetransmissionsFromSource: 2, TcpRetransmissionsFromDestination: 1 }),
+        conn('2', 'SF', { TcpZeroWindowsFromSource: 0, TcpZeroWindowsFromDestination: 4 }),
+      ],
+      [{ Service: 'db', Flows: 2, Retransmissions: 3, ZeroWindows: 4 }],
+    ],
   ])('%s', (_name, records, expected) => {
     const rows = tcpHealthView.aggregate(records);
+    expect(rows).toHaveLength(expected.length);
+    expected.forEach((row, index) => expect(rows[index]).toMatchObject(row));
+  });
+});
+
+describe('tcp-retransmissions (tcp-retransmission-rate-by-service.kql)', () => {
+  const conn = (id: string, extra: Partial<TraceRecord> = {}): TraceRecord =>
+    flow(0, 1000, {
+      FlowId: id,
+      DestinationNamespace: 'shop',
+      DestinationServiceName: 'db',
+      DestinationPort: 5432,
+      PacketsFromSource: 60,
+      PacketsFromDestination: 40,
+      TcpRetransmissionsFromSource: 0,
+      TcpRetransmissionsFromDestination: 0,
+      TcpZeroWindowsFromSource: 0,
+      TcpZeroWindowsFromDestination: 0,
+      TcpDuplicateAcksFromSource: 0,
+      TcpDuplicateAcksFromDestination: 0,
+      ...extra,
+    });
+  it.each<[string, TraceRecord[], object[]]>([
+    ['an empty window', [], []],
+    [
+      'UDP, packet records and flows without packets are left out',
+      [
+        conn('a', { Protocol: 'UDP' }),
+        conn('b', { CaptureLevel: 'AllPackets' }),
+        conn('c', { PacketsFromSource: 0, PacketsFromDestination: 0 }),
+      ],
+      [],
+    ],
+    [
+      'retransmissions per packet, by side; worst service first',
+      [
+        conn('1', {
+          TcpRetransmissionsFromSource: 3,
+          TcpRetransmissionsFromDestination: 1,
+          TcpDuplicateAcksFromDestination: 5,
+        }),
+        conn('1', { FlowEndReason: 'interval', TcpZeroWindowsFromDestination: 2 }),
+        conn('2', {
+          DestinationServiceName: 'web',
+          DestinationPort: 80,
+          TcpRetransmissionsFromDestination: 10,
+        }),
+      ],
+      [
+        {
+          Service: 'web',
+          Flows: 1,
+          Packets: 100,
+          Retransmissions: 10,
+          ByClients: 0,
+          ByService: 10,
+          RetransmissionPercent: 10,
+        },
+        {
+          Service: 'db',
+          Flows: 1,
+          Packets: 200,
+          Retransmissions: 4,
+          ByClients: 3,
+          ByService: 1,
+          ZeroWindows: 2,
+          DuplicateAcks: 5,
+          RetransmissionPercent: 2,
+        },
+      ],
+    ],
+    [
+      'records written before the TCP health columns add nothing to the sums (KQL: null)',
+      [conn('1', { TcpRetransmissionsFromSource: undefined, TcpRetransmissionsFromDestination: 2 })],
+      [{ Packets: 100, Retransmissions: 0, ByService: 2, RetransmissionPercent: 0 }],
+    ],
+  ])('%s', (_name, records, expected) => {
+    const rows = retransmissionRateView.aggregate(records);
+    expect(rows).toHaveLength(expected.length);
+    expected.forEach((row, index) => expect(rows[index]).toMatchObject(row));
+  });
+});
+
+describe('handshake-rtt-by-node (tcp-handshake-rtt-by-node-pair.kql)', () => {
+  const conn = (id: string, rttMs: number | undefined, extra: Partial<TraceRecord> = {}): TraceRecord =>
+    flow(0, 1000, {
+      FlowId: id,
+      NodeName: 'node-a',
+      TracePoint: 'PodToNode',
+      SourceNodeName: 'node-a',
+      DestinationNodeName: 'node-b',
+      TcpHandshakeRttNs: rttMs === undefined ? undefined : rttMs * 1e6,
+      ...extra,
+    });
+  it.each<[string, TraceRecord[], object[]]>([
+    ['an empty window', [], []],
+    [
+      'flows without a handshake, and UDP, are left out',
+      [conn('1', undefined), conn('2', 1, { Protocol: 'UDP' })],
+      [],
+    ],
+    [
+      'percentiles per node pair; a flow counts once per observation point; outside the cluster is (external)',
+      [
+        conn('1', 1),
+        conn('1', 1, { FlowEndReason: 'interval' }),
+        conn('1', 1.5, { NodeName: 'node-b', TracePoint: 'NodeToPod' }),
+        conn('2', 3),
+        conn('3', 40, { DestinationNodeName: undefined }),
+      ],
+      [
+        { SourceNode: 'node-a', DestinationNode: '(external)', Handshakes: 1, P50Ms: 40, MaxMs: 40 },
+        {
+          SourceNode: 'node-a',
+          DestinationNode: 'node-b',
+          Handshakes: 3,
+          P50Ms: 1.5,
+          P95Ms: 3,
+          P99Ms: 3,
+          MaxMs: 3,
+        },
+      ],
+    ],
+  ])('%s', (_name, records, expected) => {
+    const rows = handshakeRttByNodeView.aggregate(records);
     expect(rows).toHaveLength(expected.length);
     expected.forEach((row, index) => expect(rows[index]).toMatchObject(row));
   });

@@ -40,6 +40,39 @@ describe('OTLP encoding', () => {
     });
   });
 
+  it('writes TCP analysis and per-flow TCP health as retina.tcp / retina.flow.<side>.tcp attributes', () => {
+    const a = attrs(
+      makeRecord(12, {
+        TcpAnalysis: 'Retransmission,ZeroWindow',
+        TcpHandshakeRttNs: 20_000_000,
+        TcpAckRttMedianNsFromSource: 1_000,
+        TcpAckRttMedianNsFromDestination: 2_000,
+        TcpRetransmissionsFromSource: 3,
+        TcpRetransmissionsFromDestination: 4,
+        TcpZeroWindowsFromSource: 5,
+        TcpZeroWindowsFromDestination: 6,
+        TcpDuplicateAcksFromSource: 7,
+        TcpDuplicateAcksFromDestination: 8,
+        TcpOutOfOrderFromSource: 9,
+        TcpOutOfOrderFromDestination: 10,
+      }),
+    );
+    expect(a).toMatchObject({
+      'retina.tcp.analysis': { stringValue: 'Retransmission,ZeroWindow' },
+      'retina.tcp.handshake_rtt_ns': { intValue: '20000000' },
+      'retina.flow.source.tcp.ack_rtt_median_ns': { intValue: '1000' },
+      'retina.flow.destination.tcp.ack_rtt_median_ns': { intValue: '2000' },
+      'retina.flow.source.tcp.retransmissions': { intValue: '3' },
+      'retina.flow.destination.tcp.retransmissions': { intValue: '4' },
+      'retina.flow.source.tcp.zero_windows': { intValue: '5' },
+      'retina.flow.destination.tcp.zero_windows': { intValue: '6' },
+      'retina.flow.source.tcp.duplicate_acks': { intValue: '7' },
+      'retina.flow.destination.tcp.duplicate_acks': { intValue: '8' },
+      'retina.flow.source.tcp.out_of_order': { intValue: '9' },
+      'retina.flow.destination.tcp.out_of_order': { intValue: '10' },
+    });
+  });
+
   it('names attributes by OpenTelemetry semantic conventions', () => {
     const a = attrs(
       makeRecord(5, {
@@ -180,6 +213,23 @@ describe('OTLP encoding', () => {
         DnsParseError: 'pointer loop',
         IpFragmentOverlap: true,
         IpFragmentIrregular: false,
+      }),
+    ],
+    [
+      'TCP analysis and health columns',
+      makeRecord(12, {
+        TcpAnalysis: 'Retransmission,ZeroWindow',
+        TcpHandshakeRttNs: 20_000_000,
+        TcpAckRttMedianNsFromSource: 1_000,
+        TcpAckRttMedianNsFromDestination: 2_000,
+        TcpRetransmissionsFromSource: 3,
+        TcpRetransmissionsFromDestination: 4,
+        TcpZeroWindowsFromSource: 5,
+        TcpZeroWindowsFromDestination: 6,
+        TcpDuplicateAcksFromSource: 7,
+        TcpDuplicateAcksFromDestination: 8,
+        TcpOutOfOrderFromSource: 9,
+        TcpOutOfOrderFromDestination: 10,
       }),
     ],
     [
