@@ -91,6 +91,12 @@ export class FlowEntry {
   history = '';
   /** Set once both sides sent a FIN (`fin`) or either sent a RST (`rst`). */
   closed: 'fin' | 'rst' | undefined = undefined;
+  /**
+   * `DestinationFqdn` / `SourceFqdn`: the names each end had resolved for the other when the flow
+   * was opened (kept for all its records: the DNS entry may expire while the connection lasts).
+   */
+  destinationFqdn: string | undefined = undefined;
+  sourceFqdn: string | undefined = undefined;
 
   constructor(packet: DecodedPacket, opening: FlowOpening) {
     const flipped = opening.flipped;

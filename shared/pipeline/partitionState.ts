@@ -16,6 +16,8 @@ import { createL7Analyzer, type L7Analyzer, type L7AnalyzerOptions } from '../l7
 import { CaptureLevelFilter, type CaptureLevelFilterOptions } from '../flow/captureLevelFilter';
 import { FlowSummaryTable, type FlowSummaryOptions } from '../flow/flowSummaryTable';
 import { TRACE_POINTS, type TracePoint } from '../packet/decodedPacket';
+import { DnsNameTable } from '../enrich/dnsNameTable';
+import type { DnsNameCacheOptions } from '../enrich/dnsNameCache';
 
 /** Reassembly state of one observation point. */
 export interface ObservationState {
@@ -35,6 +37,11 @@ export interface PartitionState {
   flows: FlowSummaryTable;
   /** The observation states created so far (to flush layer-7 state when the capture ends). */
   created?(): readonly ObservationState[];
+  /**
+   * DNS names each node's pods resolved, learned from every DNS response of the partition
+   * (`SourceFqdn` / `DestinationFqdn`); absent: those columns are not filled.
+   */
+  dnsNames?: DnsNameTable;
 }
 
 /**
@@ -46,6 +53,8 @@ export interface PartitionStateOptions {
   l7?: L7AnalyzerOptions;
   captureLevel?: CaptureLevelFilterOptions;
   flowSummary?: FlowSummaryOptions;
+  /** Bounds of each node's DNS name cache (defaults: 10 000 addresses, TTL clamped to 1 min–1 h). */
+  dnsNames?: DnsNameCacheOptions;
 }
 
 const NO_TRACE_POINT = TRACE_POINTS.length;
@@ -68,5 +77,6 @@ export function createPartitionState(options: PartitionStateOptions = {}): Parti
     captureLevel: new CaptureLevelFilter(options.captureLevel),
     flows: new FlowSummaryTable(options.flowSummary),
     created: () => points.filter((state): state is ObservationState => state !== undefined),
+    dnsNames: new DnsNameTable(options.dnsNames),
   };
 }

@@ -23,6 +23,9 @@ import type { PartitionState } from './partitionState';
 import { errorMessage } from '../errors';
 import { PacketRetainer, type RetainedBatch } from '../retention/packetRetainer';
 import { packetFlowId } from '../packet/flowKey';
+import type { NodeDnsNames } from '../enrich/dnsNameTable';
+import type { DnsNameCacheStats } from '../enrich/dnsNameCache';
+import { DNS_SERVER_PORT } from '../enrich/dnsAnswerLearner';
 
 /** The batch to process. */
 export interface BatchInput {
@@ -92,6 +95,10 @@ export interface BatchCounts {
   flowRecords: number;
   /** Packets retained for `retina.sh/retain-packets` configurations. */
   retainedPackets: number;
+  /** Address-to-name mappings learned from DNS responses (`SourceFqdn` / `DestinationFqdn`). */
+  dnsNamesLearned: number;
+  /** DNS names the node's name cache forgot before their TTL because it was full. */
+  dnsNameEvictions: number;
 }
 
 /** The outcome of one batch. */
@@ -128,6 +135,8 @@ function emptyCounts(): BatchCounts {
     failed: 0,
     flowRecords: 0,
     retainedPackets: 0,
+    dnsNamesLearned: 0,
+    dnsNameEvictions: 0,
   };
 }
 
@@ -161,6 +170,9 @@ export class PacketPipeline {
   private readonly maxProblems: number;
   private readonly recordOptions: { includeCaptureFrame: boolean };
   private readonly evictedBefore: number;
+  /** The node's DNS names (absent when the state keeps none), and its counters at the start. */
+  private readonly dnsNames: NodeDnsNames | undefined;
+  private readonly dnsBefore: DnsNameCacheStats | undefined;
   /** Reused for every FlowSummary observation (no object per packet). */
   private readonly observation: FlowObservation = {
     match: undefined as never,
@@ -194,6 +206,9 @@ export class PacketPipeline {
     this.observation.cluster = this.context.cluster;
     this.observation.node = this.context.node;
     this.retainer = runtime.retainPackets === true ? new PacketRetainer(this.context) : undefined;
+    this.dnsNames = runtime.state.dnsNames?.forNode(this.context.node);
+    this.dnsBefore = this.dnsNames?.cache.stats();
+    this.observation.names = this.dnsNames?.cache;
   }
 
   private deliveryFor(deliveryKey: string, output: OutputConfiguration): Delivery {
@@ -248,6 +263,7 @@ export class PacketPipeline {
           destination,
           fields,
           this.recordOptions,
+          packetColumns(packet, this.dnsNames?.cache),
         );
         // Its own deterministic id (the request's record keeps its own): re-delivery overwrites.
         record.RecordId = recordId(
@@ -313,6 +329,9 @@ export class PacketPipeline {
       }
     }
 
+    // DNS responses teach names whether or not a configuration traces them: one compare otherwise.
+    if (packet.sourcePort === DNS_SERVER_PORT) this.dnsNames?.learner.learn(packet);
+
     const source: Endpoint | undefined =
       packet.sourceIp === undefined ? undefined : identities.lookup(packet.sourceIp);
     const destination: Endpoint | undefined =
@@ -369,7 +388,7 @@ export class PacketPipeline {
         continue;
       const deliveryKey = deliveryKeyOf(match.output);
       const delivery = this.deliveryFor(deliveryKey, match.output);
-      columns ??= packetColumns(packet);
+      columns ??= packetColumns(packet, this.dnsNames?.cache);
       const retainedBy = match.retainPacketsDays !== undefined && retainedFrame > 0 ? retainer : undefined;
       if (layer7.length === 0) {
         const record = assembleTraceRecord(
@@ -410,9 +429,17 @@ export class PacketPipeline {
     }
   }
 
-  /** Takes the records accumulated since the last call (and brings `counts.flowEvictions` up to date). */
+  /**
+   * Takes the records accumulated since the last call (and brings `counts.flowEvictions` and the
+   * DNS name counters up to date).
+   */
   takeDeliveries(): Delivery[] {
     this.counts.flowEvictions = this.runtime.state.captureLevel.stats().evictedForSize - this.evictedBefore;
+    if (this.dnsNames !== undefined && this.dnsBefore !== undefined) {
+      const now = this.dnsNames.cache.stats();
+      this.counts.dnsNamesLearned = now.learned - this.dnsBefore.learned;
+      this.counts.dnsNameEvictions = now.evicted - this.dnsBefore.evicted;
+    }
     const taken = [...this.deliveries.values()];
     this.deliveries = new Map();
     return taken;

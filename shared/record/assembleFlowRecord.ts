@@ -93,6 +93,8 @@ export function assembleFlowRecord(flow: FlowEntry, reason: FlowEndReason): Trac
     if (flow.history !== '') record.TcpHistory = flow.history;
   }
   if (flow.match.includeLayer7Data) record.L7Messages = flow.l7Messages;
+  if (flow.sourceFqdn !== undefined) record.SourceFqdn = flow.sourceFqdn;
+  if (flow.destinationFqdn !== undefined) record.DestinationFqdn = flow.destinationFqdn;
   return record;
 }
 

@@ -160,6 +160,18 @@ export interface TraceRecord {
    * `retina.sh/retain-packets`.
    */
   CaptureRef?: string;
+  /**
+   * The DNS name the destination endpoint resolved for `SourceIp` before this traffic, learned from
+   * the DNS answers the same node observed (docs/flows.md, "DNS names on flows"); lower case.
+   * Mostly on replies of connections to resolved names.
+   */
+  SourceFqdn?: string;
+  /**
+   * The DNS name the source endpoint (on FlowSummary records: the initiator) resolved for
+   * `DestinationIp` before this traffic, learned from the DNS answers the same node observed
+   * (docs/flows.md, "DNS names on flows"); lower case, the name asked (CNAME chains followed).
+   */
+  DestinationFqdn?: string;
 }
 
 /** Column names of the record in a stable order, with their Log Analytics types. */
@@ -254,6 +266,8 @@ export const TRACE_RECORD_COLUMNS = [
   ['CaptureRef', 'string'],
   ['L7LatencyNs', 'long'],
   ['L7Unanswered', 'bool'],
+  ['SourceFqdn', 'string'],
+  ['DestinationFqdn', 'string'],
 ] as const satisfies ReadonlyArray<readonly [Exclude<keyof TraceRecord, 'CaptureFrame'>, ColumnType]>;
 
 /** A column name of the stored record (everything except `CaptureFrame`). */

@@ -197,6 +197,8 @@ function writeLogAttributes(r: TraceRecord, w: AttributeWriter): void {
   if (r.TcpHistory !== undefined) w.string('retina.tcp.history', r.TcpHistory);
   if (r.L7Messages !== undefined) w.int('retina.flow.l7_messages', r.L7Messages);
   if (r.CaptureRef !== undefined) w.string('retina.capture.ref', r.CaptureRef);
+  if (r.SourceFqdn !== undefined) w.string('retina.source.fqdn', r.SourceFqdn);
+  if (r.DestinationFqdn !== undefined) w.string('retina.destination.fqdn', r.DestinationFqdn);
 }
 
 /** Builds OTLP attribute objects. */
