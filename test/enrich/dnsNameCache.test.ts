@@ -110,6 +110,18 @@ describe('DnsNameCache', () => {
     expect(stats.evicted).toBeGreaterThanOrEqual(9_900 + 10_000 - 3 - 100);
   });
 
+  it('addresses sharing their last two bytes stay apart, also after one is evicted', () => {
+    const cache = new DnsNameCache({ maxAddresses: 2 });
+    cache.learn(key('192.0.2.7'), 'a.example', key(CLIENT), 300, 0);
+    cache.learn(key('198.51.2.7'), 'b.example', key(CLIENT), 300, 0);
+    expect(cache.nameFor(ip(CLIENT), ip('203.0.2.7'), 1)).toBeUndefined();
+    expect(cache.nameFor(ip(CLIENT), ip('198.51.2.7'), 1)).toBe('b.example');
+    cache.learn(key('192.0.9.9'), 'c.example', key(CLIENT), 300, 2);
+    expect(cache.nameFor(ip(CLIENT), ip('192.0.2.7'), 3)).toBeUndefined();
+    expect(cache.nameFor(ip(CLIENT), ip('198.51.2.7'), 3)).toBe('b.example');
+    expect(cache.nameFor(ip(CLIENT), ip('2001:db8::2:7'), 3)).toBeUndefined();
+  });
+
   it('keys IPv6 addresses too', () => {
     const cache = new DnsNameCache();
     cache.learn(key('2001:db8::10'), 'v6.example', key('fd00::5'), 300, 0);

@@ -45,6 +45,7 @@ describe('tracectl query --view and the query pack', () => {
     'tcp-health',
     'handshake-latency',
     'cost-by-configuration',
+    'egress-fqdn',
   ])('names the view %s that docs/cli.md documents', (name) => {
     expect(findQueryView(name)).toBeDefined();
     expect(readFileSync(path.join(ROOT, 'docs', 'cli.md'), 'utf8')).toContain(`--view ${name}`);

@@ -1,5 +1,6 @@
 import { costByConfigurationView } from './costByConfigurationView';
 import { dnsLatencyView } from './dnsLatencyView';
+import { egressFqdnView } from './egressFqdnView';
 import { grpcErrorsView } from './grpcErrorsView';
 import { handshakeLatencyView } from './handshakeLatencyView';
 import { httpLatencyView } from './httpLatencyView';
@@ -20,6 +21,7 @@ export const QUERY_VIEWS: readonly QueryView[] = [
   tcpHealthView,
   handshakeLatencyView,
   costByConfigurationView,
+  egressFqdnView,
 ];
 
 /** The view named `name`, or undefined. */
