@@ -27,6 +27,8 @@ export const DNS_SERVER_PORT = 53;
 
 /** Most CNAME links followed from the question's name. */
 const MAX_CHAIN = 16;
+/** Most address and most alias answers read per message (a hostile message may carry thousands). */
+const MAX_ANSWERS = 256;
 
 interface AliasAnswer {
   owner: string;
@@ -54,6 +56,7 @@ export class DnsAnswerLearner {
     dataEnd: number,
   ): void => {
     const length = dataEnd - dataStart;
+    if (this.addresses.length >= MAX_ANSWERS || this.aliases.length >= MAX_ANSWERS) return;
     if ((type === DnsType.A && length === 4) || (type === DnsType.AAAA && length === 16)) {
       this.addresses.push({ owner: owner.toLowerCase(), address: ipKey(message, dataStart, length), ttl });
     } else if (type === DnsType.CNAME) {

@@ -191,6 +191,15 @@ describe('DnsAnswerLearner.learnMessage', () => {
     expect(name(cache, '192.0.2.9')).toBe('example.com');
   });
 
+  it('reads at most 256 answers of a huge response', () => {
+    const answers = Array.from({ length: 1000 }, (_, i) =>
+      rr(POINTER_TO_QUESTION, A, 60, bytes(10, 9, i >> 8, i & 0xff)),
+    );
+    const { learned, cache } = learnAll(dnsMessage({ flags: 0x8180, answers }));
+    expect(learned).toBe(256);
+    expect(cache.stats().addresses).toBe(256);
+  });
+
   it('never throws on random bytes', () => {
     const { learner } = setup();
     let seed = 7;
