@@ -18,7 +18,7 @@ const ROOT = join(__dirname, '..', '..');
 const CLIENT = '192.168.1.5';
 const SERVER = '203.0.113.7';
 
-function capture(): Uint8Array {
+function capture(withResponse = true): Uint8Array {
   const response = dnsMessage({
     flags: 0x8180,
     name: 'api.example.com',
@@ -60,6 +60,7 @@ function capture(): Uint8Array {
     tcp(true, TcpFlag.PSH | TcpFlag.ACK, 11, 71, request),
     tcp(false, TcpFlag.PSH | TcpFlag.ACK, 71, 11 + request.length, 'HTTP/1.1 204 No Content\r\n\r\n'),
   ];
+  if (!withResponse) specs.pop();
   return writePcap(
     { linkType: 1 },
     specs.map((spec, i) => ({ timestampSec: 1_700_000_000 + i, timestampNsec: 0, data: craftFrame(spec) })),
@@ -73,6 +74,7 @@ beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'inspect-fqdn-'));
   file = join(scratch, 'lookup-then-http.pcap');
   writeFileSync(file, capture());
+  writeFileSync(join(scratch, 'unanswered.pcap'), capture(false));
 });
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -117,6 +119,14 @@ describe('tracectl inspect with DNS names', () => {
         .filter((r) => r.L7Protocol === 'DNS')
         .every((r) => r.DestinationFqdn === undefined && r.SourceFqdn === undefined),
     ).toBe(true);
+  });
+
+  it('names the destination on the record of a request left unanswered', async () => {
+    const records = ndjson((await inspect(join(scratch, 'unanswered.pcap'))).stdout);
+    expect(records.find((r) => r.L7Unanswered === true)).toMatchObject({
+      HttpMethod: 'GET',
+      DestinationFqdn: 'api.example.com',
+    });
   });
 
   it('names the destination of the flow record, and the table shows the name for an unknown address', async () => {
