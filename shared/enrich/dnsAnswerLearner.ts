@@ -93,7 +93,7 @@ export class DnsAnswerLearner {
     if (((message[4]! << 8) | message[5]!) !== 1) return 0;
     this.aliases.length = 0;
     this.addresses.length = 0;
-    const parsed = parseDnsMessage(message, this.onAnswer);
+    const parsed = parseDnsMessage(message, this.onAnswer, false);
     if (!parsed.ok || parsed.fields.DnsResponseCode !== 'NOERROR') return 0;
     const query = parsed.fields.DnsQuery;
     if (query === undefined || query === '.' || this.addresses.length === 0) return 0;

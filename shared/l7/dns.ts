@@ -42,9 +42,15 @@ export type DnsAnswerVisitor = (
  * question's name and type, response code (with the EDNS extended bits, responses only) and the
  * answer section as `{type, value, ttl}`. The header and first question must be intact; answers
  * that cannot be read end the list and mark the result `partial`. `onAnswer`, when given, sees
- * every answer record that could be read, in message order.
+ * every answer record that could be read, in message order; with `renderAnswers` false the
+ * answers are only shown to it (no `DnsAnswers`: rendering TXT or SVCB text costs allocations a
+ * caller that wants addresses does not need).
  */
-export function parseDnsMessage(message: Uint8Array, onAnswer?: DnsAnswerVisitor): DnsParse {
+export function parseDnsMessage(
+  message: Uint8Array,
+  onAnswer?: DnsAnswerVisitor,
+  renderAnswers = true,
+): DnsParse {
   if (message.length < HEADER_BYTES)
     return { ok: false, reason: `message of ${message.length} bytes is shorter than the 12-byte header` };
   const flags = u16(message, 2);
@@ -84,7 +90,7 @@ export function parseDnsMessage(message: Uint8Array, onAnswer?: DnsAnswerVisitor
     }
     at = record.next;
     onAnswer?.(record.owner, record.type, record.ttl, message, record.dataStart, record.next);
-    if (record.type === DnsType.OPT || answers.length >= MAX_DNS_ANSWERS) continue;
+    if (!renderAnswers || record.type === DnsType.OPT || answers.length >= MAX_DNS_ANSWERS) continue;
     const value = renderRdataBounded(message, record.type, record.dataStart, record.next);
     if (value === undefined) {
       partial = true;

@@ -204,6 +204,9 @@ describe('parseDnsMessage', () => {
       ['www.example.com', 5, 300, 7],
       ['edge.example.com', 1, 60, 4],
     ]);
+    const unrendered = parseDnsMessage(message, () => undefined, false);
+    expect(unrendered).toMatchObject({ ok: true, partial: false, fields: { DnsResponseCode: 'NOERROR' } });
+    expect(unrendered.ok && unrendered.fields.DnsAnswers).toBeUndefined();
   });
 });
 
