@@ -88,9 +88,11 @@ export class DnsAnswerLearner {
 
   /** Learns from one DNS message (without a TCP length prefix) sent to `client` at packet time `nowMs`. */
   learnMessage(message: Uint8Array, client: IpKey, nowMs: number): number {
-    // Header checks first: a query, another opcode or several questions cost no parse.
+    // Header checks first: a query, another opcode, an error (the NXDOMAIN answers of search-path
+    // expansion are most of a cluster's DNS), several questions or no answer cost no parse.
     if (message.length < 12 || (message[2]! & 0x80) === 0 || (message[2]! & 0x78) !== 0) return 0;
-    if (((message[4]! << 8) | message[5]!) !== 1) return 0;
+    if ((message[3]! & 0x0f) !== 0) return 0;
+    if (((message[4]! << 8) | message[5]!) !== 1 || ((message[6]! << 8) | message[7]!) === 0) return 0;
     this.aliases.length = 0;
     this.addresses.length = 0;
     const parsed = parseDnsMessage(message, this.onAnswer, false);
