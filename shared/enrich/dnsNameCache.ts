@@ -162,6 +162,11 @@ export class DnsNameCache implements DnsNameLookup {
     return found?.name;
   }
 
+  /** True while no address is held: records need no lookup at all. */
+  get empty(): boolean {
+    return this.addresses.size === 0;
+  }
+
   /** Current counters. */
   stats(): DnsNameCacheStats {
     return { addresses: this.addresses.size, learned: this.learned, evicted: this.evicted };

@@ -26,6 +26,7 @@ import { packetFlowId } from '../packet/flowKey';
 import type { NodeDnsNames } from '../enrich/dnsNameTable';
 import type { DnsNameCacheStats } from '../enrich/dnsNameCache';
 import { DNS_SERVER_PORT } from '../enrich/dnsAnswerLearner';
+import { addDnsNames } from '../enrich/recordDnsNames';
 
 /** The batch to process. */
 export interface BatchInput {
@@ -263,8 +264,9 @@ export class PacketPipeline {
           destination,
           fields,
           this.recordOptions,
-          packetColumns(packet, this.dnsNames?.cache),
         );
+        const names = this.dnsNames?.cache;
+        if (names !== undefined && !names.empty) addDnsNames(record, packet, names);
         // Its own deterministic id (the request's record keeps its own): re-delivery overwrites.
         record.RecordId = recordId(
           `${match.key}\u0000unanswered`,
@@ -388,7 +390,10 @@ export class PacketPipeline {
         continue;
       const deliveryKey = deliveryKeyOf(match.output);
       const delivery = this.deliveryFor(deliveryKey, match.output);
-      columns ??= packetColumns(packet, this.dnsNames?.cache);
+      columns ??= packetColumns(packet);
+      // Names are looked up only once some DNS answer was learned on this node.
+      const names = this.dnsNames?.cache;
+      const named = names !== undefined && !names.empty ? names : undefined;
       const retainedBy = match.retainPacketsDays !== undefined && retainedFrame > 0 ? retainer : undefined;
       if (layer7.length === 0) {
         const record = assembleTraceRecord(
@@ -401,6 +406,7 @@ export class PacketPipeline {
           this.recordOptions,
           columns,
         );
+        if (named !== undefined) addDnsNames(record, packet, named);
         retainedBy?.attach(retainedFrame, record);
         delivery.records.push(record);
       } else {
@@ -416,6 +422,7 @@ export class PacketPipeline {
             this.recordOptions,
             columns,
           );
+          if (named !== undefined) addDnsNames(record, packet, named);
           // Several messages completed by one packet (pipelining) each need their own id.
           if (index > 0) record.RecordId = `${record.RecordId}-${index}`;
           retainedBy?.attach(retainedFrame, record);

@@ -3,7 +3,6 @@
  * in `TRACE_RECORD_COLUMNS` order and absent values are omitted (no `undefined` keys).
  */
 import type { CaptureLevel } from '../config/model';
-import type { DnsNameLookup } from '../enrich/dnsNameCache';
 import type { Endpoint } from '../enrich/identity';
 import { formatIp } from '../net/ipAddress';
 import { IpProtocol, type DecodedPacket } from '../packet/decodedPacket';
@@ -49,26 +48,12 @@ export interface PacketColumns {
   readonly destinationIp: string | undefined;
   readonly tcpFlags: string | undefined;
   readonly communityId: string | undefined;
-  /** `SourceFqdn`: the name the destination resolved for the source address. */
-  readonly sourceFqdn?: string | undefined;
-  /** `DestinationFqdn`: the name the source resolved for the destination address. */
-  readonly destinationFqdn?: string | undefined;
 }
 
-/**
- * The packet-only columns of `packet`'s records; with `names` (the node's DNS name cache) also
- * `SourceFqdn` and `DestinationFqdn` as known at the packet's time.
- */
-export function packetColumns(packet: DecodedPacket, names?: DnsNameLookup): PacketColumns {
+/** The packet-only columns of `packet`'s records. */
+export function packetColumns(packet: DecodedPacket): PacketColumns {
   const sip = packet.sourceIp;
   const dip = packet.destinationIp;
-  let sourceFqdn: string | undefined;
-  let destinationFqdn: string | undefined;
-  if (names !== undefined && sip && dip) {
-    const nowMs = packet.timestampSec * 1000 + packet.timestampNsec / 1e6;
-    destinationFqdn = names.nameFor(sip, dip, nowMs);
-    sourceFqdn = names.nameFor(dip, sip, nowMs);
-  }
   return {
     timeGenerated: isoTime(packet.timestampSec, packet.timestampNsec),
     timestampNs: timestampNs(packet.timestampSec, packet.timestampNsec),
@@ -81,8 +66,6 @@ export function packetColumns(packet: DecodedPacket, names?: DnsNameLookup): Pac
     tcpFlags:
       packet.protocol === IpProtocol.TCP && packet.tcpFlags ? tcpFlagsText(packet.tcpFlags) : undefined,
     communityId: packetCommunityId(packet),
-    sourceFqdn,
-    destinationFqdn,
   };
 }
 
@@ -199,8 +182,6 @@ export function assembleTraceRecord(
   if (packet.icmpType !== undefined) addIcmpColumns(record, packet);
   if (packet.fragmentOverlap === true) record.IpFragmentOverlap = true;
   if (packet.fragmentIrregular === true) record.IpFragmentIrregular = true;
-  if (columns.sourceFqdn !== undefined) record.SourceFqdn = columns.sourceFqdn;
-  if (columns.destinationFqdn !== undefined) record.DestinationFqdn = columns.destinationFqdn;
   if (options?.includeCaptureFrame) record.CaptureFrame = packet.frame;
   return record;
 }
