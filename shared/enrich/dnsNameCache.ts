@@ -58,15 +58,22 @@ const TOUCH_MS = 1000;
 /** A count that reached this stays (its bucket is then always looked up: never a wrong miss). */
 const STUCK = 255;
 
-/** The filter bucket of an address: its last two bytes (they vary most among pods and servers). */
+/**
+ * The filter bucket of an address: its 16-bit words folded by XOR, so addresses that differ
+ * anywhere (not only in the last bytes, as `::1`-style IPv6 addresses do) mostly differ here.
+ */
 function bucketOf(address: Uint8Array): number {
-  const length = address.length;
-  return ((address[length - 2] ?? 0) << 8) | (address[length - 1] ?? 0);
+  let bucket = 0;
+  for (let i = 0; i + 1 < address.length; i += 2) bucket ^= (address[i]! << 8) | address[i + 1]!;
+  return bucket;
 }
 
-/** The filter bucket of an {@link IpKey} (the same two bytes). */
+/** The filter bucket of an {@link IpKey}: the same fold of the same words. */
 function bucketOfKey(key: IpKey): number {
-  return typeof key === 'number' ? key & 0xffff : key.charCodeAt(key.length - 1);
+  if (typeof key === 'number') return ((key >>> 16) ^ key) & 0xffff;
+  let bucket = 0;
+  for (let i = 0; i < key.length; i++) bucket ^= key.charCodeAt(i);
+  return bucket;
 }
 
 /** Per-node cache of resolved names by address. */

@@ -110,16 +110,20 @@ describe('DnsNameCache', () => {
     expect(stats.evicted).toBeGreaterThanOrEqual(9_900 + 10_000 - 3 - 100);
   });
 
-  it('addresses sharing their last two bytes stay apart, also after one is evicted', () => {
+  it('addresses sharing a filter bucket (the same XOR of their 16-bit words) stay apart', () => {
     const cache = new DnsNameCache({ maxAddresses: 2 });
     cache.learn(key('192.0.2.7'), 'a.example', key(CLIENT), 300, 0);
-    cache.learn(key('198.51.2.7'), 'b.example', key(CLIENT), 300, 0);
-    expect(cache.nameFor(ip(CLIENT), ip('203.0.2.7'), 1)).toBeUndefined();
-    expect(cache.nameFor(ip(CLIENT), ip('198.51.2.7'), 1)).toBe('b.example');
-    cache.learn(key('192.0.9.9'), 'c.example', key(CLIENT), 300, 2);
+    cache.learn(key('2.7.192.0'), 'b.example', key(CLIENT), 300, 0);
+    expect(cache.nameFor(ip(CLIENT), ip('192.0.2.7'), 1)).toBe('a.example');
+    expect(cache.nameFor(ip(CLIENT), ip('2.7.192.0'), 1)).toBe('b.example');
+    // Evicting one leaves the other findable, and the evicted one unknown.
+    cache.learn(key('198.51.100.9'), 'c.example', key(CLIENT), 300, 2);
     expect(cache.nameFor(ip(CLIENT), ip('192.0.2.7'), 3)).toBeUndefined();
-    expect(cache.nameFor(ip(CLIENT), ip('198.51.2.7'), 3)).toBe('b.example');
-    expect(cache.nameFor(ip(CLIENT), ip('2001:db8::2:7'), 3)).toBeUndefined();
+    expect(cache.nameFor(ip(CLIENT), ip('2.7.192.0'), 3)).toBe('b.example');
+    // IPv6 keys fold the same way: ::c000:207 shares the bucket, yet is not known.
+    expect(cache.nameFor(ip(CLIENT), ip('::c000:207'), 3)).toBeUndefined();
+    cache.learn(key('2001:db8::1'), 'v6.example', key(CLIENT), 300, 4);
+    expect(cache.nameFor(ip(CLIENT), ip('2001:db8::1'), 5)).toBe('v6.example');
   });
 
   it('keys IPv6 addresses too', () => {
