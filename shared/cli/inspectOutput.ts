@@ -153,9 +153,13 @@ export const TABLE_HEADER = [
 
 /** One table row per record. */
 export function tableRow(record: InspectedRecord): string[] {
-  const source = record.SourcePodName ?? record.SourceServiceName ?? record.SourceNodeName;
+  const source =
+    record.SourcePodName ?? record.SourceServiceName ?? record.SourceNodeName ?? record.SourceFqdn;
   const destination =
-    record.DestinationPodName ?? record.DestinationServiceName ?? record.DestinationNodeName;
+    record.DestinationPodName ??
+    record.DestinationServiceName ??
+    record.DestinationNodeName ??
+    record.DestinationFqdn;
   return [
     String(record.CaptureFrame ?? ''),
     record.TimeGenerated.slice(11, 23),

@@ -110,6 +110,12 @@ export class FlowEntry {
   ackRttsFromDestination: Float64Array | undefined = undefined;
   ackRttCountFromSource = 0;
   ackRttCountFromDestination = 0;
+  /**
+   * `DestinationFqdn` / `SourceFqdn`: the names each end had resolved for the other when the flow
+   * was opened (kept for all its records: the DNS entry may expire while the connection lasts).
+   */
+  destinationFqdn: string | undefined = undefined;
+  sourceFqdn: string | undefined = undefined;
 
   constructor(packet: DecodedPacket, opening: FlowOpening) {
     const flipped = opening.flipped;

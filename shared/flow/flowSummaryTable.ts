@@ -20,6 +20,7 @@
  *
  * Nothing is dropped silently: every flow that leaves the table leaves through the sink.
  */
+import type { DnsNameLookup } from '../enrich/dnsNameCache';
 import type { Endpoint } from '../enrich/identity';
 import type { ConfigurationMatch } from '../match/configurationMatcher';
 import { IpProtocol, TcpFlag, type DecodedPacket } from '../packet/decodedPacket';
@@ -83,6 +84,8 @@ export interface FlowObservation {
   l7Messages: number;
   /** The TCP analyser's outcome for this packet (undefined for other protocols). */
   tcp?: TcpPacketAnalysis | undefined;
+  /** The node's DNS names: a new flow takes its `DestinationFqdn` / `SourceFqdn` from them. */
+  names?: DnsNameLookup | undefined;
 }
 
 const DEFAULT_IDLE: FlowIdleTimeouts = { tcp: 300_000, udp: 60_000, icmp: 60_000, other: 60_000 };
@@ -228,6 +231,11 @@ export class FlowSummaryTable {
         communityId: packetCommunityId(packet),
       });
       flow.refreshedMs = nowMs;
+      const names = observation.names;
+      if (names !== undefined) {
+        flow.destinationFqdn = names.nameFor(flow.sourceIp, flow.destinationIp, nowMs);
+        flow.sourceFqdn = names.nameFor(flow.destinationIp, flow.sourceIp, nowMs);
+      }
       flows.set(key, flow);
       if (++this.trackedFlows > this.maxFlows) this.evictOldest(sink, flow);
     } else if (nowMs - flow.refreshedMs >= REFRESH_MS) {

@@ -23,12 +23,34 @@ export type DnsParse =
   | { ok: false; reason: string };
 
 /**
+ * Receives each answer record {@link parseDnsMessage} could read, before rendering (OPT
+ * included, beyond `MAX_DNS_ANSWERS` too): its owner name, RR type number, TTL in seconds, and
+ * where its RDATA lies in `message` (`[dataStart, dataEnd)`). Used by the DNS name cache, which
+ * needs owner names (CNAME chains) and raw addresses the record fields do not carry.
+ */
+export type DnsAnswerVisitor = (
+  owner: string,
+  type: number,
+  ttl: number,
+  message: Uint8Array,
+  dataStart: number,
+  dataEnd: number,
+) => void;
+
+/**
  * Parses one DNS message (without the TCP length prefix) into record fields: id, QR flag, first
  * question's name and type, response code (with the EDNS extended bits, responses only) and the
  * answer section as `{type, value, ttl}`. The header and first question must be intact; answers
- * that cannot be read end the list and mark the result `partial`.
+ * that cannot be read end the list and mark the result `partial`. `onAnswer`, when given, sees
+ * every answer record that could be read, in message order; with `renderAnswers` false the
+ * answers are only shown to it (no `DnsAnswers`: rendering TXT or SVCB text costs allocations a
+ * caller that wants addresses does not need).
  */
-export function parseDnsMessage(message: Uint8Array): DnsParse {
+export function parseDnsMessage(
+  message: Uint8Array,
+  onAnswer?: DnsAnswerVisitor,
+  renderAnswers = true,
+): DnsParse {
   if (message.length < HEADER_BYTES)
     return { ok: false, reason: `message of ${message.length} bytes is shorter than the 12-byte header` };
   const flags = u16(message, 2);
@@ -67,7 +89,8 @@ export function parseDnsMessage(message: Uint8Array): DnsParse {
       break;
     }
     at = record.next;
-    if (record.type === DnsType.OPT || answers.length >= MAX_DNS_ANSWERS) continue;
+    onAnswer?.(record.owner, record.type, record.ttl, message, record.dataStart, record.next);
+    if (!renderAnswers || record.type === DnsType.OPT || answers.length >= MAX_DNS_ANSWERS) continue;
     const value = renderRdataBounded(message, record.type, record.dataStart, record.next);
     if (value === undefined) {
       partial = true;
@@ -91,6 +114,8 @@ export function parseDnsMessage(message: Uint8Array): DnsParse {
 }
 
 interface RawRecord {
+  /** Owner name in presentation form. */
+  owner: string;
   type: number;
   ttl: number;
   dataStart: number;
@@ -105,7 +130,13 @@ function readRecord(message: Uint8Array, offset: number): RawRecord | string {
   const dataStart = owner.next + 10;
   const next = dataStart + u16(message, owner.next + 8);
   if (next > message.length) return 'record data runs past the end of the message';
-  return { type: u16(message, owner.next), ttl: u32(message, owner.next + 4), dataStart, next };
+  return {
+    owner: owner.name,
+    type: u16(message, owner.next),
+    ttl: u32(message, owner.next + 4),
+    dataStart,
+    next,
+  };
 }
 
 /** UDP/TCP ports DNS is recognised on: DNS, mDNS, LLMNR. */

@@ -107,8 +107,8 @@ function printExamples(system: LocalSystem): void {
   if (accepted !== undefined) examples.push({ where: 'Log Analytics (RetinaTraces_CL)', record: accepted.row });
   const flow = system.logsIngestion.accepted.find((row) => row.row.CaptureLevel === 'FlowSummary');
   if (flow !== undefined) {
-    const { TraceConfiguration, NodeName, SourcePodName, DestinationPodName, DestinationPort, PacketsFromSource, PacketsFromDestination, BytesFromSource, BytesFromDestination, FlowState, TcpHistory, FlowEndReason, CommunityId } = flow.row;
-    say(`  Log Analytics flow: ${JSON.stringify({ TraceConfiguration, NodeName, SourcePodName, DestinationPodName, DestinationPort, PacketsFromSource, PacketsFromDestination, BytesFromSource, BytesFromDestination, FlowState, TcpHistory, FlowEndReason, CommunityId })}`);
+    const { TraceConfiguration, NodeName, SourcePodName, DestinationPodName, DestinationFqdn, DestinationPort, PacketsFromSource, PacketsFromDestination, BytesFromSource, BytesFromDestination, FlowState, TcpHistory, FlowEndReason, CommunityId } = flow.row;
+    say(`  Log Analytics flow: ${JSON.stringify({ TraceConfiguration, NodeName, SourcePodName, DestinationPodName, DestinationFqdn, DestinationPort, PacketsFromSource, PacketsFromDestination, BytesFromSource, BytesFromDestination, FlowState, TcpHistory, FlowEndReason, CommunityId })}`);
   }
   // gRPC over h2c (shop/shop-sentinel's ASIM web sessions): a call, and the call that failed.
   const web = system.logsIngestion.accepted.filter((row) => row.stream === 'Custom-ASimWebSessionLogs');
@@ -137,6 +137,7 @@ function printExamples(system: LocalSystem): void {
       SourcePodName,
       DestinationIp,
       DestinationServiceName,
+      DestinationFqdn,
       Protocol,
       L7Protocol,
       DnsQuery,
@@ -144,7 +145,7 @@ function printExamples(system: LocalSystem): void {
       TcpFlags,
     } = record;
     say(
-      `  ${where}: ${JSON.stringify({ TimeGenerated, TraceConfiguration, TracePoint, SourceIp, SourcePodName, DestinationIp, DestinationServiceName, Protocol, TcpFlags, L7Protocol, DnsQuery, DnsResponseCode })}`,
+      `  ${where}: ${JSON.stringify({ TimeGenerated, TraceConfiguration, TracePoint, SourceIp, SourcePodName, DestinationIp, DestinationServiceName, DestinationFqdn, Protocol, TcpFlags, L7Protocol, DnsQuery, DnsResponseCode })}`,
     );
   }
 }

@@ -141,6 +141,10 @@ export interface IngestSummary {
   retainedBlobs?: number;
   /** Retained capture blobs dead-lettered (their packets are kept in the dead-letter blob). */
   retainedDeadLettered?: number;
+  /** Address-to-name mappings learned from DNS responses (present when any was). */
+  dnsNamesLearned?: number;
+  /** DNS names forgotten before their TTL because a node's name cache was full (present when any was). */
+  dnsNameEvictions?: number;
 }
 
 const MAX_PROBLEMS = 50;
@@ -166,6 +170,10 @@ function addCounts(summary: IngestSummary, counts: BatchCounts): void {
   summary.packets += counts.packets;
   summary.malformed += counts.malformed;
   summary.matched += counts.matched;
+  if (counts.dnsNamesLearned > 0)
+    summary.dnsNamesLearned = (summary.dnsNamesLearned ?? 0) + counts.dnsNamesLearned;
+  if (counts.dnsNameEvictions > 0)
+    summary.dnsNameEvictions = (summary.dnsNameEvictions ?? 0) + counts.dnsNameEvictions;
 }
 
 /**

@@ -20,6 +20,8 @@ import { CaptureLevelFilter, type CaptureLevelFilterOptions } from '../flow/capt
 import { FlowSummaryTable, type FlowSummaryOptions } from '../flow/flowSummaryTable';
 import { TRACE_POINTS, type TracePoint } from '../packet/decodedPacket';
 import { TcpAnalyzer, type TcpAnalyzerOptions } from '../tcp/tcpAnalyzer';
+import { DnsNameTable } from '../enrich/dnsNameTable';
+import type { DnsNameCacheOptions } from '../enrich/dnsNameCache';
 
 /** Reassembly state of one observation point. */
 export interface ObservationState {
@@ -46,6 +48,11 @@ export interface PartitionState {
    * are kept apart by observation scope, like layer 7. Its bounds are the partition's.
    */
   tcp: TcpAnalyzer;
+  /**
+   * DNS names each node's pods resolved, learned from every DNS response of the partition
+   * (`SourceFqdn` / `DestinationFqdn`); absent: those columns are not filled.
+   */
+  dnsNames?: DnsNameTable;
 }
 
 /**
@@ -58,6 +65,8 @@ export interface PartitionStateOptions {
   captureLevel?: CaptureLevelFilterOptions;
   flowSummary?: FlowSummaryOptions;
   tcp?: TcpAnalyzerOptions;
+  /** Bounds of each node's DNS name cache (defaults: 10 000 addresses, TTL clamped to 1 min–1 h). */
+  dnsNames?: DnsNameCacheOptions;
 }
 
 const NO_TRACE_POINT = TRACE_POINTS.length;
@@ -81,5 +90,6 @@ export function createPartitionState(options: PartitionStateOptions = {}): Parti
     captureLevel: new CaptureLevelFilter(options.captureLevel),
     flows: new FlowSummaryTable(options.flowSummary),
     tcp: new TcpAnalyzer(options.tcp),
+    dnsNames: new DnsNameTable(options.dnsNames),
   };
 }

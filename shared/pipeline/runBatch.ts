@@ -25,6 +25,10 @@ import { PacketRetainer, type RetainedBatch } from '../retention/packetRetainer'
 import { packetFlowId } from '../packet/flowKey';
 import { observationScope } from './observationScope';
 import { IpProtocol } from '../packet/decodedPacket';
+import type { NodeDnsNames } from '../enrich/dnsNameTable';
+import type { DnsNameCacheStats } from '../enrich/dnsNameCache';
+import { DNS_SERVER_PORT } from '../enrich/dnsAnswerLearner';
+import { addDnsNames } from '../enrich/recordDnsNames';
 
 /** The batch to process. */
 export interface BatchInput {
@@ -96,6 +100,10 @@ export interface BatchCounts {
   flowRecords: number;
   /** Packets retained for `retina.sh/retain-packets` configurations. */
   retainedPackets: number;
+  /** Address-to-name mappings learned from DNS responses (`SourceFqdn` / `DestinationFqdn`). */
+  dnsNamesLearned: number;
+  /** DNS names the node's name cache forgot before their TTL because it was full. */
+  dnsNameEvictions: number;
 }
 
 /** The outcome of one batch. */
@@ -133,6 +141,8 @@ function emptyCounts(): BatchCounts {
     failed: 0,
     flowRecords: 0,
     retainedPackets: 0,
+    dnsNamesLearned: 0,
+    dnsNameEvictions: 0,
   };
 }
 
@@ -167,6 +177,9 @@ export class PacketPipeline {
   private readonly recordOptions: { includeCaptureFrame: boolean };
   private readonly evictedBefore: number;
   private readonly tcpEvictedBefore: number;
+  /** The node's DNS names (absent when the state keeps none), and its counters at the start. */
+  private readonly dnsNames: NodeDnsNames | undefined;
+  private readonly dnsBefore: DnsNameCacheStats | undefined;
   /** Reused for every FlowSummary observation (no object per packet). */
   private readonly observation: FlowObservation = {
     match: undefined as never,
@@ -202,6 +215,9 @@ export class PacketPipeline {
     this.observation.cluster = this.context.cluster;
     this.observation.node = this.context.node;
     this.retainer = runtime.retainPackets === true ? new PacketRetainer(this.context) : undefined;
+    this.dnsNames = runtime.state.dnsNames?.forNode(this.context.node);
+    this.dnsBefore = this.dnsNames?.cache.stats();
+    this.observation.names = this.dnsNames?.cache;
   }
 
   private deliveryFor(deliveryKey: string, output: OutputConfiguration): Delivery {
@@ -256,6 +272,8 @@ export class PacketPipeline {
           fields,
           this.recordOptions,
         );
+        const names = this.dnsNames?.cache;
+        if (names !== undefined && !names.empty) addDnsNames(record, packet, names);
         // Its own deterministic id (the request's record keeps its own): re-delivery overwrites.
         record.RecordId = recordId(
           `${match.key}\u0000unanswered`,
@@ -335,6 +353,9 @@ export class PacketPipeline {
       }
     }
 
+    // DNS responses teach names whether or not a configuration traces them: one compare otherwise.
+    if (packet.sourcePort === DNS_SERVER_PORT) this.dnsNames?.learner.learn(packet);
+
     const source: Endpoint | undefined =
       packet.sourceIp === undefined ? undefined : identities.lookup(packet.sourceIp);
     const destination: Endpoint | undefined =
@@ -403,6 +424,9 @@ export class PacketPipeline {
       const deliveryKey = deliveryKeyOf(match.output);
       const delivery = this.deliveryFor(deliveryKey, match.output);
       columns ??= packetColumns(packet);
+      // Names are looked up only once some DNS answer was learned on this node.
+      const names = this.dnsNames?.cache;
+      const named = names !== undefined && !names.empty ? names : undefined;
       const retainedBy = match.retainPacketsDays !== undefined && retainedFrame > 0 ? retainer : undefined;
       if (layer7.length === 0) {
         const record = assembleTraceRecord(
@@ -415,6 +439,7 @@ export class PacketPipeline {
           this.recordOptions,
           columns,
         );
+        if (named !== undefined) addDnsNames(record, packet, named);
         retainedBy?.attach(retainedFrame, record);
         delivery.records.push(record);
       } else {
@@ -430,6 +455,7 @@ export class PacketPipeline {
             this.recordOptions,
             columns,
           );
+          if (named !== undefined) addDnsNames(record, packet, named);
           // Several messages completed by one packet (pipelining) each need their own id.
           if (index > 0) record.RecordId = `${record.RecordId}-${index}`;
           retainedBy?.attach(retainedFrame, record);
@@ -444,12 +470,17 @@ export class PacketPipeline {
   }
 
   /**
-   * Takes the records accumulated since the last call (and brings `counts.flowEvictions` and
-   * `counts.tcpConnectionEvictions` up to date).
+   * Takes the records accumulated since the last call (and brings `counts.flowEvictions`,
+   * `counts.tcpConnectionEvictions` and the DNS name counters up to date).
    */
   takeDeliveries(): Delivery[] {
     this.counts.flowEvictions = this.runtime.state.captureLevel.stats().evictedForSize - this.evictedBefore;
     this.counts.tcpConnectionEvictions = this.runtime.state.tcp.stats().evicted - this.tcpEvictedBefore;
+    if (this.dnsNames !== undefined && this.dnsBefore !== undefined) {
+      const now = this.dnsNames.cache.stats();
+      this.counts.dnsNamesLearned = now.learned - this.dnsBefore.learned;
+      this.counts.dnsNameEvictions = now.evicted - this.dnsBefore.evicted;
+    }
     const taken = [...this.deliveries.values()];
     this.deliveries = new Map();
     return taken;

@@ -95,6 +95,8 @@ export function assembleFlowRecord(flow: FlowEntry, reason: FlowEndReason): Trac
   }
   if (flow.match.includeLayer7Data) record.L7Messages = flow.l7Messages;
   if (flow.protocol === IpProtocol.TCP) addTcpHealth(record, flow);
+  if (flow.sourceFqdn !== undefined) record.SourceFqdn = flow.sourceFqdn;
+  if (flow.destinationFqdn !== undefined) record.DestinationFqdn = flow.destinationFqdn;
   return record;
 }
 

@@ -190,6 +190,18 @@ export interface TraceRecord {
   TcpOutOfOrderFromSource?: number;
   /** FlowSummary, TCP: responder segments seen out of order. */
   TcpOutOfOrderFromDestination?: number;
+  /**
+   * The DNS name the destination endpoint resolved for `SourceIp` before this traffic, learned from
+   * the DNS answers the same node observed (docs/flows.md, "DNS names on flows"); lower case.
+   * Mostly on replies of connections to resolved names.
+   */
+  SourceFqdn?: string;
+  /**
+   * The DNS name the source endpoint (on FlowSummary records: the initiator) resolved for
+   * `DestinationIp` before this traffic, learned from the DNS answers the same node observed
+   * (docs/flows.md, "DNS names on flows"); lower case, the name asked (CNAME chains followed).
+   */
+  DestinationFqdn?: string;
 }
 
 /** Column names of the record in a stable order, with their Log Analytics types. */
@@ -296,6 +308,8 @@ export const TRACE_RECORD_COLUMNS = [
   ['TcpDuplicateAcksFromDestination', 'int'],
   ['TcpOutOfOrderFromSource', 'int'],
   ['TcpOutOfOrderFromDestination', 'int'],
+  ['SourceFqdn', 'string'],
+  ['DestinationFqdn', 'string'],
 ] as const satisfies ReadonlyArray<readonly [Exclude<keyof TraceRecord, 'CaptureFrame'>, ColumnType]>;
 
 /** A column name of the stored record (everything except `CaptureFrame`). */

@@ -410,7 +410,7 @@ describe('tracectl query --view over the local Azure Table', () => {
   it.each([
     [
       ['--view', 'top_talkers'],
-      "--view must be one of top-talkers, rejected-flows, long-flows, grpc-errors, http-latency, dns-latency, dns-names, tcp-health, handshake-latency, cost-by-configuration, tcp-retransmissions, handshake-rtt-by-node, not 'top_talkers'",
+      "--view must be one of top-talkers, rejected-flows, long-flows, grpc-errors, http-latency, dns-latency, dns-names, tcp-health, handshake-latency, cost-by-configuration, tcp-retransmissions, handshake-rtt-by-node, egress-fqdn, not 'top_talkers'",
     ],
     [['--view', 'top-talkers', '-o', 'ndjson'], "-o must be table or json, not 'ndjson'"],
     [['-o', 'json'], "-o must be table or ndjson, not 'json'"],

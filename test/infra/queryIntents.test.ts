@@ -93,6 +93,29 @@ describe('query pack intents, answered by tracectl query over the local Azure Ta
     expect(egress.some((r) => r.SourcePodName === 'frontend-7d9f8b6c5-x2x4q')).toBe(true);
   });
 
+  it('egress-by-fqdn: traffic leaving the cluster carries the name the pod resolved', async () => {
+    expect(await kql('egress-by-fqdn.kql')).toContain('DestinationFqdn');
+    const egress = await query('--ip', '93.184.215.14');
+    const out = egress.filter((r) => r.DestinationIp === '93.184.215.14');
+    const back = egress.filter((r) => r.SourceIp === '93.184.215.14');
+    expect(out.length).toBeGreaterThan(0);
+    expect(back.length).toBeGreaterThan(0);
+    // The frontend's own packets, and the node's SNATed ones (the node's most recent lookup).
+    expect(new Set(out.map((r) => r.DestinationFqdn))).toEqual(new Set(['example.com']));
+    expect(new Set(back.map((r) => r.SourceFqdn))).toEqual(new Set(['example.com']));
+    // Inside the cluster, the ClusterIP the frontend resolved is named; the pod addresses are not.
+    const toService = await query('--ip', '10.0.12.34');
+    expect(toService.filter((r) => r.DestinationIp === '10.0.12.34').every((r) => r.DestinationFqdn === 'checkout.shop.svc.cluster.local')).toBe(true);
+  });
+
+  it('dns-unanswered-by-pod: DNS queries reported without an answer', async () => {
+    expect(await kql('dns-unanswered-by-pod.kql')).toContain('L7Unanswered');
+    // Every demo query is answered (the NXDOMAIN too): none is reported unanswered.
+    const dns = await query('--l7', 'DNS');
+    expect(dns.length).toBeGreaterThan(0);
+    expect(dns.filter((r) => r.L7Unanswered === true)).toEqual([]);
+  });
+
   it('top-talkers-by-pod / namespace-traffic-matrix / records-per-configuration', async () => {
     expect(await kql('top-talkers-by-pod.kql')).toContain('SourcePodName');
     expect((await query('--pod', 'frontend-7d9f8b6c5-x2x4q')).length).toBeGreaterThan(10);

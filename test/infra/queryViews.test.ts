@@ -48,6 +48,7 @@ describe('tracectl query --view and the query pack', () => {
     'cost-by-configuration',
     'tcp-retransmissions',
     'handshake-rtt-by-node',
+    'egress-fqdn',
   ])('names the view %s that docs/cli.md documents', (name) => {
     expect(findQueryView(name)).toBeDefined();
     expect(readFileSync(path.join(ROOT, 'docs', 'cli.md'), 'utf8')).toContain(`--view ${name}`);

@@ -185,6 +185,29 @@ describe('parseDnsMessage', () => {
     const result = parseDnsMessage(dnsMessage({ flags: 0x8180, answers }));
     expect(result.ok && result.fields.DnsAnswers?.length).toBe(64);
   });
+
+  it('shows every answer read whole to onAnswer, with its owner name and RDATA bounds', () => {
+    const seen: [string, number, number, number][] = [];
+    const message = dnsMessage({
+      flags: 0x8180,
+      name: 'www.example.com',
+      answers: [
+        rr(POINTER_TO_QUESTION, 5, 300, bytes(4, 'edge', 0xc0, 16)),
+        rr(bytes(4, 'edge', 0xc0, 16), 1, 60, bytes(192, 0, 2, 7)),
+        rr(POINTER_TO_QUESTION, 1, 60, bytes(192, 0, 2)),
+      ],
+    });
+    parseDnsMessage(message.subarray(0, message.length - 1), (owner, type, ttl, _message, start, end) =>
+      seen.push([owner, type, ttl, end - start]),
+    );
+    expect(seen).toEqual([
+      ['www.example.com', 5, 300, 7],
+      ['edge.example.com', 1, 60, 4],
+    ]);
+    const unrendered = parseDnsMessage(message, () => undefined, false);
+    expect(unrendered).toMatchObject({ ok: true, partial: false, fields: { DnsResponseCode: 'NOERROR' } });
+    expect(unrendered.ok && unrendered.fields.DnsAnswers).toBeUndefined();
+  });
 });
 
 describe('isDnsPort', () => {

@@ -50,6 +50,8 @@ describe('npm run local', () => {
       // 6 DNS records and 6 shop/shop-flows connections (3 per node), written when the replay ended.
       expect(rows).toHaveLength(12);
       expect(out).toMatch(/Log Analytics flow: .*"FlowState":"SF"/);
+      // The frontend resolved example.com before connecting: the node's uplink SYN carries the name.
+      expect(out).toMatch(/stdout: .*"DestinationIp":"93\.184\.215\.14".*"DestinationFqdn":"example\.com"/);
       // samples/local/shop-sentinel-asim.yaml writes ASIM rows, one NDJSON file per stream.
       const asimRows = ['Custom-ASimNetworkSessionLogs', 'Custom-ASimDnsActivityLogs', 'Custom-ASimWebSessionLogs'].map(
         (stream) => readFileSync(path.join(dataDir, 'loganalytics', `${stream}.ndjson`), 'utf8').trim().split('\n').length,

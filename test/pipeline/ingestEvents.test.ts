@@ -190,7 +190,11 @@ describe('ingestEvents', () => {
       recordsByDestination: { 'stdout/TRACES_STDOUT': 28 },
       maxLagMs: 5000,
       problems: [],
+      // Node 1's lookups of checkout.shop.svc.cluster.local and example.com, though no
+      // configuration here traces DNS; nothing was evicted, so that counter is left out.
+      dnsNamesLearned: 2,
     });
+    expect(summary.dnsNameEvictions).toBeUndefined();
     // One queue per destination for the invocation: both events' records share its pushes.
     expect(summary.deliveries.map((d) => [d.destination, d.records, d.delivered, d.batches])).toEqual([
       ['stdout', 28, 28, 1],
@@ -198,6 +202,21 @@ describe('ingestEvents', () => {
     const records = stdoutRecords(h);
     expect(records).toHaveLength(28);
     expect(new Set(records.map((r) => r.NodeName))).toEqual(new Set(['aks-node-1', 'aks-node-2']));
+    // Node 1 sees the checkout service address the frontend resolved; node 2 the pod, unnamed.
+    const viaService = records.filter(
+      (r) =>
+        r.NodeName === 'aks-node-1' &&
+        r.DestinationServiceName === 'checkout' &&
+        r.DestinationPodName === undefined,
+    );
+    expect(viaService.length).toBeGreaterThan(0);
+    for (const r of viaService)
+      expect(r.DestinationFqdn ?? r.SourceFqdn).toBe('checkout.shop.svc.cluster.local');
+    expect(
+      records
+        .filter((r) => r.NodeName === 'aks-node-2')
+        .some((r) => r.DestinationFqdn !== undefined || r.SourceFqdn !== undefined),
+    ).toBe(false);
     const get = records.find((r) => r.NodeName === 'aks-node-2' && r.HttpMethod === 'GET');
     expect(get).toMatchObject({
       ClusterName: DEMO_CLUSTER,

@@ -72,6 +72,8 @@ describe('runBatch on the demo cluster with the samples/local configurations', (
         'stdout/TRACES_STDOUT': 10,
       },
       l7: 18,
+      // checkout.shop.svc.cluster.local and example.com (the NXDOMAIN for payments teaches nothing).
+      dnsNames: 2,
     },
     {
       node: NODE_2!,
@@ -81,10 +83,11 @@ describe('runBatch on the demo cluster with the samples/local configurations', (
       recordsBy: { 'shop/shop-http': 14 },
       destinations: { 'azuretable/TRACES_AZURETABLE': 14 },
       l7: 8,
+      dnsNames: 0,
     },
   ])(
     '$node.node: exact counts per configuration and destination',
-    ({ node, packets, matched, matchedBy, recordsBy, destinations, l7 }) => {
+    ({ node, packets, matched, matchedBy, recordsBy, destinations, l7, dnsNames }) => {
       const result = run(node.capture, localSamplesMatcher(), demo, undefined, {}, node.node);
       expect(result.problems).toEqual([]);
       expect(result.counts).toEqual({
@@ -105,6 +108,8 @@ describe('runBatch on the demo cluster with the samples/local configurations', (
         failed: 0,
         flowRecords: 0,
         retainedPackets: 0,
+        dnsNamesLearned: dnsNames,
+        dnsNameEvictions: 0,
       });
       const delivered = Object.fromEntries(
         result.deliveries.map((d) => [`${d.destination}/${d.connection}`, d.records.length]),

@@ -1,6 +1,7 @@
 import { costByConfigurationView } from './costByConfigurationView';
 import { dnsLatencyView } from './dnsLatencyView';
 import { dnsNamesView } from './dnsNamesView';
+import { egressFqdnView } from './egressFqdnView';
 import { grpcErrorsView } from './grpcErrorsView';
 import { handshakeLatencyView } from './handshakeLatencyView';
 import { handshakeRttByNodeView } from './handshakeRttByNodeView';
@@ -26,6 +27,7 @@ export const QUERY_VIEWS: readonly QueryView[] = [
   costByConfigurationView,
   retransmissionRateView,
   handshakeRttByNodeView,
+  egressFqdnView,
 ];
 
 /** The view named `name`, or undefined. */

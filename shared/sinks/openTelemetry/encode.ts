@@ -219,6 +219,8 @@ function writeLogAttributes(r: TraceRecord, w: AttributeWriter): void {
     w.int('retina.flow.source.tcp.out_of_order', r.TcpOutOfOrderFromSource);
   if (r.TcpOutOfOrderFromDestination !== undefined)
     w.int('retina.flow.destination.tcp.out_of_order', r.TcpOutOfOrderFromDestination);
+  if (r.SourceFqdn !== undefined) w.string('retina.source.fqdn', r.SourceFqdn);
+  if (r.DestinationFqdn !== undefined) w.string('retina.destination.fqdn', r.DestinationFqdn);
 }
 
 /** Builds OTLP attribute objects. */

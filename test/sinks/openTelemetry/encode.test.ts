@@ -136,6 +136,15 @@ describe('OTLP encoding', () => {
     ]);
   });
 
+  it('maps the resolved DNS names to retina.source.fqdn / retina.destination.fqdn', () => {
+    const a = attrs(makeRecord(1, { SourceFqdn: 'a.example', DestinationFqdn: 'b.example' }));
+    expect([a['retina.source.fqdn'], a['retina.destination.fqdn']]).toEqual([
+      { stringValue: 'a.example' },
+      { stringValue: 'b.example' },
+    ]);
+    expect(attrs(makeRecord(1))['retina.destination.fqdn']).toBeUndefined();
+  });
+
   it('puts cluster, node and service on the resource', () => {
     expect(resourceAttributes(makeRecord(1))).toEqual([
       { key: 'service.name', value: { stringValue: 'retina-trace-backend' } },

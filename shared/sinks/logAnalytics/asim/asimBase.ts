@@ -47,6 +47,8 @@ export function asimBase(record: TraceRecord, stream: AsimStream, mapped: Readon
   put(row, 'DstIpAddr', record.DestinationIp);
   put(row, 'DstPortNumber', record.DestinationPort);
   put(row, 'DstHostname', record.DestinationPodName);
+  putFqdn(row, 'Src', record.SourceFqdn);
+  putFqdn(row, 'Dst', record.DestinationFqdn);
   if (record.Protocol !== undefined) row.NetworkProtocol = ianaProtocolName(record.Protocol);
   if (record.IpVersion === 4 || record.IpVersion === 6) row.NetworkProtocolVersion = `IPv${record.IpVersion}`;
   const additional: Record<string, unknown> = {};
@@ -57,6 +59,22 @@ export function asimBase(record: TraceRecord, stream: AsimStream, mapped: Readon
   }
   if (Object.keys(additional).length > 0) row.AdditionalFields = additional;
   return row;
+}
+
+/**
+ * A resolved DNS name (`SourceFqdn` / `DestinationFqdn`) as ASIM `...FQDN`, `...Domain` (the name
+ * without its first label) and `...DomainType` `FQDN`; `...Hostname` gets the first label when no
+ * pod name took it.
+ */
+function putFqdn(row: LogsRow, side: 'Src' | 'Dst', fqdn: string | undefined): void {
+  if (fqdn === undefined || fqdn === '') return;
+  row[`${side}FQDN`] = fqdn;
+  const dot = fqdn.indexOf('.');
+  if (dot > 0 && dot < fqdn.length - 1) {
+    row[`${side}Domain`] = fqdn.slice(dot + 1);
+    row[`${side}DomainType`] = 'FQDN';
+  }
+  if (row[`${side}Hostname`] === undefined) row[`${side}Hostname`] = dot > 0 ? fqdn.slice(0, dot) : fqdn;
 }
 
 /**
@@ -105,4 +123,6 @@ export const BASE_MAPPED: readonly string[] = [
   'DestinationPodName',
   'Protocol',
   'IpVersion',
+  'SourceFqdn',
+  'DestinationFqdn',
 ];

@@ -52,6 +52,12 @@ const COMMON: ReadonlyArray<readonly [string, ColumnType]> = [
   ['NetworkProtocol', 'string'],
   ['NetworkProtocolVersion', 'string'],
   ['AdditionalFields', 'dynamic'],
+  ['SrcFQDN', 'string'],
+  ['SrcDomain', 'string'],
+  ['SrcDomainType', 'string'],
+  ['DstFQDN', 'string'],
+  ['DstDomain', 'string'],
+  ['DstDomainType', 'string'],
 ];
 
 /** Kubernetes workload identity (`Src/DstApp*`): in the network and web session tables only. */

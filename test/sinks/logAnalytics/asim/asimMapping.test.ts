@@ -165,6 +165,33 @@ describe('ASIM mapping values', () => {
     });
   });
 
+  it.each<[string, Partial<TraceRecord>, Record<string, unknown>]>([
+    [
+      'an external destination: FQDN, domain, and the first label as host name',
+      { DestinationPodName: undefined, DestinationFqdn: 'www.example.com', SourceFqdn: undefined },
+      { DstFQDN: 'www.example.com', DstDomain: 'example.com', DstDomainType: 'FQDN', DstHostname: 'www' },
+    ],
+    [
+      'a pod keeps its name as host name; a single label has no domain',
+      { DestinationPodName: 'db-0', DestinationFqdn: 'db', SourceFqdn: 'svc.cluster' },
+      {
+        DstFQDN: 'db',
+        DstDomain: undefined,
+        DstDomainType: undefined,
+        DstHostname: 'db-0',
+        SrcFQDN: 'svc.cluster',
+        SrcDomain: 'cluster',
+      },
+    ],
+    ['no name, no FQDN columns', {}, { DstFQDN: undefined, SrcFQDN: undefined, DstDomain: undefined }],
+  ])('DNS names: %s', (_name, columns, expected) => {
+    const r = asimRow(makeRecord(1, { L7Protocol: undefined, ...columns }));
+    for (const [column, value] of Object.entries(expected))
+      expect([column, r[column]]).toEqual([column, value]);
+    const additional = (r.AdditionalFields ?? {}) as Record<string, unknown>;
+    expect(additional.DestinationFqdn).toBeUndefined();
+  });
+
   it('workloads become ASIM applications where the table has them', () => {
     const r = asimRow(
       makeRecord(1, { SourceWorkload: 'web', DestinationServiceName: 'api', L7Protocol: undefined }),
