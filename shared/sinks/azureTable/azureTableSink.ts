@@ -23,14 +23,14 @@ import type { TraceRecord } from '../../record/traceRecord';
 import type { AzureTableConnection } from '../connection';
 import type { EncodeResult, EncodedRecord, PushOptions, PushResult, Sink } from '../sink';
 import { classifyError, classifyStatus, type SendFailure } from '../send/failure';
-import { encodeEntity, TABLE_LIMITS, type TraceEntity } from './encode';
+import { encodeEntityOperation, entityJson, TABLE_LIMITS, type TraceEntity } from './encode';
 import { DEFAULT_PARTITION_SHARDS, type PartitionLayout } from './partitionKey';
 import {
   createTableTransactionClient,
   type TableTransactionClient,
   type TableTransactionClientOptions,
 } from './tableTransactionClient';
-import { entityKeyInUrl, operationPart, serializeEntity } from './transactionBody';
+import { entityKeyInUrl, mergeEntityJson, operationPart, type SerializedEntity } from './transactionBody';
 
 /** Options of {@link AzureTableSink}. */
 export interface AzureTableSinkOptions {
@@ -85,19 +85,25 @@ export function mergeByRowKey(entities: readonly TraceEntity[]): TraceEntity[] {
   return [...byRowKey.values()];
 }
 
-/** One operation of a transaction: the (merged) entity and the records it carries. */
+/** One operation of a transaction: its RowKey, (merged) JSON body and the records it carries. */
 interface Operation {
-  entity: TraceEntity;
-  items: Array<EncodedRecord<TraceEntity>>;
+  rowKey: string;
+  json: string;
+  items: Array<EncodedRecord<SerializedEntity>>;
 }
 
-function operationsOf(batch: ReadonlyArray<EncodedRecord<TraceEntity>>): Operation[] {
+function jsonOf(item: EncodedRecord<SerializedEntity>): string {
+  return item.payload.json ?? entityJson(item.record, item.payload.partitionKey, item.payload.rowKey);
+}
+
+function operationsOf(batch: ReadonlyArray<EncodedRecord<SerializedEntity>>): Operation[] {
   const byRowKey = new Map<string, Operation>();
   for (const item of batch) {
-    const seen = byRowKey.get(item.payload.rowKey);
-    if (seen === undefined) byRowKey.set(item.payload.rowKey, { entity: item.payload, items: [item] });
+    const rowKey = item.payload.rowKey;
+    const seen = byRowKey.get(rowKey);
+    if (seen === undefined) byRowKey.set(rowKey, { rowKey, json: jsonOf(item), items: [item] });
     else {
-      seen.entity = { ...seen.entity, ...item.payload };
+      seen.json = mergeEntityJson(seen.json, jsonOf(item));
       seen.items.push(item);
     }
   }
@@ -114,8 +120,12 @@ export class TableTransactionError extends Error {
   }
 }
 
-/** Sink writing entities with Insert Or Merge transactions grouped by PartitionKey. */
-export class AzureTableSink implements Sink<TraceEntity> {
+/**
+ * Sink writing entities with Insert Or Merge transactions grouped by PartitionKey. Encoding checks
+ * and sizes a record ({@link encodeEntityOperation}); its JSON is written when its transaction is
+ * built ({@link entityJson}), so nothing but the keys is kept while a transaction fills.
+ */
+export class AzureTableSink implements Sink<SerializedEntity> {
   readonly destination = 'azuretable' as const;
   readonly connection: string;
   readonly limits = {
@@ -137,14 +147,14 @@ export class AzureTableSink implements Sink<TraceEntity> {
     };
   }
 
-  encode(record: TraceRecord): EncodeResult<TraceEntity> {
-    return encodeEntity(record, this.layout);
+  encode(record: TraceRecord): EncodeResult<SerializedEntity> {
+    return encodeEntityOperation(record, this.layout);
   }
 
   async push(
-    batch: ReadonlyArray<EncodedRecord<TraceEntity>>,
+    batch: ReadonlyArray<EncodedRecord<SerializedEntity>>,
     options: PushOptions,
-  ): Promise<PushResult<TraceEntity>> {
+  ): Promise<PushResult<SerializedEntity>> {
     if (batch.length === 0) return { ok: true };
     // Tables are created on first use; "already exists" is success.
     this.tableReady ??= this.client.createTable(options.abortSignal);
@@ -156,17 +166,11 @@ export class AzureTableSink implements Sink<TraceEntity> {
     }
     const operations = operationsOf(batch);
     const boundaries = this.client.boundaries();
-    const partitionKey = entityKeyInUrl(operations[0]!.entity.partitionKey);
+    const partitionKey = entityKeyInUrl(batch[0]!.payload.partitionKey);
     const parts = operations.map((operation) =>
-      operationPart(
-        this.client.target,
-        boundaries.changeset,
-        partitionKey,
-        operation.entity.rowKey,
-        serializeEntity(operation.entity),
-      ),
+      operationPart(this.client.target, boundaries.changeset, partitionKey, operation.rowKey, operation.json),
     );
-    const rejected: Array<EncodedRecord<TraceEntity>> = [];
+    const rejected: Array<EncodedRecord<SerializedEntity>> = [];
     let firstRejection: SendFailure | undefined;
     for (;;) {
       const { outcome, headers } = await this.client.submitTransaction(

@@ -76,6 +76,35 @@ export function serializeEntity(entity: TraceEntity): string {
   return `${json}}`;
 }
 
+/**
+ * An entity as the Table sink carries it to its transaction: its keys, and its JSON body when it is
+ * not the encoded record's own (a merge of several records, or a test's). Without `json` the body
+ * is written from the record when the transaction is built.
+ */
+export interface SerializedEntity {
+  partitionKey: string;
+  rowKey: string;
+  /** The operation's JSON body ({@link serializeEntity}); absent: built from the record. */
+  json?: string;
+}
+
+/** `entity` serialized ({@link serializeEntity}) with its keys. */
+export function serializedEntity(entity: TraceEntity): SerializedEntity {
+  return { partitionKey: entity.partitionKey, rowKey: entity.rowKey, json: serializeEntity(entity) };
+}
+
+/**
+ * Merges the JSON bodies of entities that share a RowKey into one, later properties over earlier
+ * ones, keeping first-seen order: the same text as serializing the merged entities (JSON.stringify
+ * and serializeEntity write values alike, and re-serializing parsed JSON gives the same text).
+ */
+export function mergeEntityJson(first: string, later: string): string {
+  return JSON.stringify({
+    ...(JSON.parse(first) as Record<string, unknown>),
+    ...(JSON.parse(later) as Record<string, unknown>),
+  });
+}
+
 /** A key as it appears in an entity URL: quotes doubled (OData), then percent-encoded. */
 export function entityKeyInUrl(key: string): string {
   return encodeURIComponent(key.includes("'") ? key.replaceAll("'", "''") : key);

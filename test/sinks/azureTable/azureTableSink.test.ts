@@ -10,7 +10,8 @@ import { makeRecord } from '../../support/traceRecords';
 import { configurationPrefix } from '../../../shared/sinks/azureTable/partitionKey';
 import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME, azuriteConnectionString } from '../../support/azurite';
 import type { EncodedRecord } from '../../../shared/sinks/sink';
-import type { TraceEntity } from '../../../shared/sinks/azureTable/encode';
+import { serializedEntity, type SerializedEntity } from '../../../shared/sinks/azureTable/transactionBody';
+import { encodeEntity } from '../../../shared/sinks/azureTable/encode';
 import type { TraceRecord } from '../../../shared/record/traceRecord';
 import { FaultProxy } from '../../support/faultProxy';
 import { sinkContract } from '../sinkContract';
@@ -191,7 +192,7 @@ sinkContract('azuretable', {
     const encodeAll = (
       target: AzureTableSink,
       records: readonly TraceRecord[],
-    ): Array<EncodedRecord<TraceEntity>> =>
+    ): Array<EncodedRecord<SerializedEntity>> =>
       records.map((record) => {
         const encoded = target.encode(record);
         if (!encoded.ok) throw new Error(encoded.reason);
@@ -257,7 +258,16 @@ sinkContract('azuretable', {
       const records = Array.from({ length: 5 }, (_, i) => makeRecord(930_000 + i, { NodeName: 'n' }));
       const batch = encodeAll(target, records);
       // encode() truncates strings to Table's limit, so only a payload built past it reaches the service.
-      batch[3] = { ...batch[3]!, payload: { ...batch[3]!.payload, HttpUserAgent: 'x'.repeat(33_000) } };
+      const entity = encodeEntity(records[3]!);
+      if (!entity.ok) throw new Error(entity.reason);
+      batch[3] = {
+        ...batch[3]!,
+        payload: serializedEntity({
+          ...entity.value.payload,
+          partitionKey: batch[3]!.payload.partitionKey,
+          HttpUserAgent: 'x'.repeat(33_000),
+        }),
+      };
       const result = await target.push(batch, { abortSignal: AbortSignal.timeout(10_000) });
       expect(result.ok).toBe(false);
       if (result.ok) return;

@@ -19,7 +19,7 @@ import { STORAGE_SCOPE } from '../../../shared/sinks/azureTable/tableEndpoint';
 import type { DeadLetterBatch, DeadLetterWriter } from '../../../shared/sinks/send/deadLetter';
 import { deliver } from '../../../shared/sinks/send/deliver';
 import type { EncodedRecord } from '../../../shared/sinks/sink';
-import type { TraceEntity } from '../../../shared/sinks/azureTable/encode';
+import type { SerializedEntity } from '../../../shared/sinks/azureTable/transactionBody';
 import { makeRecord } from '../../support/traceRecords';
 import { createSink } from '../../../shared/sinks/createSink';
 import { resolveConnection } from '../../../shared/sinks/connection';
@@ -104,7 +104,7 @@ class MemoryDeadLetter implements DeadLetterWriter {
   }
 }
 
-function items(sink: AzureTableSink, count: number, from = 0): Array<EncodedRecord<TraceEntity>> {
+function items(sink: AzureTableSink, count: number, from = 0): Array<EncodedRecord<SerializedEntity>> {
   return Array.from({ length: count }, (_, i) => {
     const encoded = sink.encode(makeRecord(from + i, { NodeName: 'node-0' }));
     if (!encoded.ok) throw new Error(encoded.reason);
