@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { TraceError } from '../errors';
+import { DEFAULT_MAX_IN_FLIGHT } from '../sinks/send/inFlightLimit';
 import {
   connectionPolicyFromSetting,
   TRACE_OUTPUT_CONNECTIONS_SETTING,
@@ -127,7 +128,7 @@ const scalarSchema = z.object({
   CONFIG_REFRESH_INTERVAL_MS: positiveInt(10_000),
   MAX_REQUEST_BODY_BYTES: positiveInt(256 * 1024),
   MAX_TRACKED_FLOWS: positiveInt(1_000_000),
-  DELIVERY_MAX_IN_FLIGHT: positiveInt(16),
+  DELIVERY_MAX_IN_FLIGHT: positiveInt(DEFAULT_MAX_IN_FLIGHT),
   DELIVERY_MAX_PENDING_RECORDS: positiveInt(10_000),
 });
 

@@ -13,7 +13,7 @@ describe('parseAppSettings', () => {
       configRefreshIntervalInMs: 10_000,
       maxRequestBodyBytes: 262_144,
       maxTrackedFlows: 1_000_000,
-      deliveryMaxInFlight: 16,
+      deliveryMaxInFlight: 32,
       deliveryMaxPendingRecords: 10_000,
       connectionPolicy: { allowedNames: [] },
     });

@@ -8,7 +8,7 @@
 import type { Sink } from '../sink';
 
 /** Default of {@link InFlightLimit}'s size: requests in flight per destination. */
-export const DEFAULT_MAX_IN_FLIGHT = 16;
+export const DEFAULT_MAX_IN_FLIGHT = 32;
 
 /** See the module comment. */
 export class InFlightLimit {
