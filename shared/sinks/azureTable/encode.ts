@@ -45,6 +45,28 @@ const BATCH_OVERHEAD_BYTES = 600;
 const COLUMN_TYPES: ReadonlyMap<string, ColumnType> = new Map(TRACE_RECORD_COLUMNS);
 const SCHEMA_VERSION_BYTES = 8 + 'SchemaVersion'.length * 2 + 4 + TRACE_RECORD_SCHEMA_VERSION.length * 2;
 
+/** The refusal of an entity with `properties` properties of `size` bytes, as the service counts them; undefined when it fits. */
+function entityLimitsBroken(
+  properties: number,
+  size: number,
+): Extract<EncodeResult<never>, { ok: false }> | undefined {
+  if (properties > TABLE_LIMITS.maxProperties) {
+    return {
+      ok: false,
+      code: 'ENTITY_TOO_MANY_PROPERTIES',
+      reason: `entity has ${properties} properties; Azure Table allows ${TABLE_LIMITS.maxProperties}`,
+    };
+  }
+  if (size > TABLE_LIMITS.maxEntityBytes) {
+    return {
+      ok: false,
+      code: 'ENTITY_TOO_LARGE',
+      reason: `entity is ${size} bytes after truncating strings; Azure Table allows ${TABLE_LIMITS.maxEntityBytes}`,
+    };
+  }
+  return undefined;
+}
+
 /**
  * Encodes a record as an entity; `bytes` estimates its share of a transaction request body.
  * `layout`: how a configuration-hour is split into partitions (see partitionKey.ts; a number is a
@@ -108,20 +130,8 @@ export function encodeEntity(
     properties++;
   }
   entity.SchemaVersion = TRACE_RECORD_SCHEMA_VERSION;
-  if (properties > TABLE_LIMITS.maxProperties) {
-    return {
-      ok: false,
-      code: 'ENTITY_TOO_MANY_PROPERTIES',
-      reason: `entity has ${properties} properties; Azure Table allows ${TABLE_LIMITS.maxProperties}`,
-    };
-  }
-  if (size > TABLE_LIMITS.maxEntityBytes) {
-    return {
-      ok: false,
-      code: 'ENTITY_TOO_LARGE',
-      reason: `entity is ${size} bytes after truncating strings; Azure Table allows ${TABLE_LIMITS.maxEntityBytes}`,
-    };
-  }
+  const refused = entityLimitsBroken(properties, size);
+  if (refused !== undefined) return refused;
   // An upper bound without serialising the entity: JSON needs at most 3 bytes per UTF-16 byte
   // counted in `size` (a \u00XX escape is 6 bytes for one 2-byte code unit).
   const bytes = 3 * size + BATCH_OVERHEAD_BYTES;
@@ -204,20 +214,8 @@ export function encodeEntityOperation(
     size += 8 + column.length * 2 + valueBytes;
     properties++;
   }
-  if (properties > TABLE_LIMITS.maxProperties) {
-    return {
-      ok: false,
-      code: 'ENTITY_TOO_MANY_PROPERTIES',
-      reason: `entity has ${properties} properties; Azure Table allows ${TABLE_LIMITS.maxProperties}`,
-    };
-  }
-  if (size > TABLE_LIMITS.maxEntityBytes) {
-    return {
-      ok: false,
-      code: 'ENTITY_TOO_LARGE',
-      reason: `entity is ${size} bytes after truncating strings; Azure Table allows ${TABLE_LIMITS.maxEntityBytes}`,
-    };
-  }
+  const refused = entityLimitsBroken(properties, size);
+  if (refused !== undefined) return refused;
   return {
     ok: true,
     value: {
