@@ -9,15 +9,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { Session } from 'node:inspector';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Destination, CaptureLevel } from '../shared/config/model';
 import type { Sink } from '../shared/sinks/sink';
-import { PcapngWriter } from '../shared/capture/pcapngWriter';
-import type { CapturePacket } from '../shared/capture/capturePacket';
 import type { TraceBatchEvent } from '../shared/agent/traceBatchPacker';
 import { barChartSvg, writeBenchResult } from './support/benchReport';
+import { writeCaptureFile } from './support/captureFile';
 import { distinctFlowCopies, packEvents, sourcePackets } from './support/benchInput';
 import { billedBytes } from './support/billedBytes';
 import { inProcessSink } from './support/inProcessTransports';
@@ -96,27 +94,6 @@ function tsharkPacketsPerSecond(files: string[], packets: number): number | unde
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return packets / seconds;
-}
-
-function writeSingleCapture(packets: readonly CapturePacket[]): string {
-  const writer = new PcapngWriter();
-  const interfaces = new Map<number, number>();
-  for (const packet of packets) {
-    const linkType = packet.interface.linkType;
-    let index = interfaces.get(linkType);
-    if (index === undefined)
-      interfaces.set(linkType, (index = writer.addInterface({ linkType, tsResolution: 9 })));
-    writer.addPacket({
-      interfaceIndex: index,
-      timestampSec: packet.timestampSec,
-      timestampNsec: packet.timestampNsec,
-      data: packet.data,
-      originalLength: packet.originalLength,
-    });
-  }
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-ingest-')), 'all.pcapng');
-  writeFileSync(file, writer.toBytes());
-  return file;
 }
 
 /** Starts the V8 CPU profiler in this process; `stop` returns the profile as JSON text. */
@@ -236,7 +213,7 @@ async function main(): Promise<void> {
       await measure(`catch-all at ${level}, no L7`, levelConfigurations(level), events, packets.length),
     );
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  const tshark = tsharkPacketsPerSecond([writeSingleCapture(packets)], packets.length);
+  const tshark = tsharkPacketsPerSecond([writeCaptureFile(packets, 'bench-ingest-')], packets.length);
   const result = {
     input: {
       packets: packets.length,
