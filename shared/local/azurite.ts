@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
 import { createConnection, createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -137,12 +138,46 @@ export interface StartAzuriteOptions {
  */
 export async function startAzurite(options: StartAzuriteOptions | number = {}): Promise<AzuriteInstance> {
   const settings: StartAzuriteOptions = typeof options === 'number' ? { timeoutMs: options } : options;
+  const picksPorts =
+    settings.blobPort === undefined && settings.queuePort === undefined && settings.tablePort === undefined;
+  // A port picked free can be taken before Azurite binds it (another process picked it too): then
+  // Azurite cannot listen there, and fresh ports are tried (only when the caller gave none).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAzuriteOnce(settings);
+    } catch (caught) {
+      if (!(caught instanceof PortTakenError) || !picksPorts || attempt >= MAX_PORT_ATTEMPTS) throw caught;
+    }
+  }
+}
+
+/** Starts with free ports picked again: how often {@link startAzurite} tries. */
+const MAX_PORT_ATTEMPTS = 3;
+
+/** A port Azurite was to use is served by something else. */
+class PortTakenError extends Error {}
+
+/** The `Server` header of what answers HTTP on the loopback port, or undefined. */
+function serverHeader(port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const request = httpGet({ host: '127.0.0.1', port, path: '/', timeout: 5000 }, (response) => {
+      response.resume();
+      const server = response.headers.server;
+      resolve(typeof server === 'string' ? server : undefined);
+    });
+    request.once('timeout', () => request.destroy());
+    request.once('error', () => resolve(undefined));
+  });
+}
+
+async function startAzuriteOnce(settings: StartAzuriteOptions): Promise<AzuriteInstance> {
   const timeoutMs = settings.timeoutMs ?? 30_000;
   const blobPort = settings.blobPort ?? (await freePort());
   const queuePort = settings.queuePort ?? (await freePort());
   const tablePort = settings.tablePort ?? (await freePort());
   for (const port of [blobPort, queuePort, tablePort]) {
-    if (await canConnect(port)) throw new Error(`port ${port} is already in use; Azurite cannot start there`);
+    if (await canConnect(port))
+      throw new PortTakenError(`port ${port} is already in use; Azurite cannot start there`);
   }
   const persist = settings.persistLocation;
   const location = persist ?? (await mkdtemp(path.join(os.tmpdir(), 'azurite-')));
@@ -197,6 +232,15 @@ export async function startAzurite(options: StartAzuriteOptions | number = {}): 
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // Something accepting connections is not proof that it is Azurite: each service names itself.
+  const servers = await Promise.all([blobPort, queuePort, tablePort].map(serverHeader));
+  const foreign = servers.findIndex((server) => server?.startsWith('Azurite-') !== true);
+  if (foreign >= 0 || exited) {
+    await stop();
+    throw new PortTakenError(
+      `port ${[blobPort, queuePort, tablePort][Math.max(foreign, 0)]} is served by ${servers[Math.max(foreign, 0)] ?? 'something other than Azurite'}; Azurite could not listen there`,
+    );
   }
   return {
     blobPort,
