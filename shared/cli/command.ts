@@ -20,12 +20,12 @@ export interface CommandIo {
   /** Writes bytes to standard output (binary output such as `tracectl pcap -o -`). Absent: not available. */
   stdoutBytes?: (bytes: Uint8Array) => void | Promise<void>;
   /**
-   * Writes a large chunk of text to standard output with backpressure (`tracectl inspect`): resolves
+   * Writes a large chunk of text or UTF-8 bytes to standard output with backpressure (`tracectl inspect`): resolves
    * once more may be written (at once, or when the stream has drained); rejects with the stream's
    * error, e.g. code `EPIPE` once the reader closed the pipe (`tracectl inspect x | head`). Absent:
    * commands write with `stdout`.
    */
-  writeStdout?: (text: string) => Promise<void>;
+  writeStdout?: (chunk: string | Uint8Array) => Promise<void>;
 }
 
 /** Options a command accepts, in `node:util` parseArgs form (the command parses them with it). */

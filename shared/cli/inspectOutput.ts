@@ -63,20 +63,56 @@ export function ndjsonLine(record: TraceRecord, destinationJson: string): string
     : `${json.slice(0, -1)},"Destination":${destinationJson}}`;
 }
 
-/** NDJSON text of `ordered`: one line per record, each ending with a newline ('' when empty). */
-export function ndjsonText(ordered: FrameOrderedRecords): string {
+/** Size of the buffers {@link ndjsonBytes} fills (a record larger than this gets a buffer of its own). */
+export const NDJSON_CHUNK_BYTES = 1 << 20;
+
+/**
+ * NDJSON of `ordered` as UTF-8 bytes: one line per record, each ending with a newline, in buffers
+ * of about `chunkBytes` that each end at a line's end (none when there is no record). The same
+ * bytes as {@link ndjsonLine} per record; each line's JSON is written straight into the buffer,
+ * where building one string per chunk and encoding it cost more than the JSON itself (the
+ * concatenated string has to be flattened before it can be encoded).
+ */
+export function ndjsonBytes(ordered: FrameOrderedRecords, chunkBytes = NDJSON_CHUNK_BYTES): Buffer[] {
   const { records, destinations } = ordered;
-  let text = '';
+  const chunks: Buffer[] = [];
+  let buffer = Buffer.allocUnsafe(0);
+  let used = 0;
   let destination: string | undefined;
-  let destinationJson = '';
+  let tail = '';
   for (let i = 0; i < records.length; i++) {
     if (destinations[i] !== destination) {
       destination = destinations[i]!;
-      destinationJson = JSON.stringify(destination);
+      tail = `,"Destination":${JSON.stringify(destination)}}\n`;
     }
-    text += ndjsonLine(records[i]!, destinationJson) + '\n';
+    const record = records[i]!;
+    // Rare: a record that carries a Destination of its own, or no column at all.
+    const plain = !Object.hasOwn(record, 'Destination');
+    const json = plain ? JSON.stringify(record) : `${ndjsonLine(record, JSON.stringify(destination))}\n`;
+    // UTF-16 to UTF-8 is at most 3 bytes per code unit; only near a chunk's end is the exact size worth counting.
+    const free = buffer.length - used;
+    if ((json.length + tail.length) * 3 > free) {
+      const needed = Buffer.byteLength(json) + Buffer.byteLength(tail);
+      if (needed > free) {
+        if (used > 0) chunks.push(buffer.subarray(0, used));
+        buffer = Buffer.allocUnsafe(Math.max(chunkBytes, needed));
+        used = 0;
+      }
+    }
+    const written = buffer.write(json, used);
+    if (!plain) used += written;
+    else if (written === 2) used += buffer.write(`{${tail.slice(1)}`, used);
+    else used += written - 1 + buffer.write(tail, used + written - 1);
   }
-  return text;
+  if (used > 0) chunks.push(buffer.subarray(0, used));
+  return chunks;
+}
+
+/** NDJSON text of `ordered`: {@link ndjsonBytes} as one string ('' when empty). */
+export function ndjsonText(ordered: FrameOrderedRecords): string {
+  return ndjsonBytes(ordered)
+    .map((chunk) => chunk.toString('utf8'))
+    .join('');
 }
 
 function endpoint(ip: string | undefined, port: number | undefined, name: string | undefined): string {

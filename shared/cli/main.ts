@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const stdout = stdoutWriter(process.stdout);
   const code = await runCli(process.argv.slice(2), COMMANDS, {
     stdout: (text) => stdout.write(text),
-    writeStdout: (text) => stdout.writeChunk(text),
+    writeStdout: (chunk) => stdout.writeChunk(chunk),
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     cwd: process.cwd(),

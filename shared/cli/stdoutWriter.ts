@@ -6,7 +6,7 @@
 
 /** The writable side `tracectl` writes to (process.stdout, or a stream in tests). */
 export interface WritableOutput {
-  write(text: string): boolean;
+  write(chunk: string | Uint8Array): boolean;
   once(event: 'drain', listener: () => void): unknown;
   once(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
@@ -19,10 +19,10 @@ export interface StdoutWriter {
   /** Writes text; dropped once the stream failed (its reader went away). */
   write(text: string): void;
   /**
-   * Writes text; resolves once more may be written, rejects with the stream's error (e.g. `EPIPE`)
-   * when it failed before or while waiting.
+   * Writes text or bytes; resolves once more may be written, rejects with the stream's error (e.g.
+   * `EPIPE`) when it failed before or while waiting.
    */
-  writeChunk(text: string): Promise<void>;
+  writeChunk(chunk: string | Uint8Array): Promise<void>;
 }
 
 /** A {@link StdoutWriter} over `output`; from now on the stream's errors are caught, not thrown. */
@@ -35,9 +35,9 @@ export function stdoutWriter(output: WritableOutput): StdoutWriter {
     write(text) {
       if (failure === undefined) output.write(text);
     },
-    writeChunk(text) {
+    writeChunk(chunk) {
       if (failure !== undefined) return Promise.reject(failure);
-      if (output.write(text)) return Promise.resolve();
+      if (output.write(chunk)) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         const onDrain = (): void => {
           output.off('error', onError);

@@ -13,7 +13,7 @@ import { readCapture } from '../../shared/capture/readCapture';
 import { writePcap } from '../../shared/capture/pcapWriter';
 import type { CommandIo } from '../../shared/cli/command';
 import { COMMANDS } from '../../shared/cli/commands';
-import { inFrameOrder, ndjsonLine, ndjsonText } from '../../shared/cli/inspectOutput';
+import { inFrameOrder, ndjsonBytes, ndjsonLine, ndjsonText } from '../../shared/cli/inspectOutput';
 import { runCli } from '../../shared/cli/run';
 import { stdoutWriter } from '../../shared/cli/stdoutWriter';
 import { parseTraceConfigurations } from '../../shared/config/parseManifests';
@@ -101,6 +101,59 @@ describe('ndjsonLine', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('ndjsonBytes', () => {
+  const text = fc.string({ unit: 'binary', maxLength: 40 });
+  const value = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(undefined));
+  const recordsWithDestinations = fc.array(
+    fc.tuple(
+      fc.oneof(
+        fc.dictionary(text, value, { maxKeys: 8 }),
+        fc.dictionary(text, value, { maxKeys: 8 }).map((r) => ({ ...r, Destination: 'own' })),
+        fc.constant({}),
+      ),
+      fc.constantFrom('stdout', 'loganalytics/LA_\u00e9', 'x"y'),
+    ),
+    { maxLength: 30 },
+  );
+
+  it('is the lines of ndjsonLine, each with its newline, in chunks that end at a line end', () => {
+    fc.assert(
+      fc.property(recordsWithDestinations, fc.integer({ min: 1, max: 600 }), (pairs, chunkBytes) => {
+        const records = pairs.map(([record]) => record as unknown as TraceRecord);
+        const destinations = pairs.map(([, destination]) => destination);
+        const chunks = ndjsonBytes({ records, destinations }, chunkBytes);
+        const expected = records
+          .map((record, i) => `${ndjsonLine(record, JSON.stringify(destinations[i]))}\n`)
+          .join('');
+        expect(Buffer.concat(chunks).toString('utf8')).toBe(expected);
+        expect(Buffer.concat(chunks).equals(Buffer.from(expected, 'utf8'))).toBe(true);
+        for (const chunk of chunks) {
+          expect(chunk.length).toBeGreaterThan(0);
+          expect(chunk[chunk.length - 1]).toBe(0x0a);
+          // Every chunk is whole UTF-8 on its own: decoding it alone loses nothing.
+          expect(Buffer.from(chunk.toString('utf8'), 'utf8').equals(chunk)).toBe(true);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('fills chunks of the size asked, giving a larger record a chunk of its own', () => {
+    const small = { ...base, HttpPath: 'a'.repeat(100) };
+    const large = { ...base, HttpPath: '\u00e9'.repeat(5000) };
+    const records = [small, small, large, small] as TraceRecord[];
+    const chunks = ndjsonBytes({ records, destinations: records.map(() => 'stdout') }, 1024);
+    const lines = chunks.map((chunk) => chunk.toString('utf8').split('\n').length - 1);
+    expect(lines).toEqual([2, 1, 1]);
+    expect(chunks[1]!.length).toBeGreaterThan(10_000);
+  });
+
+  it('gives no chunk when there is no record', () => {
+    expect(ndjsonBytes({ records: [], destinations: [] })).toEqual([]);
+    expect(ndjsonText({ records: [], destinations: [] })).toBe('');
   });
 });
 
@@ -202,7 +255,7 @@ async function inspectOutput(
     stderr: () => undefined,
     env: {},
     cwd: process.cwd(),
-    ...(withWriteStdout ? { writeStdout: (text: string) => writer.writeChunk(text) } : {}),
+    ...(withWriteStdout ? { writeStdout: (chunk: string | Uint8Array) => writer.writeChunk(chunk) } : {}),
   };
   const code = await runCli(['inspect', ...args], COMMANDS, io);
   sink.end();

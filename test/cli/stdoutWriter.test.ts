@@ -113,7 +113,7 @@ describe('tracectl inspect with a large output', () => {
     let stderr = '';
     const io: CommandIo = {
       stdout: (text) => writer.write(text),
-      writeStdout: (text) => writer.writeChunk(text),
+      writeStdout: (chunk) => writer.writeChunk(chunk),
       stderr: (text) => (stderr += text),
       env: {},
       cwd: ROOT,

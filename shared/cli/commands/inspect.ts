@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, type Command } from '../command';
 import { parseCommandArgs } from '../run';
-import { formatTable, inFrameOrder, ndjsonText, TABLE_HEADER, tableRow } from '../inspectOutput';
+import { formatTable, inFrameOrder, ndjsonBytes, TABLE_HEADER, tableRow } from '../inspectOutput';
 import type { loadConfigurations } from '../inspectConfigurations';
 import type { loadIdentities } from '../inspectIdentities';
 import { isClosedOutput } from '../stdoutWriter';
@@ -153,12 +153,12 @@ export const inspectCommand: Command = {
     // reader of stdout is behind, and stops quietly when it went away (`| head`).
     let pending: Promise<void> | undefined;
     let outputError: unknown;
-    const emit = (text: string): void => {
+    const emit = (chunk: string | Buffer): void => {
       if (io.writeStdout === undefined) {
-        io.stdout(text);
+        io.stdout(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
         return;
       }
-      const written = io.writeStdout(text).catch((caught: unknown) => {
+      const written = io.writeStdout(chunk).catch((caught: unknown) => {
         outputError ??= caught;
       });
       pending = pending === undefined ? written : Promise.all([pending, written]).then(() => undefined);
@@ -169,7 +169,7 @@ export const inspectCommand: Command = {
       const ordered = inFrameOrder(deliveries);
       if (ordered.records.length === 0) return;
       if (values.output === 'ndjson') {
-        emit(ndjsonText(ordered));
+        for (const chunk of ndjsonBytes(ordered)) emit(chunk);
       } else {
         const rows = ordered.records.map((record, i) =>
           tableRow({ ...record, Destination: ordered.destinations[i]! }),
