@@ -53,6 +53,9 @@ interface AddressNames {
   touchedMs: number;
 }
 
+/** Bytes of the address filter of a cache (one count per 16-bit bucket). */
+export const DNS_NAME_FILTER_SIZE = 0x10000;
+
 /** A lookup hit moves its address to the young end at most this often (packet time). */
 const TOUCH_MS = 1000;
 /** A count that reached this stays (its bucket is then always looked up: never a wrong miss). */
@@ -80,7 +83,6 @@ function bucketOfKey(key: IpKey): number {
 export class DnsNameCache implements DnsNameLookup {
   /** Address ─► names, least recently learned or used first. */
   private readonly addresses = new Map<IpKey, AddressNames>();
-  private readonly maxAddresses: number;
   private readonly maxNamesPerAddress: number;
   private readonly minTtlInMs: number;
   private readonly maxTtlInMs: number;
@@ -89,12 +91,21 @@ export class DnsNameCache implements DnsNameLookup {
   private learned = 0;
   private evicted = 0;
   /**
-   * Addresses held per {@link bucketOf} bucket (created with the first address): a lookup of an
-   * address in an empty bucket, most packets, costs one array read instead of building its key.
+   * Addresses held per {@link bucketOf} bucket (created with the first address, or shared by the
+   * caches of a partition): a lookup of an address in an empty bucket, most packets, costs one
+   * array read instead of building its key.
    */
   private buckets: Uint8Array | undefined;
+  private maxAddresses: number;
 
-  constructor(options: DnsNameCacheOptions = {}) {
+  /**
+   * `filter`: a {@link DNS_NAME_FILTER_SIZE}-byte address filter shared with other caches (those of
+   * one partition's nodes), so that many nodes do not each hold one; absent, the cache makes its own.
+   */
+  constructor(options: DnsNameCacheOptions = {}, filter?: Uint8Array) {
+    if (filter !== undefined && filter.length !== DNS_NAME_FILTER_SIZE)
+      throw new RangeError(`a DNS name filter holds ${DNS_NAME_FILTER_SIZE} bytes, not ${filter.length}`);
+    this.buckets = filter;
     this.maxAddresses = Math.max(1, options.maxAddresses ?? 10_000);
     this.maxNamesPerAddress = Math.max(1, options.maxNamesPerAddress ?? 4);
     this.minTtlInMs = Math.max(0, options.minTtlInMs ?? 60_000);
@@ -114,7 +125,7 @@ export class DnsNameCache implements DnsNameLookup {
     if (entry === undefined) {
       entry = { candidates: [{ name, client, learnedMs: nowMs, expiresMs }], touchedMs: nowMs };
       this.addresses.set(address, entry);
-      const buckets = (this.buckets ??= new Uint8Array(0x10000));
+      const buckets = (this.buckets ??= new Uint8Array(DNS_NAME_FILTER_SIZE));
       const bucket = bucketOfKey(address);
       if (buckets[bucket]! < STUCK) buckets[bucket]!++;
       if (this.addresses.size > this.maxAddresses) this.evictOldest();
@@ -177,6 +188,25 @@ export class DnsNameCache implements DnsNameLookup {
   /** Current counters. */
   stats(): DnsNameCacheStats {
     return { addresses: this.addresses.size, learned: this.learned, evicted: this.evicted };
+  }
+
+  /** The most addresses held now. */
+  get addressLimit(): number {
+    return this.maxAddresses;
+  }
+
+  /**
+   * Changes the most addresses held (at least 1); lowering it evicts the least recently learned or
+   * used addresses at once, counting their still-valid names as evicted.
+   */
+  limitAddresses(maxAddresses: number): void {
+    this.maxAddresses = Math.max(1, Math.floor(maxAddresses));
+    while (this.addresses.size > this.maxAddresses) this.evictOldest();
+  }
+
+  /** Forgets every address (its node left the partition's table), counting still-valid names as evicted. */
+  clear(): void {
+    while (this.addresses.size > 0) this.evictOldest();
   }
 
   /** Drops the least recently learned or used address, counting its names that were still valid. */

@@ -20,8 +20,7 @@ import { CaptureLevelFilter, type CaptureLevelFilterOptions } from '../flow/capt
 import { FlowSummaryTable, type FlowSummaryOptions } from '../flow/flowSummaryTable';
 import { TRACE_POINTS, type TracePoint } from '../packet/decodedPacket';
 import { TcpAnalyzer, type TcpAnalyzerOptions } from '../tcp/tcpAnalyzer';
-import { DnsNameTable } from '../enrich/dnsNameTable';
-import type { DnsNameCacheOptions } from '../enrich/dnsNameCache';
+import { DnsNameTable, type DnsNameTableOptions } from '../enrich/dnsNameTable';
 
 /** Reassembly state of one observation point. */
 export interface ObservationState {
@@ -65,8 +64,11 @@ export interface PartitionStateOptions {
   captureLevel?: CaptureLevelFilterOptions;
   flowSummary?: FlowSummaryOptions;
   tcp?: TcpAnalyzerOptions;
-  /** Bounds of each node's DNS name cache (defaults: 10 000 addresses, TTL clamped to 1 min–1 h). */
-  dnsNames?: DnsNameCacheOptions;
+  /**
+   * Bounds of the DNS name caches (defaults: 10 000 addresses per node, 100 000 per partition,
+   * 1 000 nodes; TTL clamped to 1 min–1 h).
+   */
+  dnsNames?: DnsNameTableOptions;
 }
 
 const NO_TRACE_POINT = TRACE_POINTS.length;

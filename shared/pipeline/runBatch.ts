@@ -215,8 +215,10 @@ export class PacketPipeline {
     this.observation.cluster = this.context.cluster;
     this.observation.node = this.context.node;
     this.retainer = runtime.retainPackets === true ? new PacketRetainer(this.context) : undefined;
+    // The partition's counters, before this node arrives: its arrival can make other nodes forget
+    // names (the table's bounds), and those count in this batch.
+    this.dnsBefore = runtime.state.dnsNames?.stats();
     this.dnsNames = runtime.state.dnsNames?.forNode(this.context.node);
-    this.dnsBefore = this.dnsNames?.cache.stats();
     this.observation.names = this.dnsNames?.cache;
   }
 
@@ -476,8 +478,9 @@ export class PacketPipeline {
   takeDeliveries(): Delivery[] {
     this.counts.flowEvictions = this.runtime.state.captureLevel.stats().evictedForSize - this.evictedBefore;
     this.counts.tcpConnectionEvictions = this.runtime.state.tcp.stats().evicted - this.tcpEvictedBefore;
-    if (this.dnsNames !== undefined && this.dnsBefore !== undefined) {
-      const now = this.dnsNames.cache.stats();
+    const dnsNameTable = this.runtime.state.dnsNames;
+    if (dnsNameTable !== undefined && this.dnsBefore !== undefined) {
+      const now = dnsNameTable.stats();
       this.counts.dnsNamesLearned = now.learned - this.dnsBefore.learned;
       this.counts.dnsNameEvictions = now.evicted - this.dnsBefore.evicted;
     }

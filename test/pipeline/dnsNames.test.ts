@@ -171,6 +171,17 @@ describe('DNS names on packet records', () => {
     expect(result.counts).toMatchObject({ dnsNamesLearned: 2, dnsNameEvictions: 1 });
   });
 
+  it("counts, in a new node's batch, the names its arrival made other nodes forget", () => {
+    const state = createPartitionState({ dnsNames: { maxNodes: 1 } });
+    const first = run([dnsAnswer(0, POD, 'a.example', SERVER)], 'AllPackets', state, 'node-1');
+    expect(first.counts).toMatchObject({ dnsNamesLearned: 1, dnsNameEvictions: 0 });
+    const second = run([...connection(10, POD, 50000)], 'AllPackets', state, 'node-2');
+    expect(second.counts).toMatchObject({ dnsNamesLearned: 0, dnsNameEvictions: 1 });
+    // node-1 was forgotten with its names: back again, its connection has none.
+    const again = run([...connection(20, POD, 50001)], 'AllPackets', state, 'node-1');
+    expect(recordsOf(again).some((r) => r.DestinationFqdn !== undefined)).toBe(false);
+  });
+
   it('a damaged DNS response costs nothing else of the batch', () => {
     const damaged = frame('NodeToPod', 0, {
       source: DNS,
