@@ -21,7 +21,7 @@
  */
 import type { CaptureLevel } from '../config/model';
 import type { DecodedPacket, TracePoint } from '../packet/decodedPacket';
-import { flowMapKey } from './flowTuple';
+import { flowMapKey } from '../packet/flowKey';
 
 /** Options of a {@link CaptureLevelFilter}. */
 export interface CaptureLevelFilterOptions {
@@ -71,8 +71,6 @@ export class CaptureLevelFilter {
   private readonly idleTimeoutInMs: number;
   private trackedFlows = 0;
   private calls = 0;
-  private lastPacket: DecodedPacket | undefined;
-  private lastTuple: string | undefined;
   private lastNode: string | undefined;
   private lastNodeFlows: NodeFlows | undefined;
   private evictedForSize = 0;
@@ -99,12 +97,9 @@ export class CaptureLevelFilter {
     if (captureLevel === 'AllPackets') return true;
     // FlowSummary flows are counted by the FlowSummaryTable; only layer-7 messages become records here.
     if (captureLevel === 'FlowSummary') return includeLayer7Data && hasLayer7;
-    // A packet matched by several configurations is asked about once per configuration.
-    if (packet !== this.lastPacket) {
-      this.lastPacket = packet;
-      this.lastTuple = flowMapKey(packet);
-    }
-    const tuple = this.lastTuple;
+    // A packet matched by several configurations is asked about once per configuration: the key
+    // is built once (flowMapKey keeps the last packet's).
+    const tuple = flowMapKey(packet);
     const l7 = includeLayer7Data && hasLayer7;
     if (tuple === undefined) return true;
     const nodeFlows = this.nodeFlows(node);

@@ -29,7 +29,7 @@ import { WELL_KNOWN_PORTS } from '../match/wellKnownPorts';
 import { trafficDirection } from '../record/trafficDirection';
 import { packetCommunityId } from './communityId';
 import { FlowEntry, type FlowEndReason } from './flowEntry';
-import { flowMapKey } from './flowTuple';
+import { flowMapKey } from '../packet/flowKey';
 import type { TcpPacketAnalysis } from '../tcp/tcpAnalyzer';
 
 /** Idle timeouts by protocol, in ms of packet time; 0 means never. */
@@ -132,8 +132,6 @@ export class FlowSummaryTable {
     interval: 0,
     shutdown: 0,
   };
-  private lastPacket: DecodedPacket | undefined;
-  private lastKey: string | undefined;
   private readonly observationPoints = new Map<string, string>();
   private lastInterfaceName: string | undefined;
   private lastObservationPoint = '';
@@ -197,12 +195,9 @@ export class FlowSummaryTable {
       key = last.key;
       flow = last;
     } else {
-      if (packet !== this.lastPacket) {
-        this.lastPacket = packet;
-        this.lastKey = flowMapKey(packet);
-      }
-      if (this.lastKey === undefined) return;
-      key = this.lastKey;
+      const packetKey = flowMapKey(packet);
+      if (packetKey === undefined) return;
+      key = packetKey;
       flow = flows.get(key);
     }
     if (flow !== undefined) {

@@ -1,7 +1,7 @@
+import { flowMapKey, sourceEndFirst } from '../packet/flowKey';
 import type { DecodedPacket } from '../packet/decodedPacket';
 import { IpProtocol, TcpFlag } from '../packet/decodedPacket';
 import { isDnsPort, parseDnsMessage } from './dns';
-import { l7FlowKey } from './flowKey';
 import type { Http2Limits } from './http2Limits';
 import { DEFAULT_HTTP2_LIMITS } from './http2Limits';
 import { parseHttpHead } from './http';
@@ -159,12 +159,8 @@ class Analyzer implements L7Analyzer {
     } catch {
       // A defect in a parser must not take down the batch: count it and drop the flow's state.
       this.stats.internalErrors++;
-      const { sourceIp, destinationIp, sourcePort, destinationPort } = packet;
-      if (sourceIp && destinationIp && sourcePort !== undefined && destinationPort !== undefined) {
-        this.flows.delete(
-          this.scope + l7FlowKey(IpProtocol.TCP, sourceIp, sourcePort, destinationIp, destinationPort).key,
-        );
-      }
+      const key = flowMapKey(packet);
+      if (key !== undefined) this.flows.delete(this.scope + key);
     }
     return this.out;
   }
@@ -179,8 +175,7 @@ class Analyzer implements L7Analyzer {
       if (isDnsPort(sourcePort) || isDnsPort(destinationPort)) this.udpDns(payload, packet);
       else if (sourcePort === SSDP_PORT || destinationPort === SSDP_PORT) this.udpHttp(payload);
       else if (looksLikeQuicInitial(payload)) {
-        const key =
-          this.scope + l7FlowKey(IpProtocol.UDP, sourceIp, sourcePort, destinationIp, destinationPort).key;
+        const key = this.scope + flowMapKey(packet)!;
         const before = this.out.length;
         this.quic.datagram(key, payload, this.out);
         this.stats.tls += this.out.length - before;
@@ -190,7 +185,7 @@ class Analyzer implements L7Analyzer {
     if (packet.protocol !== IpProtocol.TCP || packet.tcpSeq === undefined) return;
     const now = packet.timestampSec + packet.timestampNsec / 1e9;
     if (now - this.lastSweep >= 1) this.sweep(now);
-    this.tcp(packet, now, sourceIp, sourcePort, destinationIp, destinationPort);
+    this.tcp(packet, now, sourcePort, destinationPort);
   }
 
   flush(): void {
@@ -240,13 +235,7 @@ class Analyzer implements L7Analyzer {
    * flow key is the same both ways). A repeated query (same id) replaces the earlier one.
    */
   private pairUdpDns(fields: L7Fields, packet: DecodedPacket): void {
-    const { key } = l7FlowKey(
-      IpProtocol.UDP,
-      packet.sourceIp!,
-      packet.sourcePort!,
-      packet.destinationIp!,
-      packet.destinationPort!,
-    );
+    const key = flowMapKey(packet)!;
     const scope = this.scope;
     const id = `${scope}${key}#${fields.DnsId}`;
     const map = this.pendingDns;
@@ -290,21 +279,14 @@ class Analyzer implements L7Analyzer {
     }
   }
 
-  private tcp(
-    packet: DecodedPacket,
-    now: number,
-    src: Uint8Array,
-    srcPort: number,
-    dst: Uint8Array,
-    dstPort: number,
-  ): void {
+  private tcp(packet: DecodedPacket, now: number, srcPort: number, dstPort: number): void {
     const flags = packet.tcpFlags ?? 0;
     const seq = packet.tcpSeq ?? 0;
     const payload = packet.payload;
     const syn = (flags & TcpFlag.SYN) !== 0;
-    const flowKey = l7FlowKey(IpProtocol.TCP, src, srcPort, dst, dstPort);
-    const key = this.scope + flowKey.key;
-    const direction = flowKey.direction;
+    const key = this.scope + flowMapKey(packet)!;
+    // 0: from the side that sorts first (A) to the other (B), the flow key's order.
+    const direction = sourceEndFirst(packet) ? 0 : 1;
     let flow = this.flows.get(key);
     if (flow === undefined) {
       if ((payload === undefined || payload.length === 0) && !syn) return;

@@ -1,6 +1,8 @@
 /**
  * Flow keys: the 5-tuple put in a canonical order so both directions of a connection give the same
- * key, and `FlowId` (docs/record-schema.md), a short stable hash of it.
+ * key. The one key every per-flow table uses ({@link flowMapKey}: FirstPacket, FlowSummary, TCP
+ * analysis, layer 7), the packet's side of it ({@link sourceEndFirst}), and `FlowId`
+ * (docs/record-schema.md), a short stable hash of it.
  */
 import { formatIp } from '../net/ipAddress';
 import type { DecodedPacket } from './decodedPacket';
@@ -15,13 +17,129 @@ export interface FlowKey {
   portB: number;
 }
 
-/** Compares (address, port) pairs: negative when the first sorts first. */
-function compareEndpoints(a: Uint8Array, portA: number, b: Uint8Array, portB: number): number {
-  for (let i = 0; i < a.length; i++) {
-    const diff = a[i]! - b[i]!;
-    if (diff !== 0) return diff;
+/**
+ * Compares two (address, port) ends: negative when `a` sorts first. Shorter addresses sort first,
+ * then address bytes, then the port.
+ */
+export function compareEnds(aIp: Uint8Array, aPort: number, bIp: Uint8Array, bPort: number): number {
+  if (aIp.length !== bIp.length) return aIp.length - bIp.length;
+  for (let i = 0; i < aIp.length; i++) {
+    const d = (aIp[i] ?? 0) - (bIp[i] ?? 0);
+    if (d !== 0) return d;
   }
-  return portA - portB;
+  return aPort - bPort;
+}
+
+/**
+ * True when the packet's source end sorts first, so the tuple is already in canonical order (the
+ * packet goes from side A to side B of its flow); true without addresses. Missing ports count as 0.
+ */
+export function sourceEndFirst(packet: DecodedPacket): boolean {
+  const sip = packet.sourceIp;
+  const dip = packet.destinationIp;
+  if (!sip || !dip) return true;
+  return compareEnds(sip, packet.sourcePort ?? 0, dip, packet.destinationPort ?? 0) <= 0;
+}
+
+/**
+ * The key of the packet's flow in every per-flow table, or undefined without IP addresses: the
+ * protocol (0xffff when none was decoded) then each end as (port, address bytes), ends in
+ * canonical order, one UTF-16 unit each (compact, not printable). Missing ports count as 0. Both
+ * directions share it. The last packet's key is kept: each table asks about the same packet in turn.
+ */
+export function flowMapKey(packet: DecodedPacket): string | undefined {
+  const sip = packet.sourceIp;
+  const dip = packet.destinationIp;
+  const sport = packet.sourcePort;
+  const dport = packet.destinationPort;
+  const protocol = packet.protocol;
+  const last = lastKeyed;
+  if (
+    packet === last.packet &&
+    sip === last.sourceIp &&
+    dip === last.destinationIp &&
+    sport === last.sourcePort &&
+    dport === last.destinationPort &&
+    protocol === last.protocol
+  )
+    return last.key;
+  const key = buildFlowMapKey(sip, dip, sport ?? 0, dport ?? 0, protocol ?? 0xffff);
+  last.packet = packet;
+  last.sourceIp = sip;
+  last.destinationIp = dip;
+  last.sourcePort = sport;
+  last.destinationPort = dport;
+  last.protocol = protocol;
+  last.key = key;
+  return key;
+}
+
+/** The packet {@link flowMapKey} last answered for, with the fields its key was built from. */
+const lastKeyed: {
+  packet: DecodedPacket | undefined;
+  sourceIp: Uint8Array | undefined;
+  destinationIp: Uint8Array | undefined;
+  sourcePort: number | undefined;
+  destinationPort: number | undefined;
+  protocol: number | undefined;
+  key: string | undefined;
+} = {
+  packet: undefined,
+  sourceIp: undefined,
+  destinationIp: undefined,
+  sourcePort: undefined,
+  destinationPort: undefined,
+  protocol: undefined,
+  key: undefined,
+};
+
+const scratch: number[] = [];
+
+function buildFlowMapKey(
+  sip: Uint8Array | undefined,
+  dip: Uint8Array | undefined,
+  sport: number,
+  dport: number,
+  protocol: number,
+): string | undefined {
+  if (!sip || !dip) return undefined;
+  if (sip.length === 4 && dip.length === 4) {
+    // IPv4, the common case: the same code units as below, without the scratch array.
+    const sourceFirst = compareEnds(sip, sport, dip, dport) <= 0;
+    const a = sourceFirst ? sip : dip;
+    const b = sourceFirst ? dip : sip;
+    return String.fromCharCode(
+      protocol,
+      sourceFirst ? sport : dport,
+      a[0] ?? 0,
+      a[1] ?? 0,
+      a[2] ?? 0,
+      a[3] ?? 0,
+      sourceFirst ? dport : sport,
+      b[0] ?? 0,
+      b[1] ?? 0,
+      b[2] ?? 0,
+      b[3] ?? 0,
+    );
+  }
+  let n = 0;
+  scratch[n++] = protocol;
+  if (compareEnds(sip, sport, dip, dport) <= 0) {
+    n = writeEnd(sip, sport, n);
+    n = writeEnd(dip, dport, n);
+  } else {
+    n = writeEnd(dip, dport, n);
+    n = writeEnd(sip, sport, n);
+  }
+  // Shrinking only when the address lengths changed: `length = 0` would free the storage.
+  if (scratch.length !== n) scratch.length = n;
+  return String.fromCharCode.apply(null, scratch);
+}
+
+function writeEnd(ip: Uint8Array, port: number, at: number): number {
+  scratch[at++] = port;
+  for (let i = 0; i < ip.length; i++) scratch[at++] = ip[i] ?? 0;
+  return at;
 }
 
 /**
@@ -34,7 +152,7 @@ export function flowKey(packet: DecodedPacket): FlowKey | undefined {
   const sourcePort = packet.sourcePort ?? 0;
   const destinationPort = packet.destinationPort ?? 0;
   const protocol = packet.protocol ?? 0;
-  if (compareEndpoints(sourceIp, sourcePort, destinationIp, destinationPort) <= 0) {
+  if (compareEnds(sourceIp, sourcePort, destinationIp, destinationPort) <= 0) {
     return {
       ipVersion,
       protocol,
@@ -146,7 +264,7 @@ export function packetFlowId(packet: DecodedPacket): string | undefined {
   const destinationPort = packet.destinationPort ?? 0;
   const protocol = packet.protocol ?? 0;
   // The key's canonical order without building the FlowKey object: this runs once per packet.
-  return compareEndpoints(sourceIp, sourcePort, destinationIp, destinationPort) <= 0
+  return compareEnds(sourceIp, sourcePort, destinationIp, destinationPort) <= 0
     ? hashFlow(ipVersion, protocol, sourceIp, sourcePort, destinationIp, destinationPort)
     : hashFlow(ipVersion, protocol, destinationIp, destinationPort, sourceIp, sourcePort);
 }

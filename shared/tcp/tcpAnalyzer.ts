@@ -13,7 +13,7 @@
  * written to one reused {@link TcpPacketAnalysis}. Never throws on any packet.
  */
 import { IpProtocol, TcpFlag, type DecodedPacket } from '../packet/decodedPacket';
-import { flowMapKey } from '../flow/flowTuple';
+import { flowMapKey } from '../packet/flowKey';
 import { TcpCondition } from './tcpCondition';
 import {
   MAX_UNACKED_SEGMENTS,

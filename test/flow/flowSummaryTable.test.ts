@@ -4,7 +4,7 @@ import {
   type FlowObservation,
 } from '../../shared/flow/flowSummaryTable';
 import { FlowEntry, type FlowEndReason } from '../../shared/flow/flowEntry';
-import { flowMapKey } from '../../shared/flow/flowTuple';
+import { flowMapKey } from '../../shared/packet/flowKey';
 import type { ConfigurationMatch } from '../../shared/match/configurationMatcher';
 import { craftFrame, type CraftSpec } from '../../shared/packet/craftFrame';
 import { decodePacket } from '../../shared/packet/decodePacket';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { compareEnds, flowMapKey, sourceEndFirst } from '../../shared/flow/flowTuple';
+import { compareEnds, flowMapKey, sourceEndFirst } from '../../shared/packet/flowKey';
 import { parseIp } from '../../shared/net/ipAddress';
 import type { DecodedPacket } from '../../shared/packet/decodedPacket';
 import { packet } from '../match/support/builders';
@@ -95,5 +95,59 @@ describe('flowMapKey', () => {
     ['10.0.0.1', 2, '::1', 2, -12],
   ])('compareEnds(%s:%i, %s:%i) sign %i', (a, ap, b, bp, sign) => {
     expect(Math.sign(compareEnds(parseIp(a)!, ap, parseIp(b)!, bp))).toBe(Math.sign(sign));
+  });
+});
+
+describe('sourceEndFirst (the side of the flow key a packet comes from)', () => {
+  it.each([
+    ['IPv4', { src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 80 }],
+    ['IPv6', { src: '2001:db8::1', dst: '2001:db8::2', sport: 40000, dport: 443 }],
+    ['same address, different ports', { src: '10.0.0.1', dst: '10.0.0.1', sport: 1, dport: 2 }],
+    ['lower address, higher port', { src: '10.0.0.1', dst: '10.0.0.2', sport: 65535, dport: 1 }],
+  ])('%s: the two directions are on opposite sides of one key', (_name, spec) => {
+    const forward = packet(spec);
+    const reverse = packet({ src: spec.dst, dst: spec.src, sport: spec.dport, dport: spec.sport });
+    expect(sourceEndFirst(forward)).toBe(true);
+    expect(sourceEndFirst(reverse)).toBe(false);
+    expect(flowMapKey(forward)).toBe(flowMapKey(reverse));
+  });
+
+  it('is true exactly when the key lists the source end first', () => {
+    const address = fc.oneof(fc.ipV4(), fc.constantFrom('10.0.0.1', '10.0.0.2'));
+    const port = fc.oneof(fc.nat(65535), fc.constantFrom(53, 80));
+    fc.assert(
+      fc.property(address, port, address, port, (src, sport, dst, dport) => {
+        const p = packet({ src, dst, sport, dport });
+        const sourceFirst = String.fromCharCode(
+          p.protocol!,
+          sport,
+          ...p.sourceIp!,
+          dport,
+          ...p.destinationIp!,
+        );
+        expect(flowMapKey(p) === sourceFirst).toBe(sourceEndFirst(p));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('flowMapKey keeps the last key only while the packet is unchanged', () => {
+  it('builds a new key for the same packet object once its tuple changed', () => {
+    const p = packet({ src: '10.0.0.1', dst: '10.0.0.2', sport: 1000, dport: 80 });
+    const before = flowMapKey(p);
+    p.sourcePort = 1001;
+    expect(flowMapKey(p)).not.toBe(before);
+    expect(flowMapKey(p)).toBe(referenceKey(p));
+    p.protocol = 17;
+    expect(flowMapKey(p)).toBe(referenceKey(p));
+    p.destinationIp = parseIp('10.0.0.3')!;
+    expect(flowMapKey(p)).toBe(referenceKey(p));
+  });
+
+  it('tells IPv4 from IPv6 ends with the same bytes', () => {
+    const v4 = { ...packet({ src: '0.0.0.0', dst: '0.0.0.0', sport: 0, dport: 0 }) };
+    const v6 = { ...packet({ src: '::', dst: '::', sport: 0, dport: 0 }) };
+    expect(flowMapKey(v4)).not.toBe(flowMapKey(v6));
   });
 });
