@@ -382,6 +382,21 @@ describe('tracectl query --view over the local Azure Table', () => {
     ]);
   });
 
+  it("egress-fqdn over the demo: frontend's HTTPS to example.com, named by the lookup before it", async () => {
+    const rows = await view('egress-fqdn', '--configuration', 'flows/all-flows');
+    // Only the pod's own flow: at the uplink the connection is SNATed to the node (not a workload).
+    expect(rows).toEqual([
+      expect.objectContaining({
+        Destination: 'example.com',
+        Flows: 1,
+        Ports: [443],
+        Clients: ['shop/Deployment/frontend'],
+      }),
+    ]);
+    expect(rows[0]!.BytesOut as number).toBeGreaterThan(0);
+    expect(rows[0]!.BytesIn as number).toBeGreaterThan(0);
+  });
+
   it.each(['rejected-flows', 'long-flows'])(
     '%s is empty over the demo: it has no such traffic',
     async (name) => {
