@@ -8,8 +8,7 @@ import { formatIp } from '../net/ipAddress';
 import { IpProtocol, type DecodedPacket } from '../packet/decodedPacket';
 import { protocolName } from './protocolName';
 import { recordId } from './recordIds';
-import { packetFlowId } from '../packet/flowKey';
-import { packetCommunityId } from '../flow/communityId';
+import { flowIdentifiers } from '../flow/flowIdentifiers';
 import { tcpFlagsText } from './tcpFlagsText';
 import { tcpAnalysisText } from '../tcp/tcpCondition';
 import { isoTime, timestampNs } from './timestamp';
@@ -55,18 +54,19 @@ export interface PacketColumns {
 export function packetColumns(packet: DecodedPacket): PacketColumns {
   const sip = packet.sourceIp;
   const dip = packet.destinationIp;
+  const identifiers = flowIdentifiers(packet);
   return {
     timeGenerated: isoTime(packet.timestampSec, packet.timestampNsec),
     timestampNs: timestampNs(packet.timestampSec, packet.timestampNsec),
     trafficDirection: trafficDirection(packet.tracePoint, packet.direction),
-    flowId: sip && dip ? packetFlowId(packet) : undefined,
+    flowId: identifiers.flowId,
     protocol: packet.protocol === undefined ? undefined : protocolName(packet.protocol),
     sourceIp: sip ? formatIp(sip) : undefined,
     destinationIp: dip ? formatIp(dip) : undefined,
     // No flag set (a rare, odd segment) leaves the column absent rather than empty.
     tcpFlags:
       packet.protocol === IpProtocol.TCP && packet.tcpFlags ? tcpFlagsText(packet.tcpFlags) : undefined,
-    communityId: packetCommunityId(packet),
+    communityId: identifiers.communityId,
   };
 }
 
