@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import type { DecodedPacket } from '../../shared/packet/decodedPacket';
 import { recordId } from '../../shared/record/recordIds';
 import { packet, type PacketSpec } from '../match/support/builders';
@@ -48,5 +49,36 @@ describe('recordId scheme', () => {
       .digest('hex')
       .slice(0, 32);
     expect(recordId(key, 'n1', big, '123')).toBe(expected);
+  });
+});
+
+describe('recordId over a run of records (the repeated part of the prefix is kept between calls)', () => {
+  it('is the SHA-256 of the scheme for any sequence of configurations, nodes, trace points and timestamps', () => {
+    const text = fc.oneof(
+      fc.constantFrom('ns/a', 'ns/b', 'é/ü', '', 'x'.repeat(2100)),
+      fc.string({ unit: 'binary', maxLength: 8 }),
+    );
+    const call = fc.record({
+      key: text,
+      node: fc.constantFrom('n1', 'n2', 'nœud'),
+      tracePoint: fc.constantFrom(undefined, 'PodToNode', 'NodeToPod'),
+      ns: fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n }).map(String), fc.constantFrom('0', '1:5', '٣')),
+      size: fc.oneof(fc.nat(200), fc.constant(70_000)),
+    });
+    fc.assert(
+      fc.property(fc.array(call, { minLength: 1, maxLength: 12 }), (calls) => {
+        for (const { key, node, tracePoint, ns, size } of calls) {
+          const p = { ...packet(base), data: new Uint8Array(size).map((_, i) => (i * 7) & 0xff) };
+          if (tracePoint !== undefined) p.tracePoint = tracePoint;
+          const expected = createHash('sha256')
+            .update(`${key}\0${node}\0${tracePoint ?? ''}\0${ns}\0`)
+            .update(p.data)
+            .digest('hex')
+            .slice(0, 32);
+          expect(recordId(key, node, p, ns)).toBe(expected);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
