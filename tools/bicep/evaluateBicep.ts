@@ -289,7 +289,7 @@ function arrayOptionsItems(value: BicepValue): BicepValue[] | undefined {
   if (value.kind === 'array') return value.items;
   if (value.kind !== 'either') return undefined;
   const options = value.options.map(arrayOptionsItems);
-  return options.every((items) => items !== undefined) ? options.flatMap((items) => items!) : undefined;
+  return options.every((items) => items !== undefined) ? options.flatMap((items) => items) : undefined;
 }
 
 function pureCall(callee: string, values: BicepValue[], at: Location): BicepValue | undefined {
@@ -311,7 +311,7 @@ function pureCall(callee: string, values: BicepValue[], at: Location): BicepValu
       // items of every option, so each item that can be deployed is checked.
       const arrays = values.map(arrayOptionsItems);
       if (values.length > 0 && arrays.every((items) => items !== undefined))
-        return { kind: 'array', items: arrays.flatMap((items) => items!), at };
+        return { kind: 'array', items: arrays.flatMap((items) => items), at };
       return unknownValue(at, values.some((value) => value.kind === 'string') ? 'string' : undefined);
     }
     case 'format':
