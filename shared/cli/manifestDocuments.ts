@@ -1,6 +1,7 @@
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { errorMessage } from '../errors';
 import { checkTextLimits, DEFAULT_INPUT_LIMITS } from '../config/inputLimits';
+import { yamlDocumentValue } from '../config/yamlDocumentValue';
 import type { CommandIo } from './command';
 import { expandManifestLists } from './manifestList';
 import { manifestSources } from './manifestSources';
@@ -33,17 +34,19 @@ export async function readManifestDocuments(
       const tooLarge = checkTextLimits(text, source.display);
       if (tooLarge !== undefined) throw new Error(tooLarge.message);
       for (const document of expandManifestLists(text)) {
-        const parsed = parseAllDocuments(document.text);
+        const lines = new LineCounter();
+        const parsed = parseAllDocuments(document.text, { lineCounter: lines, logLevel: 'error' });
         for (const [index, doc] of (Array.isArray(parsed) ? parsed : []).entries()) {
           const number = document.item === undefined ? index + document.document : document.document;
           const where = `${source.display} document ${number}${document.item === undefined ? '' : ` item ${document.item + 1}`}`;
           if (doc.errors.length > 0) throw new Error(`${where}: ${doc.errors[0]!.message.split('\n')[0]}`);
-          let value: unknown;
-          try {
-            value = doc.toJS({ maxAliasCount: DEFAULT_INPUT_LIMITS.maxAliasCount });
-          } catch (caught) {
-            throw new Error(`${where}: YAML aliases expand too much (${errorMessage(caught)})`);
+          const parsedValue = yamlDocumentValue(doc, DEFAULT_INPUT_LIMITS.maxAliasCount);
+          if (!parsedValue.ok) {
+            if (parsedValue.kind === 'alias-expansion') throw new Error(`${where}: ${parsedValue.message}`);
+            const { line, col } = lines.linePos(parsedValue.offset);
+            throw new Error(`${where} line ${line} column ${col}: ${parsedValue.message}`);
           }
+          const value = parsedValue.value;
           if (value === null || value === undefined) continue;
           if (typeof value !== 'object' || Array.isArray(value))
             throw new Error(`${where}: not a manifest (a YAML mapping)`);

@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isSeq, parseAllDocuments } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 
 /** One manifest document of a file, ready to parse on its own. */
 export interface ManifestDocument {
@@ -20,13 +20,12 @@ export interface ManifestDocument {
  */
 export function expandManifestLists(text: string): ManifestDocument[] {
   const lines = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
+  const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' });
   const list = Array.isArray(documents) ? documents : [];
+  // Read from the node, not toJS(): a document with a broken alias is the parsers' to report, not
+  // a reason to fail here (toJS throws for it).
   const isList = list.map(
-    (doc) =>
-      doc.errors.length === 0 &&
-      isMap(doc.contents) &&
-      (doc.toJS() as { kind?: unknown } | null)?.kind === 'List',
+    (doc) => doc.errors.length === 0 && isMap(doc.contents) && isListKind(doc.contents.get('kind', true)),
   );
   if (!isList.includes(true)) return [{ text, document: 1 }];
   const padded = (start: number, end: number): string => {
@@ -48,4 +47,9 @@ export function expandManifestLists(text: string): ManifestDocument[] {
     });
   });
   return result;
+}
+
+/** True for the scalar `List` (as `kind:` of a `kubectl get -o yaml` list). */
+function isListKind(node: unknown): boolean {
+  return isScalar(node) && node.value === 'List';
 }

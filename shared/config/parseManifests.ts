@@ -3,6 +3,7 @@
  * located at `file:line:column` as well as by field path.
  */
 import { isMap, isNode, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { yamlDocumentValue } from './yamlDocumentValue';
 import { formatPath, formatReason, type ConfigIssue, type PathSegment, type PathedIssue } from './issues';
 import {
   checkTraceConfigurationObject,
@@ -77,6 +78,29 @@ function locateAll(doc: Document, issues: readonly PathedIssue[], lines: LineCou
   return located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
+/** An Errored result for a document with an alias whose anchor is missing: a YAML syntax error, located. */
+function unresolvedAliasResult(
+  value: { message: string; offset: number },
+  place: { file?: string; document: number; line: number },
+  lines: LineCounter,
+): DocumentResult {
+  const { line, col } = lines.linePos(value.offset);
+  const errors: ConfigIssue[] = [
+    { path: '', message: `YAML syntax error: ${value.message}`, line, column: col },
+  ];
+  return {
+    ...place,
+    apiVersion: '',
+    kind: '',
+    namespace: 'default',
+    name: '',
+    state: 'Errored',
+    reason: formatReason(errors),
+    errors,
+    warnings: [],
+  };
+}
+
 function syntaxResult(
   doc: Document,
   base: Omit<DocumentResult, 'state' | 'reason' | 'errors' | 'warnings'>,
@@ -138,7 +162,13 @@ export function parseTraceConfigurations(
   const refused = checkTextLimits(text, what, limits);
   if (refused !== undefined) return [limitResult(options, 1, refused.message, refused.code)];
   const lines = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, merge: true });
+  // logLevel 'error': the package would print a process warning for a collection used as a key.
+  const parsed = parseAllDocuments(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    merge: true,
+    logLevel: 'error',
+  });
   const documents = Array.isArray(parsed) ? parsed : [];
   if (documents.length > limits.maxDocuments) {
     return [
@@ -182,15 +212,14 @@ export function parseTraceConfigurations(
       );
       return;
     }
-    let manifest: unknown;
-    try {
-      manifest = doc.toJS({ maxAliasCount: limits.maxAliasCount });
-    } catch (caught) {
-      // yaml throws a ReferenceError when aliases expand beyond maxAliasCount (a "billion laughs").
-      const message = `YAML aliases expand too much (${(caught as Error).message}); the limit is maxAliasCount ${limits.maxAliasCount}`;
-      results.push(limitResult(options, index + 1, message, 'ALIAS_EXPANSION_TOO_LARGE', start));
+    const value = yamlDocumentValue(doc, limits.maxAliasCount);
+    if (!value.ok) {
+      if (value.kind === 'alias-expansion')
+        results.push(limitResult(options, index + 1, value.message, 'ALIAS_EXPANSION_TOO_LARGE', start));
+      else results.push(unresolvedAliasResult(value, place, lines));
       return;
     }
+    const manifest = value.value;
     const checked = checkTraceConfigurationObject(manifest, options);
     const errors = locateAll(doc, checked.errors, lines);
     const warnings = locateAll(doc, checked.warnings, lines);

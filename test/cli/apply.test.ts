@@ -87,6 +87,16 @@ describe('tracectl apply validates locally first', () => {
     expect(result.stderr).toMatch(/document 2 \(team-a\/bad\): not sent/);
   });
 
+  it('sends nothing for broken YAML (an alias whose anchor is missing), naming where it is', async () => {
+    const result = await apply(`${VALID_MANIFEST}---\nkind: *missing\n`);
+    const line = VALID_MANIFEST.split('\n').length + 1;
+    expect(result.code).toBe(2);
+    expect(result.sent).toEqual([]);
+    expect(result.stderr).toBe(
+      `tracectl apply: - document 2 line ${line} column 7: alias *missing refers to no anchor: an anchor &missing must come before it in the same document\n`,
+    );
+  });
+
   it('leaves undeclared (non-internal) connection names to the server, which knows its list', async () => {
     const result = await apply(withConnection('PARTNER_TABLE'));
     expect(result.code).toBe(0);

@@ -106,6 +106,35 @@ describe('tracectl validate', () => {
     expect(out.stdout).toContain('3 documents: 1 Accepted, 0 Warning, 2 Errored');
   });
 
+  it('reports an alias without its anchor in its document and validates the rest (also beside a List)', async () => {
+    const good = readFileSync(join(ROOT, 'samples/debug-allpackets-stdout.yaml'), 'utf8');
+    const directory = mkdtempSync(join(tmpdir(), 'tracectl-alias-'));
+    const file = join(directory, 'alias.yaml');
+    const list = `apiVersion: v1\nkind: List\nitems:\n${good
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#') && line !== '---')
+      .map((line, i) => (i === 0 ? `  - ${line}` : `    ${line}`))
+      .join('\n')}\n`;
+    writeFileSync(file, `${good}---\nkind: *missing\n---\n${list}`);
+    const out = await validate(['-f', file, '-o', 'json']).finally(() =>
+      rmSync(directory, { recursive: true, force: true }),
+    );
+    expect(out.code).toBe(1);
+    expect(out.stderr).toBe('');
+    const results = json(out);
+    expect(results.map((r) => r.state)).toEqual(['Accepted', 'Errored', 'Accepted']);
+    const lines = good.split('\n').length;
+    expect(results[1]!.errors).toEqual([
+      {
+        path: '',
+        message:
+          'YAML syntax error: alias *missing refers to no anchor: an anchor &missing must come before it in the same document',
+        line: lines + 1,
+        column: 7,
+      },
+    ]);
+  });
+
   it.each<[string, string[], string]>([
     ['no -f', [], 'tracectl validate: at least one -f FILE is required'],
     ['bad -o', ['-f', 'samples', '-o', 'yaml'], 'tracectl validate: -o must be text or json, got "yaml"'],
@@ -227,13 +256,18 @@ describe('tracectl validate against hostile manifests', () => {
   ])('reports %s as Errored with its field path', async (_label, connection, message) => {
     const out = await validate(['-f', '-', '-o', 'json'], { readStdin: async () => manifest(connection) });
     expect(out.code).toBe(1);
-    expect(json(out)[0]!.errors[0]).toMatchObject({ path: 'spec.outputConfiguration.connectionConfiguration' });
+    expect(json(out)[0]!.errors[0]).toMatchObject({
+      path: 'spec.outputConfiguration.connectionConfiguration',
+    });
     expect(json(out)[0]!.errors[0]!.message).toMatch(message);
     expect(out.stdout).not.toContain(connection.length > 20 ? connection : '\u0000');
   });
 
   it('accepts a connection listed in TRACE_OUTPUT_CONNECTIONS', async () => {
-    const out = await validate(['-f', '-'], { readStdin: async () => manifest('PARTNER'), env: { TRACE_OUTPUT_CONNECTIONS: 'PARTNER' } });
+    const out = await validate(['-f', '-'], {
+      readStdin: async () => manifest('PARTNER'),
+      env: { TRACE_OUTPUT_CONNECTIONS: 'PARTNER' },
+    });
     expect(out.code).toBe(0);
   });
 });

@@ -79,6 +79,45 @@ describe('parseTraceConfigurations', () => {
     expect(results.map((r) => r.state)).toEqual(['Errored', 'Accepted']);
   });
 
+  it.each([
+    ['an alias before its anchor', GOOD.replace('kind: TraceConfiguration', 'kind: *k'), 2, 7, 'k'],
+    [
+      'an alias whose anchor is in another document',
+      GOOD.replace('name: good', 'name: &n good') + '---\n' + GOOD.replace('name: good', 'name: *n'),
+      15,
+      9,
+      'n',
+    ],
+  ])(
+    'reports %s as a located YAML error of that document only, and validates the others',
+    (_name, text, line, column, alias) => {
+      const results = parseTraceConfigurations(`${text}---\n${GOOD}`, { fileName: 'a.yaml' });
+      const errored = results.filter((r) => r.state === 'Errored');
+      expect(errored).toHaveLength(1);
+      expect(errored[0]!.errors).toEqual([
+        {
+          path: '',
+          message: `YAML syntax error: alias *${alias} refers to no anchor: an anchor &${alias} must come before it in the same document`,
+          line,
+          column,
+        },
+      ]);
+      expect(results.filter((r) => r.state === 'Accepted').length).toBe(results.length - 1);
+    },
+  );
+
+  it('reads a collection used as a key as an unknown field, without a process warning', () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const [result] = parseTraceConfigurations(GOOD.replace('spec:', '? [a, b]\n: 1\nspec:'));
+      expect(result?.state).toBe('Warning');
+      expect(result?.warnings[0]?.message).toMatch(/^unknown field "\[ a, b \]" is ignored/);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('locates value problems at the value and unknown fields at the key', () => {
     const text = GOOD.replace('        - port: 443', '        - port: 0\n          protcol: UDP');
     const [result] = parseTraceConfigurations(text);
