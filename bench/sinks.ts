@@ -118,6 +118,10 @@ async function main(): Promise<void> {
         ),
       ],
       ['opentelemetry', new OpenTelemetrySink({ name: 'O', endpoint: otlp.endpoint, headers: {} })],
+      [
+        'otlp protobuf',
+        new OpenTelemetrySink({ name: 'P', endpoint: otlp.endpoint, headers: {}, protocol: 'http/protobuf' }),
+      ],
     ];
     for (const [label, records] of [
       ['L3/L4 only', l4],

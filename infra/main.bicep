@@ -153,6 +153,13 @@ param asimOutput bool = false
 @description('OTLP/HTTP endpoint for the default opentelemetry destination; empty for none.')
 param openTelemetryEndpoint string = ''
 
+@description('OTLP/HTTP encoding of the default opentelemetry destination: http/json (the app\'s default) or http/protobuf. See docs/destinations.md.')
+@allowed([
+  'http/json'
+  'http/protobuf'
+])
+param openTelemetryProtocol string = 'http/json'
+
 @description('Public network access for Event Hubs and Storage. Disable only with private endpoints and Flex VNet integration in place.')
 @allowed([
   'Enabled'
@@ -318,6 +325,7 @@ module functionApp 'modules/functionApp.bicep' = {
     dataCollectionRuleImmutableId: monitoring.outputs.dataCollectionRuleImmutableId
     logsIngestionStreamName: monitoring.outputs.streamName
     openTelemetryEndpoint: openTelemetryEndpoint
+    openTelemetryProtocol: openTelemetryProtocol
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
   }
   // The host starts as soon as the app exists; grant its roles first so the first trigger

@@ -99,6 +99,13 @@ param logsIngestionStreamName string
 @description('OTLP/HTTP endpoint of the default opentelemetry destination; empty for none.')
 param openTelemetryEndpoint string = ''
 
+@description('OTLP/HTTP encoding of the default opentelemetry destination (http/json or http/protobuf).')
+@allowed([
+  'http/json'
+  'http/protobuf'
+])
+param openTelemetryProtocol string = 'http/json'
+
 @description('Application Insights connection string.')
 param appInsightsConnectionString string
 
@@ -138,6 +145,7 @@ var baseAppSettings = {
 }
 var optionalAppSettings = empty(openTelemetryEndpoint) ? {} : {
   TRACES_OPENTELEMETRY__endpoint: openTelemetryEndpoint
+  TRACES_OPENTELEMETRY__protocol: openTelemetryProtocol
 }
 var appSettings = union(baseAppSettings, optionalAppSettings)
 // app-settings:end

@@ -1,8 +1,9 @@
 /**
- * A local OTLP/HTTP receiver for tests and the local runner: `POST /v1/logs` with JSON
- * (`application/json`, gzip accepted) is decoded and kept, as are `POST /v1/metrics` requests;
- * protobuf (`application/x-protobuf`) is answered 415 (this receiver accepts JSON only, which is
- * what our exporters send). Shares the fault injection of the Logs Ingestion server. Plain HTTP on 127.0.0.1, as collectors listen on :4318.
+ * A local OTLP/HTTP receiver for tests and the local runner: `POST /v1/logs` in JSON
+ * (`application/json`) or protobuf (`application/x-protobuf`), gzip accepted, is decoded and kept,
+ * and answered in the request's encoding, as the OTLP/HTTP specification asks; `POST /v1/metrics`
+ * is kept in JSON (protobuf metrics are answered 415: our exporters send JSON). Shares the fault
+ * injection of the Logs Ingestion server. Plain HTTP on 127.0.0.1, as collectors listen on :4318.
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { closeServer, listenLocal } from './localServer';
@@ -11,6 +12,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { FaultPlan } from './faults';
 import { readBody } from './httpBody';
+import { exportLogsRequestFromProtobuf } from './otlpLogsProtobuf';
+import { isProtobufContentType } from '../sinks/openTelemetry/exportResponse';
+import { ProtobufWriter } from '../sinks/openTelemetry/protobufWriter';
 
 /** A log record as received, with its resource and scope. */
 export interface ReceivedLog {
@@ -40,6 +44,21 @@ export function parseExportLogsRequest(text: string): Parsed {
   } catch {
     return { ok: false, message: 'body is not valid JSON' };
   }
+  return flattenExportLogsRequest(request);
+}
+
+/** Flattens an ExportLogsServiceRequest in protobuf into log records (in their OTLP/JSON form). */
+export function parseExportLogsRequestProtobuf(body: Uint8Array): Parsed {
+  let request: unknown;
+  try {
+    request = exportLogsRequestFromProtobuf(body);
+  } catch (caught) {
+    return { ok: false, message: `body is not an ExportLogsServiceRequest: ${(caught as Error).message}` };
+  }
+  return flattenExportLogsRequest(request);
+}
+
+function flattenExportLogsRequest(request: unknown): Parsed {
   const resourceLogs = (request as { resourceLogs?: unknown } | null)?.resourceLogs;
   if (!Array.isArray(resourceLogs)) return { ok: false, message: 'resourceLogs must be an array' };
   const logs: ReceivedLog[] = [];
@@ -103,8 +122,24 @@ export class OtlpReceiver {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+    const type = (req.headers['content-type'] ?? '').toLowerCase();
+    const protobuf = isProtobufContentType(type);
+    // Answers in the request's encoding: an empty ExportLogsServiceResponse, or a google.rpc.Status.
+    const reply = (
+      status: number,
+      body: { code?: number; message?: string },
+      headers: Record<string, string> = {},
+    ): void => {
       this.statuses.push(status);
+      if (protobuf) {
+        const status_ = new ProtobufWriter(64);
+        if (body.code !== undefined) status_.uint(1, body.code);
+        if (body.message !== undefined) status_.string(2, body.message);
+        res
+          .writeHead(status, { ...headers, 'content-type': 'application/x-protobuf' })
+          .end(Buffer.from(status_.copy()));
+        return;
+      }
       res.writeHead(status, { ...headers, 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
     const fail = (status: number, message: string, headers?: Record<string, string>): void => {
@@ -128,10 +163,10 @@ export class OtlpReceiver {
         fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) },
       );
     }
-    const type = (req.headers['content-type'] ?? '').toLowerCase();
-    if (type.startsWith('application/x-protobuf'))
-      return fail(415, 'protobuf is not supported by this receiver; send application/json');
-    if (!type.startsWith('application/json')) return fail(415, `unsupported Content-Type '${type}'`);
+    if (protobuf && route === '/v1/metrics')
+      return fail(415, 'protobuf metrics are not supported by this receiver; send application/json');
+    if (!protobuf && !type.startsWith('application/json'))
+      return fail(415, `unsupported Content-Type '${type}'`);
     const body = await readBody(req, this.options.maxBodyBytes ?? 20 * 1024 * 1024);
     if (!body.ok) return reply(body.status, { code: body.status, message: body.message });
     if (route === '/v1/metrics') {
@@ -141,13 +176,19 @@ export class OtlpReceiver {
       } catch (caught) {
         return reply(400, { code: 400, message: `body is not JSON: ${(caught as Error).message}` });
       }
-      if (typeof request !== 'object' || request === null || !Array.isArray((request as { resourceMetrics?: unknown }).resourceMetrics)) {
+      if (
+        typeof request !== 'object' ||
+        request === null ||
+        !Array.isArray((request as { resourceMetrics?: unknown }).resourceMetrics)
+      ) {
         return reply(400, { code: 400, message: 'resourceMetrics must be an array' });
       }
       this.receivedMetrics.push(request);
       return reply(200, {});
     }
-    const parsed = parseExportLogsRequest(body.body.toString('utf8'));
+    const parsed = protobuf
+      ? parseExportLogsRequestProtobuf(body.body)
+      : parseExportLogsRequest(body.body.toString('utf8'));
     if (!parsed.ok) return reply(400, { code: 400, message: parsed.message });
     this.received.push(...parsed.logs);
     if (this.options.outputDir !== undefined && parsed.logs.length > 0) {

@@ -42,6 +42,8 @@ export const APP_SETTING_NAMES = [
   'TRACES_LOGANALYTICS__clientId',
   /** OTLP/HTTP endpoint of the default `opentelemetry` destination; set only when the deployment is given one. */
   'TRACES_OPENTELEMETRY__endpoint',
+  /** Its OTLP/HTTP encoding, `http/json` or `http/protobuf` (Bicep `openTelemetryProtocol`); set with the endpoint. */
+  'TRACES_OPENTELEMETRY__protocol',
   /** Table endpoint holding TraceConfigurations. */
   'CONFIG_STORE__tableServiceUri',
   /** Table holding TraceConfigurations, e.g. `TraceConfigurations`. */

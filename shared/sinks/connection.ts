@@ -76,6 +76,12 @@ export interface OpenTelemetryConnection {
   endpoint: string;
   /** Headers read from the app setting named by `<NAME>__headersSecretName` (`k=v,k2=v2`, as OTEL_EXPORTER_OTLP_HEADERS). */
   headers: Record<string, string>;
+  /**
+   * `<NAME>__protocol`: the OTLP/HTTP encoding, `http/json` (default) or `http/protobuf` (what the
+   * OpenTelemetry SDKs send by default: smaller and cheaper to encode; some vendors accept only
+   * it). Same values as OTEL_EXPORTER_OTLP_PROTOCOL.
+   */
+  protocol?: 'http/json' | 'http/protobuf';
 }
 
 /** Resolved settings of any destination. */
@@ -132,7 +138,13 @@ const schemas = {
       .enum(LOG_ANALYTICS_SCHEMAS, { error: `must be one of: ${LOG_ANALYTICS_SCHEMAS.join(', ')}` })
       .optional(),
   }),
-  opentelemetry: z.object({ endpoint: httpsUrl, headersSecretName: optional }),
+  opentelemetry: z.object({
+    endpoint: httpsUrl,
+    headersSecretName: optional,
+    protocol: z
+      .enum(['http/json', 'http/protobuf'], { error: 'must be http/json or http/protobuf' })
+      .optional(),
+  }),
 } as const;
 
 /** Property names each destination reads, for collecting `<NAME>__<property>` settings. */
@@ -147,7 +159,7 @@ const PROPERTIES: Record<Destination, readonly string[]> = {
     'shardsPerNode',
   ],
   loganalytics: ['endpoint', 'ruleId', 'streamName', 'clientId', 'schema'],
-  opentelemetry: ['endpoint', 'headersSecretName'],
+  opentelemetry: ['endpoint', 'headersSecretName', 'protocol'],
 };
 
 /**
@@ -191,6 +203,7 @@ export function resolveConnection(
         name,
         endpoint: data.endpoint,
         headers: resolveHeaders(name, data.headersSecretName, env),
+        ...(data.protocol === undefined ? {} : { protocol: data.protocol }),
       };
     }
   }

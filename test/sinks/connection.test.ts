@@ -91,6 +91,22 @@ describe('resolveConnection', () => {
         headers: { authorization: 'Bearer abc', 'x-tenant': 't1' },
       },
     ],
+    [
+      'opentelemetry in protobuf',
+      'opentelemetry',
+      undefined,
+      {
+        TRACES_OPENTELEMETRY__endpoint: 'http://collector:4318',
+        TRACES_OPENTELEMETRY__protocol: ' http/protobuf ',
+      },
+      {
+        destination: 'opentelemetry',
+        name: 'TRACES_OPENTELEMETRY',
+        endpoint: 'http://collector:4318',
+        headers: {},
+        protocol: 'http/protobuf',
+      },
+    ],
   ] as const)('%s', (_name, destination, configured, env, expected) => {
     expect(resolveConnection(destination, configured, env)).toEqual(expected);
   });
@@ -157,6 +173,12 @@ describe('resolveConnection', () => {
       'opentelemetry',
       { TRACES_OPENTELEMETRY__endpoint: 'http://c', TRACES_OPENTELEMETRY__headersSecretName: 'NOPE' },
       "names app setting 'NOPE', which is not set",
+    ],
+    [
+      'opentelemetry with an unknown protocol (gRPC is not OTLP/HTTP)',
+      'opentelemetry',
+      { TRACES_OPENTELEMETRY__endpoint: 'http://c', TRACES_OPENTELEMETRY__protocol: 'grpc' },
+      'TRACES_OPENTELEMETRY__protocol: must be http/json or http/protobuf',
     ],
   ] as const)('reports %s naming the app setting', (_name, destination, env, message) => {
     expect(() => resolveConnection(destination, undefined, env)).toThrow(message);

@@ -34,6 +34,9 @@ export interface OtlpLogRecord {
 /** Characters kept per string attribute. */
 export const OTLP_MAX_STRING_CHARS = 32 * 1024;
 
+/** Instrumentation scope of our log records. */
+export const OTLP_SCOPE = { name: 'retina-trace-backend/sinks', version: '1' } as const;
+
 /** `service.name` of the resource. */
 export const OTLP_SERVICE_NAME = 'retina-trace-backend';
 
@@ -81,7 +84,7 @@ export function summary(record: TraceRecord): string {
  * the encoder's writer appends OTLP JSON text directly, so the hot path allocates no attribute
  * objects and serialises each record once.
  */
-interface AttributeWriter {
+export interface AttributeWriter {
   string(key: string, value: string): void;
   int(key: string, value: number): void;
   bool(key: string, value: boolean): void;
@@ -91,7 +94,7 @@ interface AttributeWriter {
 }
 
 /** The mapping of record columns to attributes (everything but cluster and node: the resource). */
-function writeLogAttributes(r: TraceRecord, w: AttributeWriter): void {
+export function writeLogAttributes(r: TraceRecord, w: AttributeWriter): void {
   w.string('log.record.uid', r.RecordId);
   if (r.TraceConfiguration !== undefined) w.string('retina.trace_configuration', r.TraceConfiguration);
   if (r.CaptureLevel !== undefined) w.string('retina.capture_level', r.CaptureLevel);
@@ -305,7 +308,8 @@ export function logAttributes(r: TraceRecord): KeyValue[] {
 /** One OTLP LogRecord as JSON text, ready to join into an ExportLogsServiceRequest. */
 export type OtlpLogRecordJson = string;
 
-const TIMESTAMP_NS = /^\d{1,20}$/;
+/** `TimestampNs` as OTLP takes it: epoch nanoseconds, decimal digits only. */
+export const TIMESTAMP_NS = /^\d{1,20}$/;
 
 /**
  * Encodes a record as OTLP JSON text ({@link OtlpLogRecord} serialised); records of one cluster

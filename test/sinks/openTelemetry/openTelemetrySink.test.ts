@@ -56,6 +56,69 @@ sinkContract('opentelemetry', {
   },
 });
 
+let protobufReceiver: OtlpReceiver;
+sinkContract('opentelemetry (http/protobuf)', {
+  manyCount: 4500,
+  idempotent: false,
+  async start() {
+    protobufReceiver = new OtlpReceiver({ requiredHeaders: { authorization: 'Bearer otlp-test' } });
+    await protobufReceiver.start();
+  },
+  stop: () => protobufReceiver.stop(),
+  createSink: () =>
+    new OpenTelemetrySink({
+      name: 'TRACES_OPENTELEMETRY',
+      endpoint: protobufReceiver.endpoint,
+      headers: { authorization: 'Bearer otlp-test' },
+      protocol: 'http/protobuf',
+    }),
+  faults: () => protobufReceiver.faults,
+  async stored() {
+    const out = new Map<string, string[]>();
+    for (const log of protobufReceiver.received)
+      out.set(uid(log), [...(out.get(uid(log)) ?? []), JSON.stringify(log.logRecord)]);
+    return out;
+  },
+  extraTests() {
+    it('sends what the JSON encoding sends, in protobuf, and reads a Status message on failure', async () => {
+      const records = makeRecords(3, 900_000);
+      const before = protobufReceiver.received.length;
+      const protobufSink = new OpenTelemetrySink({
+        name: 'P',
+        endpoint: protobufReceiver.endpoint,
+        headers: { authorization: 'Bearer otlp-test' },
+        protocol: 'http/protobuf',
+      });
+      const jsonSink = new OpenTelemetrySink({
+        name: 'J',
+        endpoint: protobufReceiver.endpoint,
+        headers: { authorization: 'Bearer otlp-test' },
+      });
+      const deadLetter = { write: () => Promise.reject(new Error('none')) };
+      await deliver(protobufSink, records, { deadLetter, batchRef: 'p' });
+      await deliver(jsonSink, records, { deadLetter, batchRef: 'j' });
+      const [fromProtobuf, fromJson] = [
+        protobufReceiver.received.slice(before, before + 3),
+        protobufReceiver.received.slice(before + 3),
+      ];
+      expect(fromProtobuf).toHaveLength(3);
+      expect(fromProtobuf).toEqual(fromJson);
+      const encoded = records.map((record) => {
+        const result = protobufSink.encode(record);
+        if (!result.ok) throw new Error(result.reason);
+        return result.value;
+      });
+      protobufReceiver.faults.enqueue({ kind: 'status', status: 400, message: 'no such stream' });
+      await expect(
+        protobufSink.push(encoded, { abortSignal: new AbortController().signal }),
+      ).rejects.toMatchObject({
+        code: 'HTTP_400',
+        message: expect.stringMatching(/answered 400: no such stream$/),
+      });
+    });
+  },
+});
+
 describe('OpenTelemetrySink with an injected fetch', () => {
   it('posts the gzip request through it, and classifies its answer', async () => {
     const seen: Array<{ url: string; records: number }> = [];
