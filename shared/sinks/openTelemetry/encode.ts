@@ -41,7 +41,17 @@ export const OTLP_SCOPE = { name: 'retina-trace-backend/sinks', version: '1' } a
 export const OTLP_SERVICE_NAME = 'retina-trace-backend';
 
 const str = (value: string): AnyValue => ({ stringValue: truncateText(value, OTLP_MAX_STRING_CHARS) });
-const int = (value: number): AnyValue => ({ intValue: String(Math.trunc(value)) });
+/**
+ * An OTLP int64 as JSON text: the integer part, exact beyond 2^53 and wrapped to 64 bits as
+ * protobuf's int64 is (so both encodings say the same); 0 for a value that is not finite.
+ */
+export function int64Text(value: number): string {
+  if (!Number.isFinite(value)) return '0';
+  const whole = Math.trunc(value);
+  return Number.isSafeInteger(whole) ? String(whole) : BigInt.asIntN(64, BigInt(whole)).toString();
+}
+
+const int = (value: number): AnyValue => ({ intValue: int64Text(value) });
 const labels = (map: Record<string, string>): AnyValue => ({
   kvlistValue: { values: Object.entries(map).map(([key, value]) => ({ key, value: str(value) })) },
 });
@@ -260,7 +270,7 @@ class ObjectAttributeWriter implements AttributeWriter {
 
 const jsonString = (value: string): string => JSON.stringify(truncateText(value, OTLP_MAX_STRING_CHARS));
 const jsonStringValue = (value: string): string => `{"stringValue":${jsonString(value)}}`;
-const jsonIntValue = (value: number): string => `{"intValue":"${Math.trunc(value)}"}`;
+const jsonIntValue = (value: number): string => `{"intValue":"${int64Text(value)}"}`;
 
 /** Appends OTLP JSON text: the same attributes {@link ObjectAttributeWriter} builds, serialised. */
 class JsonAttributeWriter implements AttributeWriter {

@@ -30,7 +30,11 @@ export function utf8Length(text: string): number {
 /** Bytes of the int64 varint {@link ProtobufWriter.int64} writes for `value`. */
 export function int64Length(value: number): number {
   const whole = Number.isFinite(value) ? Math.trunc(value) : 0;
-  return whole >= 0 && whole <= Number.MAX_SAFE_INTEGER ? varintLength(whole) : 10;
+  if (whole >= 0 && whole <= Number.MAX_SAFE_INTEGER) return varintLength(whole);
+  let rest = BigInt.asUintN(64, BigInt(whole));
+  let length = 1;
+  for (; rest >= 0x80n; rest >>= 7n) length++;
+  return length;
 }
 
 /** Writes protobuf fields into a buffer that grows as needed. */

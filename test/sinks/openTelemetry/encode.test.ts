@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   encodeOtlpLogRecord,
+  int64Text,
   logAttributes,
   OTLP_MAX_STRING_CHARS,
   resourceAttributes,
@@ -266,6 +267,24 @@ describe('OTLP encoding', () => {
           expect(decoded(record)).toEqual(expectedLogRecord(record));
         },
       ),
+    );
+  });
+
+  it.each<[number, string]>([
+    [0, '0'],
+    [-1.9, '-1'],
+    [2 ** 53 - 1, '9007199254740991'],
+    [2 ** 60, '1152921504606846976'],
+    [2 ** 63, '-9223372036854775808'],
+    [1e30, BigInt.asIntN(64, BigInt(1e30)).toString()],
+    [Number.NaN, '0'],
+    [-Infinity, '0'],
+  ])('writes int64 %p as %s (exact beyond 2^53, wrapped to 64 bits, 0 when not finite)', (value, text) => {
+    expect(int64Text(value)).toBe(text);
+    expect(attrs(makeRecord(1, { PacketBytes: value }))['retina.packet.bytes']).toEqual({ intValue: text });
+    const encoded = encodeOtlpLogRecord(makeRecord(1, { PacketBytes: value }));
+    expect(encoded.ok && encoded.value.payload).toContain(
+      `{"key":"retina.packet.bytes","value":{"intValue":"${text}"}}`,
     );
   });
 

@@ -14,7 +14,11 @@ import {
 } from '../../../shared/sinks/openTelemetry/encodeProtobuf';
 import { rejectedCountProtobuf, responseMessage } from '../../../shared/sinks/openTelemetry/exportResponse';
 import { exportRequest } from '../../../shared/sinks/openTelemetry/openTelemetrySink';
-import { ProtobufWriter, varintLength } from '../../../shared/sinks/openTelemetry/protobufWriter';
+import {
+  int64Length,
+  ProtobufWriter,
+  varintLength,
+} from '../../../shared/sinks/openTelemetry/protobufWriter';
 import { makeRecord } from '../../support/traceRecords';
 
 /** The messages of opentelemetry-proto (collector/logs/v1, logs/v1, common/v1, resource/v1) we send. */
@@ -86,7 +90,10 @@ describe('OTLP logs in protobuf', () => {
 
   it('is the JSON encoding, read back, for arbitrary records', () => {
     const text = fc.string({ unit: 'binary', maxLength: 20 });
-    const integer = fc.oneof(fc.integer(), fc.constantFrom(0, -1, 2 ** 31, 2 ** 53 - 1, -(2 ** 53) + 1));
+    const integer = fc.oneof(
+      fc.integer(),
+      fc.constantFrom(0, -1, 2 ** 31, 2 ** 53 - 1, -(2 ** 53) + 1, 2 ** 53 + 2, 2 ** 60),
+    );
     const record = fc.record(
       {
         HttpPath: text,
@@ -165,16 +172,25 @@ describe('ProtobufWriter', () => {
     },
   );
 
-  it.each([-1, -(2 ** 31), -(2 ** 53) + 1, 2 ** 53 + 2, 1.9, -1.9, Number.NaN, Infinity])(
-    'writes int64 %p as protobufjs does (truncated; not finite: 0)',
-    (value) => {
-      const ours = new ProtobufWriter(4);
-      ours.int64(3, value);
-      const whole = Number.isFinite(value) ? Math.trunc(value) : 0;
-      const theirs = protobuf.Writer.create().uint32(24).int64(whole).finish();
-      expect(Buffer.from(ours.copy()).toString('hex')).toBe(Buffer.from(theirs).toString('hex'));
-    },
-  );
+  it.each([
+    -1,
+    -(2 ** 31),
+    -(2 ** 53) + 1,
+    2 ** 53 + 2,
+    2 ** 60,
+    2 ** 63 - 2 ** 11,
+    1.9,
+    -1.9,
+    Number.NaN,
+    Infinity,
+  ])('writes int64 %p as protobufjs does (truncated; not finite: 0), in the length it announces', (value) => {
+    const ours = new ProtobufWriter(4);
+    ours.int64(3, value);
+    const whole = Number.isFinite(value) ? Math.trunc(value) : 0;
+    const theirs = protobuf.Writer.create().uint32(24).int64(whole).finish();
+    expect(Buffer.from(ours.copy()).toString('hex')).toBe(Buffer.from(theirs).toString('hex'));
+    expect(int64Length(value)).toBe(ours.length - 1);
+  });
 
   it.each([0, 1, 127, 128, 300, 16_383, 16_384, 70_000])(
     'puts the length of a nested message of %i bytes in front of it',
