@@ -11,14 +11,18 @@
  *   lifetime is the smallest TTL along the chain (then clamped by the cache);
  * - the client is the response's destination address.
  *
- * DNS over UDP from port 53, and over TCP from port 53 when one segment holds the whole
- * message (its length prefix equals the rest of the segment). Damaged or odd messages teach
- * nothing and never throw: the shared parser reports them, and only records it read whole count.
+ * DNS over UDP from port 53, and over TCP from port 53: a message in one segment, several in
+ * one, or one spread over several in-order segments (large answer sets). The bytes of a message
+ * still arriving are held per connection and observation scope, in sequence order only (a gap
+ * drops the message; a retransmission is ignored), bounded by {@link TcpDnsBudget}. Damaged or
+ * odd messages teach nothing and never throw: the shared parser reports them, and only records it
+ * read whole count.
  */
 import { parseDnsMessage } from '../l7/dns';
 import { readDnsName } from '../l7/dnsName';
 import { DnsType } from '../l7/dnsTypes';
 import { IpProtocol, type DecodedPacket } from '../packet/decodedPacket';
+import { flowMapKey } from '../packet/flowKey';
 import type { DnsNameCache } from './dnsNameCache';
 import { ipKey, type IpKey } from './ipKey';
 
@@ -42,8 +46,37 @@ interface AddressAnswer {
   ttl: number;
 }
 
+/** A DNS-over-TCP message (length prefix included) still arriving on one connection. */
+interface TcpDnsMessage {
+  /** The prefix and the message, `need` bytes once whole. */
+  bytes: Uint8Array;
+  have: number;
+  need: number;
+  /** Sequence number the next in-order segment starts at. */
+  nextSeq: number;
+  lastMs: number;
+}
+
+/**
+ * Bytes held for DNS-over-TCP messages still arriving, shared by the learners of a partition (so
+ * their sum is bounded whatever the number of nodes): a message that would pass `maxBytes` is
+ * not followed (counted in `skipped`).
+ */
+export interface TcpDnsBudget {
+  usedBytes: number;
+  readonly maxBytes: number;
+  skipped: number;
+}
+
+/** Connections with a DNS-over-TCP message still arriving, per learner (node). */
+const MAX_TCP_MESSAGES = 64;
+/** A message not advanced for this long (packet time) is dropped. */
+const TCP_MESSAGE_IDLE_MS = 30_000;
+
 /** Learns from one node's DNS responses into its cache. */
 export class DnsAnswerLearner {
+  /** Connection (scope + flow key) ─► its message still arriving, oldest first. */
+  private readonly tcpMessages = new Map<string, TcpDnsMessage>();
   /** Scratch of the message being read (reused: cleared per message). */
   private readonly aliases: AliasAnswer[] = [];
   private readonly addresses: AddressAnswer[] = [];
@@ -66,24 +99,136 @@ export class DnsAnswerLearner {
     }
   };
 
-  constructor(private readonly cache: DnsNameCache) {}
+  /**
+   * `budget`: the bytes the partition's learners may hold for DNS-over-TCP messages still arriving
+   * (default: 1 MiB for this learner alone).
+   */
+  constructor(
+    private readonly cache: DnsNameCache,
+    private readonly budget: TcpDnsBudget = { usedBytes: 0, maxBytes: 1024 * 1024, skipped: 0 },
+  ) {}
 
   /**
-   * Learns from `packet` when it is a DNS response from port 53 (UDP, or TCP with the whole
-   * message in the segment). Returns the mappings learned (0 for anything else).
+   * Learns from `packet` when it is a DNS response from port 53 (UDP, or TCP). `scope` keeps apart
+   * the copies of one connection seen at several devices of the node (see `observationScope`).
+   * Returns the mappings learned (0 for anything else).
    */
-  learn(packet: DecodedPacket): number {
+  learn(packet: DecodedPacket, scope = ''): number {
     if (packet.sourcePort !== DNS_SERVER_PORT) return 0;
     const payload = packet.payload;
     const client = packet.destinationIp;
     if (payload === undefined || client === undefined) return 0;
-    let message: Uint8Array;
-    if (packet.protocol === IpProtocol.UDP) message = payload;
-    else if (packet.protocol === IpProtocol.TCP) {
-      if (payload.length < 2 || ((payload[0]! << 8) | payload[1]!) !== payload.length - 2) return 0;
-      message = payload.subarray(2);
-    } else return 0;
-    return this.learnMessage(message, ipKey(client), packet.timestampSec * 1000 + packet.timestampNsec / 1e6);
+    const nowMs = packet.timestampSec * 1000 + packet.timestampNsec / 1e6;
+    if (packet.protocol === IpProtocol.UDP) return this.learnMessage(payload, ipKey(client), nowMs);
+    if (packet.protocol !== IpProtocol.TCP || payload.length === 0) return 0;
+    // The common case first: one whole message in the segment, nothing held for the connection.
+    if (
+      this.tcpMessages.size === 0 &&
+      payload.length >= 2 &&
+      ((payload[0]! << 8) | payload[1]!) === payload.length - 2
+    )
+      return this.learnMessage(payload.subarray(2), ipKey(client), nowMs);
+    return this.learnTcp(packet, payload, scope, ipKey(client), nowMs);
+  }
+
+  /** Forgets every message still arriving (the node left the partition's table), giving its bytes back. */
+  clear(): void {
+    for (const message of this.tcpMessages.values()) this.budget.usedBytes -= message.bytes.length;
+    this.tcpMessages.clear();
+  }
+
+  /** Messages still arriving, for tests and counters. */
+  get pendingTcpMessages(): number {
+    return this.tcpMessages.size;
+  }
+
+  private learnTcp(
+    packet: DecodedPacket,
+    payload: Uint8Array,
+    scope: string,
+    client: IpKey,
+    nowMs: number,
+  ): number {
+    const seq = packet.tcpSeq;
+    const key = flowMapKey(packet);
+    if (seq === undefined || key === undefined) return 0;
+    this.expire(nowMs);
+    const connection = scope + key;
+    let learned = 0;
+    let rest = payload;
+    let restSeq = seq;
+    const held = this.tcpMessages.get(connection);
+    if (held !== undefined) {
+      const offset = (restSeq - held.nextSeq) | 0;
+      if (offset > 0) {
+        // A gap: the message cannot be completed in order, and where the next one starts is lost.
+        this.drop(connection, held);
+        return 0;
+      } else {
+        // Bytes already held (a retransmission, or its overlap) are skipped.
+        if (-offset >= rest.length) return 0;
+        rest = rest.subarray(-offset);
+        restSeq = held.nextSeq;
+        const taken = Math.min(rest.length, held.need - held.have);
+        held.bytes.set(rest.subarray(0, taken), held.have);
+        held.have += taken;
+        held.nextSeq = (restSeq + taken) >>> 0;
+        held.lastMs = nowMs;
+        rest = rest.subarray(taken);
+        restSeq = (restSeq + taken) >>> 0;
+        if (held.have < held.need) return 0;
+        this.drop(connection, held);
+        learned += this.learnMessage(held.bytes.subarray(2), client, nowMs);
+      }
+    }
+    // What is left starts messages: whole ones are learned at once, the last one may be held.
+    while (rest.length >= 2) {
+      const need = ((rest[0]! << 8) | rest[1]!) + 2;
+      if (need < 14) return learned; // shorter than a DNS header: not a message start
+      if (rest.length >= need) {
+        learned += this.learnMessage(rest.subarray(2, need), client, nowMs);
+        rest = rest.subarray(need);
+        restSeq = (restSeq + need) >>> 0;
+        continue;
+      }
+      this.hold(connection, need, rest, restSeq, nowMs);
+      return learned;
+    }
+    return learned;
+  }
+
+  private hold(connection: string, need: number, start: Uint8Array, seq: number, nowMs: number): void {
+    if (this.budget.usedBytes + need > this.budget.maxBytes) {
+      this.budget.skipped++;
+      return;
+    }
+    if (this.tcpMessages.size >= MAX_TCP_MESSAGES) {
+      const oldest = this.tcpMessages.entries().next();
+      if (!oldest.done) this.drop(oldest.value[0], oldest.value[1]);
+    }
+    const bytes = new Uint8Array(need);
+    bytes.set(start, 0);
+    this.budget.usedBytes += need;
+    this.tcpMessages.set(connection, {
+      bytes,
+      have: start.length,
+      need,
+      nextSeq: (seq + start.length) >>> 0,
+      lastMs: nowMs,
+    });
+  }
+
+  private drop(connection: string, message: TcpDnsMessage): void {
+    this.tcpMessages.delete(connection);
+    this.budget.usedBytes -= message.bytes.length;
+  }
+
+  /** Drops messages not advanced for {@link TCP_MESSAGE_IDLE_MS} of packet time. */
+  private expire(nowMs: number): void {
+    for (const [connection, message] of this.tcpMessages) {
+      if (nowMs - message.lastMs < TCP_MESSAGE_IDLE_MS) continue;
+      this.drop(connection, message);
+    }
   }
 
   /** Learns from one DNS message (without a TCP length prefix) sent to `client` at packet time `nowMs`. */

@@ -8,7 +8,7 @@
  * `maxAddressesPerPartition` addresses over all of them, by lowering each node's share as nodes
  * arrive (never below `minAddressesPerNode`). The address filter is one for the whole partition.
  */
-import { DnsAnswerLearner } from './dnsAnswerLearner';
+import { DnsAnswerLearner, type TcpDnsBudget } from './dnsAnswerLearner';
 import {
   DNS_NAME_FILTER_SIZE,
   DnsNameCache,
@@ -30,6 +30,8 @@ export interface DnsNameTableOptions extends DnsNameCacheOptions {
   maxAddressesPerPartition?: number;
   /** The smallest share of a node, whatever the number of nodes. Default 100. */
   minAddressesPerNode?: number;
+  /** Bytes held for DNS-over-TCP responses still arriving, over all nodes. Default 4 MiB. */
+  maxTcpDnsBytes?: number;
 }
 
 /** Per-partition DNS name caches, by node. */
@@ -45,6 +47,7 @@ export class DnsNameTable {
   /** Counters of the caches of nodes no longer held. */
   private readonly retired: DnsNameCacheStats = { addresses: 0, learned: 0, evicted: 0 };
   private nodesForgotten = 0;
+  private readonly tcpBudget: TcpDnsBudget;
 
   /** `options` bound each node's cache and the table as a whole. */
   constructor(private readonly options: DnsNameTableOptions = {}) {
@@ -52,6 +55,11 @@ export class DnsNameTable {
     this.maxAddressesPerNode = Math.max(1, Math.floor(options.maxAddresses ?? 10_000));
     this.maxAddressesPerPartition = Math.max(1, Math.floor(options.maxAddressesPerPartition ?? 100_000));
     this.minAddressesPerNode = Math.max(1, Math.floor(options.minAddressesPerNode ?? 100));
+    this.tcpBudget = {
+      usedBytes: 0,
+      maxBytes: Math.max(0, options.maxTcpDnsBytes ?? 4 * 1024 * 1024),
+      skipped: 0,
+    };
   }
 
   /** The cache of `node`, created on first use; the same object on every later call while it is held. */
@@ -71,7 +79,7 @@ export class DnsNameTable {
       { ...this.options, maxAddresses: this.shareOf(this.nodes.size + 1) },
       this.filter,
     );
-    names = { cache, learner: new DnsAnswerLearner(cache) };
+    names = { cache, learner: new DnsAnswerLearner(cache, this.tcpBudget) };
     this.nodes.set(node, names);
     this.lastNode = node;
     const share = this.shareOf(this.nodes.size);
@@ -101,6 +109,11 @@ export class DnsNameTable {
     return { nodes: this.nodes.size, forgotten: this.nodesForgotten };
   }
 
+  /** Bytes held for DNS-over-TCP responses still arriving, and responses not followed for want of room. */
+  tcpStats(): { heldBytes: number; skipped: number } {
+    return { heldBytes: this.tcpBudget.usedBytes, skipped: this.tcpBudget.skipped };
+  }
+
   /** A node's share of the partition's addresses when `nodeCount` nodes are held. */
   private shareOf(nodeCount: number): number {
     const fair = Math.floor(this.maxAddressesPerPartition / Math.max(1, nodeCount));
@@ -108,8 +121,9 @@ export class DnsNameTable {
   }
 
   private forgetOldestNode(): void {
-    for (const [node, { cache }] of this.nodes) {
+    for (const [node, { cache, learner }] of this.nodes) {
       cache.clear();
+      learner.clear();
       const stats = cache.stats();
       this.retired.learned += stats.learned;
       this.retired.evicted += stats.evicted;

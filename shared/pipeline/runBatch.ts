@@ -356,7 +356,7 @@ export class PacketPipeline {
     }
 
     // DNS responses teach names whether or not a configuration traces them: one compare otherwise.
-    if (packet.sourcePort === DNS_SERVER_PORT) this.dnsNames?.learner.learn(packet);
+    if (packet.sourcePort === DNS_SERVER_PORT) this.dnsNames?.learner.learn(packet, this.scopeOf(packet));
 
     const source: Endpoint | undefined =
       packet.sourceIp === undefined ? undefined : identities.lookup(packet.sourceIp);

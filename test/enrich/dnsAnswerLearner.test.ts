@@ -263,3 +263,111 @@ describe('DnsAnswerLearner.learn (packets)', () => {
     expect(cache.nameFor(ip(POD), ip('198.51.100.4'), 1_000) !== undefined).toBe(expected > 0);
   });
 });
+
+describe('DnsAnswerLearner.learn over TCP: messages spread over segments', () => {
+  /** A response with `count` A answers 198.51.100.x: large enough to need several segments. */
+  const bigMessage = (count: number, name = 'big.example.com') =>
+    dnsMessage({
+      flags: 0x8180,
+      name,
+      answers: Array.from({ length: count }, (_, i) =>
+        rr(POINTER_TO_QUESTION, A, 60, bytes(198, 51, 100, i)),
+      ),
+    });
+  const segment = (seq: number, payload: Uint8Array, destination = POD): DecodedPacket =>
+    packet(
+      { protocol: 'tcp', sourcePort: 53, destinationPort: 40000, flags: 0x18, seq },
+      payload,
+      RESOLVER,
+      destination,
+    );
+  /** `stream` cut at `cuts`, as segments starting at sequence number `start`. */
+  const segments = (stream: Uint8Array, cuts: number[], start = 1000): DecodedPacket[] => {
+    const bounds = [0, ...cuts, stream.length];
+    return bounds
+      .slice(1)
+      .map((end, i) => segment((start + bounds[i]!) >>> 0, stream.subarray(bounds[i], end)));
+  };
+  const known = (cache: DnsNameCache, last: number) => name(cache, `198.51.100.${last}`);
+
+  it('learns a message spread over three in-order segments, once its last byte arrives', () => {
+    const { cache, learner } = setup();
+    const stream = withLength(2, bigMessage(120));
+    const [first, second, third] = segments(stream, [500, 1000]);
+    expect(learner.learn(first!)).toBe(0);
+    expect(learner.learn(second!)).toBe(0);
+    expect(known(cache, 0)).toBeUndefined();
+    expect(learner.learn(third!)).toBe(120);
+    expect([known(cache, 0), known(cache, 119)]).toEqual(['big.example.com', 'big.example.com']);
+    expect(learner.pendingTcpMessages).toBe(0);
+  });
+
+  it.each<[string, number[], number]>([
+    ['a retransmitted segment', [0, 1, 1, 2], 120],
+    ['a retransmission overlapping the next bytes', [0, 1, 3, 2], 120],
+    ['a lost segment (a gap): nothing, and nothing held', [0, 2], 0],
+  ])('%s', (_name, order, expected) => {
+    const { learner } = setup();
+    const stream = withLength(2, bigMessage(120));
+    const parts = segments(stream, [500, 1000]);
+    // Segment 3 of the "overlapping" case: bytes 400..1100, starting inside the first.
+    const overlapping = segment(1000 + 400, stream.subarray(400, 1100));
+    const learned = order
+      .map((i) => learner.learn(i === 3 ? overlapping : parts[i]!))
+      .reduce((a, b) => a + b, 0);
+    expect(learned).toBe(expected);
+    expect(learner.pendingTcpMessages).toBe(0);
+  });
+
+  it('learns two messages in one segment, and a message that ends where the next begins', () => {
+    const { cache, learner } = setup();
+    const one = withLength(2, bigMessage(2, 'one.example'));
+    const two = withLength(
+      2,
+      dnsMessage({
+        flags: 0x8180,
+        name: 'two.example',
+        answers: [rr(POINTER_TO_QUESTION, A, 60, bytes(192, 0, 2, 9))],
+      }),
+    );
+    expect(learner.learn(segment(1, bytes(one, two)))).toBe(3);
+    const three = withLength(2, bigMessage(60, 'three.example'));
+    const stream = bytes(three, two);
+    const [head, tail] = segments(stream, [300], 5000);
+    expect(learner.learn(head!)).toBe(0);
+    expect(learner.learn(tail!)).toBe(61);
+    expect([known(cache, 59), name(cache, '192.0.2.9')]).toEqual(['three.example', 'two.example']);
+  });
+
+  it('keeps the copies seen at two devices apart, and follows sequence numbers across 2^32', () => {
+    const { cache, learner } = setup();
+    const stream = withLength(2, bigMessage(120));
+    const parts = segments(stream, [500, 1000], 2 ** 32 - 700);
+    expect(learner.learn(parts[0]!, 'node/vethA')).toBe(0);
+    expect(learner.learn(parts[0]!, 'node/vethB')).toBe(0);
+    expect(learner.learn(parts[1]!, 'node/vethA')).toBe(0);
+    expect(learner.learn(parts[1]!, 'node/vethB')).toBe(0);
+    expect(learner.learn(parts[2]!, 'node/vethA')).toBe(120);
+    expect(learner.learn(parts[2]!, 'node/vethB')).toBe(120);
+    expect(known(cache, 7)).toBe('big.example.com');
+  });
+
+  it('holds no more than its budget, forgets idle messages, and gives the bytes back on clear', () => {
+    const cache = new DnsNameCache();
+    const budget = { usedBytes: 0, maxBytes: 3000, skipped: 0 };
+    const learner = new DnsAnswerLearner(cache, budget);
+    const stream = withLength(2, bigMessage(120));
+    learner.learn(segments(stream, [500])[0]!);
+    expect(budget.usedBytes).toBe(stream.length);
+    // A second client's message would pass the budget: not followed, and counted.
+    learner.learn(segment(1000, stream.subarray(0, 500), '10.244.1.6'));
+    expect([learner.pendingTcpMessages, budget.skipped]).toEqual([1, 1]);
+    // 30 s later (packet time), the first is dropped when anything else arrives.
+    const later = { ...segment(1, withLength(2, bigMessage(1, 'x.example'))), timestampSec: 40 };
+    expect(learner.learn(later)).toBe(1);
+    expect([learner.pendingTcpMessages, budget.usedBytes]).toEqual([0, 0]);
+    learner.learn(segments(stream, [500])[0]!);
+    learner.clear();
+    expect([learner.pendingTcpMessages, budget.usedBytes]).toEqual([0, 0]);
+  });
+});

@@ -1,4 +1,7 @@
 import { DnsNameTable } from '../../shared/enrich/dnsNameTable';
+import { craftFrame } from '../../shared/packet/craftFrame';
+import { decodePacket } from '../../shared/packet/decodePacket';
+import { LinkType } from '../../shared/packet/linkType';
 import { DNS_NAME_FILTER_SIZE, DnsNameCache } from '../../shared/enrich/dnsNameCache';
 import { ipKeyOfText } from '../../shared/enrich/ipKey';
 import { parseIp } from '../../shared/net/ipAddress';
@@ -86,5 +89,37 @@ describe('DnsNameCache with a shared filter', () => {
     expect(filter.every((count) => count === 0)).toBe(true);
     expect(cache.stats()).toEqual({ addresses: 0, learned: 2, evicted: 2 });
     expect(() => new DnsNameCache({}, new Uint8Array(16))).toThrow(/65536 bytes, not 16/);
+  });
+});
+
+describe('DnsNameTable and DNS over TCP', () => {
+  it('bounds the bytes held for responses still arriving over all nodes, and frees them with a forgotten node', () => {
+    const table = new DnsNameTable({ maxNodes: 1, maxTcpDnsBytes: 1000 });
+    const partial = (node: string, destination: string, length: number): number => {
+      const payload = new Uint8Array(300);
+      payload[0] = (length - 2) >> 8;
+      payload[1] = (length - 2) & 0xff;
+      const data = craftFrame({
+        source: '10.0.0.10',
+        destination,
+        transport: { protocol: 'tcp', sourcePort: 53, destinationPort: 40000, flags: 0x18, seq: 1 },
+        payload,
+      });
+      return table
+        .forNode(node)
+        .learner.learn(
+          decodePacket(
+            { frame: 1, timestampSec: 1, timestampNsec: 0, originalLength: data.length, data },
+            LinkType.ETHERNET,
+          ),
+        );
+    };
+    partial('node-1', '10.244.1.5', 800);
+    expect(table.tcpStats()).toEqual({ heldBytes: 800, skipped: 0 });
+    partial('node-1', '10.244.1.6', 800);
+    expect(table.tcpStats()).toEqual({ heldBytes: 800, skipped: 1 });
+    // node-2 arrives: node-1 is forgotten with what it held.
+    partial('node-2', '10.244.1.5', 600);
+    expect(table.tcpStats()).toEqual({ heldBytes: 600, skipped: 1 });
   });
 });

@@ -182,6 +182,39 @@ describe('DNS names on packet records', () => {
     expect(recordsOf(again).some((r) => r.DestinationFqdn !== undefined)).toBe(false);
   });
 
+  it('learns from a DNS response over TCP spread over segments (a large answer set)', () => {
+    const answers = Array.from({ length: 100 }, (_, i) =>
+      rr(POINTER_TO_QUESTION, 1, 300, bytes(203, 0, 113, i === 7 ? 7 : 100 + (i % 100))),
+    );
+    const message = dnsMessage({ flags: 0x8180, name: 'many.example', answers });
+    const stream = new Uint8Array(message.length + 2);
+    stream[0] = message.length >> 8;
+    stream[1] = message.length & 0xff;
+    stream.set(message, 2);
+    const cut = 700;
+    const tcp = (atMs: number, seq: number, payload: Uint8Array): FrameSpec =>
+      frame('NodeToPod', atMs, {
+        source: DNS,
+        destination: POD,
+        transport: {
+          protocol: 'tcp',
+          sourcePort: 53,
+          destinationPort: 40001,
+          flags: TcpFlag.PSH | TcpFlag.ACK,
+          seq,
+        },
+        payload,
+      });
+    const result = run([
+      tcp(0, 5000, stream.subarray(0, cut)),
+      tcp(1, 5000 + cut, stream.subarray(cut)),
+      ...connection(10, POD, 50000),
+    ]);
+    expect(result.counts).toMatchObject({ dnsNamesLearned: 100 });
+    const syn = recordsOf(result).find((r) => r.SourceIp === POD && r.TcpFlags === 'SYN');
+    expect(syn?.DestinationFqdn).toBe('many.example');
+  });
+
   it('a damaged DNS response costs nothing else of the batch', () => {
     const damaged = frame('NodeToPod', 0, {
       source: DNS,
