@@ -2,6 +2,7 @@
  * Strict schema of identity snapshot bodies (docs/wire-format.md, `retina.sh/identities/v1`), with every
  * issue reported by its JSON path.
  */
+import { zodIssueMessage } from '../config/zodIssues';
 import { z } from 'zod';
 import { parseIp } from '../net/ipAddress';
 import type { IdentitySnapshot } from './identity';
@@ -47,11 +48,12 @@ export type IdentitySnapshotParseResult =
  * `<path>: <message>`, e.g. `endpoints[2].ip: not an IPv4 or IPv6 address`.
  */
 export function parseIdentitySnapshot(value: unknown): IdentitySnapshotParseResult {
-  const result = identitySnapshotSchema.safeParse(value);
+  const result = identitySnapshotSchema.safeParse(value, { reportInput: true });
   if (result.success) return { ok: true, snapshot: result.data };
   return {
     ok: false,
-    issues: result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
+    // The same wording as manifest problems: "is required", "must be a list, got a mapping".
+    issues: result.error.issues.map((issue) => `${formatPath(issue.path)}: ${zodIssueMessage(issue)}`),
   };
 }
 

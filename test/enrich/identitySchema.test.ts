@@ -26,8 +26,14 @@ describe('parseIdentitySnapshot', () => {
   });
 
   it.each<[string, unknown, string]>([
-    ['empty object', {}, 'cluster:'],
-    ['not an object', 'nope', '(root):'],
+    ['empty object', {}, 'cluster: is required'],
+    ['not an object', 'nope', '(root): must be a mapping (key: value), got "nope"'],
+    ['endpoints not a list', { ...valid, endpoints: {} }, 'endpoints: must be a list, got'],
+    [
+      'bad kind, naming the choices',
+      { ...valid, endpoints: [{ ...valid.endpoints[0], kind: 'ingress' }] },
+      'endpoints[0].kind: must be "pod" or "service" or "node", got "ingress"',
+    ],
     [
       'bad ip',
       { ...valid, endpoints: [{ ...valid.endpoints[0], ip: '10.0.0.300' }] },
@@ -49,7 +55,7 @@ describe('parseIdentitySnapshot', () => {
       { ...valid, endpoints: [{ ...valid.endpoints[0], ports: [{ name: 'x', port: 0, protocol: 'TCP' }] }] },
       'endpoints[0].ports[0].port:',
     ],
-    ['complete missing', { ...valid, complete: undefined }, 'complete:'],
+    ['complete missing', { ...valid, complete: undefined }, 'complete: is required'],
   ])('rejects %s with the path', (_name, value, expected) => {
     const result = parseIdentitySnapshot(value);
     expect(result.ok).toBe(false);
