@@ -57,6 +57,55 @@ export function parseIdentitySnapshot(value: unknown): IdentitySnapshotParseResu
   };
 }
 
+/** Result of {@link parseIdentitySnapshotSkippingEndpoints}. */
+export type IdentitySnapshotSkippingResult =
+  | {
+      ok: true;
+      /** The snapshot with its valid endpoints only. */
+      snapshot: IdentitySnapshot;
+      /** Endpoints left out, by index in the body. */
+      skippedEndpoints: number;
+      /** Their issues, `endpoints[i].<path>: <message>` (the first of each endpoint). */
+      skippedIssues: string[];
+    }
+  | { ok: false; issues: string[] };
+
+const snapshotHeaderSchema = identitySnapshotSchema.extend({ endpoints: z.array(z.unknown()) });
+
+/**
+ * Validates a snapshot as {@link parseIdentitySnapshot} does, except that an endpoint breaking the
+ * schema is left out (and reported) instead of failing the snapshot: one bad endpoint must not cost
+ * the cluster every other identity. The snapshot fails when its own fields do, or when it had
+ * endpoints and none of them is valid (applying it would empty the table, a complete one above all).
+ */
+export function parseIdentitySnapshotSkippingEndpoints(value: unknown): IdentitySnapshotSkippingResult {
+  const header = snapshotHeaderSchema.safeParse(value, { reportInput: true });
+  if (!header.success)
+    return {
+      ok: false,
+      issues: header.error.issues.map((issue) => `${formatPath(issue.path)}: ${zodIssueMessage(issue)}`),
+    };
+  const endpoints: IdentitySnapshot['endpoints'] = [];
+  const skippedIssues: string[] = [];
+  header.data.endpoints.forEach((candidate, index) => {
+    const endpoint = endpointSchema.safeParse(candidate, { reportInput: true });
+    if (endpoint.success) {
+      endpoints.push(endpoint.data);
+      return;
+    }
+    const issue = endpoint.error.issues[0]!;
+    skippedIssues.push(`${formatPath(['endpoints', index, ...issue.path])}: ${zodIssueMessage(issue)}`);
+  });
+  if (endpoints.length === 0 && skippedIssues.length > 0)
+    return { ok: false, issues: [`every endpoint is invalid`, ...skippedIssues] };
+  return {
+    ok: true,
+    snapshot: { ...header.data, endpoints },
+    skippedEndpoints: skippedIssues.length,
+    skippedIssues,
+  };
+}
+
 function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(root)';
   let out = '';

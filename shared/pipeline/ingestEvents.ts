@@ -16,7 +16,7 @@
  */
 import type { ConfigurationMatcher } from '../match/configurationMatcher';
 import type { IdentityStore } from '../enrich/identityStore';
-import { parseIdentitySnapshot } from '../enrich/identitySchema';
+import { parseIdentitySnapshotSkippingEndpoints } from '../enrich/identitySchema';
 import type { Destination } from '../config/model';
 import type { Sink } from '../sinks/sink';
 import type { ConfigurationCount, CounterStore } from '../store/configurationCounters';
@@ -145,6 +145,11 @@ export interface IngestSummary {
   dnsNamesLearned?: number;
   /** DNS names forgotten before their TTL because a node's name cache was full (present when any was). */
   dnsNameEvictions?: number;
+  /**
+   * Endpoints of identity snapshots left out because they broke the schema (present when any was;
+   * each snapshot's other endpoints were applied, and the first issues are in `problems`).
+   */
+  identityEndpointsSkipped?: number;
 }
 
 const MAX_PROBLEMS = 50;
@@ -259,7 +264,7 @@ export async function ingestEvents(
       batches.push(event);
       continue;
     }
-    const parsed = parseIdentitySnapshot(event.body);
+    const parsed = parseIdentitySnapshotSkippingEndpoints(event.body);
     if (!parsed.ok) {
       reject({
         kind: 'rejected',
@@ -276,6 +281,12 @@ export async function ingestEvents(
         metadata,
       });
       continue;
+    }
+    if (parsed.skippedEndpoints > 0) {
+      summary.identityEndpointsSkipped = (summary.identityEndpointsSkipped ?? 0) + parsed.skippedEndpoints;
+      problem(
+        `event ${index}: identity snapshot: ${parsed.skippedEndpoints} of ${parsed.snapshot.endpoints.length + parsed.skippedEndpoints} endpoints skipped, the rest applied: ${parsed.skippedIssues.slice(0, 3).join('; ')}`,
+      );
     }
     await deps.identities.apply(parsed.snapshot);
     summary.identitySnapshots += 1;

@@ -230,6 +230,50 @@ describe('ingestEvents', () => {
     expect([...h.partitions.keys()]).toEqual(['3']);
   });
 
+  it('applies the valid endpoints of a snapshot with a broken one, and names what it skipped', async () => {
+    const h = await harness([], [SHOP_HTTP_STDOUT]);
+    const snapshot = demoIdentities('2026-03-01T11:59:00Z');
+    const broken = {
+      ...snapshot,
+      endpoints: [...snapshot.endpoints, { ip: '10.244.9.300', kind: 'pod', name: 'ghost' }, { kind: 'pod' }],
+    };
+    const input = host([identities(broken), traceBatch(NODE_2!.capture, 'aks-node-2')]);
+    const summary = await ingestEvents(input.messages, input.triggerMetadata, h.deps);
+    const total = snapshot.endpoints.length + 2;
+    expect(summary).toMatchObject<Partial<IngestSummary>>({
+      identitySnapshots: 1,
+      rejectedEvents: 0,
+      identityEndpointsSkipped: 2,
+      problems: [
+        `event 0: identity snapshot: 2 of ${total} endpoints skipped, the rest applied: endpoints[${total - 2}].ip: not an IPv4 or IPv6 address; endpoints[${total - 1}].ip: is required`,
+      ],
+    });
+    expect(stdoutRecords(h).find((r) => r.HttpMethod === 'GET')).toMatchObject({
+      SourcePodName: 'frontend-7d9f8b6c5-x2x4q',
+      DestinationPodName: 'checkout-5c8b7f9d4-k8m2n',
+    });
+    expect(h.deadLetter.batches).toEqual([]);
+  });
+
+  it('refuses a snapshot whose every endpoint is broken: applying it would empty the identity table', async () => {
+    const h = await harness([], [SHOP_HTTP_STDOUT]);
+    const snapshot = demoIdentities('2026-03-01T11:59:00Z');
+    const input = host([
+      identities(snapshot),
+      identities({ ...snapshot, endpoints: [{ ip: 'nope', kind: 'pod', name: 'x' }] }),
+      traceBatch(NODE_2!.capture, 'aks-node-2'),
+    ]);
+    const summary = await ingestEvents(input.messages, input.triggerMetadata, h.deps);
+    expect(summary).toMatchObject({ identitySnapshots: 1, rejectedEvents: 1 });
+    expect(summary.problems[0]).toMatch(
+      /^event 1: identity snapshot is invalid: every endpoint is invalid; endpoints\[0\]\.ip: not an IPv4 or IPv6 address/,
+    );
+    // The first snapshot still names the pods.
+    expect(stdoutRecords(h).find((r) => r.HttpMethod === 'GET')?.SourcePodName).toBe(
+      'frontend-7d9f8b6c5-x2x4q',
+    );
+  });
+
   it('reads a gzip identity snapshot and a gzip trace batch', async () => {
     const h = await harness([], [SHOP_HTTP_STDOUT]);
     const input = host([
