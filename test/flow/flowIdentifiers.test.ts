@@ -3,7 +3,7 @@ import { packetCommunityId } from '../../shared/flow/communityId';
 import { FLOW_IDENTIFIER_CACHE_SIZE, flowIdentifiers } from '../../shared/flow/flowIdentifiers';
 import type { DecodedPacket } from '../../shared/packet/decodedPacket';
 import { packetFlowId } from '../../shared/packet/flowKey';
-import { packet } from '../match/support/builders';
+import { packet, packetWithoutIp } from '../match/support/builders';
 
 /** The identifiers computed from the packet alone, as before they were remembered per flow. */
 const direct = (p: DecodedPacket) => ({
@@ -62,14 +62,7 @@ describe('flowIdentifiers', () => {
   });
 
   it('gives no FlowId or Community ID without addresses', () => {
-    const bare: DecodedPacket = {
-      frame: 1,
-      timestampSec: 0,
-      timestampNsec: 0,
-      direction: 'unknown',
-      originalLength: 0,
-      data: new Uint8Array(),
-    };
+    const bare = packetWithoutIp();
     expect(flowIdentifiers(bare)).toEqual({ flowId: undefined, communityId: undefined });
   });
 });

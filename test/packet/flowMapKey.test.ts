@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { compareEnds, flowMapKey, sourceEndFirst } from '../../shared/packet/flowKey';
 import { parseIp } from '../../shared/net/ipAddress';
 import type { DecodedPacket } from '../../shared/packet/decodedPacket';
-import { packet } from '../match/support/builders';
+import { packet, packetWithoutIp } from '../match/support/builders';
 
 /** The key as specified: protocol, then each (port, address bytes) end in normal order. */
 function referenceKey(p: DecodedPacket): string {
@@ -75,14 +75,7 @@ describe('flowMapKey', () => {
   });
 
   it('is undefined without addresses', () => {
-    const bare: DecodedPacket = {
-      frame: 1,
-      timestampSec: 0,
-      timestampNsec: 0,
-      direction: 'unknown',
-      originalLength: 0,
-      data: new Uint8Array(),
-    };
+    const bare = packetWithoutIp();
     expect(flowMapKey(bare)).toBeUndefined();
     expect(sourceEndFirst(bare)).toBe(true);
   });

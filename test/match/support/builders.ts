@@ -43,6 +43,18 @@ function ip(text: string): Uint8Array {
   return bytes;
 }
 
+/** A DecodedPacket without an IP layer (what the decoder makes of an ARP frame, say). */
+export function packetWithoutIp(): DecodedPacket {
+  return {
+    frame: 1,
+    timestampSec: 0,
+    timestampNsec: 0,
+    direction: 'unknown',
+    originalLength: 0,
+    data: new Uint8Array(),
+  };
+}
+
 /** A DecodedPacket whose address fields are views into a synthetic frame, as the decoder makes them. */
 export function packet(spec: PacketSpec): DecodedPacket {
   const src = ip(spec.src);
