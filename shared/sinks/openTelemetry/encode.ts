@@ -2,6 +2,7 @@
  * Trace record → OTLP log record (OTLP/HTTP JSON encoding). Pure. Attribute names follow the
  * OpenTelemetry semantic conventions where one exists (docs/record-schema.md); the rest use a documented
  * `retina.` prefix (docs/destinations.md lists every mapping). Cluster and node go to the resource.
+ * The mapping ({@link writeLogAttributes}) is also the protobuf encoding's (`encodeProtobuf.ts`).
  */
 import type { DnsAnswer, TraceRecord } from '../../record/traceRecord';
 import type { EncodeResult } from '../sink';
