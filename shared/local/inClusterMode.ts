@@ -5,10 +5,8 @@
  * the identity publisher publishes the demo cluster's identities to the local Event Hubs, and the
  * status comes back in `kubectl get tracecfg` shape.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readLocalConfigurations } from './localConfigurations';
 import { EventHubProducerClient } from '@azure/event-hubs';
-import { parseAllDocuments } from 'yaml';
 import { k8s } from '../kubernetes/clientNode';
 import { kubeConfigFor } from '../kubernetes/kubeConfig';
 import { TraceConfigurationController } from '../kubernetes/controller/traceConfigurationController';
@@ -109,21 +107,23 @@ export async function startInCluster(
 
   const objects = k8s.KubernetesObjectApi.makeApiClient(config);
   const names: { namespace: string; name: string }[] = [];
-  for (const file of (await readdir(configsDir)).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    for (const doc of parseAllDocuments(await readFile(path.join(configsDir, file), 'utf8'))) {
-      const object = doc.toJS() as {
-        apiVersion?: string;
-        kind?: string;
-        metadata?: { namespace?: string; name?: string };
-      } | null;
-      if (object === null || object.metadata?.name === undefined) continue;
-      const namespace = object.metadata.namespace ?? 'default';
+  for (const read of await readLocalConfigurations(configsDir)) {
+    if (!read.ok) {
+      options.log(`${read.file}: skipped: ${read.problem}`);
+      continue;
+    }
+    for (const { where, manifest } of read.manifests) {
+      const object = manifest as { metadata?: { namespace?: unknown; name?: unknown } };
+      const name = object.metadata?.name;
+      if (typeof name !== 'string') continue;
+      const namespace =
+        typeof object.metadata?.namespace === 'string' ? object.metadata.namespace : 'default';
       try {
         await objects.create({ ...object, metadata: { ...object.metadata, namespace } } as never);
-        names.push({ namespace, name: object.metadata.name });
-        options.log(`traceconfiguration.retina.sh/${object.metadata.name} created (${path.basename(file)})`);
+        names.push({ namespace, name });
+        options.log(`traceconfiguration.retina.sh/${name} created (${read.file})`);
       } catch (caught) {
-        options.log(`${file}: ${errorMessage(caught)}`);
+        options.log(`${where}: ${errorMessage(caught)}`);
       }
     }
   }

@@ -3,7 +3,7 @@
  * built-in demo: apply `samples/local/` through the HTTP API, publish the synthetic cluster's
  * identities and trace batches as agents would, and show what arrived where.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,9 +20,9 @@ import { exportBlock } from './exportBlock';
 import { TRACE_BATCH_SCHEMA } from '../pipeline/traceEvent';
 import { TRACE_POINTS, type TracePoint } from '../packet/decodedPacket';
 import { gzipSync } from 'node:zlib';
-import { parse } from 'yaml';
 import { errorMessage } from '../errors';
 import { startInCluster, type InCluster } from './inClusterMode';
+import { readLocalConfigurations } from './localConfigurations';
 import { runPcap } from '../retention/pcapCommand';
 
 const HELP = `Usage: npm run local -- [--capture FILE [--cluster C] [--node N] [--trace-point P]] [--identities FILE]
@@ -51,31 +51,34 @@ function say(line = ''): void {
 }
 
 async function applyConfigurations(system: LocalSystem, directory: string): Promise<number> {
-  const files = (await readdir(directory)).filter((f) => /\.ya?ml$/.test(f)).sort();
   let applied = 0;
-  for (const file of files) {
-    const text = await readFile(path.join(directory, file), 'utf8');
-    const metadata = (parse(text) as { metadata?: { name?: unknown; namespace?: unknown } } | null)?.metadata;
-    const name = typeof metadata?.name === 'string' ? metadata.name : undefined;
-    const namespace = typeof metadata?.namespace === 'string' ? metadata.namespace : 'default';
-    if (name === undefined) {
-      say(`  ${file}: metadata.name is missing; skipped`);
+  for (const read of await readLocalConfigurations(directory)) {
+    const shown = path.relative(ROOT, path.join(directory, read.file));
+    if (!read.ok) {
+      say(`  ${shown}: skipped: ${read.problem}`);
       continue;
     }
-    const response = await callBackend(
-      { server: system.httpUrl },
-      'PUT',
-      `traceconfigurations/${namespace}/${name}`,
-      { body: text, contentType: 'application/yaml' },
-    );
-    if (response.status === 200 || response.status === 201) {
-      applied += 1;
-      const state = (response.body as { status?: { state?: string } }).status?.state ?? '?';
-      say(
-        `  applied ${namespace}/${name} (${state}) from ${path.relative(ROOT, path.join(directory, file))}`,
+    for (const { where, manifest } of read.manifests) {
+      const metadata = manifest.metadata as { name?: unknown; namespace?: unknown } | undefined;
+      const name = typeof metadata?.name === 'string' ? metadata.name : undefined;
+      const namespace = typeof metadata?.namespace === 'string' ? metadata.namespace : 'default';
+      if (name === undefined) {
+        say(`  ${where}: metadata.name is missing; skipped`);
+        continue;
+      }
+      const response = await callBackend(
+        { server: system.httpUrl },
+        'PUT',
+        `traceconfigurations/${namespace}/${name}`,
+        { body: JSON.stringify(manifest), contentType: 'application/json' },
       );
-    } else {
-      say(`  ${file}: ${describeProblem(response)}`);
+      if (response.status === 200 || response.status === 201) {
+        applied += 1;
+        const state = (response.body as { status?: { state?: string } }).status?.state ?? '?';
+        say(`  applied ${namespace}/${name} (${state}) from ${shown}`);
+      } else {
+        say(`  ${where}: ${describeProblem(response)}`);
+      }
     }
   }
   return applied;
@@ -104,26 +107,50 @@ async function captureEvents(
 function printExamples(system: LocalSystem): void {
   const examples: { where: string; record: Record<string, unknown> }[] = [];
   const accepted = system.logsIngestion.accepted.find((row) => row.row.L7Protocol === 'DNS');
-  if (accepted !== undefined) examples.push({ where: 'Log Analytics (RetinaTraces_CL)', record: accepted.row });
+  if (accepted !== undefined)
+    examples.push({ where: 'Log Analytics (RetinaTraces_CL)', record: accepted.row });
   const flow = system.logsIngestion.accepted.find((row) => row.row.CaptureLevel === 'FlowSummary');
   if (flow !== undefined) {
-    const { TraceConfiguration, NodeName, SourcePodName, DestinationPodName, DestinationFqdn, DestinationPort, PacketsFromSource, PacketsFromDestination, BytesFromSource, BytesFromDestination, FlowState, TcpHistory, FlowEndReason, CommunityId } = flow.row;
-    say(`  Log Analytics flow: ${JSON.stringify({ TraceConfiguration, NodeName, SourcePodName, DestinationPodName, DestinationFqdn, DestinationPort, PacketsFromSource, PacketsFromDestination, BytesFromSource, BytesFromDestination, FlowState, TcpHistory, FlowEndReason, CommunityId })}`);
+    const {
+      TraceConfiguration,
+      NodeName,
+      SourcePodName,
+      DestinationPodName,
+      DestinationFqdn,
+      DestinationPort,
+      PacketsFromSource,
+      PacketsFromDestination,
+      BytesFromSource,
+      BytesFromDestination,
+      FlowState,
+      TcpHistory,
+      FlowEndReason,
+      CommunityId,
+    } = flow.row;
+    say(
+      `  Log Analytics flow: ${JSON.stringify({ TraceConfiguration, NodeName, SourcePodName, DestinationPodName, DestinationFqdn, DestinationPort, PacketsFromSource, PacketsFromDestination, BytesFromSource, BytesFromDestination, FlowState, TcpHistory, FlowEndReason, CommunityId })}`,
+    );
   }
   // gRPC over h2c (shop/shop-sentinel's ASIM web sessions): a call, and the call that failed.
   const web = system.logsIngestion.accepted.filter((row) => row.stream === 'Custom-ASimWebSessionLogs');
   const extra = (row: Record<string, unknown>) => (row.AdditionalFields ?? {}) as Record<string, unknown>;
   const call = web.find((row) => extra(row.row).GrpcService !== undefined);
-  const failed = web.find((row) => typeof extra(row.row).GrpcStatusCode === 'number' && extra(row.row).GrpcStatusCode !== 0);
+  const failed = web.find(
+    (row) => typeof extra(row.row).GrpcStatusCode === 'number' && extra(row.row).GrpcStatusCode !== 0,
+  );
   if (call !== undefined) {
     const { TraceConfiguration, Http2StreamId, GrpcService, GrpcMethod } = extra(call.row);
     const { SrcHostname, DstHostname, Url } = call.row;
-    say(`  gRPC call (ASimWebSessionLogs): ${JSON.stringify({ TraceConfiguration, SrcHostname, DstHostname, Url, Http2StreamId, GrpcService, GrpcMethod })}`);
+    say(
+      `  gRPC call (ASimWebSessionLogs): ${JSON.stringify({ TraceConfiguration, SrcHostname, DstHostname, Url, Http2StreamId, GrpcService, GrpcMethod })}`,
+    );
   }
   if (failed !== undefined) {
     const { TraceConfiguration, Http2StreamId, GrpcStatusCode, GrpcMessage } = extra(failed.row);
     const { SrcHostname, DstHostname, EventResult } = failed.row;
-    say(`  gRPC error (ASimWebSessionLogs): ${JSON.stringify({ TraceConfiguration, SrcHostname, DstHostname, Http2StreamId, GrpcStatusCode, GrpcMessage, EventResult })}`);
+    say(
+      `  gRPC error (ASimWebSessionLogs): ${JSON.stringify({ TraceConfiguration, SrcHostname, DstHostname, Http2StreamId, GrpcStatusCode, GrpcMessage, EventResult })}`,
+    );
   }
   const stdout = system.stdoutLines[0];
   if (stdout !== undefined)
@@ -158,13 +185,19 @@ async function showRetainedPackets(system: LocalSystem, dataDir: string): Promis
   const { stats, services } = system;
   const retention = services.ingest.retention;
   if (stats.retainedPackets === 0 || retention === undefined) return undefined;
-  say(`\nRetained packets (retina.sh/retain-packets): ${stats.retainedPackets} packets in ${stats.retainedBlobs} blobs (container ${retention.container.containerName}, ${stats.retainedDeadLettered} dead-lettered)`);
+  say(
+    `\nRetained packets (retina.sh/retain-packets): ${stats.retainedPackets} packets in ${stats.retainedBlobs} blobs (container ${retention.container.containerName}, ${stats.retainedDeadLettered} dead-lettered)`,
+  );
   for await (const info of retention.listIndexes()) {
     const index = await retention.readIndex(info.name);
     const flow = index.frames.find((frame) => frame.flow !== undefined)?.flow;
     if (flow === undefined) continue;
     const file = path.join(dataDir, 'retained-flow.pcapng');
-    await runPcap(retention, { flow, output: file }, { stderr: (text) => process.stdout.write(`  ${text}`), cwd: process.cwd() });
+    await runPcap(
+      retention,
+      { flow, output: file },
+      { stderr: (text) => process.stdout.write(`  ${text}`), cwd: process.cwd() },
+    );
     say(`  open it: wireshark ${path.relative(process.cwd(), file)}`);
     return flow;
   }
@@ -258,8 +291,13 @@ async function main(): Promise<number> {
   say();
   const configsDir = path.resolve(values.configs ?? path.join(ROOT, 'samples', 'local'));
   if (values['in-cluster']) {
-    say('In-cluster mode: a fake Kubernetes API server with the demo cluster, the controller and the identity publisher ...');
-    inCluster = await startInCluster(system, configsDir, { cluster: values.cluster ?? DEMO_CLUSTER, log: (line) => say(`  ${line}`) });
+    say(
+      'In-cluster mode: a fake Kubernetes API server with the demo cluster, the controller and the identity publisher ...',
+    );
+    inCluster = await startInCluster(system, configsDir, {
+      cluster: values.cluster ?? DEMO_CLUSTER,
+      log: (line) => say(`  ${line}`),
+    });
     say(`  Kubernetes API  ${inCluster.apiServer.url} (the fake API server)`);
     say('\n$ kubectl get tracecfg -A');
     say(inCluster.table());
@@ -272,7 +310,9 @@ async function main(): Promise<number> {
   let published = 0;
   try {
     if (values.capture === undefined) {
-      say('\nReplaying the built-in synthetic cluster (2 nodes, HTTP, gRPC over h2c, DNS and TLS traffic) ...');
+      say(
+        '\nReplaying the built-in synthetic cluster (2 nodes, HTTP, gRPC over h2c, DNS and TLS traffic) ...',
+      );
       const snapshot = demoIdentities(new Date().toISOString());
       await mkdir(path.join(dataDir, 'demo'), { recursive: true });
       await writeFile(
@@ -283,7 +323,9 @@ async function main(): Promise<number> {
         // The identity publisher already published the demo cluster's identities from the API.
         published += inCluster.identityEvents;
       } else {
-        published += await publishEvents(producer, [identitiesEvent(snapshot)], { partitionKey: DEMO_CLUSTER });
+        published += await publishEvents(producer, [identitiesEvent(snapshot)], {
+          partitionKey: DEMO_CLUSTER,
+        });
       }
       // Identities first, so the batches that follow are enriched.
       await system.waitForEvents(published, 30_000);
