@@ -75,6 +75,24 @@ function property(metadata: EventMetadata, name: string): string | undefined {
   return undefined;
 }
 
+/** Longest cluster or node name (a Kubernetes node name is a DNS subdomain: at most 253 characters). */
+export const MAX_NAME_CHARS = 253;
+
+/**
+ * Why a cluster or node name cannot be used, or undefined. Both name every record and key the
+ * partition's per-flow state (node and device scopes): an unbounded name would multiply the memory
+ * of every bounded table by its length, and control characters have no place in a name.
+ */
+function nameProblem(value: string): string | undefined {
+  if (value.length > MAX_NAME_CHARS)
+    return `is ${value.length} characters long; the limit is ${MAX_NAME_CHARS} (a Kubernetes node name)`;
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u001f\u007f]/.exec(value);
+  if (control !== null)
+    return `holds control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at ${control.index}`;
+  return undefined;
+}
+
 /**
  * Classifies one Event Hubs event body by its `trace-schema` property and inflates gzip bodies.
  * Never throws: anything unusable becomes a {@link RejectedEvent} naming the event and the reason.
@@ -143,6 +161,14 @@ export function classifyEvent(
     return reject('EVENT_PROPERTY_MISSING', "application property 'cluster' is missing or empty");
   if (node === undefined || node === '')
     return reject('EVENT_PROPERTY_MISSING', "application property 'node' is missing or empty");
+  for (const [name, value] of [
+    ['cluster', cluster],
+    ['node', node],
+  ] as const) {
+    const problem = nameProblem(value);
+    if (problem !== undefined)
+      return reject('EVENT_PROPERTY_INVALID', `application property '${name}' ${problem}`);
+  }
   const event: TraceBatchEvent = { kind: 'traces', index, cluster, node, capture: content, metadata, raw };
   if (gzip && content === raw) event.compressed = true;
   const hint = property(metadata, 'trace-configuration');

@@ -60,6 +60,16 @@ describe('classifyEvent', () => {
     });
   });
 
+  it('takes a node name of exactly 253 characters, and names with spaces and non-ASCII letters', () => {
+    for (const node of ['n'.repeat(253), 'aks nodepool 1', 'nœud-1'])
+      expect(
+        classifyEvent(pcapngMagic, meta({ 'trace-schema': TRACE_BATCH_SCHEMA, cluster: 'c', node }), 0),
+      ).toMatchObject({
+        kind: 'traces',
+        node,
+      });
+  });
+
   it.each([
     [
       'a string body',
@@ -104,6 +114,27 @@ describe('classifyEvent', () => {
       { 'trace-schema': TRACE_BATCH_SCHEMA, cluster: 'c', node: 'n', 'content-encoding': 'gzip' },
       'EVENT_BODY_UNDECODABLE',
       'gzip',
+    ],
+    [
+      'a node name longer than a Kubernetes node name can be',
+      pcapngMagic,
+      { 'trace-schema': TRACE_BATCH_SCHEMA, cluster: 'c', node: 'n'.repeat(254) },
+      'EVENT_PROPERTY_INVALID',
+      "application property 'node' is 254 characters long; the limit is 253 (a Kubernetes node name)",
+    ],
+    [
+      'a cluster name of 100 KB (it would key every flow table of the partition)',
+      pcapngMagic,
+      { 'trace-schema': TRACE_BATCH_SCHEMA, cluster: 'c'.repeat(100_000), node: 'n' },
+      'EVENT_PROPERTY_INVALID',
+      "application property 'cluster' is 100000 characters long",
+    ],
+    [
+      'a node name holding a control character',
+      pcapngMagic,
+      { 'trace-schema': TRACE_BATCH_SCHEMA, cluster: 'c', node: 'aks-\u0000node' },
+      'EVENT_PROPERTY_INVALID',
+      "application property 'node' holds control character U+0000 at 4",
     ],
     [
       'identities that are not JSON',
