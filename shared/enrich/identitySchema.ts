@@ -32,8 +32,9 @@ const endpointSchema = z.object({
 
 /** Zod schema of an identity snapshot body. */
 export const identitySnapshotSchema = z.object({
-  cluster: z.string().min(1),
-  node: z.string().min(1).optional(),
+  // As the trace batches' `cluster` and `node` properties (docs/wire-format.md).
+  cluster: z.string().min(1).max(253),
+  node: z.string().min(1).max(253).optional(),
   generatedAt: z.iso.datetime({ offset: true }),
   complete: z.boolean(),
   endpoints: z.array(endpointSchema),

@@ -56,6 +56,7 @@ describe('parseIdentitySnapshot', () => {
       'endpoints[0].ports[0].port:',
     ],
     ['complete missing', { ...valid, complete: undefined }, 'complete: is required'],
+    ['a cluster name longer than a batch may carry', { ...valid, cluster: 'c'.repeat(254) }, 'cluster:'],
   ])('rejects %s with the path', (_name, value, expected) => {
     const result = parseIdentitySnapshot(value);
     expect(result.ok).toBe(false);
