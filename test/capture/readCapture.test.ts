@@ -1,3 +1,4 @@
+import { chunked, sampleCapture } from './support/sampleCapture';
 import { gzipSync } from 'node:zlib';
 import type { CaptureEvent } from '../../shared/capture/capturePacket';
 import { PcapngWriter } from '../../shared/capture/pcapngWriter';
@@ -8,24 +9,6 @@ import {
   readCaptureInto,
   readCaptureStream,
 } from '../../shared/capture/readCapture';
-
-function sampleCapture(packets = 50): Uint8Array {
-  const writer = new PcapngWriter({ userApplication: 'test' });
-  writer.addInterface({ linkType: 1, name: 'PodToNode/veth1' });
-  for (let i = 0; i < packets; i++) {
-    writer.addPacket({
-      interfaceIndex: 0,
-      timestampSec: 1700000000 + i,
-      timestampNsec: i,
-      data: Uint8Array.from({ length: 40 + (i % 13) }, (_, j) => i + j),
-    });
-  }
-  return writer.toBytes();
-}
-
-async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
-  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, Math.min(bytes.length, at + size));
-}
 
 async function collect(stream: AsyncIterable<CaptureEvent>): Promise<CaptureEvent[]> {
   const events: CaptureEvent[] = [];
@@ -46,7 +29,7 @@ describe('readCapture / readCaptureStream', () => {
   it.each([1, 3, 7, 64, 1000, 1 << 20])(
     'a stream in %s-byte chunks yields what the buffer reader reads',
     async (size) => {
-      const bytes = sampleCapture();
+      const bytes = sampleCapture(50);
       const whole = readCapture(bytes);
       const events = await collect(readCaptureStream(chunked(bytes, size)));
       expect(summary(events)).toEqual(
@@ -129,7 +112,7 @@ describe('readCapture / readCaptureStream', () => {
   });
 
   it.each([1, 5, 4096])('decompresses gzip transparently (%s-byte chunks when streaming)', async (size) => {
-    const bytes = sampleCapture();
+    const bytes = sampleCapture(50);
     const zipped = gzipSync(bytes);
     const result = readCapture(zipped);
     expect(result.gzip).toBe(true);

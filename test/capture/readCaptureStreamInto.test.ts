@@ -1,25 +1,7 @@
+import { chunked, sampleCapture } from './support/sampleCapture';
 import { gzipSync } from 'node:zlib';
 import type { CaptureEvent } from '../../shared/capture/capturePacket';
-import { PcapngWriter } from '../../shared/capture/pcapngWriter';
 import { readCaptureStream, readCaptureStreamInto } from '../../shared/capture/readCapture';
-
-function sampleCapture(packets = 200): Uint8Array {
-  const writer = new PcapngWriter({ userApplication: 'test' });
-  writer.addInterface({ linkType: 1, name: 'PodToNode/veth1' });
-  for (let i = 0; i < packets; i++) {
-    writer.addPacket({
-      interfaceIndex: 0,
-      timestampSec: 1700000000 + i,
-      timestampNsec: i,
-      data: Uint8Array.from({ length: 40 + (i % 13) }, (_, j) => i + j),
-    });
-  }
-  return writer.toBytes();
-}
-
-async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
-  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, Math.min(bytes.length, at + size));
-}
 
 const summary = (events: CaptureEvent[]): unknown[] =>
   events.map((e) =>
@@ -46,7 +28,7 @@ async function handedOver(source: () => AsyncIterable<Uint8Array>): Promise<Capt
   return events;
 }
 
-const full = sampleCapture();
+const full = sampleCapture(200);
 
 describe('readCaptureStreamInto', () => {
   it.each<[string, Uint8Array, number]>([
