@@ -585,6 +585,21 @@ describe('ingestEvents', () => {
       close: async () => undefined,
     });
 
+    /** stdout delivers; Log Analytics answers every push 403 (a permanent failure). */
+    async function withRefusingLogAnalytics(): Promise<Harness> {
+      const h = await harness([
+        'samples/local/uplink-debug-stdout.yaml',
+        'samples/local/cluster-dns-loganalytics.yaml',
+      ]);
+      const stdout = h.deps.sinkFor('stdout', 'TRACES_STDOUT');
+      const refusing: Sink = {
+        ...hanging(stdout),
+        push: () => Promise.reject(Object.assign(new Error('forbidden'), { statusCode: 403 })),
+      };
+      h.deps.sinkFor = (destination) => (destination === 'stdout' ? stdout : refusing);
+      return h;
+    }
+
     const threeBatches = () =>
       host([
         identities(),
@@ -635,16 +650,7 @@ describe('ingestEvents', () => {
     });
 
     it('when one destination can neither deliver nor dead-letter, the others still deliver everything and the invocation fails', async () => {
-      const h = await harness([
-        'samples/local/uplink-debug-stdout.yaml',
-        'samples/local/cluster-dns-loganalytics.yaml',
-      ]);
-      const stdout = h.deps.sinkFor('stdout', 'TRACES_STDOUT');
-      const refusing: Sink = {
-        ...hanging(stdout),
-        push: () => Promise.reject(Object.assign(new Error('forbidden'), { statusCode: 403 })),
-      };
-      h.deps.sinkFor = (destination) => (destination === 'stdout' ? stdout : refusing);
+      const h = await withRefusingLogAnalytics();
       const written: DeadLetterBatch[] = [];
       h.deps.deadLetter = {
         write: (batch) =>
@@ -661,16 +667,7 @@ describe('ingestEvents', () => {
     });
 
     it('a permanently failing destination is dead-lettered while the others deliver; the invocation returns', async () => {
-      const h = await harness([
-        'samples/local/uplink-debug-stdout.yaml',
-        'samples/local/cluster-dns-loganalytics.yaml',
-      ]);
-      const stdout = h.deps.sinkFor('stdout', 'TRACES_STDOUT');
-      const refusing: Sink = {
-        ...hanging(stdout),
-        push: () => Promise.reject(Object.assign(new Error('forbidden'), { statusCode: 403 })),
-      };
-      h.deps.sinkFor = (destination) => (destination === 'stdout' ? stdout : refusing);
+      const h = await withRefusingLogAnalytics();
       const input = threeBatches();
       const summary = await ingestEvents(input.messages, input.triggerMetadata, h.deps);
       expect(summary).toMatchObject({ records: 48, delivered: 30, deadLettered: 18 });

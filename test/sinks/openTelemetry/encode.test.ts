@@ -18,6 +18,22 @@ import { makeRecord } from '../../support/traceRecords';
 
 const attrs = (record: TraceRecord) => Object.fromEntries(logAttributes(record).map((a) => [a.key, a.value]));
 
+/** A record with TCP analysis and every per-flow TCP health column. */
+const TCP_HEALTH_RECORD = makeRecord(12, {
+  TcpAnalysis: 'Retransmission,ZeroWindow',
+  TcpHandshakeRttNs: 20_000_000,
+  TcpAckRttMedianNsFromSource: 1_000,
+  TcpAckRttMedianNsFromDestination: 2_000,
+  TcpRetransmissionsFromSource: 3,
+  TcpRetransmissionsFromDestination: 4,
+  TcpZeroWindowsFromSource: 5,
+  TcpZeroWindowsFromDestination: 6,
+  TcpDuplicateAcksFromSource: 7,
+  TcpDuplicateAcksFromDestination: 8,
+  TcpOutOfOrderFromSource: 9,
+  TcpOutOfOrderFromDestination: 10,
+});
+
 describe('OTLP encoding', () => {
   it('names gRPC attributes by the RPC semantic conventions, and HTTP/2 as protocol version 2', () => {
     const a = attrs(
@@ -42,22 +58,7 @@ describe('OTLP encoding', () => {
   });
 
   it('writes TCP analysis and per-flow TCP health as retina.tcp / retina.flow.<side>.tcp attributes', () => {
-    const a = attrs(
-      makeRecord(12, {
-        TcpAnalysis: 'Retransmission,ZeroWindow',
-        TcpHandshakeRttNs: 20_000_000,
-        TcpAckRttMedianNsFromSource: 1_000,
-        TcpAckRttMedianNsFromDestination: 2_000,
-        TcpRetransmissionsFromSource: 3,
-        TcpRetransmissionsFromDestination: 4,
-        TcpZeroWindowsFromSource: 5,
-        TcpZeroWindowsFromDestination: 6,
-        TcpDuplicateAcksFromSource: 7,
-        TcpDuplicateAcksFromDestination: 8,
-        TcpOutOfOrderFromSource: 9,
-        TcpOutOfOrderFromDestination: 10,
-      }),
-    );
+    const a = attrs(TCP_HEALTH_RECORD);
     expect(a).toMatchObject({
       'retina.tcp.analysis': { stringValue: 'Retransmission,ZeroWindow' },
       'retina.tcp.handshake_rtt_ns': { intValue: '20000000' },
@@ -225,23 +226,7 @@ describe('OTLP encoding', () => {
         IpFragmentIrregular: false,
       }),
     ],
-    [
-      'TCP analysis and health columns',
-      makeRecord(12, {
-        TcpAnalysis: 'Retransmission,ZeroWindow',
-        TcpHandshakeRttNs: 20_000_000,
-        TcpAckRttMedianNsFromSource: 1_000,
-        TcpAckRttMedianNsFromDestination: 2_000,
-        TcpRetransmissionsFromSource: 3,
-        TcpRetransmissionsFromDestination: 4,
-        TcpZeroWindowsFromSource: 5,
-        TcpZeroWindowsFromDestination: 6,
-        TcpDuplicateAcksFromSource: 7,
-        TcpDuplicateAcksFromDestination: 8,
-        TcpOutOfOrderFromSource: 9,
-        TcpOutOfOrderFromDestination: 10,
-      }),
-    ],
+    ['TCP analysis and health columns', TCP_HEALTH_RECORD],
     [
       'a value beyond the string limit',
       makeRecord(10, { HttpUserAgent: 'a'.repeat(OTLP_MAX_STRING_CHARS + 10) }),
