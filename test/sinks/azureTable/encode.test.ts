@@ -1,3 +1,4 @@
+import { oversizedRecord } from './support/oversizedRecord';
 import { encodeEntity, TABLE_LIMITS } from '../../../shared/sinks/azureTable/encode';
 import { TRUNCATION_MARKER } from '../../../shared/sinks/truncate';
 import { makeRecord } from '../../support/traceRecords';
@@ -72,25 +73,7 @@ describe('encodeEntity', () => {
   });
 
   it('rejects an entity above 1 MiB even after truncation', () => {
-    const big = 'z'.repeat(40_000);
-    const record = makeRecord(1, {
-      HttpPath: big,
-      HttpHost: big,
-      HttpVersion: big,
-      HttpUserAgent: big,
-      HttpContentType: big,
-      DnsQuery: big,
-      DnsQueryType: big,
-      DnsResponseCode: big,
-      TlsVersion: big,
-      TlsServerName: big,
-      TlsCipherSuite: big,
-      Ja3: big,
-      Ja4: big,
-      Ja3s: big,
-      FlowId: big,
-      TcpFlags: big,
-    });
+    const record = oversizedRecord(1);
     expect(encodeEntity(record)).toMatchObject({ ok: false, code: 'ENTITY_TOO_LARGE' });
   });
 });

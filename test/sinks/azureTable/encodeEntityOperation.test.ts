@@ -8,8 +8,7 @@ import {
 import { mergeEntityJson, serializeEntity } from '../../../shared/sinks/azureTable/transactionBody';
 import type { TraceRecord } from '../../../shared/record/traceRecord';
 import { makeRecord } from '../../support/traceRecords';
-
-const big = 'z'.repeat(40_000);
+import { oversizedRecord } from './support/oversizedRecord';
 
 /** Records covering every column type and every rule of encodeEntity (skips, truncation, errors). */
 const RECORDS: Array<[string, TraceRecord]> = [
@@ -54,27 +53,7 @@ const RECORDS: Array<[string, TraceRecord]> = [
       partitionKey: 'forged',
     } as unknown as TraceRecord,
   ],
-  [
-    'too large after truncation',
-    makeRecord(16, {
-      HttpPath: big,
-      HttpHost: big,
-      HttpVersion: big,
-      HttpUserAgent: big,
-      HttpContentType: big,
-      DnsQuery: big,
-      DnsQueryType: big,
-      DnsResponseCode: big,
-      TlsVersion: big,
-      TlsServerName: big,
-      TlsCipherSuite: big,
-      Ja3: big,
-      Ja4: big,
-      Ja3s: big,
-      FlowId: big,
-      TcpFlags: big,
-    }),
-  ],
+  ['too large after truncation', oversizedRecord(16)],
   [
     'a record with only its keys',
     { TimeGenerated: '2026-11-25T09:00:00.000Z', RecordId: 'only-keys' } as TraceRecord,
