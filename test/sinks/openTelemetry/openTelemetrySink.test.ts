@@ -12,6 +12,13 @@ const uid = (log: { logRecord: Record<string, unknown> }): string => {
   const attributes = log.logRecord.attributes as Array<{ key: string; value: { stringValue?: string } }>;
   return attributes.find((a) => a.key === 'log.record.uid')?.value.stringValue ?? '';
 };
+/** What a receiver kept, by RecordId (the sink contract's view of the destination). */
+function storedBy(received: OtlpReceiver['received']): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const log of received)
+    out.set(uid(log), [...(out.get(uid(log)) ?? []), JSON.stringify(log.logRecord)]);
+  return out;
+}
 
 sinkContract('opentelemetry', {
   manyCount: 4500,
@@ -23,12 +30,7 @@ sinkContract('opentelemetry', {
   stop: () => receiver.stop(),
   createSink: () => newSink(),
   faults: () => receiver.faults,
-  async stored() {
-    const out = new Map<string, string[]>();
-    for (const log of receiver.received)
-      out.set(uid(log), [...(out.get(uid(log)) ?? []), JSON.stringify(log.logRecord)]);
-    return out;
-  },
+  stored: async () => storedBy(receiver.received),
   extraTests() {
     it('puts cluster and node on the resource and one node per request', async () => {
       const before = receiver.received.length;
@@ -73,12 +75,7 @@ sinkContract('opentelemetry (http/protobuf)', {
       protocol: 'http/protobuf',
     }),
   faults: () => protobufReceiver.faults,
-  async stored() {
-    const out = new Map<string, string[]>();
-    for (const log of protobufReceiver.received)
-      out.set(uid(log), [...(out.get(uid(log)) ?? []), JSON.stringify(log.logRecord)]);
-    return out;
-  },
+  stored: async () => storedBy(protobufReceiver.received),
   extraTests() {
     it('sends what the JSON encoding sends, in protobuf, and reads a Status message on failure', async () => {
       const records = makeRecords(3, 900_000);
